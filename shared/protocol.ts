@@ -1,0 +1,126 @@
+import { z } from 'zod';
+import { zCheckResult, zProvider } from './check-result';
+import { zJob } from './job';
+import { zRequirement } from './requirement';
+
+/**
+ * The WebSocket protocol between the extension and the sidecar (`ws://127.0.0.1:8190/ws`).
+ * Both sides parse every message with these schemas; a message that fails gets an `error` reply.
+ * No sidecar message ever carries a token.
+ */
+
+// ---- extension -> sidecar ----------------------------------------------------------------------------
+
+/** Asks what a workflow needs. `workflow` is the raw workflow JSON; `dependencies` a seed-000 section alone. */
+export const zCheckMessage = z.object({
+  type: z.literal('check'),
+  id: z.string().max(200),
+  workflow: z.unknown().optional(),
+  dependencies: z.unknown().optional(),
+});
+
+/** Starts jobs for the given requirements (links first, then downloads). */
+export const zInstallMessage = z.object({
+  type: z.literal('install'),
+  id: z.string().max(200),
+  items: z.array(zRequirement).max(1000),
+});
+
+/** Answers an `authRequired`: used for the waiting jobs of that provider started by this client, then forgotten. */
+export const zTokenMessage = z.object({
+  type: z.literal('token'),
+  id: z.string().max(200).optional(),
+  provider: zProvider,
+  token: z.string().min(1).max(4096),
+});
+
+/** Cancels one job, or every job waiting for a token of `provider` (the token dialog's Cancel). */
+export const zCancelMessage = z.object({
+  type: z.literal('cancel'),
+  id: z.string().max(200).optional(),
+  jobId: z.string().max(200).optional(),
+  provider: zProvider.optional(),
+});
+
+/** Changes the global bandwidth cap while downloads run; null removes it. */
+export const zSetLimitMessage = z.object({
+  type: z.literal('setLimit'),
+  id: z.string().max(200).optional(),
+  kbps: z.number().positive().nullable(),
+});
+
+export const zClientMessage = z.discriminatedUnion('type', [
+  zCheckMessage,
+  zInstallMessage,
+  zTokenMessage,
+  zCancelMessage,
+  zSetLimitMessage,
+]);
+export type ClientMessage = z.infer<typeof zClientMessage>;
+
+// ---- sidecar -> extension ----------------------------------------------------------------------------
+
+/** Sent on connect, so a second tab sees the jobs already running. */
+export const zHelloMessage = z.object({
+  type: z.literal('hello'),
+  version: z.string(),
+  jobs: z.array(zJob),
+});
+
+export const zCheckResultMessage = z.object({
+  type: z.literal('checkResult'),
+  id: z.string(),
+  result: zCheckResult,
+});
+
+/** Answers an `install` with the jobs it created. */
+export const zInstallStartedMessage = z.object({
+  type: z.literal('installStarted'),
+  id: z.string(),
+  jobs: z.array(zJob),
+});
+
+/** Broadcast to every client. */
+export const zProgressMessage = z.object({ type: z.literal('progress'), job: zJob });
+export const zJobDoneMessage = z.object({ type: z.literal('jobDone'), job: zJob });
+export const zJobFailedMessage = z.object({ type: z.literal('jobFailed'), job: zJob });
+
+/** Sent only to the client that started the jobs. */
+export const zAuthRequiredMessage = z.object({
+  type: z.literal('authRequired'),
+  provider: zProvider,
+  jobIds: z.array(z.string()),
+  /** The models waiting, for the dialog. */
+  filenames: z.array(z.string()),
+  /** 'missing': no token was given (401). 'denied': the token has no access (403). */
+  reason: z.enum(['missing', 'denied']),
+  /** Where access is requested (gated HF repo page), when known. */
+  accessUrl: z.string().optional(),
+  /** Where tokens are made. */
+  tokenUrl: z.string(),
+  message: z.string(),
+});
+
+export const zErrorMessage = z.object({
+  type: z.literal('error'),
+  id: z.string().optional(),
+  error: z.object({ code: z.string(), message: z.string() }),
+});
+
+export const zServerMessage = z.discriminatedUnion('type', [
+  zHelloMessage,
+  zCheckResultMessage,
+  zInstallStartedMessage,
+  zProgressMessage,
+  zJobDoneMessage,
+  zJobFailedMessage,
+  zAuthRequiredMessage,
+  zErrorMessage,
+]);
+export type ServerMessage = z.infer<typeof zServerMessage>;
+export type AuthRequiredMessage = z.infer<typeof zAuthRequiredMessage>;
+
+export const TOKEN_PAGES = {
+  huggingface: 'https://huggingface.co/settings/tokens',
+  civitai: 'https://civitai.com/user/account',
+} as const;
