@@ -1,0 +1,187 @@
+import { useCallback, useEffect, useReducer, useState } from 'react';
+import { Box, Text, useApp, useInput, useStdout } from 'ink';
+import type { CheckResult, Provider } from '../../shared/check-result';
+import type { Job } from '../../shared/job';
+import type { Requirement } from '../../shared/requirement';
+import { ModelTable } from './model-table';
+import { TotalLine } from './total-line';
+import { TokenPrompt } from './token-prompt';
+import { palettesFor } from './palettes';
+import { rowStatus } from './row-status';
+import { fitText } from './fit-text';
+import { hasActiveJobs, initialTuiState, tuiReducer, visibleRows, type TokenRequest } from './tui-state';
+
+/** What the terminal UI needs from the depot service (sidecar/services/create-depot.ts). */
+export interface TuiDepot {
+  check(input: { requirements: Requirement[] }): Promise<CheckResult>;
+  install(items: Requirement[], options: { clientId: string }): Promise<Job[]>;
+  provideToken(provider: Provider, token: string, options: { clientId: string }): void;
+  cancelWaiting(provider: Provider, clientId: string): void;
+  resetMetadataCache(): Promise<void>;
+  onJob(listener: (job: Job) => void): () => void;
+  onAuthRequired(listener: (request: TokenRequest & { clientId?: string }) => void): () => void;
+}
+
+export interface TuiAppProps {
+  depot: TuiDepot;
+  requirements: Requirement[];
+  /** Shown in the title line: the workflow file or the repository. */
+  title: string;
+  /** Identifies this UI to the depot, so token requests for its jobs come back here. */
+  clientId: string;
+  env: { NO_COLOR?: string };
+}
+
+/** Lines around the table: title, header, total, two detail lines, help, notice. */
+const CHROME_LINES = 8;
+const MOUSE_EVENT = /\[<(\d+);(\d+);(\d+)([Mm])/g;
+
+export function TuiApp({ depot, requirements, title, clientId, env }: TuiAppProps) {
+  const { exit } = useApp();
+  const { stdout } = useStdout();
+  const [state, dispatch] = useReducer(tuiReducer, undefined, initialTuiState);
+  const [size, setSize] = useState({ columns: stdout.columns || 80, rows: stdout.rows || 24 });
+  const [scroll, setScroll] = useState(0);
+  const palettes = palettesFor(env);
+  const palette = palettes[state.paletteIndex % palettes.length]!;
+
+  const recheck = useCallback(async () => {
+    try {
+      dispatch({ type: 'checked', result: await depot.check({ requirements }) });
+    } catch (error) {
+      dispatch({ type: 'notice', text: `Check failed: ${error instanceof Error ? error.message : String(error)}` });
+    }
+  }, [depot, requirements]);
+
+  useEffect(() => {
+    void recheck();
+    const offJob = depot.onJob((job) => dispatch({ type: 'job', job }));
+    const offAuth = depot.onAuthRequired((request) => {
+      if (request.clientId === undefined || request.clientId === clientId) {
+        dispatch({ type: 'tokenRequest', request });
+      }
+    });
+    return () => {
+      offJob();
+      offAuth();
+    };
+  }, [depot, clientId, recheck]);
+
+  // Ink redraws on resize by itself; the table also needs the new size to lay out its columns and window.
+  useEffect(() => {
+    const onResize = () => setSize({ columns: stdout.columns || 80, rows: stdout.rows || 24 });
+    stdout.on('resize', onResize);
+    return () => {
+      stdout.off('resize', onResize);
+    };
+  }, [stdout]);
+
+  const visible = visibleRows(state);
+  const tableHeight = Math.max(3, size.rows - CHROME_LINES);
+  // Keep the cursor inside the window of rows that fits the terminal.
+  const top = Math.min(Math.max(scroll, state.cursor - tableHeight + 1), state.cursor);
+  useEffect(() => {
+    if (top !== scroll) setScroll(top);
+  }, [top, scroll]);
+
+  const startDownloads = () => {
+    const chosen = visible.filter((row) => row.selected && !row.job).map((row) => row.item.requirement);
+    if (chosen.length === 0) {
+      dispatch({ type: 'notice', text: 'Nothing selected: Enter toggles a row, a selects all.' });
+      return;
+    }
+    dispatch({ type: 'notice', text: undefined });
+    depot.install(chosen, { clientId }).then(
+      (jobs) => jobs.forEach((job) => dispatch({ type: 'job', job })),
+      (error: unknown) =>
+        dispatch({ type: 'notice', text: `Install failed: ${error instanceof Error ? error.message : String(error)}` }),
+    );
+  };
+
+  useInput(
+    (input, key) => {
+      if (state.confirmQuit) {
+        if (input === 'y' || input === 'q') exit();
+        else dispatch({ type: 'stayOpen' });
+        return;
+      }
+      const clicks = [...input.matchAll(MOUSE_EVENT)];
+      if (clicks.length > 0) {
+        for (const [, button, , y, kind] of clicks) {
+          // A click only moves the cursor (seed 001): rows start below the title and the header line.
+          if (kind === 'M' && Number(button) === 0) dispatch({ type: 'moveTo', index: top + Number(y) - 3 });
+          if (Number(button) === 64) dispatch({ type: 'move', delta: -1 });
+          if (Number(button) === 65) dispatch({ type: 'move', delta: 1 });
+        }
+        return;
+      }
+      if (key.escape) {
+        if (hasActiveJobs(state)) dispatch({ type: 'askQuit' });
+        else exit();
+      } else if (key.upArrow) dispatch({ type: 'move', delta: -1 });
+      else if (key.downArrow) dispatch({ type: 'move', delta: 1 });
+      else if (key.pageUp) dispatch({ type: 'move', delta: -tableHeight });
+      else if (key.pageDown) dispatch({ type: 'move', delta: tableHeight });
+      else if (key.return) dispatch({ type: 'toggle' });
+      else if (input === 'a') dispatch({ type: 'selectAllVisible' });
+      else if (input === 'u') dispatch({ type: 'unselectAll' });
+      else if (input === 's') dispatch({ type: 'toggleMissingOnly' });
+      else if (input === 'p') dispatch({ type: 'nextPalette', paletteCount: palettes.length });
+      else if (input === 'd') startDownloads();
+      else if (input === 'r') {
+        depot.resetMetadataCache().then(
+          () => {
+            dispatch({ type: 'notice', text: 'Metadata cache cleared; checking again.' });
+            return recheck();
+          },
+          (error: unknown) =>
+            dispatch({ type: 'notice', text: `Reset failed: ${error instanceof Error ? error.message : String(error)}` }),
+        );
+      }
+    },
+    { isActive: state.tokenRequest === undefined },
+  );
+
+  const current = visible[state.cursor];
+  const status = current ? rowStatus(current) : undefined;
+  const width = size.columns;
+
+  return (
+    <Box flexDirection="column" width={width}>
+      <Text bold color={palette.accent}>
+        {fitText(`model-depot · ${title} · ${state.missingOnly ? 'missing only' : 'all models'}`, width)}
+      </Text>
+      <ModelTable rows={visible} cursor={state.cursor} top={top} height={tableHeight} width={width} palette={palette} />
+      <TotalLine rows={state.rows} width={width} />
+      <Text dimColor={palette.dim}>
+        {fitText(current ? `${current.item.targetPath}` : 'No models to show.', width, 'end')}
+      </Text>
+      <Text color={status ? palette.tones[status.tone] : undefined}>
+        {fitText(status?.detail ?? ' ', width, 'end')}
+      </Text>
+      {state.tokenRequest ? (
+        <TokenPrompt
+          request={state.tokenRequest}
+          width={width}
+          onSubmit={(token) => {
+            const provider = state.tokenRequest!.provider;
+            dispatch({ type: 'tokenRequest', request: undefined });
+            depot.provideToken(provider, token, { clientId });
+          }}
+          onCancel={() => {
+            const provider = state.tokenRequest!.provider;
+            dispatch({ type: 'tokenRequest', request: undefined });
+            depot.cancelWaiting(provider, clientId);
+          }}
+        />
+      ) : state.confirmQuit ? (
+        <Text color={palette.tones.failed}>{fitText('Downloads are running. Quit anyway? (y/n) Partial files are kept for resume.', width)}</Text>
+      ) : (
+        <Text dimColor={palette.dim}>
+          {fitText('↑↓ move  Enter select  d download  a all  u none  s missing/all  r reset cache  p palette  Esc quit', width)}
+        </Text>
+      )}
+      <Text>{fitText(state.notice ?? ' ', width)}</Text>
+    </Box>
+  );
+}
