@@ -1,0 +1,127 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { DepotError } from '../../shared/errors';
+import type { Depot } from '../services/create-depot';
+import { createOriginGuard } from './origin-guard';
+import { guardRequests } from './guard-requests';
+import { routesModels } from './routes-models';
+import { sendError } from './send-error';
+import { createWsHub } from './ws-hub';
+
+export interface CreateServerOptions {
+  /** The composition root every route and the WebSocket hub call. Not closed by `server.close()`. */
+  depot: Depot;
+  /** Address to bind. Default `127.0.0.1`: only this machine can connect. */
+  host?: string;
+  /** Port to listen on; 0 picks a free one (tests). Default 8190. */
+  port?: number;
+  /** Origins allowed to drive the sidecar (config `allowed_origins`). Default ComfyUI's two local origins. */
+  allowedOrigins?: readonly string[];
+  /** Further host names accepted in `Host` besides loopback and `host`. Default none. */
+  extraHosts?: readonly string[];
+  /** Reported by `GET /health` and the WebSocket `hello`. */
+  version: string;
+  /** Largest JSON body and WebSocket message, in bytes. Default 20 MiB (a big workflow is a few MB). */
+  maxBodyBytes?: number;
+  /** Least time between two `progress` messages of one job over the WebSocket. Default 250 ms. */
+  progressIntervalMs?: number;
+}
+
+export interface DepotServer {
+  /** `http://host:port`, with the real port. */
+  url: string;
+  port: number;
+  host: string;
+  /** Stops accepting, closes WebSockets and open connections. The depot stays open (its owner closes it). */
+  close(): Promise<void>;
+}
+
+export const DEFAULT_ALLOWED_ORIGINS = ['http://127.0.0.1:8188', 'http://localhost:8188'] as const;
+
+/** Starts the sidecar's HTTP + WebSocket server on one port and resolves once it listens. */
+export async function createServer(options: CreateServerOptions): Promise<DepotServer> {
+  const host = options.host ?? '127.0.0.1';
+  const maxBodyBytes = options.maxBodyBytes ?? 20 * 1024 * 1024;
+  const guard = createOriginGuard({
+    allowedOrigins: options.allowedOrigins ?? DEFAULT_ALLOWED_ORIGINS,
+    host,
+    extraHosts: options.extraHosts,
+  });
+  let port = options.port ?? 8190;
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.use(guardRequests({ guard, port: () => port }));
+  // Any content type is parsed as JSON so `curl -d @workflow.json` works; Origin checks, not content types, stop
+  // cross-site posts.
+  app.use(express.json({ limit: maxBodyBytes, type: () => true, strict: false }));
+  app.get('/health', (_req, res) => {
+    res.json({ ok: true, version: options.version });
+  });
+  app.use(routesModels(options.depot));
+  app.use((req: Request) => {
+    throw new DepotError('NOT_FOUND', `No route ${req.method} ${req.path}; see DESIGN.md "HTTP" for the routes.`);
+  });
+  app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    const parserError = bodyParserError(error, maxBodyBytes);
+    if (parserError) sendError(res, parserError.error, parserError.status);
+    else sendError(res, error);
+  });
+
+  const server = http.createServer(app);
+  const hub = createWsHub({
+    depot: options.depot,
+    guard,
+    version: options.version,
+    port: () => port,
+    maxMessageBytes: maxBodyBytes,
+    progressIntervalMs: options.progressIntervalMs,
+  });
+  server.on('upgrade', (req, socket, head) => hub.handleUpgrade(req, socket, head));
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  port = (server.address() as AddressInfo).port;
+  const urlHost = host.includes(':') ? `[${host}]` : host;
+
+  return {
+    url: `http://${urlHost === '0.0.0.0' ? '127.0.0.1' : urlHost}:${port}`,
+    port,
+    host,
+    async close() {
+      await hub.close();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    },
+  };
+}
+
+/** body-parser's errors as DepotErrors: a person learns the limit, or where the JSON broke. */
+function bodyParserError(error: unknown, maxBodyBytes: number): { error: DepotError; status: number } | undefined {
+  if (typeof error !== 'object' || error === null || !('type' in error)) return undefined;
+  if (error.type === 'entity.too.large') {
+    const mb = Math.round(maxBodyBytes / (1024 * 1024));
+    const message = `Request body is over ${mb} MB; a workflow that big is not supported.`;
+    return { error: new DepotError('BAD_INPUT', message), status: 413 };
+  }
+  if (error.type === 'entity.parse.failed') {
+    // JSON.parse's own message quotes the body, which may hold a token: keep only the position.
+    const text = error instanceof Error ? error.message : '';
+    const position = /position (\d+)/.exec(text)?.[1];
+    const where = position === undefined ? '' : ` (near byte ${position})`;
+    return { error: new DepotError('BAD_INPUT', `Request body is not valid JSON${where}.`), status: 400 };
+  }
+  if (error.type === 'encoding.unsupported' || error.type === 'charset.unsupported') {
+    return { error: new DepotError('BAD_INPUT', 'Request body must be UTF-8 JSON.'), status: 415 };
+  }
+  return undefined;
+}

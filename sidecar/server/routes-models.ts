@@ -1,0 +1,53 @@
+import { Router } from 'express';
+import { zDownloadRequest } from '../../shared/http-api';
+import { DepotError } from '../../shared/errors';
+import type { Depot } from '../services/create-depot';
+import { checkInputOf } from './check-input';
+import { describeZodError } from './describe-zod-error';
+
+/** The `/models` routes of DESIGN.md. Thin: each parses its input and calls the depot. */
+export function routesModels(depot: Depot): Router {
+  const router = Router();
+
+  router.post('/models/check-dependencies', async (req, res) => {
+    if (req.body === undefined) {
+      throw new DepotError('BAD_INPUT', 'Send the workflow as a JSON body (a workflow, { workflow } or { dependencies }).');
+    }
+    res.json(await depot.check(checkInputOf(req.body)));
+  });
+
+  router.post('/models/download', async (req, res) => {
+    const parsed = zDownloadRequest.safeParse(req.body);
+    if (!parsed.success) {
+      throw new DepotError('BAD_INPUT', `Expected { items: [requirement...], tokens? }: ${describeZodError(parsed.error)}`);
+    }
+    const jobs = await depot.install(parsed.data.items, { tokens: parsed.data.tokens });
+    res.status(202).json({ jobs });
+  });
+
+  router.get('/models/jobs', (_req, res) => {
+    res.json({ jobs: depot.jobs() });
+  });
+
+  router.get('/models/jobs/:id', (req, res) => {
+    const job = depot.job(req.params.id);
+    if (!job) throw new DepotError('NOT_FOUND', `No job ${req.params.id}; GET /models/jobs lists the current ones.`);
+    res.json({ job });
+  });
+
+  router.delete('/models/jobs/:id', (req, res) => {
+    const job = depot.cancel(req.params.id);
+    if (!job) throw new DepotError('NOT_FOUND', `No job ${req.params.id}; GET /models/jobs lists the current ones.`);
+    res.json({ job });
+  });
+
+  router.get('/models/stats', (_req, res) => {
+    res.json(depot.stats());
+  });
+
+  router.get('/models', (_req, res) => {
+    res.json({ models: depot.list() });
+  });
+
+  return router;
+}

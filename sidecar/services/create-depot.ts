@@ -1,0 +1,111 @@
+import type { CheckResult, Provider } from '../../shared/check-result';
+import { DepotError } from '../../shared/errors';
+import type { InstallTokens } from '../../shared/http-api';
+import type { Job } from '../../shared/job';
+import type { RequirementInput } from '../../shared/requirement';
+import type { RegistryStats, ModelListing } from '../../shared/registry-schema';
+import type { Clock } from '../remote/clock';
+import type { DepotEvents, IndexSummary } from './depot-events';
+import { JobBoard } from './job-board';
+
+export type { AuthRequiredEvent, DepotEvents, IndexSummary } from './depot-events';
+
+/** What a check is about: a workflow JSON (any of the three requirement sources) and/or a seed-000 section. */
+export interface CheckInput {
+  workflow?: unknown;
+  dependencies?: unknown;
+}
+
+export interface InstallOptions {
+  /** The client that asked (a WebSocket connection id, or 'cli'); it alone is asked for tokens. */
+  clientId?: string;
+  /** Tokens sent with the install (HTTP body): put in the vault for these jobs, dropped when they end. */
+  tokens?: InstallTokens;
+  /**
+   * When a download needs a token that is missing or refused: wait for one (`waiting-for-token` + `authRequired`)
+   * or fail at once with AUTH_REQUIRED/AUTH_DENIED. Default: wait when `clientId` is set (someone can answer).
+   */
+  waitForToken?: boolean;
+}
+
+export interface CreateDepotOptions {
+  /** The models root (absolute): category folders, `.registry/`, `.cache/tmp/`. Created when missing. */
+  modelsRoot: string;
+  /** Hub directories (seed 001) to link from; rescanned at every start. Default none. */
+  hubDirs?: readonly string[];
+  /** The HuggingFace cache (`HF_HUB_CACHE`); its blobs are registered without hashing. Default: not indexed. */
+  hfCacheDir?: string;
+  /** A ComfyUI install whose `extra_model_paths.yaml` lists more model places. Default none. */
+  comfyuiDir?: string;
+  /** Replaces https://huggingface.co when fetching (HF_ENDPOINT). Default https://huggingface.co. */
+  hfEndpoint?: string;
+  /** Replaces https://civitai.com when fetching (CIVITAI_ENDPOINT). Default https://civitai.com. */
+  civitaiEndpoint?: string;
+  /** Global bandwidth cap in KB/s (1 KB = 1024 bytes); null for none. Default null. */
+  limitKbps?: number | null;
+  /** Downloads running at once. Default 3. */
+  parallel?: number;
+  /** Fetch used for every remote call (metadata and downloads). Default the global fetch. */
+  fetch?: typeof fetch;
+  /** Time source for retries, throttling and the token vault's expiry. Default the system clock. */
+  clock?: Clock;
+  /** Tokens from the environment (HF_TOKEN, CIVITAI_API_TOKEN): the fallback when an install brings none. */
+  envTokens?: InstallTokens;
+  /** Allow http:// loopback hosts (the fake hub in tests). Never set in production. Default false. */
+  allowLoopbackHosts?: boolean;
+  /** Index hub directories and the HF cache in the background (serve answers at once). Default true. */
+  indexInBackground?: boolean;
+}
+
+/** The composition root used by `serve`, `install`, the TUI and tests. */
+export interface Depot {
+  readonly modelsRoot: string;
+  /** Settles when the start-up index of hub directories and the HF cache is done. */
+  readonly indexed: Promise<IndexSummary>;
+  /** What a workflow needs, against the registry, the disk, hub directories and the HF cache. */
+  check(input: CheckInput): Promise<CheckResult>;
+  /** Starts one job per requirement (after a fresh check): exists, link, download or fail. */
+  install(items: readonly RequirementInput[], options?: InstallOptions): Promise<Job[]>;
+  /** Gives a token for the jobs of `provider` waiting for one (of `clientId` when given); returns the resumed ids. */
+  provideToken(provider: Provider, token: string, options?: { clientId?: string }): string[];
+  /** Cancels a job (a running download keeps its partial file for a later resume). */
+  cancel(jobId: string): Job | undefined;
+  /** Fails the jobs of `provider` waiting for a token ("cancelled: no token given"); returns them. */
+  cancelWaiting(provider: Provider, clientId?: string): Job[];
+  jobs(): Job[];
+  job(id: string): Job | undefined;
+  /** Resolves when the given jobs (default: all current ones) are in a terminal state. */
+  settled(jobIds?: readonly string[]): Promise<Job[]>;
+  /** Changes the global bandwidth cap live; null removes it. */
+  setLimit(kbps: number | null): void;
+  stats(): RegistryStats;
+  list(): ModelListing[];
+  on<E extends keyof DepotEvents>(event: E, listener: (payload: DepotEvents[E]) => void): () => void;
+  /** Stops downloads (partial files kept for resume), forgets tokens, releases the registry lock. */
+  close(): Promise<void>;
+}
+
+/** Skeleton: answers jobs and figures; check and install arrive with the registry, disk and downloader. */
+export async function createDepot(options: CreateDepotOptions): Promise<Depot> {
+  const board = new JobBoard();
+  const notYet = (): never => {
+    throw new DepotError('IO', 'This sidecar build cannot check or install yet.');
+  };
+  return {
+    modelsRoot: options.modelsRoot,
+    indexed: Promise.resolve({ files: 0, registered: 0, errors: 0 }),
+    check: async () => notYet(),
+    install: async () => notYet(),
+    provideToken: () => [],
+    cancel: () => undefined,
+    cancelWaiting: () => [],
+    jobs: () => board.list(),
+    job: (id) => board.get(id),
+    settled: (ids) => board.whenSettled(ids ?? board.list().map((j) => j.id)),
+    setLimit: () => undefined,
+    stats: () => ({ model_count: 0, alias_count: 0, total_size_gb: 0 }),
+    list: () => [],
+    on: (event, listener) => board.on(event, listener),
+    close: async () => undefined,
+  };
+}
