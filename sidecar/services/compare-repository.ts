@@ -1,0 +1,103 @@
+import type { CompareResult, LocalFile, LocalScanStats, RemoteFile, RepoType } from '../../shared/compare-schema';
+import { compareCollections } from './compare-collections';
+import type { CompareFilter } from './compare-filter';
+import { hfResolveUrl } from './hf-resolve-url';
+
+/** One entry of the tree listing (reference section 1): `lfs.oid` is the SHA-256 of LFS files. */
+export interface RemoteTreeEntry {
+  type: string;
+  path: string;
+  size: number;
+  lfs?: { oid: string; size: number } | null;
+}
+
+/** Owner C's `hfListTree` (`sidecar/remote/hf-list-tree.ts`): follows the Link pages, honours rate limits. */
+export type ListTree = (options: {
+  repoId: string;
+  repoType: RepoType;
+  revision: string;
+  path?: string;
+  hubUrl: string;
+  token?: string;
+  fetch?: typeof fetch;
+}) => AsyncIterable<RemoteTreeEntry>;
+
+export interface CompareRepositoryOptions {
+  repoId: string;
+  repoType: RepoType;
+  /** Branch, tag or commit. */
+  revision: string;
+  /** Folder inside the repository to compare, or null for all of it. */
+  path: string | null;
+  /** One file to compare (a `/blob/` URL), or null. */
+  file: string | null;
+  /** HF_ENDPOINT, else https://huggingface.co: listed from, and the host of every resolve URL in the result. */
+  hubUrl: string;
+  /** HF token for private and gated repositories; sent to the hub only, never stored or printed. */
+  token?: string;
+  /** Passed to `listTree`. Default: global fetch. */
+  fetch?: typeof fetch;
+  listTree: ListTree;
+  /** The local folder (absolute), reported in the result. */
+  localDir: string;
+  /** Reads the local side (metadata JSON or hashed files); runs while the repository is listed. */
+  readLocal: () => Promise<{ files: LocalFile[]; stats: LocalScanStats }>;
+  filter: CompareFilter;
+  /** Echoed in the result. */
+  pattern: string | null;
+  safetensorsOnly: boolean;
+}
+
+/** Lists the repository and reads the local folder at the same time, then sorts both into the groups. */
+export async function compareRepository(options: CompareRepositoryOptions): Promise<CompareResult> {
+  const [remoteAll, local] = await Promise.all([listRemoteFiles(options), options.readLocal()]);
+  const remote = remoteAll.filter((file) => options.filter.remote(file.relativePath));
+  const localFiles = local.files
+    .filter((file) => options.filter.local(file.name, file.hasExtension))
+    .sort((a, b) => a.name.localeCompare(b.name) || a.source.localeCompare(b.source));
+  const groups = compareCollections({ remote, local: localFiles });
+  const sum = (files: readonly RemoteFile[]) => files.reduce((total, file) => total + file.size, 0);
+  return {
+    repo: { id: options.repoId, type: options.repoType, revision: options.revision, path: options.path },
+    localDir: options.localDir,
+    filter: options.pattern,
+    safetensorsOnly: options.safetensorsOnly,
+    summary: {
+      remoteFiles: remote.length,
+      remoteBytes: sum(remote),
+      localFiles: localFiles.length,
+      matched: groups.matched.length,
+      nameOnly: groups.nameOnly.length,
+      mismatched: groups.mismatched.length,
+      missing: groups.missing.length,
+      missingBytes: sum(groups.missing),
+      localOnly: groups.localOnly.length,
+    },
+    groups,
+    local: local.stats,
+  };
+}
+
+async function listRemoteFiles(options: CompareRepositoryOptions): Promise<RemoteFile[]> {
+  const { repoId, repoType, revision, path, hubUrl, token, file } = options;
+  const files: RemoteFile[] = [];
+  const prefix = path ? `${path}/` : '';
+  const entries = options.listTree({
+    repoId, repoType, revision, hubUrl,
+    ...(path ? { path } : {}),
+    ...(token ? { token } : {}),
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+  });
+  for await (const entry of entries) {
+    if (entry.type !== 'file') continue;
+    if (file !== null && entry.path !== file) continue;
+    files.push({
+      path: entry.path,
+      relativePath: entry.path.startsWith(prefix) ? entry.path.slice(prefix.length) : entry.path,
+      size: entry.lfs?.size ?? entry.size,
+      sha256: entry.lfs?.oid.toLowerCase() ?? null,
+      url: hfResolveUrl({ host: hubUrl, repoType, repoId, revision, path: entry.path }),
+    });
+  }
+  return files.sort((a, b) => a.path.localeCompare(b.path));
+}
