@@ -28,10 +28,15 @@ export function createCompareFilter({ pattern, safetensorsOnly = false }: Compar
   if (pattern !== undefined && pattern.trim() === '') {
     throw new DepotError('BAD_INPUT', '--filter is empty: give a pattern such as "*wan22*", or leave the option out.');
   }
-  const options = { nocase: true, dot: true, basename: true };
-  const remoteMatch = pattern === undefined ? () => true : picomatch(pattern, options);
-  const localPattern = pattern === undefined ? undefined : baseNameOf(pattern);
-  const localMatch = localPattern === undefined ? () => true : picomatch(localPattern, options);
+  const options = { nocase: true, dot: true };
+  let remoteMatch = (_relativePath: string) => true;
+  let localMatch = (_name: string) => true;
+  if (pattern !== undefined) {
+    const whole = picomatch(pattern, options);
+    const last = picomatch(baseNameOf(pattern), options);
+    remoteMatch = pattern.includes('/') ? whole : (relativePath) => last(baseNameOf(relativePath));
+    localMatch = last;
+  }
   const isSafetensors = (name: string) => name.toLowerCase().endsWith('.safetensors');
   return {
     remote: (relativePath) => (!safetensorsOnly || isSafetensors(relativePath)) && remoteMatch(relativePath),
