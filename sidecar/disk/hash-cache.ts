@@ -1,0 +1,106 @@
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { DepotError } from '../../shared/errors';
+import { zHashCacheFile, type HashCacheFile } from '../../shared/hash-cache-file';
+import type { FileIdentity } from './file-identity';
+
+export interface OpenHashCacheOptions {
+  /** The cache file; usually defaultHashCacheFile(modelsRoot). Created on the first save(). */
+  file: string;
+}
+
+export interface HashCache {
+  readonly file: string;
+  /** Entries in memory. */
+  readonly size: number;
+  /** The SHA-256 recorded for exactly this (dev, ino, size, mtimeMs), or undefined. Reads no file content. */
+  get(identity: FileIdentity): string | undefined;
+  /** Records a hash; only for identities that were unchanged before and after hashing (hashFile guarantees it). */
+  set(identity: FileIdentity, sha256: string, path?: string): void;
+  /** Writes the file atomically (temp file + rename) when something changed; never writes otherwise. */
+  save(): Promise<void>;
+}
+
+export function defaultHashCacheFile(modelsRoot: string): string {
+  return join(modelsRoot, '.registry', 'hash-cache.json');
+}
+
+/**
+ * The hash cache: an unchanged file (same device, inode, size and mtime) is never read twice. Any write to a file
+ * changes its mtime or size, and a replaced file gets a new inode, so a stale hit needs a deliberate mtime reset.
+ * A missing or unreadable cache file just means an empty cache (it can always be rebuilt by hashing).
+ */
+export async function openHashCache({ file }: OpenHashCacheOptions): Promise<HashCache> {
+  const { entries, dirty: startDirty } = await loadEntries(file);
+  let dirty = startDirty;
+  return {
+    file,
+    get size() {
+      return entries.size;
+    },
+    get(identity) {
+      return entries.get(keyOf(identity))?.sha256;
+    },
+    set(identity, sha256, path) {
+      const key = keyOf(identity);
+      const previous = entries.get(key);
+      if (previous?.sha256 === sha256 && previous.path === path) return;
+      entries.set(key, path === undefined ? { sha256 } : { sha256, path });
+      dirty = true;
+    },
+    async save() {
+      if (!dirty) return;
+      const content: HashCacheFile = { version: 1, entries: Object.fromEntries(entries) };
+      await writeAtomically(file, JSON.stringify(content));
+      dirty = false;
+    },
+  };
+}
+
+function keyOf({ dev, ino, size, mtimeMs }: FileIdentity): string {
+  return `${dev}:${ino}:${size}:${mtimeMs}`;
+}
+
+type Entry = HashCacheFile['entries'][string];
+
+async function loadEntries(file: string): Promise<{ entries: Map<string, Entry>; dirty: boolean }> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    if (typeof error === 'object' && error !== null && 'code' in error && error.code === 'ENOENT') {
+      return { entries: new Map(), dirty: false };
+    }
+    throw new DepotError('IO', `Cannot read the hash cache ${file}; check its permissions or delete it.`, {
+      cause: error,
+    });
+  }
+  const parsed = zHashCacheFile.safeParse(safeJson(text));
+  // A damaged cache is rebuilt by hashing again; marking it dirty replaces it on the next save.
+  if (!parsed.success) return { entries: new Map(), dirty: true };
+  return { entries: new Map(Object.entries(parsed.data.entries)), dirty: false };
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    if (error instanceof SyntaxError) return undefined;
+    throw error;
+  }
+}
+
+async function writeAtomically(file: string, content: string): Promise<void> {
+  await mkdir(dirname(file), { recursive: true });
+  const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  try {
+    await writeFile(temp, content, { flush: true });
+    await rename(temp, file);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw new DepotError('IO', `Cannot write the hash cache ${file}; check free space and permissions.`, {
+      cause: error,
+    });
+  }
+}

@@ -1,0 +1,146 @@
+import { lstat, realpath } from 'node:fs/promises';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { DepotError } from '../../shared/errors';
+import { canonicalFolder, hasModelExtension, MODEL_EXTENSIONS } from '../../shared/model-folders';
+
+export interface ResolveModelPathOptions {
+  /** The models root (absolute or relative to the working directory). */
+  modelsRoot: string;
+  /** A ComfyUI folder name or legacy alias (`checkpoints`, `unet`...); anything else is refused. */
+  category: string;
+  /** The file name, possibly with subfolders separated by `/` (`flux/dev.safetensors`). */
+  filename: string;
+}
+
+/** Longest file name segment most file systems accept, in UTF-8 bytes. */
+const MAX_SEGMENT_BYTES = 255;
+/** Longest relative name we accept; well under Linux PATH_MAX (4096) and Windows long-path limits. */
+const MAX_NAME_BYTES = 1024;
+/** Characters Windows forbids in names, plus `:` (drive letters, alternate data streams). */
+const WINDOWS_FORBIDDEN = /[<>:"|?*]/;
+const CONTROL = /[\u0000-\u001f\u007f]/;
+const WINDOWS_RESERVED = /^(con|prn|aux|nul|com[1-9]|lpt[1-9])(\..*)?$/i;
+
+/**
+ * The absolute path of a model inside its category folder, or DepotError('UNSAFE_PATH') saying what is wrong.
+ * Names come from workflows (untrusted), so the rules are strict: the category must be a known folder; the name
+ * may have subfolders but no `..`, `.`, hidden or empty segments, no absolute path, drive letter, backslash,
+ * control character or Windows-forbidden character, no over-long segment, and a model extension.
+ * Lexical only: call assertStillInside right before writing to catch symlinked parents.
+ */
+export function resolveModelPath({ modelsRoot, category, filename }: ResolveModelPathOptions): string {
+  const folder = canonicalFolder(category);
+  if (folder === undefined || category !== category.trim()) {
+    throw unsafe(`"${printable(category)}" is not a model folder. Use one of ComfyUI's folder names, such as checkpoints, loras or vae.`, { category });
+  }
+  const problem = filenameProblem(filename);
+  if (problem) throw unsafe(`"${printable(filename)}" is refused as a model file name: ${problem}.`, { category, filename });
+  const root = resolve(modelsRoot);
+  const target = join(root, folder, ...filename.split('/'));
+  if (!isInside(join(root, folder), target)) {
+    throw unsafe(`"${printable(filename)}" would leave the ${folder} folder.`, { category, filename });
+  }
+  return target;
+}
+
+function filenameProblem(name: string): string | undefined {
+  if (name.length === 0) return 'it is empty';
+  if (CONTROL.test(name)) return 'it contains a control character (NUL, newline, tab...)';
+  if (name.includes('\\')) return 'it contains a backslash; separate subfolders with "/"';
+  if (name.startsWith('/') || isAbsolute(name)) return 'it is an absolute path; give a name inside the folder';
+  if (/^[a-zA-Z]:/.test(name)) return 'it starts with a drive letter';
+  if (WINDOWS_FORBIDDEN.test(name)) return 'it contains one of < > : " | ? *';
+  if (Buffer.byteLength(name) > MAX_NAME_BYTES) return `it is longer than ${MAX_NAME_BYTES} bytes`;
+  for (const segment of name.split('/')) {
+    if (segment === '') return 'it has an empty path segment ("//" or a trailing "/")';
+    if (segment === '.' || segment === '..') return `it contains "${segment}" as a path segment`;
+    if (segment.startsWith('.')) return `"${printable(segment)}" is a hidden name (starts with a dot)`;
+    if (segment.endsWith('.') || segment.endsWith(' ')) return `"${printable(segment)}" ends with a dot or a space`;
+    if (segment !== segment.trimStart()) return `"${printable(segment)}" starts with a space`;
+    if (WINDOWS_RESERVED.test(segment)) return `"${segment}" is a reserved device name on Windows`;
+    if (Buffer.byteLength(segment) > MAX_SEGMENT_BYTES) return `a segment is longer than ${MAX_SEGMENT_BYTES} bytes`;
+  }
+  if (!hasModelExtension(name)) return `it does not end with a model extension (${MODEL_EXTENSIONS.join(' ')})`;
+  return undefined;
+}
+
+/**
+ * Refuses `absPath` unless it is inside `modelsRoot` after resolving real paths: the nearest existing parent is
+ * resolved (a symlinked subfolder pointing outside is refused), and an existing entry at `absPath` must resolve
+ * inside too. Call it right before writing, after any mkdir, to keep the check-to-write window small.
+ */
+export async function assertStillInside(modelsRoot: string, absPath: string): Promise<void> {
+  const root = resolve(modelsRoot);
+  const target = resolve(absPath);
+  if (!isInside(root, target)) {
+    throw unsafe(`${printable(target)} is outside the models root ${root}.`, { path: target });
+  }
+  const realRoot = await realpath(root);
+  const existing = await existingEntry(target);
+  if (existing === 'broken-symlink') {
+    throw unsafe(`${printable(target)} is a symlink to nothing; remove it before writing there.`, { path: target });
+  }
+  const probe = existing === 'present' ? target : await nearestExistingParent(dirname(target), root);
+  const real = await realpathOrRefuse(probe, target);
+  if (real !== realRoot && !isInside(realRoot, real)) {
+    throw unsafe(
+      `${printable(target)} resolves to ${printable(real)}, outside the models root ${realRoot} (a symlinked folder?). Nothing was written.`,
+      { path: target, realPath: real },
+    );
+  }
+}
+
+async function realpathOrRefuse(probe: string, target: string): Promise<string> {
+  try {
+    return await realpath(probe);
+  } catch (error) {
+    if (isErrno(error, 'ENOENT') || isErrno(error, 'ELOOP')) {
+      throw unsafe(`${printable(target)}: a parent folder is a broken or looping symlink. Nothing was written.`, { path: target });
+    }
+    throw error;
+  }
+}
+
+async function existingEntry(path: string): Promise<'absent' | 'present' | 'broken-symlink'> {
+  try {
+    const info = await lstat(path);
+    if (!info.isSymbolicLink()) return 'present';
+  } catch (error) {
+    if (isErrno(error, 'ENOENT') || isErrno(error, 'ENOTDIR')) return 'absent';
+    throw error;
+  }
+  try {
+    await realpath(path);
+    return 'present';
+  } catch (error) {
+    if (isErrno(error, 'ENOENT') || isErrno(error, 'ELOOP')) return 'broken-symlink';
+    throw error;
+  }
+}
+
+async function nearestExistingParent(start: string, root: string): Promise<string> {
+  let current = start;
+  for (;;) {
+    if ((await existingEntry(current)) !== 'absent') return current;
+    if (current === root || dirname(current) === current) return current;
+    current = dirname(current);
+  }
+}
+
+function isInside(parent: string, child: string): boolean {
+  const rel = relative(parent, child);
+  return rel !== '' && rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel);
+}
+
+function isErrno(error: unknown, code: string): boolean {
+  return typeof error === 'object' && error !== null && 'code' in error && error.code === code;
+}
+
+/** Shows control characters as escapes so a message never carries a raw newline or NUL. */
+function printable(text: string): string {
+  return JSON.stringify(text.length > 200 ? `${text.slice(0, 200)}…` : text).slice(1, -1);
+}
+
+function unsafe(message: string, details: Record<string, unknown>): DepotError {
+  return new DepotError('UNSAFE_PATH', message, { details });
+}

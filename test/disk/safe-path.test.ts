@@ -1,0 +1,131 @@
+import { describe, expect } from 'vitest';
+import { mkdir, symlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { assertStillInside, resolveModelPath } from '../../sidecar/disk/safe-path';
+import { DepotError } from '../../shared/errors';
+import { test } from './temp-dir-test';
+import { treeSnapshot } from './tree-snapshot';
+
+const HOSTILE: Array<[category: string, filename: string, why: RegExp]> = [
+  ['checkpoints', '../evil.safetensors', /"\.\."/],
+  ['checkpoints', '../../etc/passwd.safetensors', /"\.\."/],
+  ['checkpoints', 'sub/../../evil.safetensors', /"\.\."/],
+  ['checkpoints', 'sub/..', /"\.\."/],
+  ['checkpoints', '..', /"\.\."/],
+  ['checkpoints', './model.safetensors', /"\."/],
+  ['checkpoints', 'a/./b.safetensors', /"\."/],
+  ['checkpoints', '/etc/evil.safetensors', /absolute/],
+  ['checkpoints', '/model.safetensors', /absolute/],
+  ['checkpoints', 'C:/Windows/evil.safetensors', /drive letter/],
+  ['checkpoints', 'c:evil.safetensors', /drive letter/],
+  ['checkpoints', '..\\evil.safetensors', /backslash/],
+  ['checkpoints', 'sub\\model.safetensors', /backslash/],
+  ['checkpoints', '\\\\server\\share\\m.safetensors', /backslash/],
+  ['checkpoints', 'model\0.safetensors', /control character/],
+  ['checkpoints', 'evil.safetensors\0.txt', /control character/],
+  ['checkpoints', 'line\nbreak.safetensors', /control character/],
+  ['checkpoints', 'tab\t.safetensors', /control character/],
+  ['checkpoints', 'del\u007f.safetensors', /control character/],
+  ['checkpoints', '', /empty/],
+  ['checkpoints', 'a//b.safetensors', /empty path segment/],
+  ['checkpoints', 'sub/', /empty path segment/],
+  ['checkpoints', '.hidden.safetensors', /hidden/],
+  ['checkpoints', '.registry/models.safetensors', /hidden/],
+  ['checkpoints', '.cache/tmp/x.safetensors', /hidden/],
+  ['checkpoints', 'model.safetensors.', /ends with a dot/],
+  ['checkpoints', 'model.safetensors ', /ends with a dot or a space/],
+  ['checkpoints', ' model.safetensors', /starts with a space/],
+  ['checkpoints', 'CON.safetensors', /reserved device name/],
+  ['checkpoints', 'sub/nul.safetensors', /reserved device name/],
+  ['checkpoints', 'model.safetensors:stream', /< > : "/],
+  ['checkpoints', 'what?.safetensors', /< > : "/],
+  ['checkpoints', 'a|b.safetensors', /< > : "/],
+  ['checkpoints', `${'x'.repeat(260)}.safetensors`, /longer than 255 bytes/],
+  ['checkpoints', `${'d/'.repeat(520)}m.safetensors`, /longer than 1024 bytes/],
+  ['checkpoints', 'model.exe', /model extension/],
+  ['checkpoints', 'model.safetensors.part', /model extension/],
+  ['checkpoints', 'script.py', /model extension/],
+  ['checkpoints', 'model', /model extension/],
+  ['checkpoints', 'model.safetensors/', /empty path segment/],
+  ['../checkpoints', 'model.safetensors', /not a model folder/],
+  ['checkpoints/../..', 'model.safetensors', /not a model folder/],
+  ['/etc', 'model.safetensors', /not a model folder/],
+  ['', 'model.safetensors', /not a model folder/],
+  ['.registry', 'model.safetensors', /not a model folder/],
+  ['custom_nodes', 'model.safetensors', /not a model folder/],
+  [' checkpoints', 'model.safetensors', /not a model folder/],
+  ['checkpoints\0', 'model.safetensors', /not a model folder/],
+  ['C:\\models', 'model.safetensors', /not a model folder/],
+];
+
+describe('resolveModelPath', () => {
+  test(`refuses ${HOSTILE.length} hostile names and categories with a clear message, writing nothing`, async ({ dir }) => {
+    const modelsRoot = join(dir, 'models');
+    await mkdir(join(modelsRoot, 'checkpoints'), { recursive: true });
+    const before = await treeSnapshot(dir);
+    expect(HOSTILE.length).toBeGreaterThanOrEqual(40);
+    for (const [category, filename, why] of HOSTILE) {
+      let error: unknown;
+      try {
+        resolveModelPath({ modelsRoot, category, filename });
+      } catch (caught) {
+        error = caught;
+      }
+      expect(error, `${JSON.stringify(category)} / ${JSON.stringify(filename)}`).toBeInstanceOf(DepotError);
+      const depotError = error instanceof DepotError ? error : undefined;
+      expect(depotError?.code).toBe('UNSAFE_PATH');
+      expect(depotError?.message).toMatch(why);
+      expect(depotError?.message).not.toMatch(/[\n\0]/);
+    }
+    expect(await treeSnapshot(dir)).toEqual(before);
+  });
+
+  test('accepts subfolders, legacy aliases, spaces and unicode', ({ dir }) => {
+    expect(resolveModelPath({ modelsRoot: dir, category: 'checkpoints', filename: 'flux/dev v1 ✓.safetensors' })).toBe(
+      join(dir, 'checkpoints', 'flux', 'dev v1 ✓.safetensors'),
+    );
+    expect(resolveModelPath({ modelsRoot: dir, category: 'unet', filename: 'a.gguf' })).toBe(join(dir, 'diffusion_models', 'a.gguf'));
+    expect(resolveModelPath({ modelsRoot: dir, category: 'LoRAs', filename: 'x..y.safetensors' })).toBe(join(dir, 'loras', 'x..y.safetensors'));
+  });
+});
+
+describe('assertStillInside', () => {
+  test('refuses a path under a symlinked folder that points outside the models root', async ({ dir }) => {
+    const modelsRoot = join(dir, 'models');
+    const outside = join(dir, 'outside');
+    await mkdir(join(modelsRoot, 'loras'), { recursive: true });
+    await mkdir(outside);
+    await symlink(outside, join(modelsRoot, 'loras', 'escape'));
+    const target = resolveModelPath({ modelsRoot, category: 'loras', filename: 'escape/deeper/evil.safetensors' });
+    await expect(assertStillInside(modelsRoot, target)).rejects.toMatchObject({
+      code: 'UNSAFE_PATH',
+      message: expect.stringContaining('outside the models root'),
+    });
+  });
+
+  test('refuses a symlinked category folder pointing outside, and an existing symlink to outside', async ({ dir }) => {
+    const modelsRoot = join(dir, 'models');
+    await mkdir(modelsRoot);
+    await mkdir(join(dir, 'elsewhere'));
+    await writeFile(join(dir, 'elsewhere', 'secret.safetensors'), 'x');
+    await symlink(join(dir, 'elsewhere'), join(modelsRoot, 'vae'));
+    await expect(assertStillInside(modelsRoot, join(modelsRoot, 'vae', 'new.safetensors'))).rejects.toMatchObject({ code: 'UNSAFE_PATH' });
+    await mkdir(join(modelsRoot, 'loras'));
+    await symlink(join(dir, 'elsewhere', 'secret.safetensors'), join(modelsRoot, 'loras', 'l.safetensors'));
+    await expect(assertStillInside(modelsRoot, join(modelsRoot, 'loras', 'l.safetensors'))).rejects.toMatchObject({ code: 'UNSAFE_PATH' });
+  });
+
+  test('refuses a broken symlink in the way and a path outside the root', async ({ dir }) => {
+    await mkdir(join(dir, 'loras'));
+    await symlink(join(dir, 'nothing'), join(dir, 'loras', 'b.safetensors'));
+    await expect(assertStillInside(dir, join(dir, 'loras', 'b.safetensors'))).rejects.toMatchObject({ code: 'UNSAFE_PATH' });
+    await expect(assertStillInside(join(dir, 'loras'), join(dir, 'x.safetensors'))).rejects.toMatchObject({ code: 'UNSAFE_PATH' });
+  });
+
+  test('accepts a new file in folders that do not exist yet, and a root that is itself a symlink', async ({ dir }) => {
+    await mkdir(join(dir, 'real-models'));
+    await symlink(join(dir, 'real-models'), join(dir, 'models'));
+    const modelsRoot = join(dir, 'models');
+    await expect(assertStillInside(modelsRoot, join(modelsRoot, 'checkpoints', 'a', 'b.safetensors'))).resolves.toBeUndefined();
+  });
+});
