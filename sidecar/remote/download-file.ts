@@ -1,0 +1,528 @@
+import { createHash, type Hash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { link, mkdir, open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import nodeFetch from 'node-fetch';
+import type { Provider } from '../../shared/check-result';
+import { DepotError, isDepotError } from '../../shared/errors';
+import { freeSpace as statfsFreeSpace } from '../disk/free-space';
+import type { BandwidthLimiter } from './bandwidth-limiter';
+import { systemClock, type Clock } from './clock';
+import { bodyStream, discardBody, type FetchLike } from './fetch-like';
+import { fetchFollowingRedirects } from './fetch-following-redirects';
+import { HashingFileWriter } from './hashing-file-writer';
+import type { HostPolicy } from './host-policy';
+import type { Logger } from './logger';
+import { parseContentRange } from './parse-content-range';
+import { redactUrl, stripUrlCredentials } from './redact-url';
+import { partialPaths, readResumeState, removePartial, writeResumeState, type PartialPaths } from './resume-state';
+import { RETRY_STATUSES, retryDelay, type RetryOptions } from './retry-delay';
+import { statusError } from './status-error';
+import { watchStall, type StallWatch } from './watch-stall';
+import { formatBytes } from '../../shared/format-bytes';
+import { redactText } from './logger';
+
+export interface DownloadProgress {
+  state: 'downloading' | 'verifying';
+  /** Bytes in the partial file (a resumed prefix counts). */
+  bytes: number;
+  /** The file's size when known. */
+  total?: number;
+}
+
+export interface DownloadTimeouts {
+  /** ms to wait for response headers (each hop). Default 60000. */
+  response?: number;
+  /** ms without a single body byte before the transfer counts as stalled. Default 60000. */
+  idle?: number;
+}
+
+export interface DownloadFileOptions {
+  /** The URL to fetch (already rewritten to HF_ENDPOINT / CIVITAI_ENDPOINT); checked by `hostPolicy`. */
+  url: string;
+  /** The final absolute path, already checked safe by the caller; never overwritten (CONFLICT). */
+  dest: string;
+  /** Where `<key>.part` and its resume state go: `<modelsRoot>/.cache/tmp`, same volume as `dest`. */
+  tmpDir: string;
+  /** Lower-case hex; a mismatch discards the download (HASH_MISMATCH). Default: not checked, only computed. */
+  expectedSha256?: string;
+  /** Bytes; checked before the hash, and used for the free-space check. Default: the server's size. */
+  expectedSize?: number;
+  /** Sent only to the endpoint host of the URL's provider, never to a CDN/storage hop. Default none. */
+  token?: string;
+  /** The allow-list every hop is checked against. */
+  hostPolicy: HostPolicy;
+  /** The global bandwidth cap. Default none. */
+  limiter?: BandwidthLimiter;
+  /** Cancels: throws CANCELLED and keeps the partial file for a later resume. */
+  signal?: AbortSignal;
+  /** Progress, at most every `progressIntervalMs` plus every state change. */
+  onProgress?: (progress: DownloadProgress) => void;
+  /** Default every 100 ms. */
+  progressIntervalMs?: number;
+  /** Default node-fetch 3. */
+  fetch?: FetchLike;
+  /** Default the system clock. */
+  clock?: Clock;
+  /** Retries on 408, 429, 5xx and network errors. Default 5 tries with 1, 2, 4, 8, 16 s backoff. */
+  retry?: RetryOptions;
+  /** Default response 60 s, idle 60 s. */
+  timeouts?: DownloadTimeouts;
+  /** Bytes free on the volume of a directory. Default statfs. */
+  freeSpace?: (dir: string) => Promise<number>;
+  /** Default silent. */
+  logger?: Logger;
+  /** A number in [0, 1) for the retry noise. Default Math.random. */
+  random?: () => number;
+}
+
+export interface DownloadResult {
+  sha256: string;
+  size: number;
+}
+
+/** Bytes kept free beyond the file itself, so a download never fills a disk to the last block. */
+const FREE_SPACE_MARGIN = 64 * 1024 * 1024;
+
+/**
+ * Downloads one file: into `<tmpDir>/<key>.part`, hashed as the bytes arrive, resumable (in process with Range, after
+ * a restart from the resume state), size then SHA-256 checked, fsynced and moved to `dest` without overwriting.
+ * A half-downloaded or mismatching file never appears under its final name. Never registers anything.
+ */
+export async function downloadFile(options: DownloadFileOptions): Promise<DownloadResult> {
+  const name = path.basename(options.dest);
+  const first = options.hostPolicy.check(options.url);
+  await refuseExisting(options.dest, name);
+  await mkdir(options.tmpDir, { recursive: true });
+  const expectedSha256 = options.expectedSha256?.toLowerCase();
+  const paths = partialPaths({ tmpDir: options.tmpDir, url: options.url, expectedSha256 });
+  const transfer = await openTransfer(options, paths, expectedSha256);
+  try {
+    await checkFreeSpace(options, transfer.total ?? options.expectedSize, transfer.writtenBytes, name);
+    if (transfer.writtenBytes > 0) await rehashPrefix(transfer, paths.part, options);
+    await transferWithRetries(options, transfer, paths, first.provider, name);
+    options.onProgress?.({ state: 'verifying', bytes: transfer.writtenBytes, total: transfer.total });
+    const sha256 = transfer.hash.digest('hex');
+    const size = transfer.writtenBytes;
+    await verify({ options, paths, sha256, size, expectedSha256, name, transfer });
+    await transfer.handle.sync();
+    await transfer.handle.close();
+    await publish(paths, options.dest, name);
+    options.logger?.info('download complete', { file: name, bytes: size, sha256 });
+    return { sha256, size };
+  } finally {
+    await transfer.handle.close().catch(ignoreClosed);
+  }
+}
+
+/** What one download carries between attempts. `hash` always covers exactly `writtenBytes` of the `.part`. */
+interface Transfer {
+  handle: FileHandle;
+  hash: Hash;
+  writtenBytes: number;
+  total?: number;
+  etag?: string;
+  lastModified?: string;
+  storedUrl: string;
+  expectedSha256?: string;
+  /** Set once the partial was deleted (mismatch): no state may be written for it any more. */
+  discarded?: boolean;
+}
+
+async function openTransfer(
+  options: DownloadFileOptions,
+  paths: PartialPaths,
+  expectedSha256: string | undefined,
+): Promise<Transfer> {
+  const storedUrl = stripUrlCredentials(options.url);
+  const state = await readResumeState(paths.state);
+  // Same model (by SHA-256) or, without one, the same URL: then the partial bytes are worth keeping.
+  const same =
+    state !== null &&
+    (expectedSha256 ? state.expectedSha256 === expectedSha256 : state.url === storedUrl && !state.expectedSha256) &&
+    (options.expectedSize === undefined || state.expectedSize === undefined || state.expectedSize === options.expectedSize);
+  if (!same) await removePartial(paths);
+  const handle = await open(paths.part, 'a');
+  const writtenBytes = (await handle.stat()).size;
+  const sameSource = same && state.url === storedUrl;
+  return {
+    handle,
+    hash: createHash('sha256'),
+    writtenBytes,
+    total: same ? state.total : undefined,
+    etag: sameSource ? state.etag : undefined,
+    lastModified: sameSource ? state.lastModified : undefined,
+    storedUrl,
+    expectedSha256,
+  };
+}
+
+/**
+ * After a restart Node's hash state is gone (reference section 4): the existing prefix is hashed again at disk
+ * speed, then the download continues into the same hash.
+ */
+async function rehashPrefix(transfer: Transfer, part: string, options: DownloadFileOptions): Promise<void> {
+  const stream = createReadStream(part, { start: 0, end: transfer.writtenBytes - 1, highWaterMark: 1024 * 1024 });
+  for await (const chunk of stream) {
+    transfer.hash.update(chunk);
+  }
+  options.logger?.info('resuming partial download', { file: path.basename(options.dest), bytes: transfer.writtenBytes });
+}
+
+async function transferWithRetries(
+  options: DownloadFileOptions,
+  transfer: Transfer,
+  paths: PartialPaths,
+  provider: Provider | undefined,
+  name: string,
+): Promise<void> {
+  const clock = options.clock ?? systemClock;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await transferOnce(options, transfer, paths, provider, name);
+      return;
+    } catch (error) {
+      if (options.signal?.aborted) throw cancelled(name, error);
+      const failure = asRetryable(error, name);
+      const details = failure.details ?? {};
+      const status = typeof details.status === 'number' ? details.status : undefined;
+      const retryable = status === undefined ? failure.code === 'NETWORK' || failure.code === 'TIMEOUT' : RETRY_STATUSES.has(status);
+      const delay = retryable
+        ? retryDelay(
+            {
+              attempt,
+              status,
+              retryAfter: stringOr(details.retryAfter),
+              rateLimit: stringOr(details.rateLimit),
+              now: clock.now(),
+              random: (options.random ?? Math.random)(),
+            },
+            options.retry,
+          )
+        : null;
+      if (delay === null) throw failure;
+      options.logger?.warn('download attempt failed, retrying', {
+        file: name,
+        attempt,
+        delayMs: delay,
+        code: failure.code,
+        status,
+        bytes: transfer.writtenBytes,
+      });
+      // The hash covers exactly the bytes written: cut any tail a failed write may have left.
+      await transfer.handle.truncate(transfer.writtenBytes);
+      try {
+        await clock.sleep(delay, options.signal);
+      } catch (sleepError) {
+        throw cancelled(name, sleepError);
+      }
+    }
+  }
+}
+
+async function transferOnce(
+  options: DownloadFileOptions,
+  transfer: Transfer,
+  paths: PartialPaths,
+  provider: Provider | undefined,
+  name: string,
+): Promise<void> {
+  const clock = options.clock ?? systemClock;
+  const attempt = new AbortController();
+  const signal = options.signal ? AbortSignal.any([options.signal, attempt.signal]) : attempt.signal;
+  const stall = watchStall({
+    clock,
+    controller: attempt,
+    timeouts: { response: options.timeouts?.response ?? 60_000, idle: options.timeouts?.idle ?? 60_000 },
+    name,
+  });
+  try {
+    const headers: Record<string, string> = {};
+    if (transfer.writtenBytes > 0) {
+      headers.Range = `bytes=${transfer.writtenBytes}-`;
+      // If-Range needs a strong validator; a weak ETag falls back to Last-Modified (or none: the hash still guards).
+      const validator = transfer.etag && !transfer.etag.startsWith('W/') ? transfer.etag : transfer.lastModified;
+      if (validator) headers['If-Range'] = validator;
+    }
+    const followed = await fetchFollowingRedirects({
+      url: options.url,
+      fetch: options.fetch ?? (nodeFetch as FetchLike),
+      hostPolicy: options.hostPolicy,
+      token: options.token,
+      provider,
+      headers,
+      signal,
+    });
+    const { response } = followed;
+    stall.phase('idle');
+    const status = response.status;
+    if (status === 416) {
+      discardBody(response);
+      const total = parseContentRange(response.headers.get('content-range'))?.total;
+      if (total !== undefined && total === transfer.writtenBytes) {
+        transfer.total = total;
+        return;
+      }
+      await restartFromZero(transfer);
+      throw new DepotError('NETWORK', `${name}: the server refused the resume range; starting over.`);
+    }
+    if (status !== 200 && status !== 206) {
+      const answeredByEndpoint = options.hostPolicy.verdict(followed.finalUrl)?.isEndpoint === true;
+      throw await statusError({
+        response,
+        url: followed.finalUrl,
+        provider: answeredByEndpoint ? provider : undefined,
+        sentToken: followed.sentToken,
+        name,
+      });
+    }
+    const length = numberHeader(response.headers.get('content-length'));
+    if (status === 206) {
+      const range = parseContentRange(response.headers.get('content-range'));
+      if (!range || range.start !== transfer.writtenBytes) {
+        discardBody(response);
+        await restartFromZero(transfer);
+        throw new DepotError('NETWORK', `${name}: the server answered another range than asked; starting over.`);
+      }
+      transfer.total = range.total ?? transfer.total;
+    } else {
+      // 200 to a Range request: the server ignores Range, or If-Range saw a changed file. Restart, never mix.
+      if (transfer.writtenBytes > 0) {
+        options.logger?.info('server sent the whole file, restarting', { file: name, bytes: transfer.writtenBytes });
+        await restartFromZero(transfer);
+      }
+      transfer.total = length;
+    }
+    transfer.etag = response.headers.get('etag') ?? undefined;
+    transfer.lastModified = response.headers.get('last-modified') ?? undefined;
+    if (options.expectedSize !== undefined && transfer.total !== undefined && transfer.total !== options.expectedSize) {
+      discardBody(response);
+      await removePartialKeepingHandle(transfer, paths);
+      throw new DepotError(
+        'SIZE_MISMATCH',
+        `${name}: the host announces ${transfer.total} bytes, the workflow expects ${options.expectedSize}; nothing ` +
+          `was kept. The file may have changed at the source: update the workflow's size and sha256.`,
+        { details: { expected: options.expectedSize, actual: transfer.total } },
+      );
+    }
+    await checkFreeSpace(options, transfer.total, transfer.writtenBytes, name);
+    await saveState(transfer, paths, options.expectedSize);
+    await streamBody({ options, transfer, body: bodyStream(response), signal, stall, name });
+    if (transfer.total !== undefined && transfer.writtenBytes < transfer.total) {
+      throw new DepotError('NETWORK', `${name}: the connection ended after ${transfer.writtenBytes} of ${transfer.total} bytes.`);
+    }
+  } catch (error) {
+    // The stall watcher aborted the attempt: report the phase that fired, not the abort.
+    throw stall.timeoutError() ?? error;
+  } finally {
+    stall.stop();
+    await saveState(transfer, paths, options.expectedSize).catch(ignoreMissingDir);
+  }
+}
+
+async function streamBody(input: {
+  options: DownloadFileOptions;
+  transfer: Transfer;
+  body: NodeJS.ReadableStream;
+  signal: AbortSignal;
+  stall: StallWatch;
+  name: string;
+}): Promise<void> {
+  const { options, transfer, stall } = input;
+  const clock = options.clock ?? systemClock;
+  const interval = options.progressIntervalMs ?? 100;
+  let lastProgress = 0;
+  const writer = new HashingFileWriter({
+    handle: transfer.handle,
+    hash: transfer.hash,
+    startBytes: transfer.writtenBytes,
+    name: input.name,
+    onWritten(bytes) {
+      transfer.writtenBytes = bytes;
+      stall.touch();
+      const now = clock.now();
+      if (now - lastProgress >= interval) {
+        lastProgress = now;
+        options.onProgress?.({ state: 'downloading', bytes, total: transfer.total });
+      }
+    },
+  });
+  options.onProgress?.({ state: 'downloading', bytes: transfer.writtenBytes, total: transfer.total });
+  if (options.limiter) {
+    await pipeline(input.body, options.limiter.throttle(input.signal), writer, { signal: input.signal });
+  } else {
+    await pipeline(input.body, writer, { signal: input.signal });
+  }
+  options.onProgress?.({ state: 'downloading', bytes: transfer.writtenBytes, total: transfer.total });
+}
+
+async function restartFromZero(transfer: Transfer): Promise<void> {
+  await transfer.handle.truncate(0);
+  transfer.hash = createHash('sha256');
+  transfer.writtenBytes = 0;
+  transfer.total = undefined;
+  transfer.etag = undefined;
+  transfer.lastModified = undefined;
+}
+
+async function removePartialKeepingHandle(transfer: Transfer, paths: PartialPaths): Promise<void> {
+  transfer.discarded = true;
+  await transfer.handle.close();
+  await removePartial(paths);
+}
+
+async function saveState(transfer: Transfer, paths: PartialPaths, expectedSize: number | undefined): Promise<void> {
+  if (transfer.discarded) return;
+  await writeResumeState(paths.state, {
+    version: 1,
+    url: transfer.storedUrl,
+    expectedSha256: transfer.expectedSha256,
+    expectedSize,
+    total: transfer.total,
+    etag: transfer.etag,
+    lastModified: transfer.lastModified,
+    bytes: transfer.writtenBytes,
+    updatedAt: new Date().toISOString(),
+  });
+}
+
+async function checkFreeSpace(
+  options: DownloadFileOptions,
+  total: number | undefined,
+  written: number,
+  name: string,
+): Promise<void> {
+  if (total === undefined) return;
+  const needed = Math.max(0, total - written);
+  if (needed === 0) return;
+  const free = await (options.freeSpace ?? statfsFreeSpace)(options.tmpDir);
+  if (free >= needed + FREE_SPACE_MARGIN) return;
+  throw new DepotError(
+    'DISK_FULL',
+    `${name}: not enough free space: the download needs ${formatBytes(needed)} (plus ${formatBytes(FREE_SPACE_MARGIN)} ` +
+      `kept free), the volume of ${options.tmpDir} has ${formatBytes(free)}. Free some space and try again.`,
+    { details: { needed, free, dir: options.tmpDir } },
+  );
+}
+
+async function verify(input: {
+  options: DownloadFileOptions;
+  transfer: Transfer;
+  paths: PartialPaths;
+  sha256: string;
+  size: number;
+  expectedSha256?: string;
+  name: string;
+}): Promise<void> {
+  const { options, transfer, paths, sha256, size, expectedSha256, name } = input;
+  if (options.expectedSize !== undefined && size !== options.expectedSize) {
+    await removePartialKeepingHandle(transfer, paths);
+    throw new DepotError(
+      'SIZE_MISMATCH',
+      `${name}: received ${size} bytes, the workflow expects ${options.expectedSize}; the download was discarded. ` +
+        `The file may have changed at the source: update the workflow's size and sha256.`,
+      { details: { expected: options.expectedSize, actual: size } },
+    );
+  }
+  if (expectedSha256 !== undefined && sha256 !== expectedSha256) {
+    await removePartialKeepingHandle(transfer, paths);
+    throw new DepotError(
+      'HASH_MISMATCH',
+      `${name}: SHA-256 is ${sha256}, the workflow expects ${expectedSha256}; the download was discarded. The file ` +
+        `may have changed at the source: check it (sha256sum) and update the workflow's sha256.`,
+      { details: { expected: expectedSha256, actual: sha256, url: redactUrl(options.url) } },
+    );
+  }
+}
+
+/**
+ * Moves the verified file to its final name without ever replacing one: a hard link fails with EEXIST when `dest`
+ * appeared meanwhile (atomic check-and-create); file systems without hard links fall back to check-then-rename.
+ */
+async function publish(paths: PartialPaths, dest: string, name: string): Promise<void> {
+  await mkdir(path.dirname(dest), { recursive: true });
+  try {
+    await link(paths.part, dest);
+    await rm(paths.part);
+  } catch (error) {
+    if (isCode(error, 'EEXIST')) throw conflict(dest, name);
+    if (!['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'EMLINK', 'ENOSYS'].some((code) => isCode(error, code))) {
+      throw new DepotError('IO', `${name}: moving the finished download into place failed.`, { cause: error });
+    }
+    await refuseExisting(dest, name);
+    await rename(paths.part, dest);
+  }
+  await rm(paths.state, { force: true });
+  await syncDirectory(path.dirname(dest));
+}
+
+/** fsync of the directory makes the new name durable; some platforms cannot open a directory, which is harmless. */
+async function syncDirectory(dir: string): Promise<void> {
+  let handle: FileHandle | undefined;
+  try {
+    handle = await open(dir, 'r');
+    await handle.sync();
+  } catch (error) {
+    if (!['EISDIR', 'EPERM', 'EINVAL', 'EBADF'].some((code) => isCode(error, code))) throw error;
+  } finally {
+    await handle?.close();
+  }
+}
+
+async function refuseExisting(dest: string, name: string): Promise<void> {
+  try {
+    await stat(dest);
+  } catch (error) {
+    if (isCode(error, 'ENOENT')) return;
+    throw error;
+  }
+  throw conflict(dest, name);
+}
+
+function conflict(dest: string, name: string): DepotError {
+  return new DepotError(
+    'CONFLICT',
+    `${name}: a file already exists at ${dest}; model-depot never overwrites. Move it away or check it, then try again.`,
+    { details: { path: dest } },
+  );
+}
+
+function cancelled(name: string, cause: unknown): DepotError {
+  return new DepotError('CANCELLED', `${name}: download cancelled; the partial file was kept so it can resume.`, {
+    cause,
+  });
+}
+
+/** Local file errors stay what they are; anything else from the socket side is a network failure worth a retry. */
+function asRetryable(error: unknown, name: string): DepotError {
+  if (isDepotError(error)) return error;
+  if (error instanceof Error && 'path' in error && 'syscall' in error) {
+    return new DepotError('IO', `${name}: a local file operation failed (${redactText(error.message)}).`, { cause: error });
+  }
+  const message = error instanceof Error ? redactText(error.message) : 'unknown error';
+  return new DepotError('NETWORK', `${name}: the connection failed (${message}).`, { cause: error });
+}
+
+function numberHeader(value: string | null): number | undefined {
+  if (value === null || !/^\d+$/.test(value.trim())) return undefined;
+  return Number(value);
+}
+
+function stringOr(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
+function isCode(error: unknown, code: string): boolean {
+  return error instanceof Error && 'code' in error && error.code === code;
+}
+
+/** The handle is closed on the success path already; closing twice is the only error expected here. */
+function ignoreClosed(error: unknown): void {
+  if (!isCode(error, 'EBADF')) throw error;
+}
+
+/** After a discard the tmp directory may be gone with the partial; the state has nothing left to describe. */
+function ignoreMissingDir(error: unknown): void {
+  if (!isCode(error, 'ENOENT')) throw error;
+}

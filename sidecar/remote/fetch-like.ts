@@ -1,0 +1,61 @@
+import { Readable } from 'node:stream';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+
+/** The request options the downloader uses; node-fetch 3 and Node's global fetch both accept them. */
+export interface FetchInit {
+  method?: string;
+  headers?: Record<string, string>;
+  /** Always 'manual': redirects are followed by hand so each hop's host is checked first. */
+  redirect?: 'manual';
+  signal?: AbortSignal;
+  /** node-fetch only: the body's stream buffer; larger chunks mean fewer hash/write calls. Ignored elsewhere. */
+  highWaterMark?: number;
+  /** node-fetch only: no transparent decompression, so byte counts and ranges are raw bytes. Ignored elsewhere. */
+  compress?: boolean;
+}
+
+/** The part of a response the downloader reads. */
+export interface FetchResponse {
+  status: number;
+  headers: { get(name: string): string | null };
+  body: NodeJS.ReadableStream | ReadableStream<Uint8Array> | null;
+}
+
+/** A fetch function: node-fetch 3 by default, injectable (tests pass their own, or Node's global fetch). */
+export type FetchLike = (url: string, init?: FetchInit) => Promise<FetchResponse>;
+
+/** The body as a Node stream, whichever fetch produced it. */
+export function bodyStream(response: FetchResponse): Readable {
+  const body = response.body;
+  if (body === null) return Readable.from([]);
+  if (body instanceof Readable) return body;
+  if ('getReader' in body) return Readable.fromWeb(body as unknown as WebReadableStream<Uint8Array>);
+  return Readable.from(body);
+}
+
+/** Frees the connection of an answer whose body is not wanted (redirects, errors already read). */
+export function discardBody(response: FetchResponse): void {
+  const body = response.body;
+  if (body === null) return;
+  if (body instanceof Readable) body.destroy();
+  // A failed cancel of a body nobody reads changes nothing: the connection is dropped either way.
+  else if ('cancel' in body) void body.cancel().catch(() => undefined);
+}
+
+/** Reads at most `limit` bytes of a small answer (error JSON), then drops the rest. */
+export async function readSmallBody(response: FetchResponse, limit = 64 * 1024): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  const stream = bodyStream(response);
+  try {
+    for await (const chunk of stream) {
+      const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk);
+      chunks.push(buffer);
+      size += buffer.length;
+      if (size >= limit) break;
+    }
+  } finally {
+    stream.destroy();
+  }
+  return Buffer.concat(chunks).subarray(0, limit).toString('utf8');
+}

@@ -1,0 +1,61 @@
+import { createHash } from 'node:crypto';
+import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { zResumeState, type ResumeState } from '../../shared/resume-state-schema';
+import { stripUrlCredentials } from './redact-url';
+
+export interface PartialPaths {
+  /** The bytes so far: `<tmpDir>/<key>.part`. */
+  part: string;
+  /** The resume state: `<tmpDir>/<key>.part.json`. */
+  state: string;
+}
+
+/**
+ * Where a download's partial file and resume state live. The key is the expected SHA-256 when known (one partial
+ * per model, whatever URL or name asked for it), else a hash of the credential-free URL.
+ */
+export function partialPaths(options: { tmpDir: string; url: string; expectedSha256?: string }): PartialPaths {
+  const key = options.expectedSha256
+    ? options.expectedSha256.toLowerCase()
+    : `url-${createHash('sha256').update(stripUrlCredentials(options.url)).digest('hex').slice(0, 40)}`;
+  const part = path.join(options.tmpDir, `${key}.part`);
+  return { part, state: `${part}.json` };
+}
+
+/** The saved state, or null when there is none or it cannot be read (a partial without a valid state restarts). */
+export async function readResumeState(file: string): Promise<ResumeState | null> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    if (isCode(error, 'ENOENT')) return null;
+    throw error;
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    if (error instanceof SyntaxError) return null;
+    throw error;
+  }
+  const parsed = zResumeState.safeParse(json);
+  return parsed.success ? parsed.data : null;
+}
+
+/** Written to a temporary name and renamed, so a crash leaves the old state or the new one, never half of one. */
+export async function writeResumeState(file: string, state: ResumeState): Promise<void> {
+  const temporary = `${file}.${process.pid}.tmp`;
+  await writeFile(temporary, JSON.stringify(zResumeState.parse(state)));
+  await rename(temporary, file);
+}
+
+/** Removes the partial file and its state (after a mismatch, or when a cancel asks to discard). */
+export async function removePartial(paths: PartialPaths): Promise<void> {
+  await rm(paths.part, { force: true });
+  await rm(paths.state, { force: true });
+}
+
+function isCode(error: unknown, code: string): boolean {
+  return error instanceof Error && 'code' in error && error.code === code;
+}
