@@ -1,0 +1,302 @@
+import type { CheckResult, Provider } from '../shared/check-result';
+import type { Job } from '../shared/job';
+import type { AuthRequiredMessage, ServerMessage } from '../shared/protocol';
+import type { Requirement } from '../shared/requirement';
+import { createAnsweredWorkflows, type StorageLike } from './answered-workflows';
+import type { ComfyAppLike, ComfyExtensionDefinition } from './comfy-app-types';
+import { type DownloadPrompt, needsPrompt, showDownloadPrompt } from './download-prompt';
+import { createJobBatches, type BatchOutcome } from './job-batches';
+import { createProgressPanel } from './progress-panel';
+import { createSettings, readSettings } from './settings';
+import { createSidecarClient, type SidecarClient, type SidecarStatus, type SidecarStatusInfo, type WebSocketConstructor } from './sidecar-client';
+import { createToaster } from './toasts';
+import { type TokenDialog, showTokenDialog } from './token-dialog';
+import { captureRequirements, workflowKey } from './workflow-identity';
+
+export interface ModelDepotExtensionOptions {
+  app: ComfyAppLike;
+  /** The browser's WebSocket (a test passes jsdom's). */
+  WebSocket: WebSocketConstructor;
+  doc: Document;
+  /** Shared with the sidecar: `shared/extract-requirements.ts`. */
+  extractRequirements(json: unknown): { requirements: Requirement[] };
+  /** Keeps the answered-workflow keys across reloads (default none). Never holds anything else. */
+  storage?: StorageLike | null;
+  /** Backoff of the sidecar connection (defaults in sidecar-client.ts). */
+  backoff?: { initialMs?: number; maxMs?: number };
+}
+
+export const EXTENSION_NAME = 'ModelDepot';
+export const CHECK_COMMAND_ID = 'ModelDepot.CheckWorkflow';
+export const PANEL_TAB_ID = 'model-depot-downloads';
+
+export const SIDECAR_DOWN_SUMMARY = 'Model Depot: the sidecar is not running';
+export const SIDECAR_DOWN_DETAIL =
+  'Start it with `npx model-depot serve` (or `npm start` in the model-depot folder). ' +
+  'Workflows opened meanwhile are checked as soon as it is up.';
+
+/**
+ * The ComfyUI extension: hooks workflow loads, asks the sidecar what each workflow needs, shows the prompt, the
+ * token dialog and the progress panel. All state lives in this closure (one per registration).
+ */
+export function createModelDepotExtension(options: ModelDepotExtensionOptions): ComfyExtensionDefinition {
+  const { app, doc } = options;
+  const toast = createToaster({ app, doc });
+  const answered = createAnsweredWorkflows({ storage: options.storage });
+  const batches = createJobBatches();
+  const checking = new Set<string>();
+  const tokenDialogs = new Map<Provider, TokenDialog>();
+  let client: SidecarClient | null = null;
+  let currentKey: string | undefined;
+  let lastWorkflow: unknown;
+  let prompt: { key: string; view: DownloadPrompt } | null = null;
+  let downNoticeShown = false;
+
+  const settings = () => readSettings(app.extensionManager?.setting);
+
+  const panel = createProgressPanel({
+    doc,
+    onCancel: (jobId) => {
+      if (!ensureClient().send({ type: 'cancel', jobId })) toastNotConnected('The job was not cancelled.');
+    },
+  });
+
+  function ensureClient(): SidecarClient {
+    if (client) return client;
+    client = createSidecarClient({
+      url: settings().sidecarUrl,
+      WebSocket: options.WebSocket,
+      backoff: options.backoff,
+      onMessage: handleMessage,
+      onStatus: handleStatus,
+    });
+    client.start();
+    return client;
+  }
+
+  function handleStatus(status: SidecarStatus, info: SidecarStatusInfo): void {
+    if (status === 'open') {
+      if (downNoticeShown) toast({ severity: 'success', summary: 'Model Depot: sidecar connected', life: 4000 });
+      downNoticeShown = false;
+      const limit = settings().bandwidthLimitKbps;
+      if (limit > 0) client?.send({ type: 'setLimit', kbps: limit });
+      return;
+    }
+    if (status !== 'closed' || downNoticeShown) return;
+    downNoticeShown = true;
+    if (info.invalidUrl) {
+      toast({ severity: 'error', summary: 'Model Depot: the sidecar URL is not valid', detail: 'Fix it in Settings > Model Depot (default ws://127.0.0.1:8190/ws).' });
+    } else {
+      toast({ severity: 'warn', summary: SIDECAR_DOWN_SUMMARY, detail: SIDECAR_DOWN_DETAIL, life: 20000 });
+    }
+  }
+
+  function toastNotConnected(what: string): void {
+    toast({ severity: 'error', summary: 'Model Depot: not connected to the sidecar', detail: what });
+  }
+
+  function handleMessage(message: ServerMessage): void {
+    switch (message.type) {
+      case 'hello':
+        for (const job of message.jobs) batches.record(job);
+        panel.setJobs(message.jobs);
+        return;
+      case 'progress':
+      case 'jobDone':
+      case 'jobFailed':
+        batches.record(message.job);
+        panel.update(message.job);
+        if (message.type === 'jobFailed' && batches.tracks(message.job.id)) toastFailure(message.job);
+        finishBatches();
+        return;
+      case 'authRequired':
+        openTokenDialog(message);
+        return;
+      case 'error':
+        // Answers to our own requests are handled where they were made.
+        if (message.id === undefined) {
+          toast({ severity: 'error', summary: 'Model Depot', detail: message.error.message });
+        }
+        return;
+      default:
+        return;
+    }
+  }
+
+  function toastFailure(job: Job): void {
+    const name = job.displayName ?? job.filename;
+    toast({
+      severity: 'error',
+      summary: `${name}: ${job.state === 'cancelled' ? 'cancelled' : 'download failed'}`,
+      detail: job.error?.message ?? 'No reason was given.',
+    });
+  }
+
+  function finishBatches(): void {
+    for (const outcome of batches.takeFinished()) reportBatch(outcome);
+  }
+
+  function reportBatch(outcome: BatchOutcome): void {
+    const count = outcome.jobs.length;
+    if (outcome.failed.length === 0) {
+      toast({
+        severity: 'success',
+        summary: `Model Depot: ${count} model${count === 1 ? '' : 's'} ready`,
+        detail: 'Downloaded, verified and linked. The workflow can run now.',
+        life: 8000,
+      });
+    } else {
+      toast({
+        severity: 'warn',
+        summary: `Model Depot: ${outcome.ok.length} of ${count} models ready, ${outcome.failed.length} failed`,
+        detail: outcome.failed.map((job) => `${job.filename}: ${job.error?.message ?? job.state}`).join('\n'),
+      });
+    }
+    if (outcome.ok.length > 0) refreshModelLists();
+  }
+
+  function refreshModelLists(): void {
+    // New files must appear in the loaders' combo lists without a page reload.
+    Promise.resolve(app.refreshComboInNodes?.()).catch((error: unknown) => {
+      console.warn('model-depot: refreshing the model lists failed', error instanceof Error ? error.message : error);
+    });
+  }
+
+  function openTokenDialog(request: AuthRequiredMessage): void {
+    tokenDialogs.get(request.provider)?.close();
+    const dialog = showTokenDialog({
+      doc,
+      request,
+      onSubmit: (token) => {
+        tokenDialogs.delete(request.provider);
+        if (!ensureClient().send({ type: 'token', provider: request.provider, token })) {
+          toastNotConnected('The token was not sent; start the download again once the sidecar is up.');
+        }
+      },
+      onCancel: () => {
+        tokenDialogs.delete(request.provider);
+        ensureClient().send({ type: 'cancel', provider: request.provider });
+      },
+    });
+    tokenDialogs.set(request.provider, dialog);
+  }
+
+  function showPrompt(key: string, result: CheckResult): void {
+    prompt?.view.close();
+    const view = showDownloadPrompt({
+      doc,
+      result,
+      onDownload: (items) => {
+        prompt = null;
+        answered.add(key);
+        void startInstall(items);
+      },
+      onDismiss: () => {
+        prompt = null;
+        answered.add(key);
+      },
+    });
+    prompt = { key, view };
+  }
+
+  async function startInstall(items: Requirement[]): Promise<void> {
+    try {
+      const jobs = await ensureClient().install(items);
+      batches.add(jobs);
+      panel.setJobs(jobs);
+      toast({
+        severity: 'info',
+        summary: `Model Depot: ${jobs.length} model${jobs.length === 1 ? '' : 's'} queued`,
+        detail: 'Progress is in the "Model downloads" tab of the bottom panel.',
+        life: 5000,
+      });
+      finishBatches();
+    } catch (error) {
+      toast({ severity: 'error', summary: 'Model Depot: the download did not start', detail: errorText(error) });
+    }
+  }
+
+  async function check(key: string, workflow: unknown, explicit: boolean): Promise<void> {
+    checking.add(key);
+    try {
+      const result = await ensureClient().check({ workflow });
+      // The user moved to another workflow meanwhile: ask when they come back to this one.
+      if (!explicit && key !== currentKey) return;
+      if (needsPrompt(result)) {
+        showPrompt(key, result);
+      } else {
+        answered.add(key);
+        if (explicit) {
+          toast({ severity: 'success', summary: 'Model Depot', detail: `All ${result.items.length} models of this workflow are present.`, life: 5000 });
+        }
+      }
+    } catch (error) {
+      toast({ severity: 'error', summary: 'Model Depot: the check failed', detail: errorText(error) });
+    } finally {
+      checking.delete(key);
+    }
+  }
+
+  function onWorkflowLoaded(graphData: unknown): void {
+    const { requirements } = options.extractRequirements(graphData);
+    captureRequirements(graphData, options.extractRequirements);
+    const key = workflowKey(graphData, requirements);
+    currentKey = key;
+    lastWorkflow = graphData;
+    if (prompt && prompt.key !== key) {
+      prompt.view.close();
+      prompt = null;
+    }
+    if (requirements.length === 0 || answered.has(key) || checking.has(key)) return;
+    if (!settings().checkOnLoad) return;
+    // A snapshot: ComfyUI goes on to configure (and may change) the object it passed us.
+    void check(key, structuredClone(graphData), false);
+  }
+
+  async function checkCurrentWorkflow(): Promise<void> {
+    const workflow = app.graph?.serialize?.() ?? lastWorkflow;
+    if (workflow === undefined) {
+      toast({ severity: 'info', summary: 'Model Depot', detail: 'No workflow is open.', life: 4000 });
+      return;
+    }
+    const { requirements } = options.extractRequirements(workflow);
+    if (requirements.length === 0) {
+      toast({ severity: 'info', summary: 'Model Depot', detail: 'This workflow names no models.', life: 4000 });
+      return;
+    }
+    await check(workflowKey(workflow, requirements), structuredClone(workflow), true);
+  }
+
+  return {
+    name: EXTENSION_NAME,
+    settings: createSettings({
+      onSidecarUrlChange: (url) => client?.setUrl(url),
+      onBandwidthLimitChange: (kbps) => {
+        if (!ensureClient().send({ type: 'setLimit', kbps })) toastNotConnected('The new bandwidth limit applies once it is up.');
+      },
+    }),
+    commands: [
+      { id: CHECK_COMMAND_ID, label: 'Check models of this workflow', icon: 'pi pi-download', function: checkCurrentWorkflow },
+    ],
+    menuCommands: [{ path: ['Extensions', 'Model Depot'], commands: [CHECK_COMMAND_ID] }],
+    bottomPanelTabs: [
+      { id: PANEL_TAB_ID, title: 'Model downloads', type: 'custom', render: (container) => panel.mount(container) },
+    ],
+    setup() {
+      ensureClient();
+    },
+    beforeConfigureGraph(graphData) {
+      // Never block or break a workflow load: the check runs in the background, and a bug here only costs a warning.
+      try {
+        ensureClient();
+        onWorkflowLoaded(graphData);
+      } catch (error) {
+        console.warn('model-depot: could not check this workflow:', errorText(error));
+      }
+    },
+  };
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
