@@ -24,6 +24,8 @@ export function readDependencies(section: unknown, path: string, out: Requiremen
   // Object.keys on the parsed JSON: own keys only, so `__proto__` arrives as a plain (and rejected) folder name.
   for (const folder of Object.keys(section)) {
     const list: unknown = Reflect.get(section, folder);
+    // `_comment`-style keys annotate the section (seed 001's config does the same); null is an empty folder.
+    if (list === undefined || list === null || (folder.startsWith('_') && !Array.isArray(list))) continue;
     const listPath = `${path}.${folder}`;
     if (!Array.isArray(list)) {
       out.reject(listPath, 'must be a list of model entries ({ filename, sha256, size, urls, ... })');
