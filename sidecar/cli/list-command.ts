@@ -1,13 +1,55 @@
+import path from 'node:path';
 import type { Command } from 'commander';
+import { formatBytes } from '../../shared/format-bytes';
+import type { ModelListing } from '../../shared/registry-schema';
+import { openRegistry } from '../registry/open-registry';
+import { resolveCliContext } from './cli-context';
+import { runAction } from './run-action';
 
-// Placeholder: replaced by the issue that builds `list`.
+/** `model-depot list`: every registered model with its aliases, by category then path. Read-only. */
 export function registerListCommand(program: Command): void {
   program
     .command('list')
-    .description('not built yet')
-    .allowUnknownOption()
-    .action(() => {
-      process.stderr.write('model-depot list: not built yet\n');
-      process.exit(1);
-    });
+    .description('every registered model with its aliases and sources')
+    .action(
+      runAction(async (_options: unknown, command: Command) => {
+        const context = await resolveCliContext(command);
+        const registry = await openRegistry({ modelsRoot: context.modelsRoot, readOnly: true });
+        const models = registry.list();
+        if (context.json) {
+          process.stdout.write(`${JSON.stringify(models, null, 2)}\n`);
+          return;
+        }
+        if (models.length === 0) {
+          process.stdout.write(`No models registered in ${context.modelsRoot}. Run \`model-depot migrate\` to index them.\n`);
+          return;
+        }
+        process.stdout.write(formatModelTable(models, context.modelsRoot));
+      }),
+    );
+}
+
+/** A table for people: paths relative to the models root when inside it, aliases and sources indented below. */
+function formatModelTable(models: ModelListing[], modelsRoot: string): string {
+  const show = (p: string | null): string => {
+    if (p === null) return '(no file)';
+    const relative = path.relative(modelsRoot, p);
+    const shown = relative.startsWith('..') || path.isAbsolute(relative) ? p : relative;
+    // A newline in a file name would break the table: show it escaped.
+    return JSON.stringify(shown).slice(1, -1) === shown ? shown : JSON.stringify(shown);
+  };
+  const rows = models.map((m) => [m.category ?? '-', formatBytes(m.size), m.sha256.slice(0, 12), show(m.file_path)]);
+  const header = ['CATEGORY', 'SIZE', 'SHA256', 'FILE'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]?.length ?? 0)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ');
+  const indent = ' '.repeat(widths.slice(0, 3).reduce((sum, w) => sum + w + 2, 0));
+  const out = [line(header)];
+  models.forEach((model, i) => {
+    out.push(line(rows[i] ?? []));
+    for (const alias of model.aliases) out.push(`${indent}= ${show(alias)}`);
+    for (const source of model.sources) out.push(`${indent}< ${source}`);
+  });
+  const total = models.reduce((sum, m) => sum + m.size, 0);
+  out.push('', `${models.length} models, ${models.reduce((n, m) => n + m.aliases.length, 0)} aliases, ${formatBytes(total)}`);
+  return `${out.join('\n')}\n`;
 }

@@ -1,13 +1,31 @@
 import type { Command } from 'commander';
+import { openRegistry } from '../registry/open-registry';
+import { resolveCliContext } from './cli-context';
+import { runAction } from './run-action';
 
-// Placeholder: replaced by the issue that builds `stats`.
+/** `model-depot stats`: seed 000's registry figures. Read-only, so it works while a sidecar runs. */
 export function registerStatsCommand(program: Command): void {
   program
     .command('stats')
-    .description('not built yet')
-    .allowUnknownOption()
-    .action(() => {
-      process.stderr.write('model-depot stats: not built yet\n');
-      process.exit(1);
-    });
+    .description('registry figures: model_count, alias_count, total_size_gb')
+    .action(
+      runAction(async (_options: unknown, command: Command) => {
+        const context = await resolveCliContext(command);
+        const registry = await openRegistry({ modelsRoot: context.modelsRoot, readOnly: true });
+        const stats = registry.stats();
+        if (context.json) {
+          process.stdout.write(`${JSON.stringify(stats)}\n`);
+          return;
+        }
+        process.stdout.write(
+          [
+            `Models:      ${stats.model_count}`,
+            `Aliases:     ${stats.alias_count}`,
+            `Total size:  ${stats.total_size_gb.toFixed(2)} GiB`,
+            ...(context.quiet ? [] : [`Registry:    ${registry.file}`]),
+            '',
+          ].join('\n'),
+        );
+      }),
+    );
 }

@@ -1,0 +1,141 @@
+import { mkdir, stat } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import path from 'node:path';
+import type { Command } from 'commander';
+import { zGlobalCliOptions, type Config } from '../../shared/config-schema';
+import { DepotError } from '../../shared/errors';
+import { loadConfig } from '../config/load-config';
+import { resolveConfigPath } from '../config/resolve-config-path';
+import { hasErrorCode } from '../registry/has-error-code';
+
+/** What the environment says (DESIGN.md, Environment). Tokens live only here, in memory, and are not enumerable. */
+export interface CliEnv {
+  /** HF_TOKEN, else HUGGING_FACE_HUB_TOKEN. Never printed or written. */
+  hfToken?: string;
+  /** CIVITAI_API_TOKEN. Never printed or written. */
+  civitaiToken?: string;
+  /** HF_ENDPOINT without a trailing slash; default https://huggingface.co. */
+  hfEndpoint: string;
+  /** CIVITAI_ENDPOINT without a trailing slash; default https://civitai.com. */
+  civitaiEndpoint: string;
+  /** HF_HUB_CACHE, else HF_HOME/hub, else ~/.cache/huggingface/hub (XDG_CACHE_HOME respected). */
+  hfCacheDir: string;
+}
+
+/** Everything a command needs from flags, config and environment, resolved once. */
+export interface CliContext {
+  /** Absolute and created: `--comfyui DIR`/models, else `--models`, else the config's models_directory. */
+  modelsRoot: string;
+  /** The ComfyUI install given with `--comfyui` (absolute), when the command has that option. */
+  comfyuiDir?: string;
+  config: Config;
+  /** Absolute path of the config file read (or created on this run). */
+  configFile: string;
+  /** Absolute hub folders: the config's, then `--hub-dir` ones; empty entries dropped, no duplicates. */
+  hubDirs: string[];
+  /** `--json`: machine output on stdout. */
+  json: boolean;
+  /** `--quiet`: print only errors. */
+  quiet: boolean;
+  env: CliEnv;
+}
+
+export interface ResolveCliContextOptions {
+  /** Default `process.env`. MODEL_DEPOT_CONFIG picks the config file when `--config` is absent. */
+  env?: NodeJS.ProcessEnv;
+  /** Relative paths in flags and config resolve against this. Default `process.cwd()`. */
+  cwd?: string;
+}
+
+/** Reads the global options of `command` (and `--comfyui` when it has one), the config file and the environment. */
+export async function resolveCliContext(command: Command, options: ResolveCliContextOptions = {}): Promise<CliContext> {
+  const env = options.env ?? process.env;
+  const cwd = options.cwd ?? process.cwd();
+  const home = env.HOME || homedir();
+  const flags = zGlobalCliOptions.parse(command.optsWithGlobals());
+  const where = { cwd, home };
+
+  const configArg = flags.config ?? (env.MODEL_DEPOT_CONFIG || undefined);
+  const { config, file: configFile } = await loadConfig({
+    file: configArg === undefined ? undefined : resolveConfigPath(configArg, where),
+  });
+
+  let comfyuiDir: string | undefined;
+  let modelsRoot: string;
+  if (flags.comfyui !== undefined) {
+    comfyuiDir = resolveConfigPath(flags.comfyui, where);
+    await requireFolder(comfyuiDir, `The ComfyUI folder ${comfyuiDir}`);
+    modelsRoot = path.join(comfyuiDir, 'models');
+  } else {
+    modelsRoot = resolveConfigPath(flags.models ?? config.models_directory, where);
+  }
+  await createFolder(modelsRoot);
+
+  const hubDirs = [...config.hub_directories, config.hub_directory ?? '', ...flags.hubDir]
+    .filter((dir) => dir.trim() !== '')
+    .map((dir) => resolveConfigPath(dir, where));
+
+  return {
+    modelsRoot,
+    ...(comfyuiDir === undefined ? {} : { comfyuiDir }),
+    config,
+    configFile,
+    hubDirs: [...new Set(hubDirs)],
+    json: flags.json,
+    quiet: flags.quiet,
+    env: readCliEnv(env, home),
+  };
+}
+
+function readCliEnv(env: NodeJS.ProcessEnv, home: string): CliEnv {
+  const hfCacheDir =
+    env.HF_HUB_CACHE ||
+    (env.HF_HOME ? path.join(env.HF_HOME, 'hub') : undefined) ||
+    path.join(env.XDG_CACHE_HOME || path.join(home, '.cache'), 'huggingface', 'hub');
+  const result: CliEnv = {
+    hfEndpoint: endpoint('HF_ENDPOINT', env.HF_ENDPOINT, 'https://huggingface.co'),
+    civitaiEndpoint: endpoint('CIVITAI_ENDPOINT', env.CIVITAI_ENDPOINT, 'https://civitai.com'),
+    hfCacheDir: path.resolve(hfCacheDir),
+  };
+  // Not enumerable, so logging or serializing the context can never print a token.
+  const hfToken = env.HF_TOKEN || env.HUGGING_FACE_HUB_TOKEN;
+  if (hfToken) Object.defineProperty(result, 'hfToken', { value: hfToken, enumerable: false });
+  if (env.CIVITAI_API_TOKEN) {
+    Object.defineProperty(result, 'civitaiToken', { value: env.CIVITAI_API_TOKEN, enumerable: false });
+  }
+  return result;
+}
+
+function endpoint(name: string, value: string | undefined, fallback: string): string {
+  if (!value) return fallback;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch (error) {
+    if (!(error instanceof TypeError)) throw error;
+    throw new DepotError('BAD_INPUT', `${name} is not a URL: "${value}". Set it to a URL such as ${fallback}, or unset it.`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new DepotError('BAD_INPUT', `${name} must be an http(s) URL, such as ${fallback}.`);
+  }
+  return value.replace(/\/+$/, '');
+}
+
+async function requireFolder(dir: string, what: string): Promise<void> {
+  try {
+    if ((await stat(dir)).isDirectory()) return;
+  } catch (error) {
+    if (!hasErrorCode(error, 'ENOENT')) throw error;
+    throw new DepotError('BAD_INPUT', `${what} does not exist; check the path.`);
+  }
+  throw new DepotError('BAD_INPUT', `${what} is not a folder; check the path.`);
+}
+
+async function createFolder(dir: string): Promise<void> {
+  try {
+    await mkdir(dir, { recursive: true });
+  } catch (error) {
+    if (!hasErrorCode(error, 'EEXIST') && !hasErrorCode(error, 'ENOTDIR')) throw error;
+    throw new DepotError('BAD_INPUT', `The models folder ${dir} cannot be created: a file is in the way. Use --models DIR.`);
+  }
+}
