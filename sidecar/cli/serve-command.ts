@@ -1,45 +1,101 @@
-import { mkdir } from 'node:fs/promises';
-import path from 'node:path';
 import type { Command } from 'commander';
+import { DepotError } from '../../shared/errors';
 import { VERSION } from '../version';
 import { createDepot } from '../services/create-depot';
 import { createServer } from '../server/create-server';
+import { resolveCliContext } from './cli-context';
+import { isLoopbackEndpoint } from './install-command';
+import { parseLimitFlag } from './parse-limit-flag';
+import { runAction } from './run-action';
 
 interface ServeFlags {
   port?: string;
   host?: string;
-  limit?: string | false;
+  limit?: string | boolean;
   comfyui?: string;
 }
 
-// Skeleton: the CLI context (config, hub dirs, env) of owner A is wired in once it lands.
 export function registerServeCommand(program: Command): void {
   program
     .command('serve')
     .description('run the sidecar: HTTP + WebSocket for the ComfyUI extension')
-    .option('--port <port>', 'port to listen on (default 8190)')
-    .option('--host <host>', 'address to bind (default 127.0.0.1)')
-    .option('--limit <kbps>', 'bandwidth cap in KB/s')
+    .option('--port <port>', 'port to listen on (default: the config, 8190)')
+    .option('--host <host>', 'address to bind (default: the config, 127.0.0.1)')
+    .option('--limit <kbps>', 'bandwidth cap in KB/s (default: the config)')
     .option('--no-limit', 'no bandwidth cap')
     .option('--comfyui <dir>', 'use DIR/models and install the extension into DIR/custom_nodes')
-    .action(async (flags: ServeFlags) => {
-      const global = program.opts<{ models?: string }>();
-      const modelsRoot = path.resolve(global.models ?? (flags.comfyui ? path.join(flags.comfyui, 'models') : 'models'));
-      await mkdir(modelsRoot, { recursive: true });
-      const depot = await createDepot({ modelsRoot });
-      const server = await createServer({
-        depot,
-        host: flags.host ?? '127.0.0.1',
-        port: flags.port === undefined ? 8190 : Number(flags.port),
-        version: VERSION,
-      });
-      process.stdout.write(`model-depot ${VERSION} serving ${server.url} (models: ${modelsRoot})\n`);
-      const stop = async (): Promise<void> => {
-        await server.close();
-        await depot.close();
-        process.exit(0);
-      };
-      process.once('SIGINT', () => void stop());
-      process.once('SIGTERM', () => void stop());
+    .action(runAction(async (flags: ServeFlags, command: Command) => serveAction(flags, command)));
+}
+
+async function serveAction(flags: ServeFlags, command: Command): Promise<void> {
+  const port = parsePort(flags.port);
+  const limit = parseLimitFlag(flags.limit);
+  const ctx = await resolveCliContext(command);
+  const depot = await createDepot({
+    modelsRoot: ctx.modelsRoot,
+    hubDirs: ctx.hubDirs,
+    hfCacheDir: ctx.env.hfCacheDir,
+    comfyuiDir: ctx.comfyuiDir,
+    hfEndpoint: ctx.env.hfEndpoint,
+    civitaiEndpoint: ctx.env.civitaiEndpoint,
+    limitKbps: limit === undefined ? ctx.config.bandwidth_limit_kb : limit,
+    parallel: ctx.config.parallel_downloads,
+    envTokens: { huggingface: ctx.env.hfToken, civitai: ctx.env.civitaiToken },
+    allowLoopbackHosts: isLoopbackEndpoint(ctx.env.hfEndpoint) || isLoopbackEndpoint(ctx.env.civitaiEndpoint),
+  });
+  let server;
+  try {
+    server = await createServer({
+      depot,
+      host: flags.host ?? ctx.config.host,
+      port: port ?? ctx.config.port,
+      allowedOrigins: ctx.config.allowed_origins,
+      version: VERSION,
     });
+  } catch (error) {
+    await depot.close();
+    throw listenError(error, port ?? ctx.config.port);
+  }
+  const log = (line: string): void => {
+    if (!ctx.quiet) process.stderr.write(`${line}\n`);
+  };
+  log(`model-depot ${VERSION} serving ${server.url} (models: ${ctx.modelsRoot}; config: ${ctx.configFile})`);
+  if (ctx.comfyuiDir) log(await installExtension(ctx.comfyuiDir));
+  depot.indexed.then(
+    (summary) => log(`indexed ${summary.files} model files in hub folders and the HuggingFace cache`),
+    () => undefined,
+  );
+
+  let stopping = false;
+  const stop = async (signal: string): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    log(`${signal}: stopping (partial downloads are kept and resume next time)`);
+    await server.close();
+    await depot.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop('SIGINT'));
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+}
+
+function parsePort(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new DepotError('BAD_INPUT', `--port takes a port number from 0 to 65535, such as 8190; got "${value}".`);
+  }
+  return port;
+}
+
+function listenError(error: unknown, port: number): unknown {
+  if (error instanceof Error && 'code' in error && error.code === 'EADDRINUSE') {
+    return new DepotError('IO', `Port ${port} is already in use (another sidecar?). Stop it, or use --port.`, { cause: error });
+  }
+  return error;
+}
+
+/** The frontend extension into ComfyUI's custom_nodes (owner G's installer, when it is built). */
+async function installExtension(comfyuiDir: string): Promise<string> {
+  return `extension not installed into ${comfyuiDir}/custom_nodes: run model-depot comfyui-install --comfyui ${comfyuiDir}`;
 }

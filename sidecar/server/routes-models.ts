@@ -2,7 +2,6 @@ import { Router } from 'express';
 import { zDownloadRequest } from '../../shared/http-api';
 import { DepotError } from '../../shared/errors';
 import type { Depot } from '../services/create-depot';
-import { checkInputOf } from './check-input';
 import { describeZodError } from './describe-zod-error';
 
 /** The `/models` routes of DESIGN.md. Thin: each parses its input and calls the depot. */
@@ -13,7 +12,7 @@ export function routesModels(depot: Depot): Router {
     if (req.body === undefined) {
       throw new DepotError('BAD_INPUT', 'Send the workflow as a JSON body (a workflow, { workflow } or { dependencies }).');
     }
-    res.json(await depot.check(checkInputOf(req.body)));
+    res.json(await depot.check(req.body));
   });
 
   router.post('/models/download', async (req, res) => {

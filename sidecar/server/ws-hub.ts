@@ -7,7 +7,6 @@ import { TERMINAL_JOB_STATES, type Job } from '../../shared/job';
 import type { Depot, AuthRequiredEvent } from '../services/create-depot';
 import { errorBody } from './send-error';
 import type { OriginGuard } from './origin-guard';
-import { checkInputOf } from './check-input';
 import { describeZodError } from './describe-zod-error';
 
 export interface WsHubOptions {
@@ -125,7 +124,11 @@ export function createWsHub(options: WsHubOptions): WsHub {
   const handle = async (clientId: string, ws: WebSocket, message: ClientMessage): Promise<void> => {
     switch (message.type) {
       case 'check': {
-        const result = await depot.check(checkInputOf(message));
+        const input = {
+          ...(message.workflow === undefined ? {} : { workflow: message.workflow }),
+          ...(message.dependencies === undefined ? {} : { dependencies: message.dependencies }),
+        };
+        const result = await depot.check(input);
         send(ws, { type: 'checkResult', id: message.id, result });
         return;
       }

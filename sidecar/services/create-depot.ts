@@ -10,11 +10,11 @@ import { JobBoard } from './job-board';
 
 export type { AuthRequiredEvent, DepotEvents, IndexSummary } from './depot-events';
 
-/** What a check is about: a workflow JSON (any of the three requirement sources) and/or a seed-000 section. */
-export interface CheckInput {
-  workflow?: unknown;
-  dependencies?: unknown;
-}
+/**
+ * What a check is about: a workflow JSON (any of the three requirement sources), `{ workflow }`,
+ * `{ dependencies }` or both, as extractRequirements takes it.
+ */
+export type CheckInput = unknown;
 
 export interface InstallOptions {
   /** The client that asked (a WebSocket connection id, or 'cli'); it alone is asked for tokens. */
