@@ -1,0 +1,96 @@
+import { readdir, realpath, stat } from 'node:fs/promises';
+import type { Dirent, Stats } from 'node:fs';
+import { join } from 'node:path';
+import { hasModelExtension } from '../../shared/model-folders';
+
+export interface WalkedFile {
+  path: string;
+  stats: Stats;
+  /** The entry itself is a symlink (to a file). */
+  isSymlink: boolean;
+  /** Folder names from the walk's root down to the file's folder (for guessing a category). */
+  folders: string[];
+}
+
+export interface SkippedEntry {
+  path: string;
+  reason: string;
+}
+
+export interface WalkModelFilesOptions {
+  /** The folder to walk. A missing folder yields nothing. */
+  root: string;
+  /** Real paths of folders already walked, shared by every walk of one scan: stops symlink loops and repeats. */
+  visited: Set<string>;
+  /** Real paths of the scan's own roots: reached from inside another folder (a symlink up), they are not entered. */
+  reserved?: ReadonlySet<string>;
+  onFile: (file: WalkedFile) => void;
+  onSkip: (entry: SkippedEntry) => void;
+}
+
+/**
+ * Walks a folder for model files (hasModelExtension; so `*.part` and `*.incomplete` are left out), following
+ * symlinks to files and folders. Hidden entries (`.registry`, `.cache`, `.git`...) are skipped silently; broken
+ * symlinks, loops, FIFOs and unreadable folders are reported through onSkip and never stop the walk.
+ */
+export async function walkModelFiles({ root, visited, reserved, onFile, onSkip }: WalkModelFilesOptions): Promise<void> {
+  async function walkDir(dir: string, folders: string[]): Promise<void> {
+    let real: string;
+    let entries: Dirent[];
+    try {
+      real = await realpath(dir);
+      if (visited.has(real) || (folders.length > 0 && reserved?.has(real))) {
+        onSkip({ path: dir, reason: 'folder already scanned (a symlink loop or a second path to it)' });
+        return;
+      }
+      visited.add(real);
+      entries = await readdir(dir, { withFileTypes: true });
+    } catch (error) {
+      const code = errnoOf(error);
+      if (code === 'ENOENT' && folders.length === 0) return;
+      onSkip({ path: dir, reason: `cannot read this folder (${code ?? 'error'})` });
+      return;
+    }
+    const subdirs: Array<[name: string, walk: () => Promise<void>]> = [];
+    await Promise.all(
+      entries.map(async (entry) => {
+        if (entry.name.startsWith('.')) return;
+        const path = join(dir, entry.name);
+        if (entry.isDirectory()) {
+          subdirs.push([entry.name, () => walkDir(path, [...folders, entry.name])]);
+          return;
+        }
+        const isSymlink = entry.isSymbolicLink();
+        if (!isSymlink && !hasModelExtension(entry.name)) return;
+        let stats: Stats;
+        try {
+          stats = await stat(path);
+        } catch (error) {
+          const code = errnoOf(error);
+          const reason = code === 'ELOOP' ? 'symlink loop' : code === 'ENOENT' ? 'broken symlink' : `cannot stat (${code ?? 'error'})`;
+          onSkip({ path, reason });
+          return;
+        }
+        if (stats.isDirectory()) {
+          subdirs.push([entry.name, () => walkDir(path, [...folders, entry.name])]);
+          return;
+        }
+        if (!hasModelExtension(entry.name)) return;
+        if (!stats.isFile()) {
+          onSkip({ path, reason: 'not a regular file (FIFO, socket or device)' });
+          return;
+        }
+        onFile({ path, stats, isSymlink, folders });
+      }),
+    );
+    // Subfolders one at a time in name order keep the visited set deterministic: the first path to a folder wins.
+    subdirs.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    for (const [, walk] of subdirs) await walk();
+  }
+  await walkDir(root, []);
+}
+
+function errnoOf(error: unknown): string | undefined {
+  if (typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string') return error.code;
+  return undefined;
+}
