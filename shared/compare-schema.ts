@@ -141,3 +141,28 @@ export const zMetadataCacheFile = z.object({
   entries: z.record(z.string(), zMetadataCacheEntry),
 });
 export type MetadataCacheFile = z.infer<typeof zMetadataCacheFile>;
+
+/** The options of `model-depot compare` as commander hands them over (names as commander camel-cases them). */
+export const zCompareCliOptions = z.object({
+  hfUrl: z.string().optional(),
+  hfRepo: z.string().optional(),
+  repoType: z.string().optional(),
+  localDir: z.string(),
+  branch: z.string().optional(),
+  scanFiles: z.boolean().default(false),
+  safetensorsOnly: z.boolean().default(false),
+  filter: z.string().optional(),
+  exportMissing: z.string().optional(),
+  exportUrls: z.string().optional(),
+  exportMatches: z.string().optional(),
+  exportAria2: z.string().optional(),
+  exportAll: z.string().optional(),
+  /** commander's `--no-cache`: true unless given. */
+  cache: z.boolean().default(true),
+  clearCache: z.boolean().default(false),
+  token: z.string().optional(),
+  verbose: z.boolean().default(false),
+  download: z.boolean().default(false),
+  downloadDir: z.string().optional(),
+});
+export type CompareCliOptions = z.infer<typeof zCompareCliOptions>;
