@@ -5,6 +5,7 @@ import type { ZodIssue } from 'zod';
 import { DepotError } from '../../shared/errors';
 import { CONFIG_KEY_HINTS, zConfig, type Config } from '../../shared/config-schema';
 import { hasErrorCode } from '../registry/has-error-code';
+import { locateJsonError } from './locate-json-error';
 
 export interface LoadConfigOptions {
   /** The config file. Default: `config.json` in the user's config folder (`defaultConfigFile()`). */
@@ -45,7 +46,8 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Loade
 
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    // Editors on Windows may save a byte-order mark, which JSON.parse refuses.
+    json = JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch (error) {
     if (!(error instanceof SyntaxError)) throw error;
     throw new DepotError(
@@ -117,12 +119,7 @@ function valueAt(json: unknown, keys: (string | number)[]): unknown {
   return value;
 }
 
-/** "Unexpected token } in JSON at position 42" -> "line 3, column 5: Unexpected token }". */
 function describeSyntaxError(error: SyntaxError, text: string): string {
-  const match = /at position (\d+)/.exec(error.message);
-  if (!match) return error.message;
-  const before = text.slice(0, Number(match[1]));
-  const line = before.split('\n').length;
-  const column = before.length - before.lastIndexOf('\n');
-  return `line ${line}, column ${column}: ${error.message.replace(/ in JSON at position \d+.*$/, '')}`;
+  const where = locateJsonError(text);
+  return where ? `line ${where.line}, column ${where.column}: expected ${where.expected}` : error.message;
 }
