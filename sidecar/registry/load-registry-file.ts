@@ -7,9 +7,11 @@ import { hasErrorCode } from './has-error-code';
  * What to do with a registry file that is not valid JSON or does not match the schema:
  * - `fail`: throw REGISTRY_CORRUPT and leave the file where it is (read-only openers, which do not own it);
  * - `set-aside`: rename it to `models.json.corrupt-<time>`, then throw REGISTRY_CORRUPT saying where it is;
- * - `recover`: rename it aside the same way and start from an empty registry (`migrate` rebuilds it).
+ * - `recover`: rename it aside the same way and start from an empty registry (`migrate` rebuilds it);
+ * - `ignore`: leave it where it is and start from an empty registry in memory (`migrate --dry-run`, which writes
+ *   nothing).
  */
-export type CorruptRegistryPolicy = 'fail' | 'set-aside' | 'recover';
+export type CorruptRegistryPolicy = 'fail' | 'set-aside' | 'recover' | 'ignore';
 
 export interface LoadRegistryFileOptions {
   /** Absolute path of `models.json`. */
@@ -68,6 +70,7 @@ export async function loadRegistryFile(options: LoadRegistryFileOptions): Promis
     problem = `does not match the registry schema (${issue ? `${issue.path.join('.') || 'top level'}: ${issue.message}` : 'unknown'})`;
   }
 
+  if (options.onCorrupt === 'ignore') return { data: emptyRegistryFile() };
   if (options.onCorrupt === 'fail') {
     throw new DepotError(
       'REGISTRY_CORRUPT',

@@ -18,7 +18,8 @@ export interface OpenRegistryOptions {
   readOnly?: boolean;
   /**
    * When the file is corrupt, keep it aside as `models.json.corrupt-<time>` and start empty instead of throwing
-   * REGISTRY_CORRUPT (what `migrate` does before rebuilding). Default false.
+   * REGISTRY_CORRUPT (what `migrate` does before rebuilding). With `readOnly`, the file stays where it is and the
+   * registry starts empty in memory (`migrate --dry-run`). Default false.
    */
   recoverCorrupt?: boolean;
   /** After this long without a refresh, a lock left by a killed process is taken over. Default 4000 ms (min 2000). */
@@ -44,7 +45,7 @@ export async function openRegistry(options: OpenRegistryOptions): Promise<Regist
   const now = options.now ?? Date.now;
 
   if (options.readOnly) {
-    const { data } = await loadRegistryFile({ file, onCorrupt: 'fail', now });
+    const { data } = await loadRegistryFile({ file, onCorrupt: options.recoverCorrupt ? 'ignore' : 'fail', now });
     return new Registry({ modelsRoot, file, data, now });
   }
 

@@ -275,6 +275,16 @@ describe('openRegistry with a corrupt file', () => {
     expect(await readFile(file, 'utf8')).toBe('garbage');
   });
 
+  test('read-only with recoverCorrupt starts empty in memory and leaves the file in place (migrate --dry-run)', async ({
+    root,
+  }) => {
+    const file = await writeRegistry(root, 'garbage');
+    const registry = await openRegistry({ modelsRoot: root, readOnly: true, recoverCorrupt: true });
+    expect(registry.stats().model_count).toBe(0);
+    expect(await readFile(file, 'utf8')).toBe('garbage');
+    expect(await readdir(path.join(root, '.registry'))).toEqual(['models.json']);
+  });
+
   test('does not set aside a registry written by a newer model-depot', async ({ root }) => {
     const file = await writeRegistry(root, JSON.stringify({ schemaVersion: 2, models: {}, files: {} }));
     const error = await errorOf(openRegistry({ modelsRoot: root }));
