@@ -24,6 +24,8 @@ export interface ModelDepotExtensionOptions {
   storage?: StorageLike | null;
   /** Backoff of the sidecar connection (defaults in sidecar-client.ts). */
   backoff?: { initialMs?: number; maxMs?: number };
+  /** Stops the extension for good: closes its socket and dialogs (tests; ComfyUI never unloads extensions). */
+  signal?: AbortSignal;
 }
 
 export const EXTENSION_NAME = 'ModelDepot';
@@ -61,6 +63,12 @@ export function createModelDepotExtension(options: ModelDepotExtensionOptions): 
     },
   });
 
+  options.signal?.addEventListener('abort', () => {
+    client?.stop();
+    prompt?.view.close();
+    for (const dialog of tokenDialogs.values()) dialog.close();
+  });
+
   function ensureClient(): SidecarClient {
     if (client) return client;
     client = createSidecarClient({
@@ -70,7 +78,7 @@ export function createModelDepotExtension(options: ModelDepotExtensionOptions): 
       onMessage: handleMessage,
       onStatus: handleStatus,
     });
-    client.start();
+    if (!options.signal?.aborted) client.start();
     return client;
   }
 

@@ -1,5 +1,6 @@
 // @vitest-environment jsdom
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { CheckResult } from '../../shared/check-result';
 import { extractRequirements } from '../../shared/extract-requirements';
 import { CHECK_COMMAND_ID, SIDECAR_DOWN_SUMMARY, createModelDepotExtension } from '../../extension/create-model-depot-extension';
 import { SETTING_IDS } from '../../extension/settings';
@@ -17,16 +18,17 @@ afterEach(async () => {
   document.body.replaceChildren();
 });
 
-async function setup(checkResult = sampleCheckResult, settings: Record<string, unknown> = {}) {
+async function setup(checkResult: () => CheckResult = () => sampleCheckResult(), settings: Record<string, unknown> = {}) {
   const sidecar = await startFakeSidecar({ checkResult });
   cleanups.push(() => sidecar.close());
   const comfy = createFakeComfyApp({ [SETTING_IDS.sidecarUrl]: sidecar.url, ...settings });
+  const stop = new AbortController();
   comfy.app.registerExtension(
-    createModelDepotExtension({ app: comfy.app, WebSocket, doc: document, extractRequirements, storage: localStorage, backoff: { initialMs: 20, maxMs: 50 } }),
+    createModelDepotExtension({ app: comfy.app, WebSocket, doc: document, extractRequirements, storage: localStorage, backoff: { initialMs: 20, maxMs: 50 }, signal: stop.signal }),
   );
   await comfy.setup();
   // Stop the extension's socket before the server goes, so nothing reconnects after the test.
-  cleanups.push(() => comfy.changeSetting(SETTING_IDS.sidecarUrl, 'ws://127.0.0.1:9/closed'));
+  cleanups.push(() => stop.abort());
   const prompt = () => document.querySelector('.md-download-prompt');
   const checks = () => sidecar.received.filter((m) => m.type === 'check').length;
   return { sidecar, comfy, prompt, checks };
@@ -72,10 +74,11 @@ describe('the ModelDepot extension', () => {
 
   it('says once how to start the sidecar when it is not running, not once per workflow', async () => {
     const comfy = createFakeComfyApp({ [SETTING_IDS.sidecarUrl]: 'ws://127.0.0.1:9/ws' });
+    const stop = new AbortController();
     comfy.app.registerExtension(
-      createModelDepotExtension({ app: comfy.app, WebSocket, doc: document, extractRequirements, backoff: { initialMs: 10, maxMs: 20 } }),
+      createModelDepotExtension({ app: comfy.app, WebSocket, doc: document, extractRequirements, backoff: { initialMs: 10, maxMs: 20 }, signal: stop.signal }),
     );
-    cleanups.push(() => comfy.changeSetting(SETTING_IDS.sidecarUrl, 'ws://127.0.0.1:9/other'));
+    cleanups.push(() => stop.abort());
     await comfy.setup();
     comfy.loadGraphData(sampleWorkflow('a'));
     comfy.loadGraphData(sampleWorkflow('b'));
@@ -166,7 +169,7 @@ describe('the ModelDepot extension', () => {
   });
 
   it('does not check on load when the setting is off', async () => {
-    const { comfy, checks, sidecar } = await setup(sampleCheckResult, { [SETTING_IDS.checkOnLoad]: false });
+    const { comfy, checks, sidecar } = await setup(() => sampleCheckResult(), { [SETTING_IDS.checkOnLoad]: false });
     await until(() => sidecar.connections() === 1, 'connection');
     comfy.loadGraphData(sampleWorkflow());
     await new Promise((resolve) => setTimeout(resolve, 100));
