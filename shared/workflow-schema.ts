@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { urlWithoutCredentials } from './url-without-credentials';
 
 /**
  * The parts of a ComfyUI workflow that name models, as zod schemas (../shared/DESIGN.md, "What a workflow needs").
@@ -28,11 +29,13 @@ export const zModelFileName = z
 /**
  * A download URL. Only the syntax is checked here (http or https); which hosts are allowed is the host policy's call
  * at check time, so a URL to an unknown host is a valid entry that the check reports as unavailable.
+ * Credentials (user info, `?token=`) are dropped: see `urlWithoutCredentials`.
  */
 export const zModelUrl = z
   .string({ invalid_type_error: 'must be a string' })
   .max(MAX_URL_LENGTH, `must be at most ${MAX_URL_LENGTH} characters`)
-  .refine((value) => URL.canParse(value) && /^https?:$/i.test(new URL(value).protocol), 'must be a URL (http or https)');
+  .refine((value) => URL.canParse(value) && /^https?:$/i.test(new URL(value).protocol), 'must be a URL (http or https)')
+  .transform((value) => urlWithoutCredentials(value) ?? value);
 
 /**
  * A SHA-256 as workflows write it: any case, maybe with surrounding spaces or ComfyUI's `sha256:` asset prefix.

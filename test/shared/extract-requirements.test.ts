@@ -332,6 +332,13 @@ describe('extractRequirements', () => {
       ]);
     });
 
+    it('drops credentials from URLs (user info, ?token=), since workflows are shared and saved', () => {
+      const { requirements } = extractRequirements({
+        models: [{ name: 'a.safetensors', url: 'https://u:p@civitai.com/api/download/models/1?type=Model&token=abc', directory: 'loras' }],
+      });
+      expect(requirements[0]?.urls).toEqual(['https://civitai.com/api/download/models/1?type=Model']);
+    });
+
     it('reports wrong field types with their names', () => {
       const { invalid } = extractRequirements({
         dependencies: { vae: [{ filename: 5, size: -1, urls: 'x', required: 'yes' }] },
