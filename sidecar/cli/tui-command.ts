@@ -1,13 +1,104 @@
+import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
+import { DepotError } from '../../shared/errors';
+import { TOKEN_PAGES } from '../../shared/protocol';
+import type { Requirement } from '../../shared/requirement';
+import { createDepot, type Depot } from '../services/create-depot';
+import { runTui } from '../tui/run-tui';
+import type { TuiDepot } from '../tui/tui-app';
+import { resolveCliContext } from './cli-context';
+import { isLoopbackEndpoint } from './install-command';
+import { parseLimitFlag } from './parse-limit-flag';
+import { runAction } from './run-action';
 
-// Placeholder: replaced by the issue that builds `tui`.
+interface TuiFlags {
+  limit?: string | boolean;
+  configFile?: string;
+}
+
+/** The terminal UI is one client of the depot; token requests for its jobs come back to it. */
+const TUI_CLIENT = 'tui';
+
 export function registerTuiCommand(program: Command): void {
   program
     .command('tui')
-    .description('not built yet')
-    .allowUnknownOption()
-    .action(() => {
-      process.stderr.write('model-depot tui: not built yet\n');
-      process.exit(1);
-    });
+    .description("seed 001's terminal UI: pick models, link and download them with live progress")
+    .argument('[workflow]', 'workflow JSON file')
+    .option('--limit <kbps>', 'bandwidth cap in KB/s (default: the config)')
+    .option('--no-limit', 'no bandwidth cap')
+    .option('--config-file <file>', "seed 001's name for --config")
+    .action(runAction(async (workflow: string | undefined, flags: TuiFlags, command: Command) => tuiAction(workflow, flags, command)));
+}
+
+async function tuiAction(workflowFile: string | undefined, flags: TuiFlags, command: Command): Promise<number> {
+  if (workflowFile === undefined) {
+    throw new DepotError('BAD_INPUT', 'Give a workflow file: model-depot tui WORKFLOW.json');
+  }
+  if (!process.stdin.isTTY || !process.stdout.isTTY) {
+    throw new DepotError('BAD_INPUT', 'The terminal UI needs a terminal; for scripts use `model-depot install --yes`.');
+  }
+  if (flags.configFile !== undefined && command.optsWithGlobals().config === undefined) {
+    command.setOptionValueWithSource('config', flags.configFile, 'cli');
+  }
+  const limit = parseLimitFlag(flags.limit);
+  const workflow = await readJson(workflowFile);
+  const ctx = await resolveCliContext(command);
+  const depot = await createDepot({
+    modelsRoot: ctx.modelsRoot,
+    hubDirs: ctx.hubDirs,
+    hfCacheDir: ctx.env.hfCacheDir,
+    comfyuiDir: ctx.comfyuiDir,
+    hfEndpoint: ctx.env.hfEndpoint,
+    civitaiEndpoint: ctx.env.civitaiEndpoint,
+    limitKbps: limit === undefined ? ctx.config.bandwidth_limit_kb : limit,
+    parallel: ctx.config.parallel_downloads,
+    envTokens: { huggingface: ctx.env.hfToken, civitai: ctx.env.civitaiToken },
+    allowLoopbackHosts: isLoopbackEndpoint(ctx.env.hfEndpoint) || isLoopbackEndpoint(ctx.env.civitaiEndpoint),
+    indexInBackground: false,
+  });
+  try {
+    await depot.indexed;
+    await runTui({ depot: tuiDepotOf(depot, workflow), title: workflowFile, clientId: TUI_CLIENT, env: process.env });
+    return 0;
+  } finally {
+    await depot.close();
+  }
+}
+
+function tuiDepotOf(depot: Depot, checkInput: unknown): TuiDepot {
+  return {
+    check: () => depot.check(checkInput),
+    install: (items: Requirement[], options) => depot.install(items, { clientId: options.clientId, waitForToken: true }),
+    provideToken: (provider, token, options) => {
+      depot.provideToken(provider, token, options);
+    },
+    cancelWaiting: (provider, clientId) => {
+      depot.cancelWaiting(provider, clientId);
+    },
+    resetMetadataCache: async () => {
+      throw new DepotError('IO', 'Resetting the metadata cache is not wired yet.');
+    },
+    onJob: (listener) => {
+      const offs = [depot.on('progress', listener), depot.on('jobDone', listener), depot.on('jobFailed', listener)];
+      return () => offs.forEach((off) => off());
+    },
+    onAuthRequired: (listener) =>
+      depot.on('authRequired', (event) =>
+        listener({ ...event, tokenUrl: TOKEN_PAGES[event.provider] }),
+      ),
+  };
+}
+
+async function readJson(file: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new DepotError('BAD_INPUT', `Cannot read the workflow file ${file}; check the path.`, { cause: error });
+  }
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new DepotError('BAD_INPUT', `${file} is not valid JSON; export the workflow from ComfyUI again.`);
+  }
 }

@@ -11,9 +11,10 @@ import { rowStatus } from './row-status';
 import { fitText } from './fit-text';
 import { hasActiveJobs, initialTuiState, tuiReducer, visibleRows, type TokenRequest } from './tui-state';
 
-/** What the terminal UI needs from the depot service (sidecar/services/create-depot.ts). */
+/** What the terminal UI needs from the depot service (sidecar/services/create-depot.ts), bound to one model list. */
 export interface TuiDepot {
-  check(input: { requirements: Requirement[] }): Promise<CheckResult>;
+  /** Checks the workflow or repository the UI was opened with. */
+  check(): Promise<CheckResult>;
   install(items: Requirement[], options: { clientId: string }): Promise<Job[]>;
   provideToken(provider: Provider, token: string, options: { clientId: string }): void;
   cancelWaiting(provider: Provider, clientId: string): void;
@@ -24,7 +25,6 @@ export interface TuiDepot {
 
 export interface TuiAppProps {
   depot: TuiDepot;
-  requirements: Requirement[];
   /** Shown in the title line: the workflow file or the repository. */
   title: string;
   /** Identifies this UI to the depot, so token requests for its jobs come back here. */
@@ -36,7 +36,7 @@ export interface TuiAppProps {
 const CHROME_LINES = 8;
 const MOUSE_EVENT = /\[<(\d+);(\d+);(\d+)([Mm])/g;
 
-export function TuiApp({ depot, requirements, title, clientId, env }: TuiAppProps) {
+export function TuiApp({ depot, title, clientId, env }: TuiAppProps) {
   const { exit } = useApp();
   const { stdout } = useStdout();
   const [state, dispatch] = useReducer(tuiReducer, undefined, initialTuiState);
@@ -47,11 +47,11 @@ export function TuiApp({ depot, requirements, title, clientId, env }: TuiAppProp
 
   const recheck = useCallback(async () => {
     try {
-      dispatch({ type: 'checked', result: await depot.check({ requirements }) });
+      dispatch({ type: 'checked', result: await depot.check() });
     } catch (error) {
       dispatch({ type: 'notice', text: `Check failed: ${error instanceof Error ? error.message : String(error)}` });
     }
-  }, [depot, requirements]);
+  }, [depot]);
 
   useEffect(() => {
     void recheck();
