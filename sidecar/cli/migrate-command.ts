@@ -1,13 +1,103 @@
 import type { Command } from 'commander';
+import { isDepotError } from '../../shared/errors';
+import { formatBytes } from '../../shared/format-bytes';
+import { openRegistry } from '../registry/open-registry';
+import type { Registry } from '../registry/registry';
+import { defaultHashCacheFile, openHashCache } from '../disk/hash-cache';
+import { HashPool } from '../disk/hash-pool';
+import { migrateModels, type MigrateReport } from '../services/migrate-models';
+import { resolveCliContext } from './cli-context';
+import { createHashProgress } from './hash-progress';
+import { runAction } from './run-action';
 
-// Placeholder: replaced by the issue that builds `migrate`.
+interface MigrateFlags {
+  dryRun?: boolean;
+  folder?: string;
+}
+
+/** `model-depot migrate [--dry-run] [--folder NAME] [--comfyui DIR]`: registers the models already on disk (seed 000). */
 export function registerMigrateCommand(program: Command): void {
   program
     .command('migrate')
-    .description('not built yet')
-    .allowUnknownOption()
-    .action(() => {
-      process.stderr.write('model-depot migrate: not built yet\n');
-      process.exit(1);
-    });
+    .description('register the models already on disk: models folders, hub directories, the HuggingFace cache')
+    .option('--dry-run', 'print what would be registered, with totals; write nothing')
+    .option('--folder <name>', 'only this model folder (checkpoints, loras, vae...)')
+    .option('--comfyui <dir>', "a ComfyUI install: its models/ and extra_model_paths.yaml")
+    .action(
+      runAction(async (flags: MigrateFlags, command: Command) => {
+        const context = await resolveCliContext(command);
+        const dryRun = flags.dryRun === true;
+        const hashCache = await openHashCache({ file: defaultHashCacheFile(context.modelsRoot) });
+        const { registry, note } = await openForMigrate(context.modelsRoot, dryRun);
+        const pool = new HashPool();
+        const bar = context.json || context.quiet ? undefined : createHashProgress();
+        let report: MigrateReport;
+        try {
+          report = await migrateModels({
+            registry,
+            modelsRoot: context.modelsRoot,
+            hubDirs: context.hubDirs,
+            hfCacheDir: context.env.hfCacheDir,
+            comfyuiDir: context.comfyuiDir,
+            folder: flags.folder,
+            env: process.env,
+            dryRun,
+            hashCache,
+            pool,
+            onProgress: (progress) => {
+              if (progress.phase === 'hashing' && progress.bytesTotal > 0) bar?.update(progress);
+            },
+          });
+        } finally {
+          bar?.stop();
+          await pool.close();
+          await registry?.close();
+        }
+        if (context.json) process.stdout.write(`${JSON.stringify({ ...report, ...(note ? { note } : {}) })}\n`);
+        else process.stdout.write(describeReport(report, { quiet: context.quiet, note }));
+        return report.failed.length > 0 ? 1 : 0;
+      }),
+    );
+}
+
+/**
+ * A dry run reads the registry without locking or creating anything (a corrupt one counts as empty: migrate would
+ * rebuild it); a real run takes the lock and, over a corrupt file, keeps it aside and rebuilds.
+ */
+async function openForMigrate(modelsRoot: string, dryRun: boolean): Promise<{ registry?: Registry; note?: string }> {
+  if (!dryRun) return { registry: await openRegistry({ modelsRoot, recoverCorrupt: true }) };
+  try {
+    return { registry: await openRegistry({ modelsRoot, readOnly: true }) };
+  } catch (error) {
+    if (!isDepotError(error) || error.code !== 'REGISTRY_CORRUPT') throw error;
+    return { note: `${error.message} migrate (without --dry-run) keeps it aside and rebuilds it.` };
+  }
+}
+
+function describeReport(report: MigrateReport, { quiet, note }: { quiet: boolean; note?: string }): string {
+  const lines: string[] = [];
+  const show = (path: string) => (/[\u0000-\u001f\u007f]/.test(path) ? JSON.stringify(path) : path);
+  const canonical = new Map<string, string>();
+  if (!quiet) {
+    for (const entry of report.entries) {
+      const first = canonical.get(entry.sha256);
+      if (first === undefined) canonical.set(entry.sha256, entry.path);
+      const role = first === undefined ? 'model' : `alias of ${show(first)}`;
+      lines.push(
+        `${entry.status.padEnd(10)} ${(entry.category ?? '-').padEnd(16)} ${entry.kind.padEnd(8)} ${entry.sha256.slice(0, 12)}  ${formatBytes(entry.size).padStart(8)}  ${show(entry.path)}  (${role})`,
+      );
+    }
+    for (const path of report.removed) lines.push(`${'gone'.padEnd(10)} ${show(path)} (${report.dryRun ? 'would be forgotten' : 'forgotten'})`);
+    for (const skip of report.skipped) lines.push(`skipped    ${show(skip.path)}: ${skip.reason}`);
+  }
+  for (const failure of report.failed) lines.push(`failed     ${show(failure.path)}: [${failure.code}] ${failure.message}`);
+  const t = report.totals;
+  const verb = report.dryRun ? 'Would register' : 'Registered';
+  lines.push(
+    `${verb} ${t.files} files: ${t.models} models, ${t.aliases} aliases, ${formatBytes(t.bytes)} (${t.newFiles} new or changed). ` +
+      `Hashed ${t.hashed} files (${formatBytes(t.bytesRead)} read), ${t.cacheHits} known without reading; ` +
+      `${report.skipped.length} skipped, ${report.failed.length} failed.${report.dryRun ? ' Dry run: nothing was written.' : ''}`,
+  );
+  if (note) lines.push(note);
+  return `${lines.join('\n')}\n`;
 }
