@@ -99,5 +99,11 @@ export async function buildAll({ root = ROOT, log = (line) => console.log(line) 
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  await buildAll();
+  try {
+    await buildAll();
+  } catch (error) {
+    // esbuild has already printed each error with its file and line; the stack adds nothing.
+    console.error(`build failed: ${error instanceof Error ? error.message.split('\n')[0] : error}`);
+    process.exitCode = 1;
+  }
 }
