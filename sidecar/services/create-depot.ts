@@ -1,11 +1,29 @@
+import path from 'node:path';
+import { z } from 'zod';
 import type { CheckResult, Provider } from '../../shared/check-result';
 import { DepotError } from '../../shared/errors';
+import { extractRequirements } from '../../shared/extract-requirements';
 import type { InstallTokens } from '../../shared/http-api';
-import type { Job } from '../../shared/job';
-import type { RequirementInput } from '../../shared/requirement';
+import { TERMINAL_JOB_STATES, type Job } from '../../shared/job';
+import { zRequirement, type Requirement, type RequirementInput, type InvalidEntry } from '../../shared/requirement';
 import type { RegistryStats, ModelListing } from '../../shared/registry-schema';
-import type { Clock } from '../remote/clock';
+import { freeSpace } from '../disk/free-space';
+import { defaultHashCacheFile, openHashCache } from '../disk/hash-cache';
+import { HashPool } from '../disk/hash-pool';
+import { openRegistry } from '../registry/open-registry';
+import { createBandwidthLimiter } from '../remote/bandwidth-limiter';
+import { systemClock, type Clock } from '../remote/clock';
+import { createDownloadQueue } from '../remote/download-queue';
+import type { FetchLike } from '../remote/fetch-like';
+import { createHostPolicy } from '../remote/host-policy';
+import type { Logger } from '../remote/logger';
+import { createTokenVault } from '../remote/token-vault';
+import { checkRequirements, type LookupRemote } from './check-requirements';
 import type { DepotEvents, IndexSummary } from './depot-events';
+import { indexModelPlaces } from './index-model-places';
+import type { DownloadOne, InstallDeps } from './install-deps';
+import { installRequirements } from './install-requirements';
+import { TokenWaits } from './install-token-waits';
 import { JobBoard } from './job-board';
 
 export type { AuthRequiredEvent, DepotEvents, IndexSummary } from './depot-events';
@@ -45,8 +63,18 @@ export interface CreateDepotOptions {
   limitKbps?: number | null;
   /** Downloads running at once. Default 3. */
   parallel?: number;
-  /** Fetch used for every remote call (metadata and downloads). Default the global fetch. */
-  fetch?: typeof fetch;
+  /** Fetch used for downloads (node-fetch shaped). Default node-fetch 3. */
+  fetch?: FetchLike;
+  /** Asks a host for the SHA-256 and size of a URL without one (HF HEAD, Civitai API), cached. Default no look-ups. */
+  lookupRemote?: LookupRemote;
+  /** Rewrites a workflow URL (real host) to the configured endpoint before fetching. Default unchanged. */
+  rewriteUrl?: (url: string) => string;
+  /** Which link kinds may be tried (tests simulate Windows without symlinks). Default all. */
+  linkOptions?: { allowSymlink?: boolean; allowHardlink?: boolean };
+  /** Hash worker threads for the start-up index. Default one per core. */
+  hashWorkers?: number;
+  /** Redacting logger (D's createLogger). Default silent. */
+  logger?: Logger;
   /** Time source for retries, throttling and the token vault's expiry. Default the system clock. */
   clock?: Clock;
   /** Tokens from the environment (HF_TOKEN, CIVITAI_API_TOKEN): the fallback when an install brings none. */
@@ -85,27 +113,196 @@ export interface Depot {
   close(): Promise<void>;
 }
 
-/** Skeleton: answers jobs and figures; check and install arrive with the registry, disk and downloader. */
+/** Most requirements one check or install takes; a real workflow needs a few dozen models. */
+const MAX_REQUIREMENTS = 1000;
+
+/**
+ * Opens the registry (taking its lock), indexes hub directories and the HF cache (in the background by default),
+ * and wires the check (E), the downloader (D: queue, limiter, vault, host policy) and the install into one object.
+ */
 export async function createDepot(options: CreateDepotOptions): Promise<Depot> {
+  const modelsRoot = path.resolve(options.modelsRoot);
+  const clock = options.clock ?? systemClock;
+  const registry = await openRegistry({ modelsRoot, now: () => clock.now() });
+  const hashCache = await openHashCache({ file: defaultHashCacheFile(modelsRoot) });
+  const pool = new HashPool({ workers: options.hashWorkers });
+  const hostPolicy = createHostPolicy({
+    hfEndpoint: options.hfEndpoint,
+    civitaiEndpoint: options.civitaiEndpoint,
+    allowLoopback: options.allowLoopbackHosts ?? false,
+  });
+  const limiter = createBandwidthLimiter({ kbps: options.limitKbps ?? null, clock });
+  const vault = createTokenVault({ clock, env: options.envTokens });
+  const queue = createDownloadQueue({
+    hostPolicy,
+    parallel: options.parallel ?? 3,
+    limiter,
+    fetch: options.fetch,
+    clock,
+    logger: options.logger,
+  });
   const board = new JobBoard();
-  const notYet = (): never => {
-    throw new DepotError('IO', 'This sidecar build cannot check or install yet.');
+  const waits = new TokenWaits();
+  const controllers = new Map<string, AbortController>();
+  const rewriteUrl = options.rewriteUrl ?? ((url: string) => url);
+  const tmpDir = path.join(modelsRoot, '.cache', 'tmp');
+
+  const download: DownloadOne = async (request) => {
+    const handle = queue.add({
+      id: request.jobId,
+      url: rewriteUrl(request.url),
+      dest: request.dest,
+      tmpDir,
+      expectedSha256: request.expectedSha256,
+      expectedSize: request.expectedSize,
+      token: request.token,
+      signal: request.signal,
+      onProgress: (p) => {
+        if (p.state === 'queued' || p.state === 'downloading' || p.state === 'verifying') {
+          request.onProgress({ state: p.state, bytes: p.bytes, total: p.total, speed: p.speed, eta: p.eta });
+        }
+      },
+    });
+    const result = await handle.result;
+    return { sha256: result.sha256, size: result.size, path: result.path };
   };
-  return {
-    modelsRoot: options.modelsRoot,
-    indexed: Promise.resolve({ files: 0, registered: 0, errors: 0 }),
-    check: async () => notYet(),
-    install: async () => notYet(),
-    provideToken: () => [],
-    cancel: () => undefined,
-    cancelWaiting: () => [],
+  const deps: InstallDeps = {
+    modelsRoot,
+    registry,
+    board,
+    vault,
+    waits,
+    download,
+    controllers,
+    linkOptions: options.linkOptions,
+    logger: options.logger,
+  };
+
+  const indexAbort = new AbortController();
+  const runIndex = (): Promise<IndexSummary> =>
+    indexModelPlaces({
+      registry,
+      modelsRoot,
+      hubDirs: options.hubDirs,
+      hfCacheDir: options.hfCacheDir,
+      pool,
+      hashCache,
+      signal: indexAbort.signal,
+    }).then((summary) => {
+      board.emit('indexed', summary);
+      return summary;
+    });
+  let indexed: Promise<IndexSummary>;
+  if (options.indexInBackground ?? true) {
+    indexed = runIndex();
+    // A failed background index is reported through `indexed`; the depot keeps serving on what the registry knows.
+    indexed.catch((error: unknown) => options.logger?.warn('index failed', { error: String(error) }));
+  } else {
+    try {
+      indexed = Promise.resolve(await runIndex());
+    } catch (error) {
+      await queue.close();
+      await pool.close();
+      await registry.close();
+      throw error;
+    }
+  }
+
+  const runCheck = (requirements: readonly Requirement[], invalid: readonly InvalidEntry[]): Promise<CheckResult> =>
+    checkRequirements({
+      requirements,
+      invalid,
+      registry,
+      modelsRoot,
+      hashCache,
+      lookupRemote: options.lookupRemote,
+      freeSpace,
+      hostPolicy,
+    });
+
+  const depot: Depot = {
+    modelsRoot,
+    indexed,
+    async check(input) {
+      const { requirements, invalid } = extractRequirements(input);
+      if (requirements.length === 0 && invalid.length > 0) {
+        const shown = invalid.slice(0, 3).map((e) => `${e.path}: ${e.message}`).join('; ');
+        const more = invalid.length > 3 ? ` (and ${invalid.length - 3} more)` : '';
+        throw new DepotError('BAD_INPUT', `The workflow names no usable model: ${shown}${more}.`);
+      }
+      assertNotTooMany(requirements.length);
+      return runCheck(requirements, invalid);
+    },
+    async install(items, installOptions = {}) {
+      assertNotTooMany(items.length);
+      const parsed = z.array(zRequirement).safeParse(items);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        throw new DepotError('BAD_INPUT', `Install items are not requirements: ${issue?.path.join('.')}: ${issue?.message}.`);
+      }
+      const check = await runCheck(parsed.data, []);
+      const run = installRequirements(deps, {
+        check,
+        clientId: installOptions.clientId,
+        waitForToken: installOptions.waitForToken ?? installOptions.clientId !== undefined,
+      });
+      const jobIds = run.jobs.map((j) => j.id);
+      for (const provider of ['huggingface', 'civitai'] as const) {
+        const token = installOptions.tokens?.[provider];
+        if (token) vault.put(provider, token, { clientId: installOptions.clientId, jobIds });
+      }
+      return run.jobs;
+    },
+    provideToken(provider, token, scope = {}) {
+      const waiting = waits.waiting(provider, scope.clientId).filter((id) => board.ownerOf(id) === scope.clientId);
+      vault.put(provider, token, { clientId: scope.clientId, jobIds: waiting });
+      return waits.resume(provider, scope.clientId);
+    },
+    cancel(jobId) {
+      const job = board.get(jobId);
+      if (!job || TERMINAL_JOB_STATES.has(job.state)) return job;
+      const cancelled = board.update(jobId, {
+        state: 'cancelled',
+        speed: 0,
+        eta: undefined,
+        error: { code: 'CANCELLED', message: `${job.targetPath}: cancelled.` },
+      });
+      waits.cancelJob(jobId);
+      controllers.get(jobId)?.abort(new DepotError('CANCELLED', `${job.targetPath}: cancelled.`));
+      vault.release([jobId]);
+      return cancelled;
+    },
+    cancelWaiting(provider, clientId) {
+      const ids = waits.cancel(provider, clientId);
+      return ids.map((id) => board.get(id)).filter((j): j is Job => j !== undefined);
+    },
     jobs: () => board.list(),
     job: (id) => board.get(id),
     settled: (ids) => board.whenSettled(ids ?? board.list().map((j) => j.id)),
-    setLimit: () => undefined,
-    stats: () => ({ model_count: 0, alias_count: 0, total_size_gb: 0 }),
-    list: () => [],
+    setLimit: (kbps) => limiter.setRate(kbps),
+    stats: () => registry.stats(),
+    list: () => registry.list(),
     on: (event, listener) => board.on(event, listener),
-    close: async () => undefined,
+    async close() {
+      indexAbort.abort(new DepotError('CANCELLED', 'The depot is closing.'));
+      await indexed.catch(() => undefined);
+      waits.cancelAll();
+      // Partial downloads stay in .cache/tmp with their resume state: the next run continues them.
+      await queue.close();
+      vault.forget();
+      await pool.close();
+      await hashCache.save();
+      await registry.close();
+    },
   };
+  return depot;
+}
+
+function assertNotTooMany(count: number): void {
+  if (count > MAX_REQUIREMENTS) {
+    throw new DepotError(
+      'BAD_INPUT',
+      `The workflow names ${count} models; at most ${MAX_REQUIREMENTS} are checked or installed at once. Split it.`,
+    );
+  }
 }

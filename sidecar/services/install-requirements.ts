@@ -33,6 +33,7 @@ export function installRequirements(deps: InstallDeps, options: InstallRequireme
   const downloads = created.filter(({ item }) => item.status === 'missing');
 
   const runOne = async (job: Job, item: CheckItem): Promise<void> => {
+    if (board.isTerminal(job.id)) return; // cancelled while queued
     try {
       if (item.status === 'linkable') {
         const source = linkSourceOf(item);
@@ -42,7 +43,8 @@ export function installRequirements(deps: InstallDeps, options: InstallRequireme
         await downloadItem(deps, job.id, item, { clientId: options.clientId, waitForToken: options.waitForToken });
       }
     } catch (error) {
-      deps.logger?.warn('install job failed', { job: job.id, file: item.targetPath, code: codeOf(error) });
+      const detail = isDepotError(error) ? error.message : String(error);
+      deps.logger?.warn('install job failed', { job: job.id, file: item.targetPath, code: codeOf(error), detail });
       board.update(job.id, { state: 'failed', speed: 0, eta: undefined, error: publicError(error) });
     } finally {
       deps.vault.release([job.id]);
