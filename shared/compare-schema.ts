@@ -112,6 +112,8 @@ export const zCompareResult = z.object({
     revision: z.string(),
     /** The compared folder inside the repository, or null for the whole repository. */
     path: z.string().nullable(),
+    /** Asked only when no token was given: a gated repository lists without one but does not download. */
+    gated: z.union([z.literal(false), z.enum(['auto', 'manual'])]).nullable().optional(),
   }),
   localDir: z.string(),
   filter: z.string().nullable(),
@@ -166,3 +168,12 @@ export const zCompareCliOptions = z.object({
   downloadDir: z.string().optional(),
 });
 export type CompareCliOptions = z.infer<typeof zCompareCliOptions>;
+
+/** The two fields of `GET /api/{models|datasets|spaces}/{repo}` that `compare` needs (reference section 1). */
+export const zRepoAccessInfo = z
+  .object({
+    private: z.boolean().optional(),
+    gated: z.union([z.literal(false), z.enum(['auto', 'manual'])]).optional(),
+  })
+  .passthrough();
+export type RepoAccessInfo = z.infer<typeof zRepoAccessInfo>;

@@ -18,8 +18,9 @@ export interface CompareFilter {
   /** For a repository file: its path relative to the compared folder. */
   remote(relativePath: string): boolean;
   /**
-   * For a local model: its name. A pattern with a `/` is applied by its last segment, since local files are not laid
-   * out like the repository. A name without an extension passes `--safetensors-only` (it cannot be told apart).
+   * For the list of local models the repository lacks (matching itself always sees every local model, so a renamed
+   * copy still matches): its name. A pattern with a `/` is applied by its last segment, since local files are not
+   * laid out like the repository. A name without an extension passes `--safetensors-only` (it cannot be told apart).
    */
   local(name: string, hasExtension: boolean): boolean;
 }

@@ -52,10 +52,11 @@ export interface CompareRepositoryOptions {
 export async function compareRepository(options: CompareRepositoryOptions): Promise<CompareResult> {
   const [remoteAll, local] = await Promise.all([listRemoteFiles(options), options.readLocal()]);
   const remote = remoteAll.filter((file) => options.filter.remote(file.relativePath));
-  const localFiles = local.files
-    .filter((file) => options.filter.local(file.name, file.hasExtension))
-    .sort((a, b) => a.name.localeCompare(b.name) || a.source.localeCompare(b.source));
-  const groups = compareCollections({ remote, local: localFiles });
+  const localFiles = [...local.files].sort((a, b) => a.name.localeCompare(b.name) || a.source.localeCompare(b.source));
+  // Every local file takes part in matching (a renamed copy still matches by SHA-256); the filters only narrow
+  // the list of local files the repository lacks, so it stays comparable with the filtered repository.
+  const all = compareCollections({ remote, local: localFiles });
+  const groups = { ...all, localOnly: all.localOnly.filter((file) => options.filter.local(file.name, file.hasExtension)) };
   const sum = (files: readonly RemoteFile[]) => files.reduce((total, file) => total + file.size, 0);
   return {
     repo: { id: options.repoId, type: options.repoType, revision: options.revision, path: options.path },
