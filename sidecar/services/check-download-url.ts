@@ -15,7 +15,7 @@ export type DownloadChoice =
  * The first of a requirement's URLs that the host policy allows (seed 000's whitelist: https HuggingFace and Civitai,
  * the configured endpoints, loopback only when enabled), without credentials, or why none can be used.
  */
-export function chooseDownloadUrl(urls: readonly string[], policy: CheckHostPolicy): DownloadChoice {
+export function chooseDownloadUrl(urls: readonly string[], policy: CheckHostPolicy, targetPath: string): DownloadChoice {
   for (const url of urls) {
     const verdict = policy.verdict(url);
     if (verdict) {
@@ -29,13 +29,13 @@ export function chooseDownloadUrl(urls: readonly string[], policy: CheckHostPoli
     return {
       reason:
         'the workflow gives no URL for it and no file with this name or SHA-256 is known here; ' +
-        'put the file at the path shown, or register the folder that has it (model-depot migrate / --hub-dir)',
+        `put the file at ${targetPath}, or register the folder that has it (model-depot migrate, --hub-dir)`,
     };
   }
   const shown = urls.slice(0, 2).map((url) => redactUrl(url)).join(', ');
   return {
     reason:
       `its URL${urls.length > 1 ? 's are' : ' is'} not allowed (${shown}): model-depot only downloads https ` +
-      'URLs of HuggingFace and Civitai; put the file at the path shown yourself',
+      `URLs of HuggingFace and Civitai; put the file at ${targetPath} yourself`,
   };
 }

@@ -140,7 +140,7 @@ async function classify(draft: Draft, ctx: ClassifyContext): Promise<CheckItem> 
     });
     if (source) return { ...base, status: 'linkable', sha256, size: model.size, source };
   }
-  const choice = chooseDownloadUrl(draft.requirement.urls, ctx.policy);
+  const choice = chooseDownloadUrl(draft.requirement.urls, ctx.policy, draft.targetPath);
   if ('url' in choice) {
     return { ...base, status: 'missing', url: choice.url, ...(choice.provider && { provider: choice.provider }) };
   }
