@@ -63,7 +63,11 @@ export async function openRegistry(options: OpenRegistryOptions): Promise<Regist
     },
   });
   try {
-    const { data } = await loadRegistryFile({ file, onCorrupt: options.recoverCorrupt ? 'recover' : 'set-aside', now });
+    const { data, keptAside } = await loadRegistryFile({
+      file,
+      onCorrupt: options.recoverCorrupt ? 'recover' : 'set-aside',
+      now,
+    });
     const adapter = new DataFile<RegistryFile>(file, {
       parse: JSON.parse,
       stringify: (value) => `${JSON.stringify(value, null, 1)}\n`,
@@ -73,6 +77,7 @@ export async function openRegistry(options: OpenRegistryOptions): Promise<Regist
       file,
       data,
       now,
+      keptAside,
       release: () => lock.release(),
       write: async (value) => {
         try {

@@ -50,6 +50,8 @@ export interface RegistryInit {
   /** Releases the lock. */
   release?: () => Promise<void>;
   now: () => number;
+  /** Where a corrupt registry file was kept when this registry started empty (`recoverCorrupt`). */
+  keptAside?: string;
 }
 
 interface BatchState {
@@ -65,6 +67,8 @@ export class Registry {
   readonly modelsRoot: string;
   readonly file: string;
   readonly readOnly: boolean;
+  /** Where a corrupt registry file was kept when this registry was opened with `recoverCorrupt` (else undefined). */
+  readonly keptAside?: string;
   readonly #data: RegistryFile;
   readonly #write?: (data: RegistryFile) => Promise<void>;
   readonly #release?: () => Promise<void>;
@@ -80,6 +84,7 @@ export class Registry {
     this.modelsRoot = init.modelsRoot;
     this.file = init.file;
     this.readOnly = init.write === undefined;
+    this.keptAside = init.keptAside;
     this.#data = init.data;
     this.#write = init.write;
     this.#release = init.release;

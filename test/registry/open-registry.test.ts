@@ -186,12 +186,13 @@ describe('openRegistry', () => {
     const reopened = await openRegistry({ modelsRoot: root });
     const lookups = performance.now();
     for (let i = 0; i < 10_000; i++) reopened.findBySha256(i.toString(16).padStart(64, '0'));
-    expect(performance.now() - lookups).toBeLessThan(100);
+    // Generous bounds (CI shares 2 cores): a scan per lookup would take seconds, an index takes milliseconds.
+    expect(performance.now() - lookups).toBeLessThan(1_000);
     expect(reopened.stats()).toMatchObject({ model_count: 10_000, alias_count: 5_000 });
     expect(reopened.list()).toHaveLength(10_000);
     await reopened.upsertModel({ sha256: 'f'.repeat(64), size: 1 });
     await reopened.close();
-    expect(performance.now() - started).toBeLessThan(5_000);
+    expect(performance.now() - started).toBeLessThan(15_000);
   });
 });
 
@@ -261,6 +262,8 @@ describe('openRegistry with a corrupt file', () => {
     await writeRegistry(root, 'garbage');
     const registry = await openRegistry({ modelsRoot: root, recoverCorrupt: true });
     expect(registry.stats().model_count).toBe(0);
+    expect(registry.keptAside).toMatch(/models\.json\.corrupt-/);
+    expect(await readFile(registry.keptAside ?? '', 'utf8')).toBe('garbage');
     await registry.upsertModel({ sha256: shaA, size: 1 });
     await registry.close();
     const names = await readdir(path.join(root, '.registry'));
