@@ -18,7 +18,7 @@ export interface FetchFollowingRedirectsOptions {
   signal?: AbortSignal;
   /** Redirects followed at most. Default 10. */
   maxHops?: number;
-  /** node-fetch's body buffer size. Default 1 MiB. */
+  /** node-fetch's body buffer size. Default 256 KiB. */
   highWaterMark?: number;
 }
 
@@ -63,7 +63,7 @@ export async function fetchFollowingRedirects(options: FetchFollowingRedirectsOp
       redirect: 'manual',
       signal: options.signal,
       compress: false,
-      highWaterMark: options.highWaterMark ?? 1024 * 1024,
+      highWaterMark: options.highWaterMark ?? 256 * 1024,
     });
     const location = response.headers.get('location');
     if (!REDIRECTS.has(response.status) || location === null) {

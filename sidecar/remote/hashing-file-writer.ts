@@ -25,7 +25,8 @@ export class HashingFileWriter extends Writable {
   readonly #options: HashingFileWriterOptions;
 
   constructor(options: HashingFileWriterOptions) {
-    super({ highWaterMark: 4 * 1024 * 1024 });
+    // 1 MiB buffered at most: bytes in buffers are lost when the process is killed and must be fetched again.
+    super({ highWaterMark: 1024 * 1024 });
     this.#options = options;
     this.bytes = options.startBytes;
   }
