@@ -52,22 +52,19 @@ export async function lockRegistry(options: LockRegistryOptions): Promise<Regist
     onCompromised: options.onCompromised ?? (() => {}),
   };
 
+  // Time-based, not a retry count: on a loaded machine the polls themselves may run late.
+  const deadline = Date.now() + staleMs + 2000;
   let release: () => Promise<void>;
-  try {
-    release = await lockfile.lock(options.registryDir, baseOptions);
-  } catch (error) {
-    if (!isLockedError(error)) throw wrapIo(error, lockPath);
-    const owner = await readOwner(ownerPath);
-    if (owner && isAlive(owner)) throw lockedError(options.modelsRoot, owner);
-    // The holder looks dead (or has not written its owner file yet): wait for the lock to go stale.
+  for (;;) {
     try {
-      release = await lockfile.lock(options.registryDir, {
-        ...baseOptions,
-        retries: { retries: Math.ceil((staleMs + 1500) / POLL_MS), factor: 1, minTimeout: POLL_MS, maxTimeout: POLL_MS },
-      });
-    } catch (retryError) {
-      if (!isLockedError(retryError)) throw wrapIo(retryError, lockPath);
-      throw lockedError(options.modelsRoot, await readOwner(ownerPath));
+      release = await lockfile.lock(options.registryDir, baseOptions);
+      break;
+    } catch (error) {
+      if (!isLockedError(error)) throw wrapIo(error, lockPath);
+      const owner = await readOwner(ownerPath);
+      if ((owner && isAlive(owner)) || Date.now() > deadline) throw lockedError(options.modelsRoot, owner);
+      // The holder looks dead (or has not written its owner file yet): wait for the lock to go stale.
+      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
     }
   }
 

@@ -54,7 +54,7 @@ describe('registry under SIGKILL', () => {
 
       const started = performance.now();
       const registry = await openRegistry({ modelsRoot: root, lockStaleMs: 2000 });
-      expect(performance.now() - started).toBeLessThan(4_000);
+      expect(performance.now() - started).toBeLessThan(6_000);
       const { model_count: count } = registry.stats();
       // Batches are atomic on disk: never a partial batch, never fewer models than a finished earlier round saw.
       expect(count % BATCH).toBe(0);
@@ -72,7 +72,7 @@ describe('registry under SIGKILL', () => {
     await kill(child);
     const started = performance.now();
     const registry = await openRegistry({ modelsRoot: root });
-    expect(performance.now() - started).toBeLessThan(6_000);
+    expect(performance.now() - started).toBeLessThan(8_000);
     expect(registry.stats().model_count).toBeGreaterThan(0);
     await registry.close();
   });
@@ -85,7 +85,7 @@ describe('registry under SIGKILL', () => {
         code: 'REGISTRY_LOCKED',
         message: expect.stringContaining(`(pid ${child.pid})`),
       });
-      expect(performance.now() - started).toBeLessThan(1_000);
+      expect(performance.now() - started).toBeLessThan(2_000);
     } finally {
       await kill(child);
     }
