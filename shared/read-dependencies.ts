@@ -26,7 +26,8 @@ export function readDependencies(section: unknown, path: string, out: Requiremen
     const list: unknown = Reflect.get(section, folder);
     // `_comment`-style keys annotate the section (seed 001's config does the same); null is an empty folder.
     if (list === undefined || list === null || (folder.startsWith('_') && !Array.isArray(list))) continue;
-    const listPath = `${path}.${folder}`;
+    // A key that is not a plain name is quoted, so the path stays readable (`dependencies[".."][0]`).
+    const listPath = /^[A-Za-z_$][\w$-]*$/.test(folder) ? `${path}.${folder}` : `${path}[${JSON.stringify(folder)}]`;
     if (!Array.isArray(list)) {
       out.reject(listPath, 'must be a list of model entries ({ filename, sha256, size, urls, ... })');
       continue;
