@@ -8,7 +8,11 @@ import { loadConfig } from '../config/load-config';
 import { resolveConfigPath } from '../config/resolve-config-path';
 import { hasErrorCode } from '../registry/has-error-code';
 
-/** What the environment says (DESIGN.md, Environment). Tokens live only here, in memory, and are not enumerable. */
+/**
+ * What the environment says (DESIGN.md, Environment). Tokens live only here, in memory, as non-enumerable
+ * properties: logging or JSON-serializing the context never shows them, and a spread (`{ ...env }`) drops them, so
+ * pass `env.hfToken` / `env.civitaiToken` on explicitly.
+ */
 export interface CliEnv {
   /** HF_TOKEN, else HUGGING_FACE_HUB_TOKEN. Never printed or written. */
   hfToken?: string;
