@@ -3,6 +3,7 @@ import { DepotError } from '../../shared/errors';
 import { VERSION } from '../version';
 import { createDepot } from '../services/create-depot';
 import { createServer } from '../server/create-server';
+import { installComfyuiExtension } from '../services/install-comfyui-extension';
 import { resolveCliContext } from './cli-context';
 import { isLoopbackEndpoint } from './install-command';
 import { parseLimitFlag } from './parse-limit-flag';
@@ -95,7 +96,13 @@ function listenError(error: unknown, port: number): unknown {
   return error;
 }
 
-/** The frontend extension into ComfyUI's custom_nodes (owner G's installer, when it is built). */
+/** The frontend extension into ComfyUI's custom_nodes (owner G's installer); a failure is reported, not fatal. */
 async function installExtension(comfyuiDir: string): Promise<string> {
-  return `extension not installed into ${comfyuiDir}/custom_nodes: run model-depot comfyui-install --comfyui ${comfyuiDir}`;
+  try {
+    const installed = await installComfyuiExtension({ comfyuiDir });
+    return `extension ${installed.replaced ? 'updated' : 'installed'} in ${installed.target}; restart ComfyUI to load it`;
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    return `extension NOT installed into ${comfyuiDir}/custom_nodes (${reason}); run model-depot comfyui-install --comfyui ${comfyuiDir}`;
+  }
 }

@@ -16,6 +16,7 @@ import { systemClock, type Clock } from '../remote/clock';
 import { createDownloadQueue } from '../remote/download-queue';
 import type { FetchLike } from '../remote/fetch-like';
 import { createHostPolicy } from '../remote/host-policy';
+import { toFetchUrl } from '../remote/hub-url';
 import type { Logger } from '../remote/logger';
 import { createTokenVault } from '../remote/token-vault';
 import { checkRequirements, type LookupRemote } from './check-requirements';
@@ -67,7 +68,7 @@ export interface CreateDepotOptions {
   fetch?: FetchLike;
   /** Asks a host for the SHA-256 and size of a URL without one (HF HEAD, Civitai API), cached. Default no look-ups. */
   lookupRemote?: LookupRemote;
-  /** Rewrites a workflow URL (real host) to the configured endpoint before fetching. Default unchanged. */
+  /** Rewrites a workflow URL (real host) before fetching. Default C's toFetchUrl onto hfEndpoint/civitaiEndpoint. */
   rewriteUrl?: (url: string) => string;
   /** Which link kinds may be tried (tests simulate Windows without symlinks). Default all. */
   linkOptions?: { allowSymlink?: boolean; allowHardlink?: boolean };
@@ -144,7 +145,8 @@ export async function createDepot(options: CreateDepotOptions): Promise<Depot> {
   const board = new JobBoard();
   const waits = new TokenWaits();
   const controllers = new Map<string, AbortController>();
-  const rewriteUrl = options.rewriteUrl ?? ((url: string) => url);
+  const endpoints = { hfEndpoint: options.hfEndpoint, civitaiEndpoint: options.civitaiEndpoint };
+  const rewriteUrl = options.rewriteUrl ?? ((url: string) => toFetchUrl(url, endpoints));
   const tmpDir = path.join(modelsRoot, '.cache', 'tmp');
 
   const download: DownloadOne = async (request) => {

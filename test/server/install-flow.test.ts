@@ -39,7 +39,8 @@ describe('install over HTTP (seed 000)', () => {
   }) => {
     hub.addRepo({ id: REPO, files: [{ path: FILE, size: SIZE }] });
     const sha256 = await hub.sha256Of({ repoId: REPO, path: FILE });
-    const url = hub.resolveUrl(REPO, FILE);
+    // The workflow keeps the real host; the depot fetches from HF_ENDPOINT (the fake hub).
+    const url = `https://huggingface.co/${REPO}/resolve/main/${FILE}`;
 
     const a = await checkAndInstall(server, depot, seedWorkflow(FILE, sha256, url));
     expect(a.result.items[0]?.status).toBe('missing');
