@@ -1,13 +1,233 @@
+import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import { zCompareCliOptions, type CompareCliOptions, type CompareResult } from '../../shared/compare-schema';
+import { DepotError } from '../../shared/errors';
+import { formatBytes } from '../../shared/format-bytes';
+import { HashPool } from '../disk/hash-pool';
+import { openHashCache } from '../disk/hash-cache';
+import { downloadFile } from '../remote/download-file';
+import { createHostPolicy } from '../remote/host-policy';
+import { clearCompareCaches, HASH_CACHE_NAME } from '../services/compare-cache-file';
+import { downloadMissing } from '../services/compare-download';
+import { writeCompareExports, type CompareExportKind } from '../services/compare-exports';
+import { createCompareFilter } from '../services/compare-filter';
+import { compareRepository, type ListTree } from '../services/compare-repository';
+import { compareRepoAccess } from '../services/compare-repo-access';
+import { parseHfUrl, parseRepoId, parseRepoType, type HfRepoLocation } from '../services/parse-hf-url';
+import { readLocalMetadata } from '../services/read-local-metadata';
+import { scanLocalFiles } from '../services/scan-local-files';
+import { resolveCliContext, type CliContext } from './cli-context';
+import { createCompareProgress } from './compare-progress';
+import { formatCompareReport } from './compare-report';
+import { runAction } from './run-action';
+import { hasErrorCode } from '../registry/has-error-code';
 
-// Placeholder: replaced by the issue that builds `compare`.
 export function registerCompareCommand(program: Command): void {
   program
     .command('compare')
-    .description('not built yet')
-    .allowUnknownOption()
-    .action(() => {
-      process.stderr.write('model-depot compare: not built yet\n');
-      process.exit(1);
-    });
+    .description('compare a local collection with a HuggingFace repository by SHA-256 (seed 002)')
+    .option('--hf-url <url>', 'repository URL; type (model, dataset, space), branch and folder are read from it')
+    .option('--hf-repo <id>', 'repository id such as user/repo-name')
+    .option('--repo-type <type>', 'with --hf-repo: model (default), dataset or space')
+    .requiredOption('--local-dir <dir>', 'where your files (or their metadata JSON files) are')
+    .option('--branch <name>', 'branch, tag or commit (default: the one in --hf-url, else main)')
+    .option('--scan-files', 'hash the model files instead of reading metadata JSON files (cached, with a progress bar)')
+    .option('--safetensors-only', 'only check .safetensors files')
+    .option('--filter <pattern>', 'only check repository files matching it: * any characters, ? one; without a / it matches the file name, with one the path')
+    .option('--export-missing <file>', 'write the missing files (path, size, sha256, url)')
+    .option('--export-urls <file>', 'write the download URLs of the missing files, one a line (for wget -i / aria2c -i)')
+    .option('--export-matches <file>', 'write the files matched by SHA-256')
+    .option('--export-aria2 <file>', 'write an aria2c input file for the missing files (dir, out, checksum)')
+    .option('--export-all <dir>', 'write every group, the URLs, the aria2c file and summary.json into a folder')
+    .option('--no-cache', 'ignore and do not update the cache for this run')
+    .option('--clear-cache', 'delete the cache files in --local-dir first')
+    .option('--token <token>', 'HF token for private or gated repositories (prefer the HF_TOKEN variable: a flag shows in ps)')
+    .option('-v, --verbose', 'show every file of every group, and why each invalid JSON file was skipped')
+    .option('--download', 'download the missing files (verified, resumable) into --download-dir')
+    .option('--download-dir <dir>', 'where --download and --export-aria2 put files (default: --local-dir)')
+    .addHelpText('after', `
+Groups: ✓ same SHA-256 (any name)  ⚠ same name, no SHA-256 to compare  ✗ same name, different SHA-256
+        ↓ missing locally  + here but not in the repository (shown with -v; exported with --export-all)
+Exit codes: 0 compared (missing files are a result, not a failure), 1 network, auth or download failure, 2 bad usage.`)
+    .action(runAction(async (raw: unknown, command: Command) => {
+      const ctx = await resolveCliContext(command);
+      return runCompare(ctx, zCompareCliOptions.parse(raw));
+    }));
+}
+
+/** What one run works with, resolved from flags, config and environment. */
+interface CompareRun {
+  ctx: CliContext;
+  options: CompareCliOptions;
+  location: HfRepoLocation;
+  localDir: string;
+  downloadDir: string;
+  token: string | undefined;
+  /** Human output on stdout/stderr (not --json, not --quiet). */
+  talk: boolean;
+  warn: (message: string) => void;
+}
+
+async function runCompare(ctx: CliContext, options: CompareCliOptions): Promise<number> {
+  const localDir = resolve(options.localDir);
+  const run: CompareRun = {
+    ctx,
+    options,
+    location: locate(options, ctx.env.hfEndpoint),
+    localDir,
+    downloadDir: resolve(options.downloadDir ?? localDir),
+    token: options.token ?? ctx.env.hfToken,
+    talk: !ctx.json && !ctx.quiet,
+    warn: (message) => {
+      if (!ctx.quiet) process.stderr.write(`model-depot: warning: ${message}\n`);
+    },
+  };
+  await requireFolder(localDir);
+  if (options.clearCache) await clearCompareCaches(localDir);
+
+  // Asked beside the listing: a gated repository lists without a token, but its files do not download.
+  const gate = run.token ? Promise.resolve(undefined) : compareRepoAccess({
+    hubUrl: ctx.env.hfEndpoint, repoType: run.location.repoType, repoId: run.location.repoId,
+  });
+  const comparison = compareRepository({
+    repoId: run.location.repoId,
+    repoType: run.location.repoType,
+    revision: options.branch ?? run.location.revision ?? 'main',
+    path: run.location.path,
+    file: run.location.file,
+    hubUrl: ctx.env.hfEndpoint,
+    ...(run.token ? { token: run.token } : {}),
+    listTree: hfListTree,
+    localDir,
+    readLocal: () => readLocal(run),
+    filter: createCompareFilter({
+      ...(options.filter !== undefined ? { pattern: options.filter } : {}),
+      safetensorsOnly: options.safetensorsOnly,
+    }),
+    pattern: options.filter ?? null,
+    safetensorsOnly: options.safetensorsOnly,
+  });
+  // Both awaited together: a failure of either is reported once, never as an unhandled rejection.
+  const [result, gated] = await Promise.all([comparison, gate]);
+  if (gated !== undefined) result.repo.gated = gated;
+  const gateNote = gated ? gatedNote(run) : undefined;
+  // Refused before any output, so --json prints one document (the error) and nothing half-done is left.
+  if (gateNote && options.download) throw new DepotError('AUTH_REQUIRED', `Nothing was downloaded: ${gateNote}`);
+  const written = await writeExports(run, result);
+
+  if (ctx.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  else if (!ctx.quiet) {
+    process.stdout.write(formatCompareReport(result, { verbose: options.verbose, columns: process.stdout.columns ?? 100 }));
+    if (written.length) process.stdout.write(`Exported: ${written.join(', ')}\n`);
+  }
+  if (gateNote) run.warn(`${gateNote} The comparison itself is complete.`);
+  if (!options.download || result.groups.missing.length === 0) return 0;
+  return (await download(run, result)) ? 0 : 1;
+}
+
+function gatedNote({ ctx, location }: CompareRun): string {
+  const type = location.repoType === 'model' ? '' : `${location.repoType}s/`;
+  return `${location.repoId} is gated: its files download only with a token that was granted access ` +
+    `(ask for access at ${new URL(ctx.env.hfEndpoint).origin}/${type}${location.repoId}, then set HF_TOKEN or pass --token).`;
+}
+
+function writeExports({ options, downloadDir }: CompareRun, result: CompareResult): Promise<string[]> {
+  const files: Partial<Record<CompareExportKind, string>> = {
+    ...(options.exportMissing ? { missing: resolve(options.exportMissing) } : {}),
+    ...(options.exportUrls ? { urls: resolve(options.exportUrls) } : {}),
+    ...(options.exportMatches ? { matched: resolve(options.exportMatches) } : {}),
+    ...(options.exportAria2 ? { aria2: resolve(options.exportAria2) } : {}),
+  };
+  return writeCompareExports({
+    result,
+    downloadDir,
+    files,
+    ...(options.exportAll ? { allDir: resolve(options.exportAll) } : {}),
+  });
+}
+
+/** Exactly one of --hf-url and --hf-repo; --repo-type only makes sense with the latter (a URL carries its type). */
+function locate(options: CompareCliOptions, hfEndpoint: string): HfRepoLocation {
+  if ((options.hfUrl === undefined) === (options.hfRepo === undefined)) {
+    throw new DepotError('BAD_INPUT', 'Give the repository with exactly one of --hf-url URL or --hf-repo user/repo.');
+  }
+  if (options.hfUrl !== undefined) {
+    const location = parseHfUrl({ url: options.hfUrl, hfEndpoint });
+    if (options.repoType !== undefined && parseRepoType(options.repoType) !== location.repoType) {
+      throw new DepotError('BAD_INPUT', `--repo-type ${options.repoType} contradicts --hf-url, which names a ${location.repoType}.`);
+    }
+    return location;
+  }
+  return {
+    repoId: parseRepoId(options.hfRepo ?? ''),
+    repoType: options.repoType === undefined ? 'model' : parseRepoType(options.repoType),
+    revision: null,
+    path: null,
+    file: null,
+  };
+}
+
+async function readLocal({ options, localDir, talk, warn }: CompareRun) {
+  if (!options.scanFiles) return readLocalMetadata({ localDir, useCache: options.cache, onWarning: warn });
+  const pool = new HashPool();
+  const progress = createCompareProgress({ stream: process.stderr, enabled: talk });
+  try {
+    const hashCache = options.cache ? await openHashCache({ file: resolve(localDir, HASH_CACHE_NAME) }) : null;
+    return await scanLocalFiles({ localDir, pool, hashCache, onProgress: progress.update, onWarning: warn });
+  } finally {
+    progress.stop();
+    await pool.close();
+  }
+}
+
+async function download({ ctx, downloadDir, token, talk }: CompareRun, result: CompareResult): Promise<boolean> {
+  const missing = result.groups.missing;
+  const hostPolicy = createHostPolicy({
+    hfEndpoint: ctx.env.hfEndpoint,
+    // A loopback HF_ENDPOINT (a local mirror, the fake hub) redirects to loopback CDN hosts as well.
+    allowLoopback: isLoopbackUrl(ctx.env.hfEndpoint),
+  });
+  if (talk) process.stderr.write(`Downloading ${missing.length} files (${formatBytes(result.summary.missingBytes)}) into ${downloadDir}\n`);
+  let done = 0;
+  const outcomes = await downloadMissing({
+    files: missing,
+    downloadDir,
+    download: downloadFile,
+    hostPolicy,
+    ...(token ? { token } : {}),
+    onDone: (file, outcome) => {
+      done++;
+      if (!talk && outcome.ok) return;
+      const line = outcome.ok
+        ? `  ✓ ${done}/${missing.length} ${file.relativePath} (${formatBytes(outcome.size)})`
+        : `  ✗ ${done}/${missing.length} ${file.relativePath}: ${outcome.message}`;
+      process.stderr.write(`${line}\n`);
+    },
+  });
+  const failed = outcomes.filter((outcome) => !outcome.ok).length;
+  if (talk || failed) {
+    process.stderr.write(`${missing.length - failed} downloaded, ${failed} failed${failed ? ' (run again to resume)' : ''}\n`);
+  }
+  return failed === 0;
+}
+
+/** Checked before the hub is asked, so a mistyped folder is bad usage (exit 2) whatever the network does. */
+async function requireFolder(dir: string): Promise<void> {
+  const stats = await stat(dir).catch((error: unknown) => {
+    if (hasErrorCode(error, 'ENOENT')) return null;
+    throw error;
+  });
+  if (!stats?.isDirectory()) throw new DepotError('BAD_INPUT', `--local-dir: ${dir} is not a folder; check the path.`);
+}
+
+// TEMPORARY until owner C's sidecar/remote/hf-list-tree.ts lands (a static import of a missing file would stop
+// every command from loading).
+const hfListTree: ListTree = () => {
+  throw new DepotError('NETWORK', 'compare: the HuggingFace tree lister is not built yet.');
+};
+
+function isLoopbackUrl(url: string): boolean {
+  const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
+  return host === 'localhost' || host === '::1' || /^127\./.test(host);
 }

@@ -75,21 +75,24 @@ function localTable(title: string, files: readonly LocalFile[], columns: number,
 }
 
 /**
- * Aligned columns: every column as wide as its widest cell, the first (the path) shortened from the left (the end of
- * a file name tells versions apart) and the last cut to fit the terminal.
+ * Aligned columns: every column as wide as its widest cell; the first (the path) is shortened from the left when the
+ * terminal is narrow (the end of a file name tells versions apart), and the last (a local path) is cut to what is left.
  */
 function table(title: string, header: string[], rows: string[][], columns: number, limit: number): string[] {
   if (rows.length === 0) return [];
   const shown = rows.slice(0, limit).map((row) => row.map(clean));
-  const widths = header.map((h, i) => Math.max(h.length, ...shown.map((row) => width(row[i] ?? ''))));
-  const fixed = widths.slice(1).reduce((a, b) => a + b + 2, 0) + 2;
-  const lastIndex = header.length - 1;
-  widths[0] = Math.max(20, Math.min(widths[0] ?? 20, columns - fixed));
+  const widths = header.map((h, i) => Math.max(width(h), ...shown.map((row) => width(row[i] ?? ''))));
+  const last = header.length - 1;
+  const middle = widths.slice(1, last).reduce((sum, w) => sum + w + 2, 0);
+  // The path gets what the middle columns and a readable slice of the last one leave, never under 24 columns.
+  const lastShare = Math.min(widths[last] ?? 0, 30);
+  widths[0] = Math.min(widths[0] ?? 0, Math.max(24, columns - 2 - middle - 2 - lastShare));
+  const lastWidth = Math.max(lastShare, columns - 2 - (widths[0] ?? 0) - middle - 2);
   const line = (cells: string[]) => '  ' + cells.map((cell, i) => {
-    const w = widths[i] ?? 0;
-    if (i === 0) return fit(cell, w, 'start');
-    if (i === lastIndex) return cell;
-    return i === 1 ? cell.padStart(w) : cell.padEnd(w);
+    if (i === 0) return fitStart(cell, widths[0] ?? 0);
+    if (i === last) return fitStart(cell, lastWidth).trimEnd();
+    // Sizes (the second column) read best right-aligned.
+    return i === 1 ? cell.padStart(widths[i] ?? 0) : cell.padEnd(widths[i] ?? 0);
   }).join('  ');
   const out = ['', `${title} (${count(rows.length)})`, line(header)];
   for (const row of shown) out.push(line(row));
@@ -97,10 +100,11 @@ function table(title: string, header: string[], rows: string[][], columns: numbe
   return out;
 }
 
-function fit(text: string, w: number, cut: 'start'): string {
+/** Pads to `w` columns, or keeps the end of the text behind an ellipsis. */
+function fitStart(text: string, w: number): string {
   const chars = [...text];
   if (chars.length <= w) return text + ' '.repeat(w - chars.length);
-  return cut === 'start' ? '…' + chars.slice(chars.length - w + 1).join('') : text;
+  return '…' + chars.slice(chars.length - w + 1).join('');
 }
 
 function width(text: string): number {

@@ -1,4 +1,5 @@
 import type { CompareResult, LocalFile, LocalScanStats, RemoteFile, RepoType } from '../../shared/compare-schema';
+import { DepotError, isDepotError } from '../../shared/errors';
 import { compareCollections } from './compare-collections';
 import type { CompareFilter } from './compare-filter';
 import { hfResolveUrl } from './hf-resolve-url';
@@ -89,16 +90,43 @@ async function listRemoteFiles(options: CompareRepositoryOptions): Promise<Remot
     ...(token ? { token } : {}),
     ...(options.fetch ? { fetch: options.fetch } : {}),
   });
-  for await (const entry of entries) {
-    if (entry.type !== 'file') continue;
-    if (file !== null && entry.path !== file) continue;
-    files.push({
-      path: entry.path,
-      relativePath: entry.path.startsWith(prefix) ? entry.path.slice(prefix.length) : entry.path,
-      size: entry.lfs?.size ?? entry.size,
-      sha256: entry.lfs?.oid.toLowerCase() ?? null,
-      url: hfResolveUrl({ host: hubUrl, repoType, repoId, revision, path: entry.path }),
-    });
+  try {
+    for await (const entry of entries) {
+      if (entry.type !== 'file') continue;
+      if (file !== null && entry.path !== file) continue;
+      files.push({
+        path: entry.path,
+        relativePath: entry.path.startsWith(prefix) ? entry.path.slice(prefix.length) : entry.path,
+        size: entry.lfs?.size ?? entry.size,
+        sha256: entry.lfs?.oid.toLowerCase() ?? null,
+        url: hfResolveUrl({ host: hubUrl, repoType, repoId, revision, path: entry.path }),
+      });
+    }
+  } catch (error) {
+    throw explainListingError(error, options);
   }
   return files.sort((a, b) => a.path.localeCompare(b.path));
+}
+
+/**
+ * The Hub answers 401 both for a repository that does not exist and for a private one without access (reference
+ * section 1), so the message names both and what to do about each; the lister's own error stays as the cause.
+ */
+function explainListingError(error: unknown, { repoId, repoType, revision, path, token }: CompareRepositoryOptions): unknown {
+  if (!isDepotError(error)) return error;
+  const what = `${repoType === 'model' ? 'model' : repoType} repository ${repoId}`;
+  const details = { ...error.details, repoId, repoType };
+  switch (error.code) {
+    case 'AUTH_REQUIRED':
+      return new DepotError('AUTH_REQUIRED', token
+        ? `The hub refused the token for the ${what}: the token is invalid or has no access to this private repository. Check HF_TOKEN (or --token), the id and --repo-type.`
+        : `The ${what} was not found, or it is private and no token was given: set HF_TOKEN (or pass --token) with read access to it, and check the id and --repo-type.`,
+      { details, cause: error });
+    case 'AUTH_DENIED':
+      return new DepotError('AUTH_DENIED', `The token has no access to the ${what}: request access on its page, or use a token of an account that has it.`, { details, cause: error });
+    case 'NOT_FOUND':
+      return new DepotError('NOT_FOUND', `The ${what} has no revision "${revision}"${path ? ` or no folder "${path}"` : ''}: check --branch and the URL. (${error.message})`, { details, cause: error });
+    default:
+      return error;
+  }
 }
