@@ -73,7 +73,7 @@ export function createProgressPanel(options: ProgressPanelOptions): ProgressPane
     const root = createElement(doc, 'div', { className: 'md-job', attrs: { role: 'listitem', 'data-job-id': job.id } }, [
       createElement(doc, 'span', { className: 'md-job-name', text: job.displayName ?? job.filename, attrs: { title: job.targetPath } }),
       bar,
-      createElement(doc, 'span', {}, [state, cancel ? ' ' : null, cancel]),
+      createElement(doc, 'span', { className: 'md-job-side' }, [state, cancel]),
       stats,
       error,
     ]);
@@ -129,7 +129,8 @@ function statsText(job: Job): string {
       return job.total ? `${formatBytes(job.total)} queued` : 'Queued';
     default: {
       const bytes = job.total ? `${formatBytes(job.bytes)} / ${formatBytes(job.total)}` : formatBytes(job.bytes);
-      if (job.state !== 'downloading') return bytes;
+      // No speed yet (the first bytes are on their way): an ETA of "--" says nothing useful.
+      if (job.state !== 'downloading' || job.speed <= 0) return bytes;
       return `${bytes} · ${formatBytes(job.speed)}/s · ${formatDuration(job.eta)} left`;
     }
   }

@@ -84,8 +84,9 @@ const CSS = `
 .md-link { color: var(--md-primary); }
 .md-panel { padding: 8px 12px; height: 100%; overflow: auto; }
 .md-panel-empty { color: var(--md-muted); padding: 8px 0; }
-.md-job { display: grid; grid-template-columns: minmax(160px, 2fr) 3fr auto; gap: 4px 12px; align-items: center;
-  padding: 6px 0; border-bottom: 1px solid var(--md-border); }
+.md-job { display: grid; grid-template-columns: minmax(140px, 26%) minmax(120px, 1fr) 200px; gap: 4px 12px;
+  align-items: center; padding: 6px 0; border-bottom: 1px solid var(--md-border); }
+.md-job-side { display: flex; justify-content: flex-end; align-items: center; gap: 8px; }
 .md-job-name { overflow-wrap: anywhere; }
 .md-job-stats { grid-column: 2; color: var(--md-muted); font-size: 12px; font-variant-numeric: tabular-nums; }
 .md-job-error { grid-column: 1 / -1; color: var(--md-danger); font-size: 12px; }
@@ -96,6 +97,7 @@ const CSS = `
 .md-job[data-state='exists'] .md-bar-fill { background: var(--md-ok); }
 .md-job[data-state='failed'] .md-bar-fill, .md-job[data-state='cancelled'] .md-bar-fill { background: var(--md-danger); }
 .md-job-state { white-space: nowrap; font-size: 12px; }
+.md-job-cancel { padding: 2px 10px; font-size: 12px; }
 .md-toasts { position: fixed; right: 16px; bottom: 16px; z-index: 10001; display: flex; flex-direction: column; gap: 8px; }
 .md-toast { background: var(--md-bg); border: 1px solid var(--md-border); border-left: 4px solid var(--md-primary);
   border-radius: 6px; padding: 8px 12px; max-width: 380px; }

@@ -18,7 +18,7 @@ export interface InstallComfyuiExtensionOptions {
   distDir?: string;
   /** `copy` (default: works in containers and across volumes) or `symlink` (follows later rebuilds). */
   mode?: 'copy' | 'symlink';
-  /** Builds dist/ (default: `node build.mjs` in this checkout). Only called for the default `distDir`. */
+  /** Builds dist/ (default: `node build.mjs extension` in this checkout). Only called for the default `distDir`. */
   build?: () => Promise<void>;
 }
 
@@ -143,7 +143,7 @@ async function isStale(distDir: string, repoRoot: string): Promise<boolean> {
 
 function runBuild(repoRoot: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, ['build.mjs'], { cwd: repoRoot }, (error, _stdout, stderr) => {
+    execFile(process.execPath, ['build.mjs', 'extension'], { cwd: repoRoot }, (error, _stdout, stderr) => {
       if (error) {
         reject(new DepotError('IO', `Building the extension failed (node build.mjs in ${repoRoot}): ${stderr.trim() || error.message}`, { cause: error }));
       } else {
