@@ -1,0 +1,82 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, test as base } from 'vitest';
+import { openRegistry } from '../../sidecar/registry/open-registry';
+
+const BIN = fileURLToPath(new URL('../../bin/model-depot.mjs', import.meta.url));
+
+interface Served {
+  child: ChildProcess;
+  url: string;
+  stderr: () => string;
+  exited: Promise<number | null>;
+}
+
+/** Starts `model-depot serve --port 0` in `cwd` and waits for its "serving http://..." line. */
+function startServe(cwd: string, args: string[] = []): Promise<Served> {
+  const child = spawn(process.execPath, [BIN, '--config', path.join(cwd, 'config.json'), 'serve', '--port', '0', ...args], {
+    cwd,
+    env: { PATH: process.env.PATH ?? '', HOME: cwd, HF_HUB_CACHE: path.join(cwd, 'hf') },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`serve did not start: ${stderr}`)), 30_000);
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      const url = /serving (http:\/\/\S+)/.exec(stderr)?.[1];
+      if (url) {
+        clearTimeout(timer);
+        resolve({ child, url, stderr: () => stderr, exited });
+      }
+    });
+    void exited.then(() => reject(new Error(`serve exited: ${stderr}`)));
+  });
+}
+
+const test = base.extend<{ dir: string }>({
+  dir: async ({}, use) => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'depot-serve-'));
+    await use(dir);
+    await rm(dir, { recursive: true, force: true });
+  },
+});
+
+describe('model-depot serve', () => {
+  test('creates ./models, answers GET /health on 127.0.0.1, and stops on SIGTERM releasing the registry lock', async ({ dir }) => {
+    const served = await startServe(dir);
+    try {
+      expect(served.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      expect((await stat(path.join(dir, 'models'))).isDirectory()).toBe(true);
+      const health = await fetch(`${served.url}/health`);
+      expect(await health.json()).toEqual({ ok: true, version: expect.any(String) });
+      const stats = await fetch(`${served.url}/models/stats`);
+      expect(await stats.json()).toEqual({ model_count: 0, alias_count: 0, total_size_gb: 0 });
+      await expect(openRegistry({ modelsRoot: path.join(dir, 'models') })).rejects.toMatchObject({ code: 'REGISTRY_LOCKED' });
+    } finally {
+      served.child.kill('SIGTERM');
+    }
+    expect(await served.exited).toBe(0);
+    const registry = await openRegistry({ modelsRoot: path.join(dir, 'models') });
+    await registry.close();
+  });
+
+  test('exits 2 on a bad --port or --limit', async ({ dir }) => {
+    for (const args of [['--port', 'abc'], ['--limit', '-5']]) {
+      const child = spawn(process.execPath, [BIN, '--config', path.join(dir, 'config.json'), 'serve', ...args], {
+        cwd: dir,
+        env: { PATH: process.env.PATH ?? '', HOME: dir },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stderr = '';
+      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+      const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+      expect(code, stderr).toBe(2);
+      expect(stderr).toMatch(/--(port|limit)/);
+    }
+  });
+});
