@@ -17,7 +17,7 @@ export interface HashCache {
   /** The SHA-256 recorded for exactly this (dev, ino, size, mtimeMs), or undefined. Reads no file content. */
   get(identity: FileIdentity): string | undefined;
   /** Records a hash; only for identities that were unchanged before and after hashing (hashFile guarantees it). */
-  set(identity: FileIdentity, sha256: string, path?: string): void;
+  set(identity: FileIdentity, sha256: string): void;
   /** Writes the file atomically (temp file + rename) when something changed; never writes otherwise. */
   save(): Promise<void>;
 }
@@ -40,13 +40,12 @@ export async function openHashCache({ file }: OpenHashCacheOptions): Promise<Has
       return entries.size;
     },
     get(identity) {
-      return entries.get(keyOf(identity))?.sha256;
+      return entries.get(keyOf(identity));
     },
-    set(identity, sha256, path) {
+    set(identity, sha256) {
       const key = keyOf(identity);
-      const previous = entries.get(key);
-      if (previous?.sha256 === sha256 && previous.path === path) return;
-      entries.set(key, path === undefined ? { sha256 } : { sha256, path });
+      if (entries.get(key) === sha256) return;
+      entries.set(key, sha256);
       dirty = true;
     },
     async save() {
@@ -62,9 +61,7 @@ function keyOf({ dev, ino, size, mtimeMs }: FileIdentity): string {
   return `${dev}:${ino}:${size}:${mtimeMs}`;
 }
 
-type Entry = HashCacheFile['entries'][string];
-
-async function loadEntries(file: string): Promise<{ entries: Map<string, Entry>; dirty: boolean }> {
+async function loadEntries(file: string): Promise<{ entries: Map<string, string>; dirty: boolean }> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');

@@ -97,7 +97,7 @@ export async function hashFiles({ paths, pool, cache, onProgress, signal }: Hash
             onProgress?.({ ...progress, path });
           },
         });
-        cache?.set(result.identity, result.sha256, path);
+        cache?.set(result.identity, result.sha256);
         results[index] = { path, ...result, fromCache: false };
         hashed++;
       } catch (error) {

@@ -132,7 +132,7 @@ export async function migrateModels(options: MigrateModelsOptions): Promise<Migr
     const hash = known.get(file.path);
     return hash ? [toEntry(file, hash.sha256, hash.hashedBy, registry)] : [];
   });
-  const removed = await goneFiles(registry, options.folder);
+  const removed = await goneFiles(registry, options.folder, new Set(found.map((file) => file.path)));
 
   if (!dryRun && registry) {
     onProgress?.({ phase: 'registering', files: entries.length });
@@ -140,6 +140,8 @@ export async function migrateModels(options: MigrateModelsOptions): Promise<Migr
       for (const path of removed) await registry.removeFile(path);
       for (const entry of entries) {
         const identity = known.get(entry.path)?.identity;
+        // An unchanged registration is left alone: a rescan of unchanged files then writes nothing.
+        if (entry.status === 'registered' && unchanged(registry.findByPath(entry.path), entry, identity)) continue;
         await registry.addFile({ path: entry.path, sha256: entry.sha256, kind: entry.kind, category: entry.category, stat: identity });
         if (entry.place === 'hub') await registry.addSource(entry.sha256, entry.path);
       }
@@ -179,11 +181,20 @@ function toEntry(file: FoundFile, sha256: string, hashedBy: MigrateEntry['hashed
   };
 }
 
-/** Registered files (of `folder`, when given) that no longer exist: a rescan forgets them. */
-async function goneFiles(registry: MigrateRegistry | undefined, folder: string | undefined): Promise<string[]> {
+function unchanged(
+  registered: ReturnType<MigrateRegistry['findByPath']>,
+  entry: MigrateEntry,
+  identity: FileIdentity | undefined,
+): boolean {
+  if (!registered || identity === undefined) return false;
+  return registered.kind === entry.kind && registered.category === entry.category && registeredIdentity(registered, identity);
+}
+
+/** Registered files (of `folder`, when given) not found by this scan and no longer on disk: a rescan forgets them. */
+async function goneFiles(registry: MigrateRegistry | undefined, folder: string | undefined, found: ReadonlySet<string>): Promise<string[]> {
   if (!registry) return [];
   const only = folder === undefined ? undefined : canonicalFolder(folder);
-  const candidates = registry.allFiles().filter((file) => only === undefined || file.category === only);
+  const candidates = registry.allFiles().filter((file) => !found.has(file.path) && (only === undefined || file.category === only));
   const gone = await Promise.all(
     candidates.map(async (file) => {
       try {

@@ -1,5 +1,5 @@
 import { describe, expect } from 'vitest';
-import { appendFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { appendFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { migrateModels, type MigrateModelsOptions } from '../../sidecar/services/migrate-models';
 import { openRegistry } from '../../sidecar/registry/open-registry';
@@ -50,8 +50,11 @@ describe('migrateModels', () => {
       expect(registry.findBySha256(tree.shas.b)?.sources).toEqual([join(tree.hubDir, 'flux', 'vae', 'ae.safetensors')]);
       expect(registry.findBySha256(tree.shas.c)?.category).toBe('text_encoders');
 
+      const registryFile = join(tree.modelsRoot, '.registry', 'models.json');
+      const written = (await stat(registryFile)).mtimeMs;
       const rescan = await run({ ...places, registry, dryRun: false });
       expect(rescan.totals).toMatchObject({ hashed: 0, bytesRead: 0, newFiles: 0 });
+      expect((await stat(registryFile)).mtimeMs).toBe(written);
     } finally {
       await registry.close();
     }
