@@ -64,6 +64,17 @@ export function showDownloadPrompt(options: DownloadPromptOptions): DownloadProm
       }),
     );
   }
+  if (result.invalid.length > 0) {
+    const first = result.invalid[0];
+    body.push(
+      createElement(doc, 'p', {
+        className: 'md-note md-invalid',
+        text:
+          `${result.invalid.length} entr${result.invalid.length === 1 ? 'y' : 'ies'} of the workflow could not be read ` +
+          `(${first.path}: ${first.message}${result.invalid.length > 1 ? '; …' : ''}).`,
+      }),
+    );
+  }
   if (missing.some(needsToken)) {
     body.push(
       createElement(doc, 'p', {

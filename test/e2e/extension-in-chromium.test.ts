@@ -306,6 +306,41 @@ describe.skipIf(!existsSync(CHROMIUM))('the extension in headless Chromium with 
     expect(hooks.filter((h) => h === 'ModelDepot.beforeConfigureGraph')).toHaveLength(5);
   });
 
+  it('a page reload that restores the answered workflow does not ask again, and shows the jobs', async () => {
+    const page = need('page');
+    const saved = await page.evaluate(() => Reflect.get(window, '__standIn').state.graph);
+    await page.reload();
+    await page.waitForFunction(() => Reflect.get(window, '__standIn')?.state.ready === true, undefined, { timeout: 10_000 });
+    await page.evaluate((graph) => Reflect.get(window, '__standIn').restoreWorkflow('workflow-a.json', graph), saved);
+    // The `hello` of the sidecar lists the jobs it still knows.
+    await page.locator('.md-job').nth(3).waitFor({ timeout: 5000 });
+    await page.waitForTimeout(700);
+    expect(await page.evaluate(() => Reflect.get(window, '__standIn').state.sentTypes)).not.toContain('check');
+    expect(await page.locator('.md-download-prompt').count()).toBe(0);
+  });
+
+  it('follows the light theme; a model no one can fetch is listed with its reason and only Close', async () => {
+    const page = need('page');
+    await page.evaluate(() => Reflect.get(window, '__standIn').useLightTheme());
+    const workflowC = {
+      id: 'e2e-workflow-c',
+      nodes: [{ id: 1, type: 'LoraLoader', mode: 0, properties: {}, widgets_values: ['nowhere-to-be-found.safetensors', 1, 1] }],
+      links: [],
+      extra: {},
+      version: 0.4,
+    };
+    await page.evaluate((wf) => Reflect.get(window, '__standIn').openWorkflow('workflow-c.json', wf), workflowC);
+    const prompt = page.locator('.md-download-prompt [role="dialog"]');
+    await prompt.waitFor({ timeout: 10_000 });
+    expect(await prompt.locator('[data-status="unavailable"]').textContent()).toContain('nowhere-to-be-found.safetensors');
+    expect(await prompt.locator('.md-download').count()).toBe(0);
+    const background = await prompt.evaluate((el) => getComputedStyle(el).backgroundColor);
+    expect(background).toBe('rgb(232, 232, 232)');
+    await page.screenshot({ path: path.join(OUTPUT, 'prompt-light.png') });
+    await page.keyboard.press('Escape');
+    await prompt.waitFor({ state: 'detached' });
+  });
+
   it('the token was never kept: not in storage, settings, the page or a console line', async () => {
     const page = need('page');
     const kept = await page.evaluate(() =>

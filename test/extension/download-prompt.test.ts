@@ -96,6 +96,26 @@ describe('showDownloadPrompt', () => {
     expect(document.activeElement).not.toBe(download);
   });
 
+  it('mentions workflow entries that could not be read', () => {
+    const result = sampleCheckResult();
+    result.invalid = [{ path: 'nodes[3].properties.models[0]', message: 'folder "foo" is not a model folder name' }];
+    const { dialog } = open(result);
+    expect(dialog.querySelector('.md-invalid')?.textContent).toBe(
+      '1 entry of the workflow could not be read (nodes[3].properties.models[0]: folder "foo" is not a model folder name).',
+    );
+  });
+
+  it('offers only Close when nothing can be fetched', () => {
+    const result = sampleCheckResult();
+    result.items = result.items.filter((item) => item.status === 'unavailable' || item.status === 'present');
+    const { dialog, onDismiss } = open(result);
+    expect(dialog.querySelector('.md-download')).toBeNull();
+    const close = dialog.querySelector<HTMLButtonElement>('.md-dismiss');
+    expect(close?.textContent).toBe('Close');
+    close?.click();
+    expect(onDismiss).toHaveBeenCalledTimes(1);
+  });
+
   it('says nothing when everything is present', () => {
     expect(needsPrompt(allPresentResult())).toBe(false);
     expect(needsPrompt(sampleCheckResult())).toBe(true);

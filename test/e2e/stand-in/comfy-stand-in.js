@@ -208,6 +208,20 @@ const standIn = {
     renderTabs();
     await app.loadGraphData(saved, true, true, name, { deferWarnings: true, skipAssetScans: true });
   },
+  /** A page (re)load restoring an open tab: ComfyUI hands over the graph it had re-serialized and stored. */
+  async restoreWorkflow(name, serializedGraph) {
+    state.tabs.set(name, null);
+    state.activeTab = name;
+    renderTabs();
+    await app.loadGraphData(serializedGraph, true, true, name, { openSource: 'restore' });
+  },
+  /** Switches the page to ComfyUI's light palette. */
+  useLightTheme() {
+    const light = { '--comfy-menu-bg': '#e8e8e8', '--comfy-input-bg': '#ffffff', '--fg-color': '#222222', '--bg-color': '#f5f5f5',
+      '--border-color': '#c2c2c2', '--descrip-text': '#555555', '--error-text': '#d32f2f', '--p-primary-color': '#2563eb' };
+    for (const [name, value] of Object.entries(light)) document.documentElement.style.setProperty(name, value);
+    document.documentElement.style.colorScheme = 'light';
+  },
   runCommand: (id) => app.extensionManager.command.execute(id),
 };
 
