@@ -21,6 +21,7 @@ import type { Logger } from '../remote/logger';
 import { createTokenVault } from '../remote/token-vault';
 import { checkRequirements, type LookupRemote } from './check-requirements';
 import type { DepotEvents, IndexSummary } from './depot-events';
+import { createRemoteLookup } from './create-remote-lookup';
 import { indexModelPlaces } from './index-model-places';
 import type { DownloadOne, InstallDeps } from './install-deps';
 import { installRequirements } from './install-requirements';
@@ -66,7 +67,7 @@ export interface CreateDepotOptions {
   parallel?: number;
   /** Fetch used for downloads (node-fetch shaped). Default node-fetch 3. */
   fetch?: FetchLike;
-  /** Asks a host for the SHA-256 and size of a URL without one (HF HEAD, Civitai API), cached. Default no look-ups. */
+  /** Asks a host for the SHA-256 and size of a URL without one, cached per depot. Default HF HEAD (C's hfFileInfo). */
   lookupRemote?: LookupRemote;
   /** Rewrites a workflow URL (real host) before fetching. Default C's toFetchUrl onto hfEndpoint/civitaiEndpoint. */
   rewriteUrl?: (url: string) => string;
@@ -210,6 +211,14 @@ export async function createDepot(options: CreateDepotOptions): Promise<Depot> {
     }
   }
 
+  const lookupRemote =
+    options.lookupRemote ??
+    createRemoteLookup({
+      hfEndpoint: options.hfEndpoint,
+      civitaiEndpoint: options.civitaiEndpoint,
+      // Only the environment's token: a token given for an install belongs to that install's downloads.
+      tokenFor: (provider) => options.envTokens?.[provider],
+    });
   const runCheck = (requirements: readonly Requirement[], invalid: readonly InvalidEntry[]): Promise<CheckResult> =>
     checkRequirements({
       requirements,
@@ -217,7 +226,7 @@ export async function createDepot(options: CreateDepotOptions): Promise<Depot> {
       registry,
       modelsRoot,
       hashCache,
-      lookupRemote: options.lookupRemote,
+      lookupRemote,
       freeSpace,
       hostPolicy,
     });
