@@ -12,7 +12,8 @@ import { clearCompareCaches, HASH_CACHE_NAME } from '../services/compare-cache-f
 import { downloadMissing } from '../services/compare-download';
 import { writeCompareExports, type CompareExportKind } from '../services/compare-exports';
 import { createCompareFilter } from '../services/compare-filter';
-import { compareRepository, type ListTree } from '../services/compare-repository';
+import { compareRepository } from '../services/compare-repository';
+import { hfListTree } from '../remote/hf-list-tree';
 import { compareRepoAccess } from '../services/compare-repo-access';
 import { parseHfUrl, parseRepoId, parseRepoType, type HfRepoLocation } from '../services/parse-hf-url';
 import { readLocalMetadata } from '../services/read-local-metadata';
@@ -220,12 +221,6 @@ async function requireFolder(dir: string): Promise<void> {
   });
   if (!stats?.isDirectory()) throw new DepotError('BAD_INPUT', `--local-dir: ${dir} is not a folder; check the path.`);
 }
-
-// TEMPORARY until owner C's sidecar/remote/hf-list-tree.ts lands (a static import of a missing file would stop
-// every command from loading).
-const hfListTree: ListTree = () => {
-  throw new DepotError('NETWORK', 'compare: the HuggingFace tree lister is not built yet.');
-};
 
 function isLoopbackUrl(url: string): boolean {
   const host = new URL(url).hostname.replace(/^\[|\]$/g, '');

@@ -2,7 +2,7 @@ import type { CompareResult, LocalFile, LocalScanStats, RemoteFile, RepoType } f
 import { DepotError, isDepotError } from '../../shared/errors';
 import { compareCollections } from './compare-collections';
 import type { CompareFilter } from './compare-filter';
-import { hfResolveUrl } from './hf-resolve-url';
+import { hfResolveUrl } from '../remote/hub-url';
 
 /** One entry of the tree listing (reference section 1): `lfs.oid` is the SHA-256 of LFS files. */
 export interface RemoteTreeEntry {
@@ -20,7 +20,6 @@ export type ListTree = (options: {
   path?: string;
   hubUrl: string;
   token?: string;
-  fetch?: typeof fetch;
 }) => AsyncIterable<RemoteTreeEntry>;
 
 export interface CompareRepositoryOptions {
@@ -36,8 +35,6 @@ export interface CompareRepositoryOptions {
   hubUrl: string;
   /** HF token for private and gated repositories; sent to the hub only, never stored or printed. */
   token?: string;
-  /** Passed to `listTree`. Default: global fetch. */
-  fetch?: typeof fetch;
   listTree: ListTree;
   /** The local folder (absolute), reported in the result. */
   localDir: string;
@@ -88,7 +85,6 @@ async function listRemoteFiles(options: CompareRepositoryOptions): Promise<Remot
     repoId, repoType, revision, hubUrl,
     ...(path ? { path } : {}),
     ...(token ? { token } : {}),
-    ...(options.fetch ? { fetch: options.fetch } : {}),
   });
   try {
     for await (const entry of entries) {
@@ -99,7 +95,7 @@ async function listRemoteFiles(options: CompareRepositoryOptions): Promise<Remot
         relativePath: entry.path.startsWith(prefix) ? entry.path.slice(prefix.length) : entry.path,
         size: entry.lfs?.size ?? entry.size,
         sha256: entry.lfs?.oid.toLowerCase() ?? null,
-        url: hfResolveUrl({ host: hubUrl, repoType, repoId, revision, path: entry.path }),
+        url: hfResolveUrl({ hubUrl, repoType, repoId, revision, path: entry.path }),
       });
     }
   } catch (error) {

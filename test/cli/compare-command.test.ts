@@ -87,19 +87,26 @@ describe('model-depot compare (spawned CLI)', () => {
     expect(allowed.stdout).not.toContain(TOKEN);
   });
 
-  it('explains a gated repository without a token, and works with --token', async ({ dir, hub }) => {
+  it('compares a gated repository without a token but warns, refuses --download without one (exit 1), and works with --token', async ({ dir, hub }) => {
     const { localDir, env, models } = await setup(dir, hub);
     const url = `${hub.hfUrl}/me/gated-loras/tree/main`;
-    const denied = await runCli(['--models', models, 'compare', '--hf-url', url, '--local-dir', localDir], env);
-    expect(denied.code).toBe(1);
-    expect(denied.stderr).toMatch(/token/i);
+    const base = ['--models', models, 'compare', '--hf-url', url, '--local-dir', localDir];
+    // The Hub lists a gated repository to anyone; only its files need a granted token.
+    const listed = await runCli(base, env);
+    expect(listed.code).toBe(0);
+    expect(listed.stderr).toMatch(/me\/gated-loras is gated: .*set HF_TOKEN or pass --token/);
+    const refused = await runCli([...base, '--download', '--download-dir', join(dir, 'dl')], env);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/^model-depot: Nothing was downloaded: me\/gated-loras is gated/);
+    await expect(readdir(join(dir, 'dl'))).rejects.toMatchObject({ code: 'ENOENT' });
+
     const out = join(dir, 'results');
-    const allowed = await runCli(['--models', models, 'compare', '--hf-url', url, '--local-dir', localDir,
-      '--token', TOKEN, '--export-all', out, '-v'], env);
+    const allowed = await runCli([...base, '--token', TOKEN, '--export-all', out, '-v', '--download', '--download-dir', join(dir, 'dl')], env);
     expect(allowed.code).toBe(0);
     expect(allowed.stdout).toMatch(/✓ Matches \(SHA-256\)\s+1/);
     expect(allowed.stdout).toMatch(/↓ Missing locally\s+2/);
     expect(allowed.stdout).toMatch(/broken\.json: not JSON/);
+    expect(await readFile(join(dir, 'dl', 'sub', 'b.safetensors'), 'utf8')).toBe('beta\n');
     for (const name of await readdir(out)) expect(await readFile(join(out, name), 'utf8')).not.toContain(TOKEN);
     expect(allowed.stdout + allowed.stderr).not.toContain(TOKEN);
   });
@@ -137,11 +144,8 @@ describe('model-depot compare (spawned CLI)', () => {
       '--local-dir', localDir], env);
     expect(both.code).toBe(2);
     expect(both.stderr).toMatch(/exactly one of --hf-url URL or --hf-repo/);
-    const noDir = await runCli(['--models', models, 'compare', '--hf-repo', 'a/b'], env);
-    expect(noDir.code).toBe(2);
-    const badUrl = await runCli(['--models', models, 'compare', '--hf-url', 'https://example.com/a/b', '--local-dir', localDir], env);
-    expect(badUrl.code).toBe(2);
     const missingDir = await runCli(['--models', models, 'compare', '--hf-repo', 'a/b', '--local-dir', join(dir, 'nope')], env);
     expect(missingDir.code).toBe(2);
+    expect(missingDir.stderr).toMatch(/--local-dir: .*nope is not a folder/);
   });
 });

@@ -12,7 +12,6 @@ describe('parseHfUrl', () => {
       { repoId: 'u/r', repoType: 'model', revision: 'main', path: 'a', file: 'a/b.safetensors' }],
     ['https://huggingface.co/u/r/resolve/refs%2Fpr%2F1/b.safetensors',
       { repoId: 'u/r', repoType: 'model', revision: 'refs/pr/1', path: null, file: 'b.safetensors' }],
-    ['https://huggingface.co/gpt2/tree/main', { repoId: 'gpt2', repoType: 'model', revision: 'main', path: null, file: null }],
   ])('reads %s', (url, expected) => {
     expect(parseHfUrl({ url })).toEqual(expected);
   });
@@ -24,7 +23,7 @@ describe('parseHfUrl', () => {
 
   it('refuses URLs that name no repository', () => {
     expect(() => parseHfUrl({ url: 'https://huggingface.co/' })).toThrow(expect.objectContaining({ code: 'BAD_INPUT' }));
-    expect(() => parseHfUrl({ url: 'https://huggingface.co/u/r/blob/main' })).toThrow(/names no file/);
+    expect(() => parseHfUrl({ url: 'https://huggingface.co/u/r/blob/main' })).toThrow(/names no repository/);
   });
 });
 
