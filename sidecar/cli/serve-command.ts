@@ -8,6 +8,7 @@ import { resolveCliContext } from './cli-context';
 import { isLoopbackEndpoint } from './install-command';
 import { parseLimitFlag } from './parse-limit-flag';
 import { runAction } from './run-action';
+import { createLogger } from '../remote/logger';
 
 interface ServeFlags {
   port?: string;
@@ -32,7 +33,10 @@ async function serveAction(flags: ServeFlags, command: Command): Promise<void> {
   const port = parsePort(flags.port);
   const limit = parseLimitFlag(flags.limit);
   const ctx = await resolveCliContext(command);
+  // D's logger: JSON lines on stderr with authorization headers, token parameters and token-like fields redacted.
+  const logger = createLogger({ level: ctx.quiet ? 'warn' : 'info' });
   const depot = await createDepot({
+    logger,
     modelsRoot: ctx.modelsRoot,
     hubDirs: ctx.hubDirs,
     hfCacheDir: ctx.env.hfCacheDir,
@@ -62,6 +66,8 @@ async function serveAction(flags: ServeFlags, command: Command): Promise<void> {
   };
   log(`model-depot ${VERSION} serving ${server.url} (models: ${ctx.modelsRoot}; config: ${ctx.configFile})`);
   if (ctx.comfyuiDir) log(await installExtension(ctx.comfyuiDir));
+  depot.on('jobDone', (job) => logger.info('job done', { job: job.id, file: job.targetPath, state: job.state, bytes: job.bytes }));
+  depot.on('jobFailed', (job) => logger.warn('job failed', { job: job.id, file: job.targetPath, state: job.state, code: job.error?.code }));
   depot.indexed.then(
     (summary) => log(`indexed ${summary.files} model files in hub folders and the HuggingFace cache`),
     () => undefined,
