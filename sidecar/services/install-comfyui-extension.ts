@@ -75,7 +75,7 @@ async function customNodesDir(comfyuiDir: string): Promise<string> {
   const customNodes = path.join(comfyuiDir, 'custom_nodes');
   if (await isDirectory(customNodes)) return customNodes;
   if (!(await isDirectory(comfyuiDir))) {
-    throw new DepotError('NOT_FOUND', `The ComfyUI folder ${comfyuiDir} does not exist. Pass the folder that holds main.py and custom_nodes/.`);
+    throw new DepotError('BAD_INPUT', `The ComfyUI folder ${comfyuiDir} does not exist. Pass the folder that holds main.py and custom_nodes/.`);
   }
   if (await isFile(path.join(comfyuiDir, 'main.py'))) {
     await mkdir(customNodes);

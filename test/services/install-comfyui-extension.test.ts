@@ -59,7 +59,10 @@ describe('installComfyuiExtension', () => {
       code: 'BAD_INPUT',
       message: expect.stringMatching(/does not look like a ComfyUI folder/),
     });
-    await expect(installComfyuiExtension({ comfyuiDir: path.join(elsewhere, 'nope'), distDir: dirs.dist })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(installComfyuiExtension({ comfyuiDir: path.join(elsewhere, 'nope'), distDir: dirs.dist })).rejects.toMatchObject({
+      code: 'BAD_INPUT',
+      message: expect.stringMatching(/does not exist/),
+    });
   });
 
   test('says to build when there is no bundle', async ({ dirs }) => {
