@@ -6,6 +6,9 @@ import type { DepotEvents } from './depot-events';
  * The jobs of one depot and their events. Every change goes through `update`, which emits `progress` for a running
  * state, `jobDone` for complete/linked/exists and `jobFailed` for failed/cancelled, each exactly once.
  */
+/** Finished jobs kept for `jobs()` and the WebSocket hello; older ones are forgotten so a long-running sidecar stays small. */
+const MAX_FINISHED = 2000;
+
 export class JobBoard {
   readonly #jobs = new Map<string, Job>();
   readonly #owners = new Map<string, string | undefined>();
@@ -24,6 +27,7 @@ export class JobBoard {
     this.#jobs.set(id, job);
     this.#owners.set(id, clientId);
     this.#emitFor(job);
+    if (TERMINAL_JOB_STATES.has(job.state)) this.#forgetOldFinished();
     return job;
   }
 
@@ -52,6 +56,7 @@ export class JobBoard {
     const job: Job = { ...current, ...patch, id };
     this.#jobs.set(id, job);
     this.#emitFor(job);
+    if (TERMINAL_JOB_STATES.has(job.state)) this.#forgetOldFinished();
     return job;
   }
 
@@ -64,11 +69,11 @@ export class JobBoard {
     this.#events.emit(event, payload);
   }
 
-  /** Resolves when every job in `ids` has reached a terminal state. */
+  /** Resolves when every job in `ids` has reached a terminal state (a job already forgotten counts as settled). */
   whenSettled(ids: readonly string[]): Promise<Job[]> {
     const settled = (): Job[] | undefined => {
-      const jobs = ids.map((id) => this.#jobs.get(id));
-      return jobs.every((j): j is Job => j !== undefined && TERMINAL_JOB_STATES.has(j.state)) ? jobs : undefined;
+      const jobs = ids.map((id) => this.#jobs.get(id)).filter((j): j is Job => j !== undefined);
+      return jobs.every((j) => TERMINAL_JOB_STATES.has(j.state)) ? jobs : undefined;
     };
     return new Promise((resolve) => {
       const now = settled();
@@ -83,6 +88,14 @@ export class JobBoard {
       const offDone = this.on('jobDone', check);
       const offFailed = this.on('jobFailed', check);
     });
+  }
+
+  #forgetOldFinished(): void {
+    const finished = [...this.#jobs.values()].filter((j) => TERMINAL_JOB_STATES.has(j.state));
+    for (const job of finished.slice(0, Math.max(0, finished.length - MAX_FINISHED))) {
+      this.#jobs.delete(job.id);
+      this.#owners.delete(job.id);
+    }
   }
 
   #emitFor(job: Job): void {
