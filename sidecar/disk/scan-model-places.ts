@@ -40,6 +40,8 @@ export interface ScanModelPlacesOptions {
   folder?: string;
   /** For `$VARS` in extra_model_paths.yaml; default none. */
   env?: Readonly<Record<string, string | undefined>>;
+  /** Scan only these places (a sidecar start re-indexes only hubs and the HF cache); default all four. */
+  places?: readonly ModelPlace[];
 }
 
 export interface ModelPlacesScan {
@@ -93,12 +95,13 @@ export async function scanModelPlaces(options: ScanModelPlacesOptions): Promise<
     await walkModelFiles({ root: dir, visited, reserved, onSkip, onFile: (file) => add(file, place, category) });
   };
 
-  for (const { dir, category } of modelDirs) await walkCategory(dir, category, 'models');
-  for (const { dir, category } of [...comfyuiDirs, ...extraDirs]) await walkCategory(dir, category, 'extra');
-  for (const hub of hubDirs) {
+  const wanted = (place: ModelPlace) => options.places === undefined || options.places.includes(place);
+  if (wanted('models')) for (const { dir, category } of modelDirs) await walkCategory(dir, category, 'models');
+  if (wanted('extra')) for (const { dir, category } of [...comfyuiDirs, ...extraDirs]) await walkCategory(dir, category, 'extra');
+  for (const hub of wanted('hub') ? hubDirs : []) {
     await walkModelFiles({ root: hub, visited, reserved, onSkip, onFile: (file) => add(file, 'hub', guessCategory(file.folders)) });
   }
-  if (options.hfCacheDir !== undefined) {
+  if (options.hfCacheDir !== undefined && wanted('hf-cache')) {
     await scanHfCache({
       hfCacheDir: resolve(options.hfCacheDir),
       visited,

@@ -88,6 +88,8 @@ describe('scanModelPlaces', () => {
     const vaeOnly = await scanModelPlaces({ modelsRoot: root, hubDirs: [hub], hfCacheDir: cache, folder: 'vae' });
     expect(vaeOnly.files).toHaveLength(2);
     await expect(scanModelPlaces({ modelsRoot: root, folder: 'nope' })).rejects.toMatchObject({ code: 'BAD_INPUT' });
+    const hubOnly = await scanModelPlaces({ modelsRoot: root, hubDirs: [hub], hfCacheDir: cache, places: ['hub'] });
+    expect(hubOnly.files.map((f) => f.place)).toEqual(['hub', 'hub']);
   });
 
   test('refuses an HF cache blob that fails the size check', async ({ dir }) => {
