@@ -1,14 +1,14 @@
 import type { CheckResult, Provider } from '../shared/check-result';
-import type { Job } from '../shared/job';
 import type { AuthRequiredMessage, ServerMessage } from '../shared/protocol';
 import type { Requirement } from '../shared/requirement';
 import { createAnsweredWorkflows, type StorageLike } from './answered-workflows';
 import type { ComfyAppLike, ComfyExtensionDefinition } from './comfy-app-types';
 import { type DownloadPrompt, needsPrompt, showDownloadPrompt } from './download-prompt';
-import { createJobBatches, type BatchOutcome } from './job-batches';
+import { createJobReporter } from './job-reporter';
 import { createProgressPanel } from './progress-panel';
 import { createSettings, readSettings } from './settings';
-import { createSidecarClient, type SidecarClient, type SidecarStatus, type SidecarStatusInfo, type WebSocketConstructor } from './sidecar-client';
+import { createSidecarClient, type SidecarClient, type WebSocketConstructor } from './sidecar-client';
+import { createSidecarStatusNotice } from './sidecar-status-notice';
 import { createToaster } from './toasts';
 import { type TokenDialog, showTokenDialog } from './token-dialog';
 import { captureRequirements, workflowKey } from './workflow-identity';
@@ -32,10 +32,6 @@ export const EXTENSION_NAME = 'ModelDepot';
 export const CHECK_COMMAND_ID = 'ModelDepot.CheckWorkflow';
 export const PANEL_TAB_ID = 'model-depot-downloads';
 
-export const SIDECAR_DOWN_SUMMARY = 'Model Depot: the sidecar is not running';
-export const SIDECAR_DOWN_DETAIL =
-  'Start it with `npx model-depot serve` (or `npm start` in the model-depot folder). ' +
-  'Workflows opened meanwhile are checked as soon as it is up.';
 
 /**
  * The ComfyUI extension: hooks workflow loads, asks the sidecar what each workflow needs, shows the prompt, the
@@ -45,14 +41,14 @@ export function createModelDepotExtension(options: ModelDepotExtensionOptions): 
   const { app, doc } = options;
   const toast = createToaster({ app, doc });
   const answered = createAnsweredWorkflows({ storage: options.storage });
-  const batches = createJobBatches();
+  const statusNotice = createSidecarStatusNotice(toast);
+  const reporter = createJobReporter({ toast, onFilesReady: () => refreshModelLists() });
   const checking = new Set<string>();
   const tokenDialogs = new Map<Provider, TokenDialog>();
   let client: SidecarClient | null = null;
   let currentKey: string | undefined;
   let lastWorkflow: unknown;
   let prompt: { key: string; view: DownloadPrompt } | null = null;
-  let downNoticeShown = false;
 
   const settings = () => readSettings(app.extensionManager?.setting);
 
@@ -76,27 +72,15 @@ export function createModelDepotExtension(options: ModelDepotExtensionOptions): 
       WebSocket: options.WebSocket,
       backoff: options.backoff,
       onMessage: handleMessage,
-      onStatus: handleStatus,
+      onStatus: (status, info) => {
+        statusNotice(status, info);
+        // The user's bandwidth cap outlives sidecar restarts.
+        const limit = settings().bandwidthLimitKbps;
+        if (status === 'open' && limit > 0) client?.send({ type: 'setLimit', kbps: limit });
+      },
     });
     if (!options.signal?.aborted) client.start();
     return client;
-  }
-
-  function handleStatus(status: SidecarStatus, info: SidecarStatusInfo): void {
-    if (status === 'open') {
-      if (downNoticeShown) toast({ severity: 'success', summary: 'Model Depot: sidecar connected', life: 4000 });
-      downNoticeShown = false;
-      const limit = settings().bandwidthLimitKbps;
-      if (limit > 0) client?.send({ type: 'setLimit', kbps: limit });
-      return;
-    }
-    if (status !== 'closed' || downNoticeShown) return;
-    downNoticeShown = true;
-    if (info.invalidUrl) {
-      toast({ severity: 'error', summary: 'Model Depot: the sidecar URL is not valid', detail: 'Fix it in Settings > Model Depot (default ws://127.0.0.1:8190/ws).' });
-    } else {
-      toast({ severity: 'warn', summary: SIDECAR_DOWN_SUMMARY, detail: SIDECAR_DOWN_DETAIL, life: 20000 });
-    }
   }
 
   function toastNotConnected(what: string): void {
@@ -106,16 +90,14 @@ export function createModelDepotExtension(options: ModelDepotExtensionOptions): 
   function handleMessage(message: ServerMessage): void {
     switch (message.type) {
       case 'hello':
-        for (const job of message.jobs) batches.record(job);
+        for (const job of message.jobs) reporter.updated(job, false);
         panel.setJobs(message.jobs);
         return;
       case 'progress':
       case 'jobDone':
       case 'jobFailed':
-        batches.record(message.job);
         panel.update(message.job);
-        if (message.type === 'jobFailed' && batches.tracks(message.job.id)) toastFailure(message.job);
-        finishBatches();
+        reporter.updated(message.job, message.type === 'jobFailed');
         return;
       case 'authRequired':
         openTokenDialog(message);
@@ -129,38 +111,6 @@ export function createModelDepotExtension(options: ModelDepotExtensionOptions): 
       default:
         return;
     }
-  }
-
-  function toastFailure(job: Job): void {
-    const name = job.displayName ?? job.filename;
-    toast({
-      severity: 'error',
-      summary: `${name}: ${job.state === 'cancelled' ? 'cancelled' : 'download failed'}`,
-      detail: job.error?.message ?? 'No reason was given.',
-    });
-  }
-
-  function finishBatches(): void {
-    for (const outcome of batches.takeFinished()) reportBatch(outcome);
-  }
-
-  function reportBatch(outcome: BatchOutcome): void {
-    const count = outcome.jobs.length;
-    if (outcome.failed.length === 0) {
-      toast({
-        severity: 'success',
-        summary: `Model Depot: ${count} model${count === 1 ? '' : 's'} ready`,
-        detail: 'Downloaded, verified and linked. The workflow can run now.',
-        life: 8000,
-      });
-    } else {
-      toast({
-        severity: 'warn',
-        summary: `Model Depot: ${outcome.ok.length} of ${count} models ready, ${outcome.failed.length} failed`,
-        detail: outcome.failed.map((job) => `${job.filename}: ${job.error?.message ?? job.state}`).join('\n'),
-      });
-    }
-    if (outcome.ok.length > 0) refreshModelLists();
   }
 
   function refreshModelLists(): void {
@@ -210,7 +160,6 @@ export function createModelDepotExtension(options: ModelDepotExtensionOptions): 
   async function startInstall(items: Requirement[]): Promise<void> {
     try {
       const jobs = await ensureClient().install(items);
-      batches.add(jobs);
       panel.setJobs(jobs);
       toast({
         severity: 'info',
@@ -218,7 +167,7 @@ export function createModelDepotExtension(options: ModelDepotExtensionOptions): 
         detail: 'Progress is in the "Model downloads" tab of the bottom panel.',
         life: 5000,
       });
-      finishBatches();
+      reporter.started(jobs);
     } catch (error) {
       toast({ severity: 'error', summary: 'Model Depot: the download did not start', detail: errorText(error) });
     }

@@ -2,7 +2,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CheckResult } from '../../shared/check-result';
 import { extractRequirements } from '../../shared/extract-requirements';
-import { CHECK_COMMAND_ID, SIDECAR_DOWN_SUMMARY, createModelDepotExtension } from '../../extension/create-model-depot-extension';
+import { CHECK_COMMAND_ID, createModelDepotExtension } from '../../extension/create-model-depot-extension';
+import { SIDECAR_DOWN_SUMMARY } from '../../extension/sidecar-status-notice';
 import { SETTING_IDS } from '../../extension/settings';
 import { allPresentResult, sampleAuthRequired, sampleCheckResult, sampleJob } from './fixtures';
 import { createFakeComfyApp } from './fake-comfy-app';
