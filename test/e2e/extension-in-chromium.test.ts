@@ -165,8 +165,7 @@ describe.skipIf(!existsSync(CHROMIUM))('the extension in headless Chromium with 
       hfCacheDir: path.join(root, 'hf-cache'),
       hfEndpoint: hub.hfUrl,
       civitaiEndpoint: hub.civitaiUrl,
-      // Workflows keep the real hosts; the sidecar fetches from the endpoints (DESIGN.md, Environment).
-      rewriteUrl: (url) => url.replace('https://huggingface.co', hub.hfUrl).replace('https://civitai.com', hub.civitaiUrl),
+      // Workflows keep the real hosts; the sidecar rewrites them onto these endpoints (DESIGN.md, Environment).
       allowLoopbackHosts: true,
       indexInBackground: false,
       hashWorkers: 1,
