@@ -1,8 +1,9 @@
-import { opendir, realpath, stat } from 'node:fs/promises';
-import type { Stats } from 'node:fs';
+import { readdir, realpath, stat } from 'node:fs/promises';
+import type { Dirent, Stats } from 'node:fs';
 import { join } from 'node:path';
 import { DepotError } from '../../shared/errors';
 import { hasErrorCode } from '../registry/has-error-code';
+import { forEachLimited } from './for-each-limited';
 
 export interface WalkedFile {
   /** Absolute path. */
@@ -18,6 +19,9 @@ export interface WalkLocalFilesOptions {
   /** Which file names to yield. */
   include: (name: string) => boolean;
 }
+
+/** Stats in flight per folder: enough to keep libuv's thread pool busy on thousands of small JSON files. */
+const STAT_CONCURRENCY = 64;
 
 /**
  * Every regular file below `root` whose name passes `include`, in no particular order. Hidden files and folders
@@ -37,32 +41,38 @@ export async function* walkLocalFiles({ root, include }: WalkLocalFilesOptions):
   while (pending.length > 0) {
     const next = pending.pop();
     if (!next) break;
-    const dir = await opendir(next.dir).catch((error: unknown) => {
-      if (hasErrorCode(error, 'ENOENT') || hasErrorCode(error, 'EACCES')) return null;
-      throw error;
+    const entries = await readdirOrNull(next.dir);
+    if (!entries) continue;
+    // Files are stat'ed (mtime and size are the cache key) in parallel; folders are queued.
+    const candidates = entries.filter((entry) => !entry.name.startsWith('.') &&
+      (entry.isDirectory() || entry.isSymbolicLink() || (entry.isFile() && include(entry.name))));
+    const found: Array<{ entry: Dirent; stats: Stats | null }> = [];
+    await forEachLimited(candidates, STAT_CONCURRENCY, async (entry) => {
+      const needsStat = entry.isFile() || entry.isSymbolicLink();
+      found.push({ entry, stats: needsStat ? await statOrNull(join(next.dir, entry.name)) : null });
     });
-    if (!dir) continue;
-    for await (const entry of dir) {
-      if (entry.name.startsWith('.')) continue;
+    for (const { entry, stats } of found) {
       const path = join(next.dir, entry.name);
       const rel = next.rel ? `${next.rel}/${entry.name}` : entry.name;
-      if (entry.isDirectory() || entry.isSymbolicLink()) {
-        const stats = entry.isSymbolicLink() ? await statOrNull(path) : null;
-        if (entry.isDirectory() || stats?.isDirectory()) {
-          const real = await realpathOrNull(path);
-          if (real === null || visited.has(real)) continue;
-          visited.add(real);
-          pending.push({ dir: path, rel });
-          continue;
-        }
-        if (!stats?.isFile() || !include(entry.name)) continue;
+      if (entry.isDirectory() || stats?.isDirectory()) {
+        const real = await realpathOrNull(path);
+        if (real === null || visited.has(real)) continue;
+        visited.add(real);
+        pending.push({ dir: path, rel });
+      } else if (stats?.isFile() && include(entry.name)) {
         yield { path, relativePath: rel, stats };
-        continue;
       }
-      if (!entry.isFile() || !include(entry.name)) continue;
-      const stats = await statOrNull(path);
-      if (stats) yield { path, relativePath: rel, stats };
     }
+  }
+}
+
+async function readdirOrNull(dir: string): Promise<Dirent[] | null> {
+  try {
+    return await readdir(dir, { withFileTypes: true });
+  } catch (error) {
+    // A folder removed or closed to us while walking: nothing in it can be compared.
+    if (hasErrorCode(error, 'ENOENT') || hasErrorCode(error, 'EACCES')) return null;
+    throw error;
   }
 }
 

@@ -1,3 +1,4 @@
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +18,8 @@ import { buildCompareCollection, writeMetadataFolder, writeRawFolder } from './c
 import { parseAria2Input } from './aria2-input-grammar';
 
 const REPO = 'someone/big-loras';
+/** aria2c is not a dependency: the grammar check always runs, a real aria2c run only where it is installed. */
+const hasAria2 = spawnSync('aria2c', ['--version']).status === 0;
 const collection = buildCompareCollection(2500, 30);
 
 interface Fixtures {
@@ -193,4 +196,30 @@ describe('compareRepository against the fake hub', () => {
     expect(result.summary.remoteFiles).toBe(2500);
     expect(hub.requests.filter((r) => r.path.includes('/tree/')).map((r) => r.status)).toEqual([429, 200, 200, 200]);
   });
+
+  it.skipIf(!hasAria2)('the aria2c file downloads and checksum-verifies every missing file with aria2c itself', async ({ hub, dir }) => {
+    const localDir = join(dir, 'meta');
+    await writeMetadataFolder(localDir, collection.locals.slice(0, 20));
+    const small = await compareRepository({
+      ...baseOptions(hub, localDir, () => readLocalMetadata({ localDir })),
+      filter: createCompareFilter({ pattern: 'loras/set-1/*-2??.*' }), pattern: 'loras/set-1/*-2??.*',
+    });
+    const downloadDir = join(dir, 'aria2');
+    const input = join(dir, 'missing.aria2');
+    await writeCompareExports({ result: small, downloadDir, files: { aria2: input } });
+    const code = await new Promise<number | null>((resolve) => {
+      const child = spawn('aria2c', ['-i', input, '--console-log-level=error', '--summary-interval=0', '--check-integrity=true']);
+      child.on('close', resolve);
+    });
+    expect(code).toBe(0);
+    expect(small.groups.missing.length).toBeGreaterThan(5);
+    for (const file of small.groups.missing) {
+      const bytes = await readFile(join(downloadDir, file.relativePath), 'utf8');
+      expect(bytes).toBe(byPathOf(file.path));
+    }
+  });
 });
+
+function byPathOf(path: string): string {
+  return collection.repoFiles.find((f) => f.path === path)?.content ?? '';
+}
