@@ -41,7 +41,8 @@ export async function walkModelFiles({ root, visited, reserved, onFile, onSkip }
     try {
       real = await realpath(dir);
       if (visited.has(real) || (folders.length > 0 && reserved?.has(real))) {
-        onSkip({ path: dir, reason: 'folder already scanned (a symlink loop or a second path to it)' });
+        // A root walked before is two places naming one folder (an extra path into the models root): not news.
+        if (folders.length > 0) onSkip({ path: dir, reason: 'folder already scanned (a symlink loop or a second path to it)' });
         return;
       }
       visited.add(real);

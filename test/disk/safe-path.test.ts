@@ -3,6 +3,7 @@ import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { assertStillInside, resolveModelPath } from '../../sidecar/disk/safe-path';
 import { DepotError } from '../../shared/errors';
+import { linkFile } from '../../sidecar/disk/link-file';
 import { test } from './temp-dir-test';
 import { treeSnapshot } from './tree-snapshot';
 
@@ -96,11 +97,22 @@ describe('assertStillInside', () => {
     await mkdir(join(modelsRoot, 'loras'), { recursive: true });
     await mkdir(outside);
     await symlink(outside, join(modelsRoot, 'loras', 'escape'));
-    const target = resolveModelPath({ modelsRoot, category: 'loras', filename: 'escape/deeper/evil.safetensors' });
-    await expect(assertStillInside(modelsRoot, target)).rejects.toMatchObject({
+    await writeFile(join(dir, 'source.safetensors'), 'model');
+    const before = await treeSnapshot(dir);
+    // What an installer does: resolve, check again after real paths, and only then write.
+    const write = async (filename: string) => {
+      const target = resolveModelPath({ modelsRoot, category: 'loras', filename });
+      await assertStillInside(modelsRoot, target);
+      await linkFile({ source: join(dir, 'source.safetensors'), dest: target });
+    };
+    await expect(write('escape/deeper/evil.safetensors')).rejects.toMatchObject({
       code: 'UNSAFE_PATH',
       message: expect.stringContaining('outside the models root'),
     });
+    await expect(write('escape/evil.safetensors')).rejects.toMatchObject({ code: 'UNSAFE_PATH' });
+    expect(await treeSnapshot(dir)).toEqual(before);
+    await write('inside/ok.safetensors');
+    expect(Object.keys(await treeSnapshot(outside))).toEqual([]);
   });
 
   test('refuses a symlinked category folder pointing outside, and an existing symlink to outside', async ({ dir }) => {

@@ -107,7 +107,8 @@ describe('scanModelPlaces', () => {
     await put(join(root, 'loras', 'l.safetensors'));
     await put(join(dir, 'shared', 'ckpts', 'c.safetensors'));
     await put(join(comfy, 'extra_model_paths.yaml'), `comfyui:\n  base_path: ${comfy}\n  loras: models/loras\nshared:\n  base_path: ../shared\n  checkpoints: |\n    ckpts\n    missing\n`);
-    const { files } = await scanModelPlaces({ modelsRoot: root, comfyuiDir: comfy });
+    const { files, skipped } = await scanModelPlaces({ modelsRoot: root, comfyuiDir: comfy });
+    expect(skipped).toEqual([]);
     expect(files.map((f) => [relative(dir, f.path), f.place, f.category]).sort()).toEqual([
       ['ComfyUI/models/loras/l.safetensors', 'models', 'loras'],
       ['shared/ckpts/c.safetensors', 'extra', 'checkpoints'],
