@@ -4,7 +4,9 @@ import { defaultHashCacheFile, openHashCache } from '../disk/hash-cache';
 import { freeSpace } from '../disk/free-space';
 import { openRegistry } from '../registry/open-registry';
 import { createHostPolicy } from '../remote/host-policy';
+import { openMetadataCache } from '../remote/metadata-cache';
 import { checkRequirements } from '../services/check-requirements';
+import { createRemoteLookup } from '../services/check-remote-lookup';
 import { checkExitCode } from './check-exit-code';
 import { readWorkflowFile } from './check-read-workflow';
 import { formatCheckReport } from './check-report';
@@ -34,7 +36,16 @@ export function registerCheckCommand(program: Command): void {
         const registry = await openRegistry({ modelsRoot: context.modelsRoot, readOnly: true });
         try {
           const hashCache = await openHashCache({ file: defaultHashCacheFile(context.modelsRoot) });
-          const hostPolicy = createHostPolicy({ hfEndpoint: context.env.hfEndpoint, civitaiEndpoint: context.env.civitaiEndpoint });
+          const endpoints = { hfEndpoint: context.env.hfEndpoint, civitaiEndpoint: context.env.civitaiEndpoint };
+          const hostPolicy = createHostPolicy(endpoints);
+          // Tokens are passed explicitly (the context keeps them non-enumerable) and go only to the hub hosts.
+          const lookupRemote = options.remote
+            ? createRemoteLookup({
+                ...endpoints,
+                cache: await openMetadataCache({ modelsRoot: context.modelsRoot }),
+                tokens: { huggingface: context.env.hfToken, civitai: context.env.civitaiToken },
+              })
+            : undefined;
           const result = await checkRequirements({
             requirements: extracted.requirements,
             invalid: extracted.invalid,
@@ -43,7 +54,7 @@ export function registerCheckCommand(program: Command): void {
             hashCache,
             freeSpace,
             hostPolicy,
-            ...(options.remote && { lookupRemote: undefined }),
+            lookupRemote,
           });
           // A file hashed during the check is not hashed again by the next one (nothing is written otherwise).
           await hashCache.save();

@@ -8,6 +8,7 @@ import { zCheckResult } from '../../shared/check-result';
 import { fileIdentity } from '../../sidecar/disk/file-identity';
 import { openRegistry } from '../../sidecar/registry/open-registry';
 import { runCli } from './run-cli';
+import { test as hubTest } from '../fake-hub/fake-hub-fixture';
 
 const test = base.extend<{ dir: string }>({
   // eslint-disable-next-line no-empty-pattern
@@ -102,10 +103,15 @@ describe('model-depot check', () => {
         /^model-depot: The workflow names more than 1000 models/,
       ],
     ];
-    for (const [name, content, message] of cases) {
-      const file = path.join(dir, `${name.replace(/\W+/g, '-')}.json`);
-      await writeFile(file, typeof content === 'string' ? content : await content());
-      const run = await check(dir, ['check', file]);
+    // Run side by side: each is a whole CLI start.
+    const runs = await Promise.all(
+      cases.map(async ([name, content, message]) => {
+        const file = path.join(dir, `${name.replace(/\W+/g, '-')}.json`);
+        await writeFile(file, typeof content === 'string' ? content : await content());
+        return { name, message, run: await check(dir, ['check', file]) };
+      }),
+    );
+    for (const { name, message, run } of runs) {
       expect({ name, code: run.code, stdout: run.stdout }).toEqual({ name, code: 2, stdout: '' });
       expect(run.stderr).toMatch(message);
     }
@@ -130,5 +136,32 @@ describe('model-depot check', () => {
     expect(run.stdout).toContain('2 entries of the workflow could not be read:');
     expect(run.stdout).toContain('dependencies.checkpoints[0]: file name "../../../../etc/passwd" has a ".." segment');
     expect(run.stdout).toContain('dependencies[".."][0]: folder ".." is not a model folder name');
+  });
+});
+
+describe('model-depot check with a hub', () => {
+  hubTest('a template without hash: the SHA-256 comes from HF_ENDPOINT and the copy in a hub folder is linkable', async ({ hub }) => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'depot-cli-check-hub-'));
+    try {
+      hub.addRepo({ id: 'Comfy-Org/flux1-dev', files: [{ path: 'flux1-dev.safetensors', content: 'flux weights' }] });
+      const models = path.join(dir, 'models');
+      await placeModel(models, path.join(dir, 'hub', 'renamed-flux.safetensors'), 'flux weights', 'hub');
+      const template = JSON.parse(await readFile(path.join(FIXTURES, 'comfyui-template-properties-models-no-hash.json'), 'utf8'));
+      const workflow = await writeJson(path.join(dir, 'template.json'), template);
+      const run = await check(dir, ['--json', 'check', workflow], { HF_ENDPOINT: hub.hfUrl });
+      expect(run.stderr).toBe('');
+      const result = zCheckResult.parse(JSON.parse(run.stdout));
+      expect(result.items[0]).toMatchObject({
+        status: 'linkable',
+        targetPath: 'diffusion_models/flux1-dev.safetensors',
+        source: { path: path.join(dir, 'hub', 'renamed-flux.safetensors'), kind: 'hub' },
+      });
+      // The other three files are not in the fake hub's repositories: looked up, unknown, still downloadable.
+      expect(result.items.slice(1).map((i) => i.status)).toEqual(['missing', 'missing', 'missing']);
+      expect(run.code).toBe(0);
+      expect(hub.bytesServed({ server: 'cdn' })).toBe(0);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
