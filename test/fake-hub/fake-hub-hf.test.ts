@@ -332,6 +332,23 @@ describe('fake hub: faults and the request log', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(850);
   });
 
+  test('change-content drops the transfer at N bytes and gives the file new bytes: a resume with If-Range gets all of them', async ({ hub }) => {
+    addModelRepo(hub);
+    const cdn = await cdnUrlOf(hub);
+    const before = await hub.sha256Of({ repoId: 'org/model', path: 'model.safetensors' });
+    const commit = hub.commitOf('org/model');
+    hub.setFault({ kind: 'change-content', afterBytes: 3 * MiB, seed: 'v2', times: 1 });
+    const first = await fetch(cdn);
+    const etag = first.headers.get('etag') ?? '';
+    await expect(first.arrayBuffer()).rejects.toThrow();
+    const after = await hub.sha256Of({ repoId: 'org/model', path: 'model.safetensors' });
+    expect(after).not.toBe(before);
+    expect(hub.commitOf('org/model')).not.toBe(commit);
+    const resumed = await download(cdn, { Range: `bytes=${3 * MiB}-`, 'If-Range': etag });
+    expect(resumed.status).toBe(200);
+    expect(createHash('sha256').update(resumed.bytes).digest('hex')).toBe(after);
+  });
+
   test('records host, path, status, range and whether Authorization was sent, never the token', async ({ hub }) => {
     hub.addRepo({ id: 'org/gated', gated: 'manual', tokensWithAccess: ['hf_secret_token'], files: [{ path: 'm.safetensors', size: 1000 }] });
     const res = await fetch(hub.resolveUrl('org/gated', 'm.safetensors'), { headers: { Authorization: 'Bearer hf_secret_token', Range: 'bytes=10-' } });
