@@ -17,11 +17,12 @@ import { createDownloadQueue } from '../remote/download-queue';
 import type { FetchLike } from '../remote/fetch-like';
 import { createHostPolicy } from '../remote/host-policy';
 import { toFetchUrl } from '../remote/hub-url';
+import { createRemoteLookup } from '../remote/lookup-remote-file';
+import { openMetadataCache } from '../remote/metadata-cache';
 import type { Logger } from '../remote/logger';
 import { createTokenVault } from '../remote/token-vault';
 import { checkRequirements, type LookupRemote } from './check-requirements';
 import type { DepotEvents, IndexSummary } from './depot-events';
-import { createRemoteLookup } from './create-remote-lookup';
 import { indexModelPlaces } from './index-model-places';
 import type { DownloadOne, InstallDeps } from './install-deps';
 import { installRequirements } from './install-requirements';
@@ -67,7 +68,7 @@ export interface CreateDepotOptions {
   parallel?: number;
   /** Fetch used for downloads (node-fetch shaped). Default node-fetch 3. */
   fetch?: FetchLike;
-  /** Asks a host for the SHA-256 and size of a URL without one, cached per depot. Default HF HEAD (C's hfFileInfo). */
+  /** Asks a host for the SHA-256 and size of a URL without one. Default C's look-up (HF HEAD, Civitai API) + metadata cache. */
   lookupRemote?: LookupRemote;
   /** Rewrites a workflow URL (real host) before fetching. Default C's toFetchUrl onto hfEndpoint/civitaiEndpoint. */
   rewriteUrl?: (url: string) => string;
@@ -211,13 +212,16 @@ export async function createDepot(options: CreateDepotOptions): Promise<Depot> {
     }
   }
 
-  const lookupRemote =
+  const lookupRemote: LookupRemote =
     options.lookupRemote ??
     createRemoteLookup({
       hfEndpoint: options.hfEndpoint,
       civitaiEndpoint: options.civitaiEndpoint,
-      // Only the environment's token: a token given for an install belongs to that install's downloads.
-      tokenFor: (provider) => options.envTokens?.[provider],
+      // `<modelsRoot>/.cache/metadata.json`: a second check of the same template asks the hosts nothing.
+      cache: await openMetadataCache({ modelsRoot, now: () => clock.now() }),
+      // Only the environment's tokens: a token given for an install belongs to that install's downloads.
+      hfToken: options.envTokens?.huggingface,
+      civitaiToken: options.envTokens?.civitai,
     });
   const runCheck = (requirements: readonly Requirement[], invalid: readonly InvalidEntry[]): Promise<CheckResult> =>
     checkRequirements({

@@ -34,13 +34,14 @@ export async function indexModelPlaces(options: IndexModelPlacesOptions): Promis
     modelsRoot: options.modelsRoot,
     hubDirs: options.hubDirs,
     hfCacheDir: options.hfCacheDir,
+    // The models root and ComfyUI's folders are `migrate`'s (a first run there may hash hundreds of GB).
+    places: ['hub', 'hf-cache'],
   });
   const known = (file: FoundFile): boolean => {
     const entry = registry.findByPath(file.path);
     if (!entry || entry.ino === undefined || entry.mtimeMs === undefined || entry.dev === undefined) return false;
     return sameFileIdentity({ dev: entry.dev, ino: entry.ino, size: entry.size ?? -1, mtimeMs: entry.mtimeMs }, file.identity);
   };
-  // The models root and ComfyUI's folders are `migrate`'s (a first run there may hash hundreds of GB).
   const files = scan.files.filter((file) => file.place === 'hub' || file.place === 'hf-cache');
   const fresh = files.filter((file) => !known(file));
   const byBlobName = fresh.filter((file) => file.sha256 !== undefined);
