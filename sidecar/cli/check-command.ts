@@ -4,9 +4,9 @@ import { defaultHashCacheFile, openHashCache } from '../disk/hash-cache';
 import { freeSpace } from '../disk/free-space';
 import { openRegistry } from '../registry/open-registry';
 import { createHostPolicy } from '../remote/host-policy';
+import { createRemoteLookup } from '../remote/lookup-remote-file';
 import { openMetadataCache } from '../remote/metadata-cache';
 import { checkRequirements } from '../services/check-requirements';
-import { createRemoteLookup } from '../services/check-remote-lookup';
 import { checkExitCode } from './check-exit-code';
 import { readWorkflowFile } from './check-read-workflow';
 import { formatCheckReport } from './check-report';
@@ -43,7 +43,10 @@ export function registerCheckCommand(program: Command): void {
             ? createRemoteLookup({
                 ...endpoints,
                 cache: await openMetadataCache({ modelsRoot: context.modelsRoot }),
-                tokens: { huggingface: context.env.hfToken, civitai: context.env.civitaiToken },
+                hfToken: context.env.hfToken,
+                civitaiToken: context.env.civitaiToken,
+                // One quick retry: the check waits on these; a download retries properly later.
+                retry: { limit: 1, baseMs: 300, serverLimitMs: 2000 },
               })
             : undefined;
           const result = await checkRequirements({
