@@ -104,6 +104,21 @@ export const zCompareSummary = z.object({
 });
 export type CompareSummary = z.infer<typeof zCompareSummary>;
 
+/** What `--download` did with one missing file. */
+export const zCompareDownload = z.object({
+  /** The repository path. */
+  path: z.string(),
+  ok: z.boolean(),
+  /** Absolute destination. */
+  dest: z.string(),
+  sha256: z.string().optional(),
+  size: z.number().optional(),
+  /** DepotError code and message when it failed. */
+  code: z.string().optional(),
+  message: z.string().optional(),
+});
+export type CompareDownload = z.infer<typeof zCompareDownload>;
+
 /** The whole result: `model-depot compare --json` prints exactly this. */
 export const zCompareResult = z.object({
   repo: z.object({
@@ -121,6 +136,8 @@ export const zCompareResult = z.object({
   summary: zCompareSummary,
   groups: zCompareGroups,
   local: zLocalScanStats,
+  /** With `--download`: one outcome per missing file. */
+  downloads: z.array(zCompareDownload).optional(),
 });
 export type CompareResult = z.infer<typeof zCompareResult>;
 

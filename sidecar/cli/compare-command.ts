@@ -1,7 +1,12 @@
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { zCompareCliOptions, type CompareCliOptions, type CompareResult } from '../../shared/compare-schema';
+import {
+  zCompareCliOptions,
+  type CompareCliOptions,
+  type CompareDownload,
+  type CompareResult,
+} from '../../shared/compare-schema';
 import { DepotError } from '../../shared/errors';
 import { formatBytes } from '../../shared/format-bytes';
 import { HashPool } from '../disk/hash-pool';
@@ -117,14 +122,15 @@ async function runCompare(ctx: CliContext, options: CompareCliOptions): Promise<
   if (gateNote && options.download) throw new DepotError('AUTH_REQUIRED', `Nothing was downloaded: ${gateNote}`);
   const written = await writeExports(run, result);
 
-  if (ctx.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-  else if (!ctx.quiet) {
+  if (run.talk) {
     process.stdout.write(formatCompareReport(result, { verbose: options.verbose, columns: process.stdout.columns ?? 100 }));
     if (written.length) process.stdout.write(`Exported: ${written.join(', ')}\n`);
   }
+  if (options.download && result.groups.missing.length > 0) result.downloads = await download(run, result);
+  // With --json the result comes last, so it can carry the download outcomes.
+  if (ctx.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   if (gateNote) run.warn(`${gateNote} The comparison itself is complete.`);
-  if (!options.download || result.groups.missing.length === 0) return 0;
-  return (await download(run, result)) ? 0 : 1;
+  return result.downloads?.some((outcome) => !outcome.ok) ? 1 : 0;
 }
 
 function gatedNote({ ctx, location }: CompareRun): string {
@@ -182,7 +188,7 @@ async function readLocal({ options, localDir, talk, warn }: CompareRun) {
   }
 }
 
-async function download({ ctx, downloadDir, token, talk }: CompareRun, result: CompareResult): Promise<boolean> {
+async function download({ ctx, downloadDir, token, talk }: CompareRun, result: CompareResult): Promise<CompareDownload[]> {
   const missing = result.groups.missing;
   const hostPolicy = createHostPolicy({
     hfEndpoint: ctx.env.hfEndpoint,
@@ -201,7 +207,7 @@ async function download({ ctx, downloadDir, token, talk }: CompareRun, result: C
       done++;
       if (!talk && outcome.ok) return;
       const line = outcome.ok
-        ? `  ✓ ${done}/${missing.length} ${file.relativePath} (${formatBytes(outcome.size)})`
+        ? `  ✓ ${done}/${missing.length} ${file.relativePath} (${formatBytes(outcome.size ?? file.size)})`
         : `  ✗ ${done}/${missing.length} ${file.relativePath}: ${outcome.message}`;
       process.stderr.write(`${line}\n`);
     },
@@ -210,7 +216,7 @@ async function download({ ctx, downloadDir, token, talk }: CompareRun, result: C
   if (talk || failed) {
     process.stderr.write(`${missing.length - failed} downloaded, ${failed} failed${failed ? ' (run again to resume)' : ''}\n`);
   }
-  return failed === 0;
+  return outcomes;
 }
 
 /** Checked before the hub is asked, so a mistyped folder is bad usage (exit 2) whatever the network does. */

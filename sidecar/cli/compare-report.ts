@@ -34,6 +34,11 @@ export function formatCompareReport(result: CompareResult, options: CompareRepor
   out.push(...remoteTable(`${ICONS.missing} Missing locally`, groups.missing, columns, limit));
   if (verbose) out.push(...localTable(`${ICONS.localOnly} Here, not in the repository`, groups.localOnly, columns, limit));
 
+  // Seed 002's "No SHA256 found for files": regular (non-LFS) files carry only a git sha1.
+  const noSha = [...groups.nameOnly.map((p) => p.remote), ...groups.missing].filter((f) => f.sha256 === null).length;
+  if (noSha > 0) {
+    out.push('', `${count(noSha)} repository file(s) have no SHA-256 (regular git files, not LFS): compared by name only.`);
+  }
   if (local.invalid.length > 0) {
     out.push('', `${local.invalid.length} invalid JSON file(s) skipped${verbose ? ':' : ' (-v lists them)'}`);
     if (verbose) for (const bad of local.invalid) out.push(`  ${clean(bad.file)}: ${clean(bad.reason)}`);

@@ -1,5 +1,5 @@
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
-import type { RemoteFile } from '../../shared/compare-schema';
+import type { CompareDownload, RemoteFile } from '../../shared/compare-schema';
 import { DepotError, isDepotError } from '../../shared/errors';
 import type { DownloadFileOptions, DownloadProgress, DownloadResult } from '../remote/download-file';
 import type { HostPolicy } from '../remote/host-policy';
@@ -23,22 +23,18 @@ export interface DownloadMissingOptions {
   /** Bytes of one file so far. */
   onProgress?: (file: RemoteFile, progress: DownloadProgress) => void;
   /** One file finished, or failed (the others go on). */
-  onDone?: (file: RemoteFile, outcome: DownloadOutcome) => void;
+  onDone?: (file: RemoteFile, outcome: CompareDownload) => void;
   signal?: AbortSignal;
 }
 
-export type DownloadOutcome =
-  | { ok: true; dest: string; sha256: string; size: number }
-  | { ok: false; dest: string; code: string; message: string };
-
 /** `--download`: fetches every missing file; one failure does not stop the others, and each outcome is reported. */
-export async function downloadMissing(options: DownloadMissingOptions): Promise<DownloadOutcome[]> {
+export async function downloadMissing(options: DownloadMissingOptions): Promise<CompareDownload[]> {
   const root = resolve(options.downloadDir);
-  const outcomes: DownloadOutcome[] = new Array(options.files.length);
+  const outcomes: CompareDownload[] = new Array(options.files.length);
   const indexed = options.files.map((file, index) => ({ file, index }));
   await forEachLimited(indexed, options.parallel ?? 3, async ({ file, index }) => {
     const dest = resolve(root, file.relativePath);
-    let outcome: DownloadOutcome;
+    let outcome: CompareDownload;
     try {
       assertInside(root, dest, file.relativePath);
       const result = await options.download({
@@ -52,11 +48,11 @@ export async function downloadMissing(options: DownloadMissingOptions): Promise<
         ...(options.signal ? { signal: options.signal } : {}),
         onProgress: (progress) => options.onProgress?.(file, progress),
       });
-      outcome = { ok: true, dest, sha256: result.sha256, size: result.size };
+      outcome = { path: file.path, ok: true, dest, sha256: result.sha256, size: result.size };
     } catch (error) {
       // Cancelling stops everything; any other failure is this file's outcome.
       if (!isDepotError(error) || error.code === 'CANCELLED') throw error;
-      outcome = { ok: false, dest, code: error.code, message: error.message };
+      outcome = { path: file.path, ok: false, dest, code: error.code, message: error.message };
     }
     outcomes[index] = outcome;
     options.onDone?.(file, outcome);
