@@ -43,11 +43,18 @@ export async function hashUnchangedFile(path: string, digest: DigestFunction): P
   if (!sameFileIdentity(identity, fileIdentity(after)) || result.bytes !== before.size) {
     throw new DepotError(
       'FILE_CHANGED',
-      `${path} changed while it was being hashed (size ${before.size} -> ${after.size}); its hash was discarded. Run again once the file is complete.`,
+      `${path} changed while it was being hashed (${describeChange(identity, fileIdentity(after), result.bytes)}); its hash was discarded. Run again once the file is complete.`,
       { details: { path, before: identity, after: fileIdentity(after), bytesRead: result.bytes } },
     );
   }
   return { sha256: result.sha256, size: before.size, identity };
+}
+
+function describeChange(before: FileIdentity, after: FileIdentity, bytesRead: number): string {
+  if (before.ino !== after.ino || before.dev !== after.dev) return 'replaced by another file';
+  if (before.size !== after.size) return `size ${before.size} -> ${after.size} bytes`;
+  if (before.mtimeMs !== after.mtimeMs) return 'modified';
+  return `read ${bytesRead} of ${before.size} bytes`;
 }
 
 async function statForHash(path: string, when: 'before' | 'after'): Promise<Stats> {

@@ -32,7 +32,8 @@ export async function linkFile({ source, dest, allowSymlink = true, allowHardlin
       return 'symlink';
     } catch (error) {
       if (errnoOf(error) === 'EEXIST') throw conflict(dest, error);
-      // EPERM/ENOTSUP/EACCES: the file system or OS refuses symlinks (Windows without developer mode, FAT, some shares).
+      // The file system or OS refuses symlinks (Windows without developer mode, FAT, some shares): try the next kind.
+      if (!LINK_REFUSED.has(errnoOf(error) ?? '')) throw linkError(source, dest, error);
     }
   }
   if (allowHardlink) {
@@ -42,7 +43,9 @@ export async function linkFile({ source, dest, allowSymlink = true, allowHardlin
       return 'hardlink';
     } catch (error) {
       if (errnoOf(error) === 'EEXIST') throw conflict(dest, error);
-      // EXDEV (another device), EPERM/ENOTSUP (no hard links here): fall through to a copy.
+      // EXDEV (another device), EMLINK (too many links) or no hard links on this file system: copy instead.
+      const code = errnoOf(error) ?? '';
+      if (code !== 'EXDEV' && code !== 'EMLINK' && !LINK_REFUSED.has(code)) throw linkError(source, dest, error);
     }
   }
   await copyInto(realSource, dest);
@@ -97,6 +100,17 @@ async function copyInto(source: string, dest: string): Promise<void> {
       cause: error,
     });
   }
+}
+
+/** Errors meaning "this kind of link is not possible here", as opposed to a real failure (ENOSPC, EIO...). */
+const LINK_REFUSED = new Set(['EPERM', 'EACCES', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EINVAL']);
+
+function linkError(source: string, dest: string, cause: unknown): DepotError {
+  const code = errnoOf(cause);
+  return new DepotError(code === 'ENOSPC' ? 'DISK_FULL' : 'IO', `Cannot link ${dest} to ${source} (${code ?? 'error'}).`, {
+    details: { source, dest },
+    cause,
+  });
 }
 
 function conflict(dest: string, cause?: unknown): DepotError {

@@ -21,8 +21,10 @@ async function processReadBytes(): Promise<number | undefined> {
   try {
     const match = /^rchar: (\d+)$/m.exec(await readFile('/proc/self/io', 'utf8'));
     return match ? Number(match[1]) : undefined;
-  } catch {
-    return undefined; // not Linux: only the hasher's own counter is printed
+  } catch (error) {
+    // Not Linux: only the hasher's own counter is printed.
+    if (typeof error === 'object' && error !== null && 'code' in error && error.code === 'ENOENT') return undefined;
+    throw error;
   }
 }
 
