@@ -249,8 +249,9 @@ describe.skipIf(!existsSync(CHROMIUM))('the extension in headless Chromium with 
     await page.waitForTimeout(600);
     await page.screenshot({ path: path.join(OUTPUT, 'progress-running.png') });
 
+    // The outcome toast comes once every job ended, whether all are ready or some failed.
     await page.waitForFunction(
-      () => Reflect.get(window, '__standIn').state.toasts.some((t: { severity: string }) => t.severity === 'success'),
+      () => Reflect.get(window, '__standIn').state.toasts.some((t: { summary: string }) => / models? ready/.test(t.summary)),
       undefined,
       { timeout: 30_000 },
     );
@@ -338,6 +339,45 @@ describe.skipIf(!existsSync(CHROMIUM))('the extension in headless Chromium with 
     await page.screenshot({ path: path.join(OUTPUT, 'prompt-light.png') });
     await page.keyboard.press('Escape');
     await prompt.waitFor({ state: 'detached' });
+  });
+
+  it('with the sidecar down: one toast for several workflows, and the check runs once it is reachable', async () => {
+    const context = await need('browser').newContext({ viewport: { width: 1280, height: 860 } });
+    try {
+      const page = await context.newPage();
+      // This page's ComfyUI settings point at a port where nothing listens.
+      await page.route('**/api/settings', (route) => route.fulfill({ json: { 'ModelDepot.SidecarUrl': 'ws://127.0.0.1:9/ws' } }));
+      await page.goto(`${need('standIn').origin}/`);
+      await page.waitForFunction(() => Reflect.get(window, '__standIn')?.state.ready === true, undefined, { timeout: 10_000 });
+      const loraWorkflow = (id: string, file: string) => ({
+        id,
+        nodes: [{ id: 1, type: 'LoraLoader', mode: 0, properties: {}, widgets_values: [file, 1, 1] }],
+        links: [],
+        extra: {},
+        version: 0.4,
+      });
+      await page.evaluate((wf) => Reflect.get(window, '__standIn').openWorkflow('one.json', wf), loraWorkflow('down-1', 'missing-one.safetensors'));
+      await page.evaluate((wf) => Reflect.get(window, '__standIn').openWorkflow('two.json', wf), loraWorkflow('down-2', 'missing-two.safetensors'));
+      await page.waitForTimeout(1500);
+      const toasts: { summary: string; detail?: string }[] = await page.evaluate(() => Reflect.get(window, '__standIn').state.toasts);
+      expect(toasts).toHaveLength(1);
+      expect(toasts[0].summary).toBe('Model Depot: the sidecar is not running');
+      expect(toasts[0].detail).toContain('npx model-depot serve');
+      await page.screenshot({ path: path.join(OUTPUT, 'sidecar-down.png') });
+
+      const url = `${need('sidecar').url.replace('http://', 'ws://')}/ws`;
+      // The user fixes the setting: the extension switches at once.
+      await page.evaluate((value) => Reflect.get(window, 'app').extensionManager.setting.set('ModelDepot.SidecarUrl', value), url);
+      const prompt = page.locator('.md-download-prompt [role="dialog"]');
+      await prompt.waitFor({ timeout: 10_000 });
+      // Only the workflow on screen is asked about; the other one is asked when its tab comes back.
+      expect(await prompt.textContent()).toContain('missing-two.safetensors');
+      expect(await prompt.textContent()).not.toContain('missing-one.safetensors');
+      const after: { summary: string }[] = await page.evaluate(() => Reflect.get(window, '__standIn').state.toasts);
+      expect(after.map((t) => t.summary)).toContain('Model Depot: sidecar connected');
+    } finally {
+      await context.close();
+    }
   });
 
   it('the token was never kept: not in storage, settings, the page or a console line', async () => {
