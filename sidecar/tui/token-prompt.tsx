@@ -36,13 +36,16 @@ export function TokenPrompt({ request, width, onSubmit, onCancel }: TokenPromptP
     }
   });
 
+  const name = PROVIDER_NAMES[request.provider];
   const why =
     request.reason === 'denied'
-      ? `Your ${PROVIDER_NAMES[request.provider]} token has no access${request.accessUrl ? `: ask at ${request.accessUrl}` : ''}.`
-      : `${request.filenames.join(', ')} needs a ${PROVIDER_NAMES[request.provider]} token (make one at ${request.tokenUrl}).`;
+      ? `Your ${name} token has no access to ${request.filenames.join(', ')}.`
+      : `${request.filenames.join(', ')} needs a ${name} token.`;
+  const where = request.reason === 'denied' && request.accessUrl ? `Ask for access at ${request.accessUrl}` : `Make one at ${request.tokenUrl}`;
   return (
     <Box flexDirection="column">
       <Text>{fitText(why, width)}</Text>
+      <Text>{fitText(where, width, 'end')}</Text>
       <Text>
         {fitText(`Token (used for this download only, not saved): ${'•'.repeat(Math.min(length, 40))}`, width - 1)}
       </Text>

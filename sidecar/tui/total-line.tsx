@@ -19,5 +19,5 @@ export function TotalLine({ rows, width }: { rows: TuiRow[]; width: number }) {
     if (speed > 0) parts.push(`ETA ${formatDuration(left / speed)}`);
   }
   if (failed > 0) parts.push(`${failed} failed`);
-  return <Text bold>{fitText(`Total: ${parts.join(' · ')}`, width)}</Text>;
+  return <Text bold>{fitText(parts.join(' · '), width)}</Text>;
 }

@@ -32,8 +32,8 @@ export interface TuiAppProps {
   env: { NO_COLOR?: string };
 }
 
-/** Lines around the table: title, header, total, two detail lines, help, notice. */
-const CHROME_LINES = 8;
+/** Lines around the table: title, header, total, two detail lines, help (three with the token prompt), notice. */
+const CHROME_LINES = 9;
 const MOUSE_EVENT = /\[<(\d+);(\d+);(\d+)([Mm])/g;
 
 export function TuiApp({ depot, title, clientId, env }: TuiAppProps) {

@@ -95,6 +95,7 @@ describe('layout', () => {
     const columns = tableColumns(80);
     expect(Object.values(columns).reduce((a, b) => a + b, 0) + 5).toBeLessThanOrEqual(80);
     expect(fitText('a-very-long-model-name_v1.safetensors', 12, 'end')).toBe('…safetensors');
+    expect(fitText('sd_xl_base_1.0.safetensors', 21, 'middle')).toBe('sd_xl_base…afetensors');
     expect(fitText('line\nbreak', 12)).toBe('line?break  ');
   });
 });
