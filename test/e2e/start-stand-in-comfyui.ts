@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { hasErrorCode } from '../../sidecar/registry/has-error-code';
 
 const STAND_IN_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'stand-in');
 
@@ -101,10 +102,17 @@ async function inside(root: string, relative: string): Promise<Answer> {
 }
 
 async function file(full: string): Promise<Answer> {
+  const body = await readIfPresent(full);
+  if (body === undefined) return { status: 404, type: 'text/plain', body: 'not found' };
+  return { status: 200, type: TYPES[path.extname(full)] ?? 'application/octet-stream', body };
+}
+
+async function readIfPresent(full: string): Promise<Buffer | undefined> {
   try {
-    return { status: 200, type: TYPES[path.extname(full)] ?? 'application/octet-stream', body: await readFile(full) };
-  } catch {
-    return { status: 404, type: 'text/plain', body: 'not found' };
+    return await readFile(full);
+  } catch (error) {
+    if (hasErrorCode(error, 'ENOENT') || hasErrorCode(error, 'EISDIR') || hasErrorCode(error, 'ENOTDIR')) return undefined;
+    throw error;
   }
 }
 
@@ -113,11 +121,11 @@ async function findWebDirectories(comfyuiDir: string): Promise<Map<string, strin
   const customNodes = path.join(comfyuiDir, 'custom_nodes');
   const found = new Map<string, string>();
   for (const name of await readdir(customNodes)) {
-    const init = await readFile(path.join(customNodes, name, '__init__.py'), 'utf8').catch(() => '');
+    const init = (await readIfPresent(path.join(customNodes, name, '__init__.py')))?.toString('utf8') ?? '';
     const web = /^WEB_DIRECTORY\s*=\s*["']([^"']+)["']/m.exec(init)?.[1];
     if (!web) continue;
     const dir = path.resolve(customNodes, name, web);
-    if ((await stat(dir).catch(() => null))?.isDirectory()) found.set(name, dir);
+    if ((await stat(dir)).isDirectory()) found.set(name, dir);
   }
   return found;
 }
