@@ -12,6 +12,8 @@ export interface ContentSource {
   readonly size: number;
   /** A fresh buffer (the caller may modify it) of at most `BLOCK_SIZE` bytes starting at `offset`, never crossing a block edge. */
   read(offset: number, maxLength: number): Buffer;
+  /** Like `read`, into `target` (reused by the caller to spare allocations and GC): returns the byte count. */
+  readInto(offset: number, target: Buffer, maxLength: number): number;
   /** Identifies the bytes (seed + size, or a digest of literal content): equal keys mean equal bytes. */
   readonly key: string;
 }
@@ -22,17 +24,16 @@ export function generatedContent(seed: string | number, size: number): ContentSo
   const key = createHash('sha256').update(`fake-hub:${seed}`).digest();
   const cipher = createCipheriv('aes-256-ctr', key, Buffer.alloc(16));
   const base = cipher.update(Buffer.alloc(Math.min(BLOCK_SIZE, Math.max(size, 1))));
-  const read = (offset: number, maxLength: number): Buffer => {
+  const stamp = Buffer.allocUnsafe(8);
+  const readInto = (offset: number, out: Buffer, maxLength: number): number => {
     const block = Math.floor(offset / BLOCK_SIZE);
     const start = offset - block * BLOCK_SIZE;
-    const end = Math.min(BLOCK_SIZE, start + maxLength, size - block * BLOCK_SIZE);
-    if (end <= start) return Buffer.alloc(0);
-    const out = Buffer.allocUnsafe(end - start);
+    const end = Math.min(BLOCK_SIZE, start + maxLength, start + out.length, size - block * BLOCK_SIZE);
+    if (end <= start) return 0;
     base.copy(out, 0, start, end);
     // Stamp the block and page index every 4 KiB so that no two blocks are equal: a resume at a wrong offset
-    // must produce a wrong hash, not silently the same bytes.
-    // A stamp cut by the read's edges is copied in part, so that every offset reads the same byte whatever the range.
-    const stamp = Buffer.allocUnsafe(8);
+    // must produce a wrong hash, not silently the same bytes. A stamp cut by the read's edges is copied in part,
+    // so that every offset reads the same byte whatever the range.
     for (let pos = Math.floor(start / STAMP_EVERY) * STAMP_EVERY; pos < end; pos += STAMP_EVERY) {
       if (pos + 8 <= start) continue;
       stamp.writeUInt32LE(block, 0);
@@ -40,9 +41,13 @@ export function generatedContent(seed: string | number, size: number): ContentSo
       const from = Math.max(pos, start);
       stamp.copy(out, from - start, from - pos, Math.min(8, end - pos));
     }
-    return out;
+    return end - start;
   };
-  return { size, read, key: `seed:${seed}:${size}` };
+  const read = (offset: number, maxLength: number): Buffer => {
+    const out = Buffer.allocUnsafe(Math.max(0, Math.min(BLOCK_SIZE, maxLength, size - offset)));
+    return out.subarray(0, readInto(offset, out, maxLength));
+  };
+  return { size, read, readInto, key: `seed:${seed}:${size}` };
 }
 
 /** Literal bytes (small regular files, JSON). */
@@ -55,6 +60,7 @@ export function literalContent(content: Buffer | string): ContentSource {
       const end = Math.min(bytes.length, offset + maxLength, offset + BLOCK_SIZE);
       return Buffer.from(bytes.subarray(offset, end));
     },
+    readInto: (offset, target, maxLength) => bytes.copy(target, 0, offset, Math.min(bytes.length, offset + maxLength, offset + target.length)),
   };
 }
 
@@ -67,11 +73,12 @@ export async function digestContent(source: ContentSource, algorithm: 'sha256' |
   if (prefix !== undefined) hash.update(prefix);
   let offset = 0;
   let sinceYield = 0;
+  const buffer = Buffer.allocUnsafe(BLOCK_SIZE);
   while (offset < source.size) {
-    const chunk = source.read(offset, BLOCK_SIZE);
-    hash.update(chunk);
-    offset += chunk.length;
-    sinceYield += chunk.length;
+    const length = source.readInto(offset, buffer, BLOCK_SIZE);
+    hash.update(buffer.subarray(0, length));
+    offset += length;
+    sinceYield += length;
     if (sinceYield >= 16 * BLOCK_SIZE) {
       sinceYield = 0;
       await new Promise<void>((resolve) => setImmediate(resolve));
