@@ -1,5 +1,3 @@
-import { createHash, type Hash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { link, mkdir, open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -12,6 +10,7 @@ import { systemClock, type Clock } from './clock';
 import { bodyStream, discardBody, type FetchLike } from './fetch-like';
 import { fetchFollowingRedirects } from './fetch-following-redirects';
 import { HashingFileWriter } from './hashing-file-writer';
+import { InlineHasher } from './inline-hasher';
 import type { HostPolicy } from './host-policy';
 import type { Logger } from './logger';
 import { parseContentRange } from './parse-content-range';
@@ -103,7 +102,7 @@ export async function downloadFile(options: DownloadFileOptions): Promise<Downlo
     if (transfer.writtenBytes > 0) await rehashPrefix(transfer, paths.part, options);
     await transferWithRetries(options, transfer, paths, first.provider, name);
     options.onProgress?.({ state: 'verifying', bytes: transfer.writtenBytes, total: transfer.total });
-    const sha256 = transfer.hash.digest('hex');
+    const sha256 = await transfer.hasher.digest();
     const size = transfer.writtenBytes;
     await verify({ options, paths, sha256, size, expectedSha256, name, transfer });
     await transfer.handle.sync();
@@ -112,14 +111,15 @@ export async function downloadFile(options: DownloadFileOptions): Promise<Downlo
     options.logger?.info('download complete', { file: name, bytes: size, sha256 });
     return { sha256, size };
   } finally {
+    await transfer.hasher.close();
     await transfer.handle.close().catch(ignoreClosed);
   }
 }
 
-/** What one download carries between attempts. `hash` always covers exactly `writtenBytes` of the `.part`. */
+/** What one download carries between attempts. `hasher` always covers exactly `writtenBytes` of the `.part`. */
 interface Transfer {
   handle: FileHandle;
-  hash: Hash;
+  hasher: InlineHasher;
   writtenBytes: number;
   total?: number;
   etag?: string;
@@ -148,7 +148,7 @@ async function openTransfer(
   const sameSource = same && state.url === storedUrl;
   return {
     handle,
-    hash: createHash('sha256'),
+    hasher: new InlineHasher(),
     writtenBytes,
     total: same ? state.total : undefined,
     etag: sameSource ? state.etag : undefined,
@@ -163,10 +163,7 @@ async function openTransfer(
  * speed, then the download continues into the same hash.
  */
 async function rehashPrefix(transfer: Transfer, part: string, options: DownloadFileOptions): Promise<void> {
-  const stream = createReadStream(part, { start: 0, end: transfer.writtenBytes - 1, highWaterMark: 1024 * 1024 });
-  for await (const chunk of stream) {
-    transfer.hash.update(chunk);
-  }
+  await transfer.hasher.hashFilePrefix(part, transfer.writtenBytes);
   options.logger?.info('resuming partial download', { file: path.basename(options.dest), bytes: transfer.writtenBytes });
 }
 
@@ -335,7 +332,7 @@ async function streamBody(input: {
   let lastProgress = 0;
   const writer = new HashingFileWriter({
     handle: transfer.handle,
-    hash: transfer.hash,
+    hasher: transfer.hasher,
     startBytes: transfer.writtenBytes,
     name: input.name,
     onWritten(bytes) {
@@ -359,7 +356,7 @@ async function streamBody(input: {
 
 async function restartFromZero(transfer: Transfer): Promise<void> {
   await transfer.handle.truncate(0);
-  transfer.hash = createHash('sha256');
+  transfer.hasher.reset();
   transfer.writtenBytes = 0;
   transfer.total = undefined;
   transfer.etag = undefined;

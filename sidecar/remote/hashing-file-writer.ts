@@ -1,13 +1,17 @@
-import type { Hash } from 'node:crypto';
 import type { FileHandle } from 'node:fs/promises';
 import { Writable } from 'node:stream';
 import { DepotError } from '../../shared/errors';
 
+/** Where written bytes go to be hashed. */
+export interface ChunkHasher {
+  update(chunk: Buffer): void;
+}
+
 export interface HashingFileWriterOptions {
   /** The open partial file; bytes are appended at its end. */
   handle: FileHandle;
-  /** Updated with exactly the bytes that reached the file, so hash and file never disagree after an error. */
-  hash: Hash;
+  /** Fed with exactly the bytes that reached the file, so hash and file never disagree after an error. */
+  hasher: ChunkHasher;
   /** Bytes already in the file (and in the hash). */
   startBytes: number;
   /** Called after each write with the total bytes in the file. */
@@ -55,12 +59,12 @@ export class HashingFileWriter extends Writable {
       const rest: Buffer[] = [];
       for (const buffer of pending) {
         if (written >= buffer.length) {
-          this.#options.hash.update(buffer);
+          this.#options.hasher.update(buffer);
           written -= buffer.length;
           this.bytes += buffer.length;
         } else {
           if (written > 0) {
-            this.#options.hash.update(buffer.subarray(0, written));
+            this.#options.hasher.update(buffer.subarray(0, written));
             this.bytes += written;
             rest.push(buffer.subarray(written));
             written = 0;

@@ -1,0 +1,44 @@
+/**
+ * seed 001's `--limit 20000`: with a 20000 KB/s cap (1 KB = 1024 bytes), the rate over 10 s against the target
+ * (bar: within 5%, i.e. 0.95x-1.05x). Measured from 1 s after the start (past the first burst) to 11 s.
+ */
+import path from 'node:path';
+import { BYTES_PER_KB, createBandwidthLimiter } from '../../sidecar/remote/bandwidth-limiter';
+import { downloadFile } from '../../sidecar/remote/download-file';
+import { createHostPolicy } from '../../sidecar/remote/host-policy';
+import { MiB, scratchDir, startBenchHub } from './download-bench-hub';
+
+const KBPS = 20_000;
+const hub = await startBenchHub({ 'limited.safetensors': 400 * MiB });
+const scratch = await scratchDir();
+const controller = new AbortController();
+const samples: Array<{ at: number; bytes: number }> = [];
+const started = performance.now();
+const download = downloadFile({
+  url: hub.resolveUrl('limited.safetensors'),
+  dest: path.join(scratch.dir, 'limited.safetensors'),
+  tmpDir: path.join(scratch.dir, 'tmp'),
+  hostPolicy: createHostPolicy({ hfEndpoint: hub.hfUrl, allowLoopback: true }),
+  limiter: createBandwidthLimiter({ kbps: KBPS }),
+  signal: controller.signal,
+  progressIntervalMs: 20,
+  onProgress: (progress) => samples.push({ at: performance.now() - started, bytes: progress.bytes }),
+}).catch((error: unknown) => error);
+
+try {
+  await new Promise((resolve) => setTimeout(resolve, 11_200));
+  controller.abort();
+  await download;
+  const at = (ms: number) => samples.reduce((best, s) => (Math.abs(s.at - ms) < Math.abs(best.at - ms) ? s : best));
+  const from = at(1000);
+  const to = at(11_000);
+  const rate = (to.bytes - from.bytes) / ((to.at - from.at) / 1000);
+  const target = KBPS * BYTES_PER_KB;
+  process.stdout.write(
+    `limit ${KBPS} KB/s: rate over 10 s ${(rate / target).toFixed(3)}x of the target ` +
+      `(${(rate / BYTES_PER_KB).toFixed(0)} KB/s; bar 0.95x-1.05x)\n`,
+  );
+} finally {
+  await hub.stop();
+  await scratch.remove();
+}
