@@ -13,9 +13,10 @@ export type DownloadChoice =
 
 /**
  * The first of a requirement's URLs that the host policy allows (seed 000's whitelist: https HuggingFace and Civitai,
- * the configured endpoints, loopback only when enabled), without credentials, or why none can be used.
+ * the configured endpoints, loopback only when enabled), without credentials, or why none can be used
+ * (`targetPath`, relative to the models root, is named in that reason).
  */
-export function chooseDownloadUrl(urls: readonly string[], policy: CheckHostPolicy, targetPath: string): DownloadChoice {
+export function chooseDownloadUrl(urls: readonly string[], policy: CheckHostPolicy, targetPath = 'its place'): DownloadChoice {
   for (const url of urls) {
     const verdict = policy.verdict(url);
     if (verdict) {

@@ -48,7 +48,7 @@ export async function lookUpMissingHashes(
     while (next < pending.length) {
       const draft = pending[next++];
       if (!draft) return;
-      const choice = chooseDownloadUrl(draft.requirement.urls, policy, '');
+      const choice = chooseDownloadUrl(draft.requirement.urls, policy);
       if (!('url' in choice)) continue;
       const facts = await lookupRemote(choice.url).catch(() => null);
       if (!facts) continue;

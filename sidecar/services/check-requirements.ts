@@ -144,7 +144,8 @@ async function classify(draft: Draft, ctx: ClassifyContext): Promise<CheckItem> 
   if ('url' in choice) {
     return { ...base, status: 'missing', url: choice.url, ...(choice.provider && { provider: choice.provider }) };
   }
-  if (sha256 === undefined && draft.requirement.urls.length === 0) {
+  // By name only as a last resort: names such as `model.safetensors` repeat across repositories.
+  if (sha256 === undefined) {
     const named = await ctx.byName.find(draft.requirement.category, draft.requirement.filename, draft.target);
     if (named) return { ...base, status: 'linkable', sha256: named.sha256, size: named.size, source: named.source };
   }

@@ -210,13 +210,18 @@ describe('checkRequirements', () => {
       expect(lookupRemote).toHaveBeenCalledTimes(1);
     });
 
-    test('a loader widget value with no URL is found by name in a hub folder', async ({ place }) => {
+    test('a loader widget value with no usable URL is found by name in a hub folder', async ({ place }) => {
       const inHub = await writeModel(path.join(place.hub, 'loras', 'detail.safetensors'), 'lora bytes');
       await place.registry.addFile({ path: inHub.path, sha256: inHub.sha256, kind: 'hub', category: 'loras', stat: fileIdentity(await stat(inHub.path)) });
       const result = await checkRequirements(
-        options(place, [requirement({ category: 'loras', filename: 'detail.safetensors', origin: 'widget' })]),
+        options(place, [
+          requirement({ category: 'loras', filename: 'detail.safetensors', origin: 'widget' }),
+          requirement({ category: 'loras', filename: 'sub/detail.safetensors', urls: ['https://example.com/detail.safetensors'] }),
+        ]),
       );
-      expect(result.items[0]).toMatchObject({ status: 'linkable', sha256: inHub.sha256, source: { path: inHub.path, kind: 'hub' } });
+      for (const item of result.items) {
+        expect(item).toMatchObject({ status: 'linkable', sha256: inHub.sha256, source: { path: inHub.path, kind: 'hub' } });
+      }
     });
 
     test('two names of the same bytes in one workflow: the second links to the first when it is on disk', async ({ place }) => {
