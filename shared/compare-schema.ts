@@ -183,6 +183,8 @@ export const zCompareCliOptions = z.object({
   verbose: z.boolean().default(false),
   download: z.boolean().default(false),
   downloadDir: z.string().optional(),
+  /** `--limit KBPS` (a string as typed) or `--no-limit` (false); absent: the config's bandwidth_limit_kb. */
+  limit: z.union([z.string(), z.literal(false)]).optional(),
 });
 export type CompareCliOptions = z.infer<typeof zCompareCliOptions>;
 

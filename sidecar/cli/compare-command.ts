@@ -13,6 +13,7 @@ import { HashPool } from '../disk/hash-pool';
 import { openHashCache } from '../disk/hash-cache';
 import { downloadFile } from '../remote/download-file';
 import { createHostPolicy } from '../remote/host-policy';
+import { createBandwidthLimiter } from '../remote/bandwidth-limiter';
 import { clearCompareCaches, HASH_CACHE_NAME } from '../services/compare-cache-file';
 import { downloadMissing } from '../services/compare-download';
 import { writeCompareExports, type CompareExportKind } from '../services/compare-exports';
@@ -52,6 +53,8 @@ export function registerCompareCommand(program: Command): void {
     .option('-v, --verbose', 'show every file of every group, and why each invalid JSON file was skipped')
     .option('--download', 'download the missing files (verified, resumable) into --download-dir')
     .option('--download-dir <dir>', 'where --download and --export-aria2 put files (default: --local-dir)')
+    .option('--limit <kbps>', 'with --download: bandwidth cap in KB/s (default: the config\'s bandwidth_limit_kb)')
+    .option('--no-limit', 'with --download: no bandwidth cap, whatever the config says')
     .addHelpText('after', `
 Groups: ✓ same SHA-256 (any name)  ⚠ same name, no SHA-256 to compare  ✗ same name, different SHA-256
         ↓ missing locally  + here but not in the repository (shown with -v; exported with --export-all)
@@ -70,6 +73,8 @@ interface CompareRun {
   localDir: string;
   downloadDir: string;
   token: string | undefined;
+  /** The download cap in KB/s, or null for none (checked before anything runs: a typo is bad usage). */
+  limitKbps: number | null;
   /** Human output on stdout/stderr (not --json, not --quiet). */
   talk: boolean;
   warn: (message: string) => void;
@@ -84,6 +89,7 @@ async function runCompare(ctx: CliContext, options: CompareCliOptions): Promise<
     localDir,
     downloadDir: resolve(options.downloadDir ?? localDir),
     token: options.token ?? ctx.env.hfToken,
+    limitKbps: downloadLimit(options.limit, ctx.config.bandwidth_limit_kb),
     talk: !ctx.json && !ctx.quiet,
     warn: (message) => {
       if (!ctx.quiet) process.stderr.write(`model-depot: warning: ${message}\n`);
@@ -188,7 +194,7 @@ async function readLocal({ options, localDir, talk, warn }: CompareRun) {
   }
 }
 
-async function download({ ctx, downloadDir, token, talk }: CompareRun, result: CompareResult): Promise<CompareDownload[]> {
+async function download({ ctx, limitKbps, downloadDir, token, talk }: CompareRun, result: CompareResult): Promise<CompareDownload[]> {
   const missing = result.groups.missing;
   const hostPolicy = createHostPolicy({
     hfEndpoint: ctx.env.hfEndpoint,
@@ -197,11 +203,13 @@ async function download({ ctx, downloadDir, token, talk }: CompareRun, result: C
   });
   if (talk) process.stderr.write(`Downloading ${missing.length} files (${formatBytes(result.summary.missingBytes)}) into ${downloadDir}\n`);
   let done = 0;
+  const limiter = createBandwidthLimiter({ kbps: limitKbps });
   const outcomes = await downloadMissing({
     files: missing,
     downloadDir,
-    download: downloadFile,
+    download: (request) => downloadFile({ ...request, limiter }),
     hostPolicy,
+    parallel: ctx.config.parallel_downloads,
     ...(token ? { token } : {}),
     onDone: (file, outcome) => {
       done++;
@@ -226,6 +234,17 @@ async function requireFolder(dir: string): Promise<void> {
     throw error;
   });
   if (!stats?.isDirectory()) throw new DepotError('BAD_INPUT', `--local-dir: ${dir} is not a folder; check the path.`);
+}
+
+/** `--limit KBPS`, `--no-limit`, else the config's cap (null: none). */
+function downloadLimit(flag: string | false | undefined, configured: number | null): number | null {
+  if (flag === false) return null;
+  if (flag === undefined) return configured;
+  const kbps = Number(flag);
+  if (!Number.isFinite(kbps) || kbps <= 0) {
+    throw new DepotError('BAD_INPUT', `--limit: "${flag}" is not a positive number of KB/s (such as 20000); use --no-limit for none.`);
+  }
+  return kbps;
 }
 
 function isLoopbackUrl(url: string): boolean {

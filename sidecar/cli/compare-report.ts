@@ -20,19 +20,25 @@ export function formatCompareReport(result: CompareResult, options: CompareRepor
   const repo = `${result.repo.type === 'model' ? '' : `${result.repo.type}s/`}${result.repo.id}@${result.repo.revision}` +
     (result.repo.path ? `/${result.repo.path}` : '');
   const localHow = local.mode === 'metadata'
-    ? `${count(local.filesFound)} JSON files, ${count(local.fromCache)} from cache`
-    : `${count(local.filesFound)} model files hashed, ${count(local.fromCache)} from cache`;
+    ? `${count(local.filesFound)} JSON files: ${count(local.filesRead)} read, ${count(local.fromCache)} from cache`
+    : `${count(local.filesFound)} model files: ${count(local.filesRead)} hashed, ${count(local.fromCache)} from cache`;
   out.push(`Comparing ${repo} with ${result.localDir} (${localHow})`);
   const filters = [result.safetensorsOnly ? '.safetensors only' : '', result.filter ? `filter "${result.filter}"` : '']
     .filter(Boolean);
   if (filters.length) out.push(`Filters: ${filters.join(', ')}`);
 
   const limit = verbose ? Infinity : maxRows;
-  if (verbose) out.push(...pairTable(`${ICONS.matched} Matched by SHA-256`, groups.matched, columns, limit));
-  out.push(...pairTable(`${ICONS.nameOnly} Name matches, no SHA-256 to compare`, groups.nameOnly, columns, limit));
-  out.push(...pairTable(`${ICONS.mismatched} Name matches, different SHA-256`, groups.mismatched, columns, limit));
+  // Files found below --local-dir read best relative to it; metadata paths from another machine stay as written.
+  const prefix = result.localDir.endsWith('/') ? result.localDir : `${result.localDir}/`;
+  const place = (file: LocalFile) => {
+    const where = file.path ?? file.source;
+    return where.startsWith(prefix) ? where.slice(prefix.length) : where;
+  };
+  if (verbose) out.push(...pairTable(`${ICONS.matched} Matched by SHA-256`, groups.matched, columns, limit, place));
+  out.push(...pairTable(`${ICONS.nameOnly} Name matches, no SHA-256 to compare`, groups.nameOnly, columns, limit, place));
+  out.push(...pairTable(`${ICONS.mismatched} Name matches, different SHA-256`, groups.mismatched, columns, limit, place));
   out.push(...remoteTable(`${ICONS.missing} Missing locally`, groups.missing, columns, limit));
-  if (verbose) out.push(...localTable(`${ICONS.localOnly} Here, not in the repository`, groups.localOnly, columns, limit));
+  if (verbose) out.push(...localTable(`${ICONS.localOnly} Here, not in the repository`, groups.localOnly, columns, limit, place));
 
   // Seed 002's "No SHA256 found for files": regular (non-LFS) files carry only a git sha1.
   const noSha = [...groups.nameOnly.map((p) => p.remote), ...groups.missing].filter((f) => f.sha256 === null).length;
@@ -61,9 +67,11 @@ export function formatCompareReport(result: CompareResult, options: CompareRepor
   return out.join('\n') + '\n';
 }
 
-function pairTable(title: string, pairs: readonly ComparePair[], columns: number, limit: number): string[] {
+type Place = (file: LocalFile) => string;
+
+function pairTable(title: string, pairs: readonly ComparePair[], columns: number, limit: number, place: Place): string[] {
   return table(title, ['repository file', 'size', 'remote sha256', 'local sha256', 'local'], pairs.map((p) => [
-    p.remote.relativePath, formatBytes(p.remote.size), short(p.remote.sha256), short(p.local.sha256), p.local.path ?? p.local.name,
+    p.remote.relativePath, formatBytes(p.remote.size), short(p.remote.sha256), short(p.local.sha256), place(p.local),
   ]), columns, limit);
 }
 
@@ -73,9 +81,9 @@ function remoteTable(title: string, files: readonly RemoteFile[], columns: numbe
   ]), columns, limit);
 }
 
-function localTable(title: string, files: readonly LocalFile[], columns: number, limit: number): string[] {
-  return table(title, ['local file', 'size', 'sha256', 'source'], files.map((f) => [
-    f.name, f.size === null ? '?' : formatBytes(f.size), short(f.sha256), f.path ?? f.source,
+function localTable(title: string, files: readonly LocalFile[], columns: number, limit: number, place: Place): string[] {
+  return table(title, ['local file', 'size', 'sha256', 'where'], files.map((f) => [
+    f.name, f.size === null ? '?' : formatBytes(f.size), short(f.sha256), place(f),
   ]), columns, limit);
 }
 
