@@ -1,4 +1,5 @@
-import { readFile, stat, writeFile, mkdir } from 'node:fs/promises';
+import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect } from 'vitest';
 import { downloadFile } from '../../sidecar/remote/download-file';
@@ -177,5 +178,25 @@ describe('downloadFile', () => {
     await writeFile(dirs.dest('x.safetensors'), 'mine');
     await expect(downloadFile({ url, dest: dirs.dest('x.safetensors'), tmpDir: dirs.tmpDir, hostPolicy: policy })).rejects.toMatchObject({ code: 'CONFLICT' });
     expect(await readFile(dirs.dest('x.safetensors'), 'utf8')).toBe('mine');
+  });
+
+  test('finishes from a complete partial with a 416 answer, without fetching the file again', async ({ hub, policy, dirs }) => {
+    hub.addRepo({ id: 'org/whole', files: [{ path: 'w.safetensors', size: 2 * MiB, seed: 'w' }] });
+    const sha256 = await hub.sha256Of({ repoId: 'org/whole', path: 'w.safetensors' });
+    const url = hub.resolveUrl('org/whole', 'w.safetensors');
+    const dest = dirs.dest('w.safetensors');
+    await mkdir(path.dirname(dest), { recursive: true });
+    // Another file appears under the name while this one is verified: refused at the final step, never replaced.
+    const blocker = (p: { state: string }): void => {
+      if (p.state === 'verifying') writeFileSync(dest, 'in the way');
+    };
+    await expect(downloadFile({ url, dest, tmpDir: dirs.tmpDir, expectedSha256: sha256, hostPolicy: policy, onProgress: blocker })).rejects.toMatchObject({ code: 'CONFLICT' });
+    expect(await readFile(dest, 'utf8')).toBe('in the way');
+    await rm(dest);
+    const served = hub.bytesServed();
+    const result = await downloadFile({ url, dest, tmpDir: dirs.tmpDir, expectedSha256: sha256, hostPolicy: policy });
+    expect(result).toEqual({ sha256, size: 2 * MiB });
+    expect(hub.requests.at(-1)).toMatchObject({ status: 416, range: `bytes=${2 * MiB}-` });
+    expect(hub.bytesServed() - served).toBeLessThan(1024);
   });
 });
