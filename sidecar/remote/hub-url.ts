@@ -32,6 +32,7 @@ export interface HubEndpoints {
 
 const HF_HOSTS = ['huggingface.co', 'hf.co'];
 const CIVITAI_HOSTS = ['civitai.com'];
+const ACTIONS = new Set(['resolve', 'blob', 'tree']);
 const CIVITAI_SELECTORS = ['type', 'format', 'size', 'fp', 'fileId'];
 
 function hostIn(host: string, domains: string[]): boolean {
@@ -72,17 +73,21 @@ function parseHfPath(pathname: string): HfUrlParts | null {
     repoType = segments[0] === 'datasets' ? 'dataset' : 'space';
     segments.shift();
   }
-  if (segments[0] === 'api' || segments.length < 2) return null;
+  if (segments[0] === 'api' || segments.length === 0) return null;
   const decode = (parts: string[]): string => parts.map((s) => decodeURIComponent(s)).join('/');
-  const repoId = decode(segments.slice(0, 2));
-  const action = segments[2];
+  // Legacy repositories have a one-segment id (`gpt2/resolve/main/...`).
+  const idLength = ACTIONS.has(segments[1] ?? '') && segments.length >= 4 ? 1 : 2;
+  if (segments.length < idLength) return null;
+  const repoId = decode(segments.slice(0, idLength));
+  const action = segments[idLength];
+  const revision = segments[idLength + 1];
   if (action === undefined) return { provider: 'huggingface', kind: 'repo', repoType, repoId, revision: 'main', path: '' };
-  if ((action === 'resolve' || action === 'blob') && segments.length >= 5) {
-    return { provider: 'huggingface', kind: 'file', repoType, repoId, revision: decode([segments[3]]), path: decode(segments.slice(4)) };
+  if (revision === undefined) return null;
+  const path = decode(segments.slice(idLength + 2));
+  if ((action === 'resolve' || action === 'blob') && path !== '') {
+    return { provider: 'huggingface', kind: 'file', repoType, repoId, revision: decode([revision]), path };
   }
-  if (action === 'tree' && segments.length >= 4) {
-    return { provider: 'huggingface', kind: 'folder', repoType, repoId, revision: decode([segments[3]]), path: decode(segments.slice(4)) };
-  }
+  if (action === 'tree') return { provider: 'huggingface', kind: 'folder', repoType, repoId, revision: decode([revision]), path };
   return null;
 }
 

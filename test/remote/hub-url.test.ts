@@ -16,6 +16,7 @@ describe('parseHubUrl', () => {
   it('reads dataset and space URLs, /blob/ and /tree/ pages and bare repositories', () => {
     expect(parseHubUrl('https://hf.co/datasets/org/data/blob/main/a.parquet')).toMatchObject({ repoType: 'dataset', kind: 'file', path: 'a.parquet' });
     expect(parseHubUrl('https://huggingface.co/spaces/org/app/tree/dev/src')).toMatchObject({ repoType: 'space', kind: 'folder', revision: 'dev', path: 'src' });
+    expect(parseHubUrl('https://huggingface.co/gpt2/resolve/main/config.json')).toMatchObject({ repoId: 'gpt2', revision: 'main', path: 'config.json' });
     expect(parseHubUrl('https://huggingface.co/org/repo')).toMatchObject({ kind: 'repo', repoId: 'org/repo', revision: 'main', path: '' });
   });
 
