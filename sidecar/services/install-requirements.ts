@@ -1,6 +1,7 @@
 import type { CheckItem, CheckResult } from '../../shared/check-result';
 import { DepotError, isDepotError, type DepotErrorCode } from '../../shared/errors';
 import type { Job } from '../../shared/job';
+import { resolveModelPath } from '../disk/safe-path';
 import type { InstallDeps } from './install-deps';
 import { downloadItem } from './install-download';
 import { linkItem, linkSourceOf } from './install-link';
@@ -28,7 +29,7 @@ export interface InstallRun {
  */
 export function installRequirements(deps: InstallDeps, options: InstallRequirementsOptions): InstallRun {
   const { board } = deps;
-  const created = options.check.items.map((item) => ({ item, job: board.add(firstFields(item), options.clientId) }));
+  const created = options.check.items.map((item) => ({ item, job: board.add(firstFields(item, deps.modelsRoot), options.clientId) }));
   const links = created.filter(({ item }) => item.status === 'linkable');
   const downloads = created.filter(({ item }) => item.status === 'missing');
 
@@ -59,7 +60,7 @@ export function installRequirements(deps: InstallDeps, options: InstallRequireme
   return { jobs: created.map(({ job }) => board.get(job.id) ?? job), done };
 }
 
-function firstFields(item: CheckItem): Omit<Job, 'id' | 'bytes' | 'speed'> & { bytes?: number; error?: Job['error'] } {
+function firstFields(item: CheckItem, modelsRoot: string): Omit<Job, 'id' | 'bytes' | 'speed'> & { bytes?: number; error?: Job['error'] } {
   const base = {
     category: item.requirement.category,
     filename: item.requirement.filename,
@@ -84,9 +85,23 @@ function firstFields(item: CheckItem): Omit<Job, 'id' | 'bytes' | 'speed'> & { b
       return {
         ...base,
         state: 'failed',
-        error: { code: 'NOT_FOUND', message: item.reason ?? `${item.targetPath}: no usable URL to download it from.` },
+        error: {
+          code: unavailableCode(item, modelsRoot),
+          message: item.reason ?? `${item.targetPath}: no usable URL to download it from.`,
+        },
       };
   }
+}
+
+/** Why an item is unavailable, as a code: its name is unsafe, its URLs are not allowed, or it has none. */
+function unavailableCode(item: CheckItem, modelsRoot: string): DepotErrorCode {
+  try {
+    resolveModelPath({ modelsRoot, category: item.requirement.category, filename: item.requirement.filename });
+  } catch (error) {
+    if (isDepotError(error) && error.code === 'UNSAFE_PATH') return 'UNSAFE_PATH';
+    throw error;
+  }
+  return item.requirement.urls.length > 0 ? 'HOST_NOT_ALLOWED' : 'NOT_FOUND';
 }
 
 function codeOf(error: unknown): DepotErrorCode | 'UNKNOWN' {

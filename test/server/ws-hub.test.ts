@@ -81,19 +81,47 @@ describe('WebSocket hub', () => {
     one.close();
   });
 
-  test('answers 200 malformed messages with errors and stays up', async ({ server }) => {
+  test('answers 1,000 random or malformed messages with errors, one each, and stays healthy', async ({ server }) => {
     const one = await connectWs(server);
     await one.waitFor((m) => m.type === 'hello');
-    const junk = ['', '{', '[]', 'null', '"x"', '{"type":1}', '{"type":"token","provider":"nope","token":"a"}', '{"type":"check"}', '{"type":"setLimit","kbps":-1}'];
-    for (let i = 0; i < 200; i++) one.send(junk[i % junk.length] ?? '');
-    const deadline = Date.now() + 10_000;
-    while (one.messages.filter((m) => m.type === 'error').length < 200 && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 20));
+    let seed = 42;
+    const random = (): number => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    const types = ['check', 'install', 'token', 'cancel', 'setLimit', 'hello', 'nope', 7, null];
+    const junk = (i: number): string | Buffer => {
+      switch (i % 6) {
+        case 0:
+          return Buffer.from(Array.from({ length: 1 + Math.floor(random() * 64) }, () => Math.floor(random() * 256)));
+        case 1:
+          return Array.from({ length: Math.floor(random() * 40) }, () => String.fromCharCode(32 + Math.floor(random() * 90))).join('');
+        case 2:
+          return JSON.stringify({ type: types[Math.floor(random() * types.length)], id: random() > 0.5 ? 5 : undefined, items: 'x' });
+        case 3:
+          return JSON.stringify({ type: 'token', provider: 'huggingface', token: '' });
+        case 4:
+          return JSON.stringify({ type: 'install', id: `i${i}`, items: [{ category: 'loras', filename: '../x.safetensors', origin: 'dependencies' }] });
+        default:
+          return JSON.stringify([random(), { type: 'check' }]);
+      }
+    };
+    for (let i = 0; i < 1000; i++) {
+      const message = junk(i);
+      one.ws.send(message, { binary: Buffer.isBuffer(message) });
     }
-    expect(one.messages.filter((m) => m.type === 'error')).toHaveLength(200);
+    const deadline = Date.now() + 20_000;
+    // A hostile install name is answered with installStarted and a job that fails at once (unsafe path).
+    const answers = () => one.messages.filter((m) => m.type === 'error' || m.type === 'installStarted').length;
+    while (answers() < 1000 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(answers()).toBe(1000);
+    const failed = one.messages.filter((m) => m.type === 'jobFailed' && (m.job as Job).error?.code === 'UNSAFE_PATH');
+    expect(failed.length).toBe(one.messages.filter((m) => m.type === 'installStarted').length);
     expect(one.ws.readyState).toBe(one.ws.OPEN);
     one.send({ type: 'check', id: 'ok', dependencies: {} });
     await one.waitFor((m) => m.type === 'checkResult' && m.id === 'ok');
+    const health = await fetch(`${server.url}/health`);
+    expect(health.status).toBe(200);
     one.close();
   });
 });

@@ -61,8 +61,8 @@ describe('installRequirements (through the depot)', () => {
     ]);
     const done: Job[] = await depot.settled(again.map((j) => j.id));
     expect(done.map((j) => jobStatusLabel(j.state))).toEqual(['Exists', 'Failed', 'Failed']);
-    expect(done[1]?.error?.message).toMatch(/no URL/);
-    expect(done[2]?.error?.message).toMatch(/not allowed/);
+    expect(done[1]?.error).toMatchObject({ code: 'NOT_FOUND', message: expect.stringMatching(/no URL/) });
+    expect(done[2]?.error).toMatchObject({ code: 'HOST_NOT_ALLOWED', message: expect.stringMatching(/not allowed/) });
   });
 
   test('a cancelled job waiting for a token ends cancelled, and its token waiter is gone', async ({ hub, openDepot }) => {
