@@ -40,6 +40,13 @@ describe('hfFileInfo', () => {
     expect(await hfFileInfo({ ...base, token: 'hf_granted' })).toMatchObject({ size: 100, lfs: true });
   });
 
+  test('a token the Hub does not know is AUTH_REQUIRED, saying the token was not accepted', async ({ hub }) => {
+    hub.addRepo({ id: 'org/m', files: [{ path: 'm.safetensors', size: 100 }] });
+    const attempt = hfFileInfo({ repoId: 'org/m', path: 'm.safetensors', hubUrl: hub.hfUrl, token: 'hf_expired_token' });
+    await expect(attempt).rejects.toMatchObject({ code: 'AUTH_REQUIRED', message: expect.stringMatching(/token was not accepted/) });
+    await expect(attempt).rejects.not.toThrow(/hf_expired_token/);
+  });
+
   test('reports a missing revision as NOT_FOUND and retries a 503 before answering', async ({ hub }) => {
     hub.addRepo({ id: 'org/m', files: [{ path: 'm.safetensors', size: 100 }] });
     await expect(hfFileInfo({ repoId: 'org/m', path: 'm.safetensors', revision: 'nope', hubUrl: hub.hfUrl })).rejects.toMatchObject({ code: 'NOT_FOUND' });

@@ -23,6 +23,14 @@ describe('hfListTree', () => {
     expect(files[0].lfs?.oid).toBe(await hub.sha256Of({ repoId: 'org/big', path: 'f/0000.safetensors' }));
   });
 
+  test('honours an integer Retry-After on a 503', async ({ hub }) => {
+    hub.addRepo({ id: 'org/m', files: [{ path: 'a.json', content: '{}' }] });
+    hub.setFault({ kind: 'fail', status: 503, server: 'hf', retryAfter: 2, times: 1 });
+    const waits: number[] = [];
+    expect(await collect(hfListTree({ repoId: 'org/m', hubUrl: hub.hfUrl, sleep: async (ms) => void waits.push(ms), retry: { noiseMs: 0 } }))).toHaveLength(1);
+    expect(waits).toEqual([2000]);
+  });
+
   test('lists one folder of a dataset at a percent-encoded revision', async ({ hub }) => {
     hub.addRepo({ id: 'org/d', type: 'dataset', aliases: ['refs/pr/2'], files: [{ path: 'a/x.json', content: '{}' }, { path: 'b/y.json', content: '[]' }] });
     const entries = await collect(hfListTree({ repoId: 'org/d', repoType: 'dataset', revision: 'refs/pr/2', path: 'a', hubUrl: hub.hfUrl, fetch }));
