@@ -184,7 +184,9 @@ export function createModelDepotExtension(options: ModelDepotExtensionOptions): 
       } else {
         answered.add(key);
         if (explicit) {
-          toast({ severity: 'success', summary: 'Model Depot', detail: `All ${result.items.length} models of this workflow are present.`, life: 5000 });
+          const n = result.items.length;
+          const detail = n === 1 ? 'The model of this workflow is present.' : `All ${n} models of this workflow are present.`;
+          toast({ severity: 'success', summary: 'Model Depot', detail, life: 5000 });
         }
       }
     } catch (error) {
@@ -210,7 +212,7 @@ export function createModelDepotExtension(options: ModelDepotExtensionOptions): 
     void check(key, structuredClone(graphData), false);
   }
 
-  async function checkCurrentWorkflow(): Promise<void> {
+  function checkCurrentWorkflow(): void {
     const workflow = app.graph?.serialize?.() ?? lastWorkflow;
     if (workflow === undefined) {
       toast({ severity: 'info', summary: 'Model Depot', detail: 'No workflow is open.', life: 4000 });
@@ -221,7 +223,11 @@ export function createModelDepotExtension(options: ModelDepotExtensionOptions): 
       toast({ severity: 'info', summary: 'Model Depot', detail: 'This workflow names no models.', life: 4000 });
       return;
     }
-    await check(workflowKey(workflow, requirements), structuredClone(workflow), true);
+    if (ensureClient().status() !== 'open') {
+      toast({ severity: 'info', summary: 'Model Depot', detail: 'Waiting for the sidecar: the check runs as soon as it is reachable.', life: 5000 });
+    }
+    // Not awaited: a command must not hang while the sidecar is away.
+    void check(workflowKey(workflow, requirements), structuredClone(workflow), true);
   }
 
   return {

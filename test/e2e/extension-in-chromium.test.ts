@@ -306,6 +306,17 @@ describe.skipIf(!existsSync(CHROMIUM))('the extension in headless Chromium with 
     expect(hooks.filter((h) => h === 'ModelDepot.beforeConfigureGraph')).toHaveLength(5);
   });
 
+  it('the command "Check models of this workflow" now finds every model present', async () => {
+    const page = need('page');
+    await page.evaluate(() => Reflect.get(window, '__standIn').runCommand('ModelDepot.CheckWorkflow'));
+    await page.waitForFunction(
+      () => Reflect.get(window, '__standIn').state.toasts.some((t: { detail?: string }) => t.detail === 'All 5 models of this workflow are present.'),
+      undefined,
+      { timeout: 10_000 },
+    );
+    expect(await page.locator('.md-download-prompt').count()).toBe(0);
+  });
+
   it('a page reload that restores the answered workflow does not ask again, and shows the jobs', async () => {
     const page = need('page');
     const saved = await page.evaluate(() => Reflect.get(window, '__standIn').state.graph);

@@ -165,8 +165,16 @@ describe('the ModelDepot extension', () => {
     await until(() => prompt() !== null, 'the prompt');
     document.querySelector<HTMLButtonElement>('.md-dismiss')?.click();
     await comfy.runCommand(CHECK_COMMAND_ID);
+    await until(() => prompt() !== null, 'the prompt again');
     expect(checks()).toBe(2);
-    expect(prompt()).not.toBeNull();
+  });
+
+  it('the command says so when everything is present', async () => {
+    const { comfy } = await setup(allPresentResult);
+    comfy.loadGraphData(sampleWorkflow());
+    await comfy.runCommand(CHECK_COMMAND_ID);
+    await until(() => comfy.toasts.some((t) => t.detail === 'The model of this workflow is present.'), 'the toast');
+    expect(document.querySelector('.md-download-prompt')).toBeNull();
   });
 
   it('does not check on load when the setting is off', async () => {
