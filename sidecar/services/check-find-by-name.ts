@@ -1,4 +1,4 @@
-import { stat } from 'node:fs/promises';
+import { statSync } from 'node:fs';
 import path from 'node:path';
 import type { FileEntry } from '../../shared/registry-schema';
 import type { LinkSource } from './check-link-source';
@@ -26,13 +26,13 @@ export class FindByName {
   ) {}
 
   /** A registered regular file named like `filename`, same category first, that is still on disk. */
-  async find(category: string, filename: string, target: string): Promise<NamedSource | undefined> {
+  find(category: string, filename: string, target: string): NamedSource | undefined {
     const candidates = (this.getIndex().get(path.posix.basename(filename)) ?? [])
       .filter((entry) => entry.path !== target && entry.kind !== 'symlink')
       .sort((a, b) => Number(b.category === category) - Number(a.category === category));
     for (const entry of candidates) {
       const model = this.registry.findBySha256(entry.sha256);
-      if (!model || !(await isFileOfSize(entry.path, model.size))) continue;
+      if (!model || !isFileOfSize(entry.path, model.size)) continue;
       return { source: { path: entry.path, kind: checkSourceKind(entry, this.modelsRoot) }, sha256: entry.sha256, size: model.size };
     }
     return undefined;
@@ -52,13 +52,13 @@ export class FindByName {
   }
 }
 
-async function isFileOfSize(file: string, size: number): Promise<boolean> {
+function isFileOfSize(file: string, size: number): boolean {
   try {
-    const info = await stat(file);
-    return info.isFile() && info.size === size;
+    const info = statSync(file, { throwIfNoEntry: false });
+    return info !== undefined && info.isFile() && info.size === size;
   } catch (error) {
     const code = typeof error === 'object' && error !== null && 'code' in error ? error.code : undefined;
-    if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'EACCES' || code === 'ELOOP') return false;
+    if (code === 'ENOTDIR' || code === 'EACCES' || code === 'ELOOP') return false;
     throw error;
   }
 }

@@ -1,4 +1,4 @@
-import { stat } from 'node:fs/promises';
+import { statSync } from 'node:fs';
 import type { CheckItem } from '../../shared/check-result';
 import type { FileEntry } from '../../shared/registry-schema';
 import { fileIdentity } from '../disk/file-identity';
@@ -38,9 +38,9 @@ const KIND_RANK: Readonly<Record<FileEntry['kind'], number>> = {
  * and unchanged since it was registered (same dev, ino, size, mtime), or known to the hash cache under its current
  * state. Same volume first, then real files before links. Stats only the model's own files (usually one to three).
  */
-export async function findLinkSource(options: FindLinkSourceOptions): Promise<LinkSource | undefined> {
+export function findLinkSource(options: FindLinkSourceOptions): LinkSource | undefined {
   const entries = options.registry.filesOf(options.sha256).filter((entry) => entry.path !== options.target);
-  const checked = await Promise.all(entries.map((entry) => verify(entry, options)));
+  const checked = entries.map((entry) => verify(entry, options));
   const usable = checked.filter((c): c is { entry: Readonly<FileEntry>; dev: number } => c !== undefined);
   usable.sort(
     (a, b) =>
@@ -51,16 +51,17 @@ export async function findLinkSource(options: FindLinkSourceOptions): Promise<Li
   return best ? { path: best.entry.path, kind: checkSourceKind(best.entry, options.modelsRoot) } : undefined;
 }
 
-async function verify(
-  entry: Readonly<FileEntry>,
-  options: FindLinkSourceOptions,
-): Promise<{ entry: Readonly<FileEntry>; dev: number } | undefined> {
-  const info = await stat(entry.path).catch((error: unknown) => {
+/** Synchronous stats, for the reason given in check-target.ts. */
+function verify(entry: Readonly<FileEntry>, options: FindLinkSourceOptions): { entry: Readonly<FileEntry>; dev: number } | undefined {
+  let info;
+  try {
+    info = statSync(entry.path, { throwIfNoEntry: false });
+  } catch (error) {
     // A registered file that is gone (or unreadable now) is simply not a source; the registry is refreshed elsewhere.
     const code = typeof error === 'object' && error !== null && 'code' in error ? error.code : undefined;
-    if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'EACCES' || code === 'EPERM' || code === 'ELOOP') return undefined;
+    if (code === 'ENOTDIR' || code === 'EACCES' || code === 'EPERM' || code === 'ELOOP') return undefined;
     throw error;
-  });
+  }
   if (info === undefined || !info.isFile() || info.size !== options.size) return undefined;
   const identity = fileIdentity(info);
   const hasRecordedStat = entry.ino !== undefined && entry.mtimeMs !== undefined;

@@ -1,4 +1,4 @@
-import { stat } from 'node:fs/promises';
+import { statSync } from 'node:fs';
 import path from 'node:path';
 import type { CheckItem, CheckResult } from '../../shared/check-result';
 import { isDepotError } from '../../shared/errors';
@@ -66,14 +66,14 @@ export async function checkRequirements(options: CheckRequirementsOptions): Prom
   const modelsRoot = path.resolve(options.modelsRoot);
   const policy = options.hostPolicy ?? createHostPolicy();
   const drafts = options.requirements.map((requirement) => draftOf(requirement, modelsRoot));
-  const [modelsDev, freeBytes] = await Promise.all([
-    deviceOf(modelsRoot),
+  const modelsDev = statSync(modelsRoot, { throwIfNoEntry: false })?.dev;
+  for (const draft of drafts) {
+    if (draft.target) draft.state = inspectTarget(draft.target, options.registry, options.hashCache);
+  }
+  const [freeBytes] = await Promise.all([
     options.freeSpace(modelsRoot),
-    ...drafts.map(async (draft) => {
-      if (draft.target) draft.state = await inspectTarget(draft.target, options.registry, options.hashCache);
-    }),
+    lookUpMissingHashes(drafts, policy, options.lookupRemote),
   ]);
-  await lookUpMissingHashes(drafts, policy, options.lookupRemote);
 
   const byName = new FindByName(options.registry, modelsRoot);
   const context = { ...options, modelsRoot, modelsDev, policy, byName, hashing: Promise.resolve() };
@@ -129,7 +129,7 @@ async function classify(draft: Draft, ctx: ClassifyContext): Promise<CheckItem> 
   const sha256 = draft.sha256;
   const model = sha256 === undefined ? undefined : ctx.registry.findBySha256(sha256);
   if (sha256 !== undefined && model) {
-    const source = await findLinkSource({
+    const source = findLinkSource({
       sha256,
       size: model.size,
       target: draft.target,
@@ -146,7 +146,7 @@ async function classify(draft: Draft, ctx: ClassifyContext): Promise<CheckItem> 
   }
   // By name only as a last resort: names such as `model.safetensors` repeat across repositories.
   if (sha256 === undefined) {
-    const named = await ctx.byName.find(draft.requirement.category, draft.requirement.filename, draft.target);
+    const named = ctx.byName.find(draft.requirement.category, draft.requirement.filename, draft.target);
     if (named) return { ...base, status: 'linkable', sha256: named.sha256, size: named.size, source: named.source };
   }
   return { ...base, status: 'unavailable', reason: choice.reason };
@@ -239,12 +239,3 @@ function linkToPresentTwins(items: CheckItem[], modelsRoot: string): void {
   });
 }
 
-async function deviceOf(dir: string): Promise<number | undefined> {
-  try {
-    return (await stat(dir)).dev;
-  } catch (error) {
-    // A models root that does not exist yet: nothing is on its volume, so no source can be "same volume".
-    if (typeof error === 'object' && error !== null && 'code' in error && error.code === 'ENOENT') return undefined;
-    throw error;
-  }
-}

@@ -1,5 +1,4 @@
-import { lstat, realpath, stat } from 'node:fs/promises';
-import type { Stats } from 'node:fs';
+import { lstatSync, realpathSync, statSync, type Stats } from 'node:fs';
 import type { FileEntry } from '../../shared/registry-schema';
 import { fileIdentity, sameFileIdentity, type FileIdentity } from '../disk/file-identity';
 
@@ -28,24 +27,28 @@ export type TargetState =
 /**
  * Looks at a target path without reading file content: one stat (two for a symlink). The SHA-256 comes from the
  * registry when its recorded (dev, ino, size, mtime) still matches, else from the hash cache.
+ *
+ * Synchronous stats on purpose: a check does a few dozen, each microseconds on a local disk, and async ones would
+ * queue behind downloads' writes in libuv's four-thread pool, which is what made a check's p99 spike.
  */
-export async function inspectTarget(
+export function inspectTarget(
   target: string,
   registry: CheckRegistry,
   hashCache: CheckHashCache | undefined,
-): Promise<TargetState> {
-  let info: Stats;
+): TargetState {
+  let info: Stats | undefined;
   try {
-    info = await stat(target);
+    info = statSync(target, { throwIfNoEntry: false });
   } catch (error) {
     const code = errnoCode(error);
-    if (code === 'ENOENT' || code === 'ENOTDIR') return (await isDanglingLink(target)) ? dangling() : { kind: 'absent' };
+    if (code === 'ENOTDIR') return { kind: 'absent' };
     if (code === 'ELOOP') return dangling();
     return { kind: 'blocked', reason: `it cannot be read (${code ?? 'error'}); check its permissions` };
   }
+  if (info === undefined) return isDanglingLink(target) ? dangling() : { kind: 'absent' };
   if (!info.isFile()) return { kind: 'blocked', reason: 'a folder or special file sits under that name' };
   const identity = fileIdentity(info);
-  const sha256 = knownHash(target, identity, registry, hashCache) ?? (await knownHashOfLinkTarget(target, identity, registry));
+  const sha256 = knownHash(target, identity, registry, hashCache) ?? knownHashOfLinkTarget(target, identity, registry);
   return sha256 === undefined ? { kind: 'file', path: target, identity } : { kind: 'file', path: target, identity, sha256 };
 }
 
@@ -70,23 +73,17 @@ export function recordedIdentityMatches(entry: Readonly<FileEntry>, identity: Fi
 }
 
 /** A symlink made by an install is registered under its own path, its bytes under the real file's path. */
-async function knownHashOfLinkTarget(
-  target: string,
-  identity: FileIdentity,
-  registry: CheckRegistry,
-): Promise<string | undefined> {
-  const link = await lstat(target);
-  if (!link.isSymbolicLink()) return undefined;
-  const entry = registry.findByPath(await realpath(target));
+function knownHashOfLinkTarget(target: string, identity: FileIdentity, registry: CheckRegistry): string | undefined {
+  if (lstatSync(target, { throwIfNoEntry: false })?.isSymbolicLink() !== true) return undefined;
+  const entry = registry.findByPath(realpathSync(target));
   return entry && recordedIdentityMatches(entry, identity) ? entry.sha256 : undefined;
 }
 
-async function isDanglingLink(target: string): Promise<boolean> {
+function isDanglingLink(target: string): boolean {
   try {
-    return (await lstat(target)).isSymbolicLink();
+    return lstatSync(target, { throwIfNoEntry: false })?.isSymbolicLink() === true;
   } catch (error) {
-    const code = errnoCode(error);
-    if (code === 'ENOENT' || code === 'ENOTDIR') return false;
+    if (errnoCode(error) === 'ENOTDIR') return false;
     throw error;
   }
 }
