@@ -110,6 +110,14 @@ export async function downloadFile(options: DownloadFileOptions): Promise<Downlo
     await publish(paths, options.dest, name);
     options.logger?.info('download complete', { file: name, bytes: size, sha256 });
     return { sha256, size };
+  } catch (error) {
+    // Nothing received (refused hop, auth error, cancelled early): leave no empty partial or state behind.
+    if (transfer.writtenBytes === 0 && !transfer.discarded) {
+      transfer.discarded = true;
+      await transfer.handle.close().catch(ignoreClosed);
+      await removePartial(paths);
+    }
+    throw error;
   } finally {
     await transfer.hasher.close();
     await transfer.handle.close().catch(ignoreClosed);
