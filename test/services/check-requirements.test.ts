@@ -162,20 +162,24 @@ describe('checkRequirements', () => {
       expect(result.summary).toMatchObject({ linkable: 1, bytesToDownload: 0, bytesSavedByLinking: a.size });
     });
 
-    test('from a hub folder and from the HF cache, with the kind of place', async ({ place }) => {
+    test('from a hub folder, the HF cache or any registered file outside the models root, with the kind of place', async ({ place }) => {
       const inHub = await writeModel(path.join(place.hub, 'SDXL', 'base.safetensors'), 'hub bytes');
       const blob = await writeModel(path.join(place.hfCache, 'models--o--r', 'blobs', 'x'), 'cache bytes');
+      const elsewhere = await writeModel(path.join(place.hub, '..', 'other-comfyui', 'models', 'loras', 'l.safetensors'), 'elsewhere');
       await register(place.registry, inHub, 'hub');
       await register(place.registry, blob, 'hf-cache');
+      await register(place.registry, elsewhere, 'file');
       const result = await checkRequirements(
         options(place, [
           requirement({ filename: 'base.safetensors', sha256: inHub.sha256 }),
           requirement({ category: 'vae', filename: 'v.safetensors', sha256: blob.sha256 }),
+          requirement({ category: 'loras', filename: 'l.safetensors', sha256: elsewhere.sha256 }),
         ]),
       );
       expect(result.items.map((i) => [i.status, i.source?.kind, i.source?.path])).toEqual([
         ['linkable', 'hub', inHub.path],
         ['linkable', 'hf-cache', blob.path],
+        ['linkable', 'registry', elsewhere.path],
       ]);
     });
 
