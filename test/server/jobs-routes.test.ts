@@ -72,3 +72,23 @@ describe('/models/download and /models/jobs', () => {
     expect(depot.jobs()).toHaveLength(0);
   });
 });
+
+describe('Civitai downloads', () => {
+  test('a login-only Civitai version downloads with the body token, sent to Civitai only, never to storage', async ({ hub, server, depot, modelsRoot }) => {
+    const KEY = 'civitai_key_0123456789abcdef';
+    hub.addCivitaiVersion({ id: 4242, requiresAuth: 'login', tokensWithAccess: [KEY], files: [{ name: 'style.safetensors', size: SIZE }] });
+    const sha256 = await hub.sha256Of({ versionId: 4242 });
+    const item = { category: 'loras', filename: 'style.safetensors', sha256, urls: ['https://civitai.com/api/download/models/4242'], origin: 'dependencies' };
+    const res = await postJson(server, '/models/download', { items: [item], tokens: { civitai: KEY } });
+    const [job] = (res.json as { jobs: Job[] }).jobs;
+    const [done] = await depot.settled([job?.id ?? '']);
+    expect(done).toMatchObject({ state: 'complete', provider: 'civitai', bytes: SIZE });
+    const authed = hub.requests.filter((r) => r.hasAuthorization || r.hasTokenQuery);
+    expect(authed.length).toBeGreaterThan(0);
+    expect(authed.every((r) => r.server === 'civitai')).toBe(true);
+    expect(hub.requests.some((r) => r.server === 'storage')).toBe(true);
+    const registry = await readFile(path.join(modelsRoot, '.registry', 'models.json'), 'utf8');
+    expect(registry).toContain('https://civitai.com/api/download/models/4242');
+    expect(registry).not.toContain(KEY);
+  });
+});
