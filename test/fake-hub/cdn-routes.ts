@@ -5,6 +5,7 @@ import { answeredByFault } from './hf-access';
 import { signCdn } from './hf-routes';
 import type { HubState } from './hub-state';
 import { sendBody } from './request-log';
+import { headerText } from './header-text';
 import { serveContent } from './serve-content';
 
 /**
@@ -52,7 +53,7 @@ export async function answerCdn(state: HubState, req: IncomingMessage, res: Serv
     lastModified: file.lastModified,
     headers: {
       'Content-Type': url.searchParams.get('response-content-type') ?? 'application/octet-stream',
-      'Content-Disposition': url.searchParams.get('response-content-disposition') ?? 'inline',
+      'Content-Disposition': headerText(url.searchParams.get('response-content-disposition') ?? 'inline'),
       'Cache-Control': 'public, max-age=604800, immutable, s-maxage=604800',
       'X-Cache': 'Hit from cloudfront',
       Via: '1.1 fake.cloudfront.net (CloudFront)',

@@ -91,6 +91,15 @@ describe('fake hub: Civitai downloads', () => {
     expect((await fetch(hub.civitaiDownloadUrl(302), { redirect: 'manual' })).status).toBe(410);
   });
 
+  test('sends a non-ASCII file name as UTF-8 in Content-Disposition', async ({ hub }) => {
+    hub.addCivitaiVersion({ id: 400, files: [{ name: 'モデル v2.safetensors', size: 10 }] });
+    const location = (await fetch(hub.civitaiDownloadUrl(400), { redirect: 'manual' })).headers.get('location') ?? '';
+    expect(new URL(location).searchParams.get('response-content-disposition')).toBe('attachment; filename="モデル v2.safetensors"');
+    const res = await fetch(location);
+    expect(Buffer.from(res.headers.get('content-disposition') ?? '', 'latin1').toString('utf8')).toBe('attachment; filename="モデル v2.safetensors"');
+    await res.arrayBuffer();
+  });
+
   test('the storage host records an Authorization header it receives', async ({ hub }) => {
     addVersions(hub);
     const location = (await fetch(hub.civitaiDownloadUrl(100), { redirect: 'manual' })).headers.get('location') ?? '';

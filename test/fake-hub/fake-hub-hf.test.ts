@@ -126,6 +126,16 @@ describe('fake hub: HuggingFace resolve', () => {
   });
 });
 
+describe('fake hub: HuggingFace names', () => {
+  test('serves a file whose path has spaces and non-ASCII characters', async ({ hub }) => {
+    hub.addRepo({ id: 'org/names', files: [{ path: 'loras/モデル v1.safetensors', size: 64 }] });
+    const res = await fetch(hub.resolveUrl('org/names', 'loras/モデル v1.safetensors'));
+    expect(res.status).toBe(200);
+    expect(Buffer.from(await res.arrayBuffer()).length).toBe(64);
+    expect(hub.requests[0].path).toBe('/org/names/resolve/main/loras/%E3%83%A2%E3%83%87%E3%83%AB%20v1.safetensors');
+  });
+});
+
 describe('fake hub: HuggingFace errors', () => {
   test('answers EntryNotFound, RevisionNotFound and RepoNotFound with X-Error-Code and a JSON body', async ({ hub }) => {
     addModelRepo(hub);

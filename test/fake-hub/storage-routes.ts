@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { signStorage } from './civitai-routes';
 import type { HubState } from './hub-state';
 import { sendBody } from './request-log';
+import { headerText } from './header-text';
 import { serveContent } from './serve-content';
 
 /**
@@ -46,7 +47,7 @@ export async function answerStorage(state: HubState, req: IncomingMessage, res: 
     etag: `"${createHash('md5').update(file.source.key).digest('hex')}"`,
     lastModified: new Date('2025-01-01T00:00:00Z'),
     headers: {
-      'Content-Disposition': url.searchParams.get('response-content-disposition') ?? `attachment; filename="${file.name}"`,
+      'Content-Disposition': headerText(url.searchParams.get('response-content-disposition') ?? `attachment; filename="${file.name}"`),
       'Content-Type': 'application/octet-stream',
     },
     faults: state.faults,
