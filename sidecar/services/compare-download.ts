@@ -6,7 +6,7 @@ import type { HostPolicy } from '../remote/host-policy';
 import { forEachLimited } from './for-each-limited';
 
 /** Partial downloads of `--download`: hidden (never scanned), inside the target so the final rename stays on one volume. */
-export const COMPARE_PARTIAL_DIR = '.model-depot-partial';
+const COMPARE_PARTIAL_DIR = '.model-depot-partial';
 
 export interface DownloadMissingOptions {
   /** The missing files of a comparison. */

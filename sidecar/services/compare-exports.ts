@@ -94,9 +94,10 @@ export interface WriteCompareExportsOptions extends FormatExportOptions {
 
 /** Writes the asked exports (parent folders created); returns the paths written, for the summary line. */
 export async function writeCompareExports(options: WriteCompareExportsOptions): Promise<string[]> {
-  const targets: Array<[CompareExportKind | 'summary', string]> = Object.entries(options.files).flatMap(
-    ([kind, file]) => (isExportKind(kind) && file ? [[kind, file] as [CompareExportKind, string]] : []),
-  );
+  const targets: Array<[CompareExportKind | 'summary', string]> = [];
+  for (const [kind, file] of Object.entries(options.files)) {
+    if (isExportKind(kind) && file) targets.push([kind, file]);
+  }
   if (options.allDir) {
     for (const [kind, name] of Object.entries(EXPORT_ALL_FILES)) {
       if (isExportKind(kind) || kind === 'summary') targets.push([kind, join(options.allDir, name)]);
