@@ -106,7 +106,6 @@ interface Participant {
   request: DownloadRequest & { id: string };
   resolve(result: QueuedResult): void;
   reject(error: unknown): void;
-  discardPartial: boolean;
 }
 
 interface Flight {
@@ -252,13 +251,17 @@ export function createDownloadQueue(options: DownloadQueueOptions): DownloadQueu
         waiting.push(flight);
       }
       const result = new Promise<QueuedResult>((resolve, reject) => {
-        const participant: Participant = { request, resolve, reject, discardPartial: false };
+        const participant: Participant = { request, resolve, reject };
         flight.participants.set(request.id, participant);
         emit(flight, participant, joined ? flight.last : { ...flight.last, state: 'queued' });
       });
       byId.set(request.id, flight);
-      request.signal?.addEventListener('abort', () => cancel(request.id), { once: true });
-      pump();
+      if (request.signal?.aborted) {
+        cancel(request.id);
+      } else {
+        request.signal?.addEventListener('abort', () => cancel(request.id), { once: true });
+        pump();
+      }
       return { id: request.id, result, cancel: (cancelOptions) => void cancel(request.id, cancelOptions) };
     },
     cancel,
