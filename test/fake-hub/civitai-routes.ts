@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RequestRecord } from './fake-hub-types';
-import type { FaultContext } from './faults';
+import { answeredByRedirectFault, type FaultContext } from './faults';
 import type { CivitaiFile, CivitaiVersion, HubState } from './hub-state';
 import { sendBody } from './request-log';
 import { civitaiVersionJson } from './civitai-version-json';
@@ -47,6 +47,7 @@ export async function answerCivitai(state: HubState, req: IncomingMessage, res: 
 }
 
 function answeredByFault(x: CivitaiExchange, context: FaultContext): boolean {
+  if (answeredByRedirectFault(x.state.faults, x.res, x.record, context, x.method)) return true;
   const fault = x.state.faults.take('fail', context);
   if (fault === undefined) return false;
   // Civitai's 429s come from the edge, usually without Retry-After (reference section 2).

@@ -359,6 +359,15 @@ describe('fake hub: faults and the request log', () => {
     expect(createHash('sha256').update(resumed.bytes).digest('hex')).toBe(after);
   });
 
+  test('a redirect fault sends the client wherever the test says', async ({ hub }) => {
+    addModelRepo(hub);
+    hub.setFault({ kind: 'redirect', location: 'http://evil.example/x.safetensors', server: 'hf', file: 'model.safetensors', times: 1 });
+    const res = await fetch(hub.resolveUrl('org/model', 'model.safetensors'), { redirect: 'manual' });
+    expect(res.status).toBe(302);
+    expect(res.headers.get('location')).toBe('http://evil.example/x.safetensors');
+    await res.text();
+  });
+
   test('records host, path, status, range and whether Authorization was sent, never the token', async ({ hub }) => {
     hub.addRepo({ id: 'org/gated', gated: 'manual', tokensWithAccess: ['hf_secret_token'], files: [{ path: 'm.safetensors', size: 1000 }] });
     const res = await fetch(hub.resolveUrl('org/gated', 'm.safetensors'), { headers: { Authorization: 'Bearer hf_secret_token', Range: 'bytes=10-' } });

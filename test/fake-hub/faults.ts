@@ -1,4 +1,6 @@
-import type { Fault, FaultSpec, ServerName } from './fake-hub-types';
+import type { ServerResponse } from 'node:http';
+import type { Fault, FaultSpec, RequestRecord, ServerName } from './fake-hub-types';
+import { sendBody } from './request-log';
 
 /** What a request is about, to match faults against. */
 export interface FaultContext {
@@ -51,5 +53,13 @@ function matches(fault: Fault, context: FaultContext): boolean {
       return false;
     }
   }
+  return true;
+}
+
+/** Answers an active `redirect` fault (a hop to wherever the test says); true when it did. */
+export function answeredByRedirectFault(book: FaultBook, res: ServerResponse, record: RequestRecord, context: FaultContext, method: string): boolean {
+  const fault = book.take('redirect', context);
+  if (fault === undefined) return false;
+  sendBody(res, record, fault.status ?? 302, { Location: fault.location, 'Content-Type': 'text/plain; charset=utf-8' }, `Found. Redirecting to ${fault.location}`, method);
   return true;
 }

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RequestRecord, RepoType } from './fake-hub-types';
 import { sendHfError, rateLimitHeaders } from './hf-errors';
 import { commitOf, type HubState, type Repo } from './hub-state';
-import type { FaultContext } from './faults';
+import { answeredByRedirectFault, type FaultContext } from './faults';
 
 /** One HF request being answered. */
 export interface HfExchange {
@@ -30,6 +30,7 @@ export function hfToken(x: HfExchange): { token?: string; invalid: boolean } {
 
 /** Answers an active `fail` fault; true when it did. */
 export function answeredByFault(x: HfExchange, context: FaultContext): boolean {
+  if (answeredByRedirectFault(x.state.faults, x.res, x.record, context, x.method)) return true;
   const fault = x.state.faults.take('fail', context);
   if (fault === undefined) return false;
   const headers =

@@ -64,6 +64,12 @@ const zFault = z.discriminatedUnion('kind', [
     resetSeconds: z.number().optional(),
     ...zFaultTarget,
   }),
+  z.object({
+    kind: z.literal('redirect'),
+    location: z.string(),
+    status: z.union([z.literal(301), z.literal(302), z.literal(303), z.literal(307), z.literal(308)]).optional(),
+    ...zFaultTarget,
+  }),
   z.object({ kind: z.literal('change-content'), afterBytes: z.number().int().nonnegative(), seed: z.union([z.string(), z.number()]), ...zFaultTarget }),
 ]);
 const zHubConfig = z.object({

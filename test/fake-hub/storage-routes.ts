@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { signStorage } from './civitai-routes';
+import { answeredByRedirectFault } from './faults';
 import type { HubState } from './hub-state';
 import { sendBody } from './request-log';
 import { headerText } from './header-text';
@@ -24,6 +25,7 @@ export async function answerStorage(state: HubState, req: IncomingMessage, res: 
     record.file = file.name;
   }
   const context = { server: 'storage' as const, urlPath: url.pathname, repoId: match?.[1], file: file?.name };
+  if (answeredByRedirectFault(state.faults, res, record, context, method)) return;
   const fault = state.faults.take('fail', context);
   if (fault !== undefined) {
     sendBody(res, record, fault.status, fault.retryAfter === undefined ? {} : { 'Retry-After': String(fault.retryAfter) }, `Injected failure ${fault.status}`, method);
