@@ -59,8 +59,8 @@ export function readWorkflowNodes(
       const node = parsed.data;
       if (isInactive(node.mode)) return;
       readNode(node, nodePath, out);
-      const inner = typeof node.type === 'string' ? subgraphs.get(node.type) : undefined;
-      if (inner !== undefined && node.type != null && !visited.has(node.type) && depth < MAX_SUBGRAPH_DEPTH) {
+      const inner = subgraphs.get(node.type);
+      if (inner !== undefined && !visited.has(node.type) && depth < MAX_SUBGRAPH_DEPTH) {
         visited.add(node.type);
         walk(inner, depth + 1);
       }
@@ -106,7 +106,7 @@ function readNode(node: WorkflowNode, path: string, out: RequirementCollector): 
     // A node without string widget values selects nothing we can compare: keep all its entries.
     ...(selected.size > 0 && { selectedNames: selected }),
   });
-  if (typeof node.type === 'string') readLoaderWidgets(node.type, values, `${path}.widgets_values`, out);
+  if (node.type !== '') readLoaderWidgets(node.type, values, `${path}.widgets_values`, out);
 }
 
 /** A node's widget values: a list (UI format) or keyed by widget name (some nodes, and the API format). */

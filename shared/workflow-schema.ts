@@ -90,14 +90,16 @@ export type ModelFile = z.infer<typeof zModelFile>;
 /** `widgets_values` is a list in the UI format; some nodes (and the API format's `inputs`) key values by name. */
 export const zWidgetValues = z.union([z.array(z.unknown()), z.record(z.string(), z.unknown())]);
 
-/** The fields of a node that name models. Anything else about a node is ignored. */
+/**
+ * The fields of a node that name models. Anything else about a node is ignored, and so is a field of an odd type
+ * (a string `mode`, a numeric `type`): a quirk of one node must not hide the models of the workflow.
+ */
 export const zWorkflowNode = z
   .object({
-    id: z.union([z.number(), z.string()]).nullish(),
-    type: z.string().nullish(),
+    type: z.string().catch(''),
     /** 0 always, 2 never (muted), 4 bypass: ComfyUI skips models of muted and bypassed nodes. */
-    mode: z.number().nullish(),
-    properties: z.object({ models: z.unknown() }).passthrough().nullish(),
+    mode: z.number().nullish().catch(undefined),
+    properties: z.object({ models: z.unknown() }).passthrough().nullish().catch(undefined),
     widgets_values: z.unknown(),
   })
   .passthrough();

@@ -339,6 +339,17 @@ describe('extractRequirements', () => {
       expect(requirements[0]?.urls).toEqual(['https://civitai.com/api/download/models/1?type=Model']);
     });
 
+    it('reads a node with odd field types rather than hiding its models', () => {
+      const { requirements, invalid } = extractRequirements({
+        nodes: [
+          { id: 'x', type: 'VAELoader', mode: '0', properties: 'none', widgets_values: ['v.safetensors'] },
+          { id: 2, type: 5, widgets_values: 'nope' },
+        ],
+      });
+      expect(invalid).toEqual([]);
+      expect(requirements).toMatchObject([{ category: 'vae', filename: 'v.safetensors' }]);
+    });
+
     it('reports wrong field types with their names', () => {
       const { invalid } = extractRequirements({
         dependencies: { vae: [{ filename: 5, size: -1, urls: 'x', required: 'yes' }] },
