@@ -6,6 +6,7 @@
  */
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { loadavg } from 'node:os';
 import { HashPool } from '../../sidecar/disk/hash-pool';
 import { defaultHashCacheFile, openHashCache } from '../../sidecar/disk/hash-cache';
 import { openRegistry } from '../../sidecar/registry/open-registry';
@@ -68,7 +69,7 @@ await withScratchDir('hash-rescan', async (dir) => {
     process.stdout.write(
       `rescan of ${FILES.toLocaleString('en')} unchanged files: ${(elapsed / BUDGET_MS).toFixed(2)}x of the 1 s budget (${Math.round(elapsed)} ms; ` +
         `content bytes read ${rescan.totals.bytesRead}, files hashed ${rescan.totals.hashed}, known without reading ${rescan.totals.cacheHits}; ` +
-        `process read() total ${syscallRead} vs ${formatBytes(FILES * FILE_SIZE)} of content; bar 0 bytes and < 1 s: ${rescan.totals.bytesRead === 0 && elapsed < BUDGET_MS ? 'met' : 'NOT met'})\n`,
+        `process read() total ${syscallRead} vs ${formatBytes(FILES * FILE_SIZE)} of content; load average ${loadavg()[0]?.toFixed(1)}; bar 0 bytes and < 1 s: ${rescan.totals.bytesRead === 0 && elapsed < BUDGET_MS ? 'met' : 'NOT met'})\n`,
     );
   } finally {
     await pool.close();
