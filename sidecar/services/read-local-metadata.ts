@@ -19,6 +19,9 @@ export interface ReadLocalMetadataOptions {
   onWarning?: (message: string) => void;
 }
 
+/** Lora-Manager files are a few KB; anything far larger is another tool's data, not read into memory. */
+const MAX_METADATA_BYTES = 4 * 1024 * 1024;
+
 export interface LocalMetadataScan {
   files: LocalFile[];
   stats: LocalScanStats;
@@ -48,6 +51,13 @@ export async function readLocalMetadata(options: ReadLocalMetadataOptions): Prom
   }
 
   await forEachLimited(toRead, concurrency, async (found) => {
+    if (found.stats.size > MAX_METADATA_BYTES) {
+      next.entries[found.relativePath] = {
+        mtimeMs: found.stats.mtimeMs, size: found.stats.size, local: null,
+        invalid: `too large for a metadata file (${found.stats.size} bytes); not read`,
+      };
+      return;
+    }
     const text = await readFile(found.path).catch((error: unknown) => {
       // Deleted between the walk and the read: there is nothing left to compare.
       if (hasErrorCode(error, 'ENOENT')) return null;
