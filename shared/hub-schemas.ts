@@ -16,7 +16,8 @@ export type HfRepoType = z.infer<typeof zHfRepoType>;
 
 /** One entry of `GET /api/{type}s/{repo}/tree/{rev}`; `lfs.oid` is the SHA-256 of an LFS file. */
 export const zHfTreeEntry = z.object({
-  type: z.enum(['file', 'directory']),
+  // huggingface.js's ListFileEntry also allows 'unknown'; callers keep only 'file' entries.
+  type: z.enum(['file', 'directory', 'unknown']),
   /** Git blob sha1 (of the LFS pointer for LFS files), or the tree sha1. */
   oid: z.string(),
   size: z.number().int().nonnegative(),
