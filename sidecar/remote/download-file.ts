@@ -252,7 +252,7 @@ async function transferOnce(
     }
     const followed = await fetchFollowingRedirects({
       url: options.url,
-      fetch: options.fetch ?? (nodeFetch as FetchLike),
+      fetch: options.fetch ?? nodeFetch,
       hostPolicy: options.hostPolicy,
       token: options.token,
       provider,

@@ -29,6 +29,7 @@ export function bodyStream(response: FetchResponse): Readable {
   const body = response.body;
   if (body === null) return Readable.from([]);
   if (body instanceof Readable) return body;
+  // The DOM and node:stream/web typings describe the same runtime class but are not assignable to each other.
   if ('getReader' in body) return Readable.fromWeb(body as unknown as WebReadableStream<Uint8Array>);
   return Readable.from(body);
 }

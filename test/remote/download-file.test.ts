@@ -210,4 +210,13 @@ describe('downloadFile', () => {
       { server: 'hf', status: 200, auth: true },
     ]);
   });
+
+  test("accepts an injected fetch (Node's own) in place of node-fetch", async ({ hub, policy, dirs }) => {
+    hub.addRepo({ id: 'org/web', files: [{ path: 'w.safetensors', size: 2 * MiB, seed: 'web' }] });
+    hub.setFault({ kind: 'drop-after', bytes: MiB, times: 1 });
+    const sha256 = await hub.sha256Of({ repoId: 'org/web', path: 'w.safetensors' });
+    const result = await downloadFile({ url: hub.resolveUrl('org/web', 'w.safetensors'), dest: dirs.dest('w.safetensors'), tmpDir: dirs.tmpDir, expectedSha256: sha256, hostPolicy: policy, fetch, clock: fastClock(), retry: noNoise });
+    expect(result.sha256).toBe(sha256);
+    expect(hub.requests.filter((r) => r.server === 'cdn' && r.hasAuthorization)).toEqual([]);
+  });
 });
