@@ -9,6 +9,10 @@ import { runAction } from './run-action';
 import { formatInstallPlan, planHasWork } from './install-plan';
 import { createInstallProgress, type InstallProgress } from './install-progress';
 import { askYesNo, readHiddenLine } from './install-terminal-input';
+import { isLoopbackEndpoint } from './is-loopback-endpoint';
+
+// The TUI command imports it from here.
+export { isLoopbackEndpoint };
 import { parseLimitFlag } from './parse-limit-flag';
 
 interface InstallFlags {
@@ -125,7 +129,6 @@ async function createDepotFor(ctx: CliContext, limitKbps: number | null): Promis
     modelsRoot: ctx.modelsRoot,
     hubDirs: ctx.hubDirs,
     hfCacheDir: ctx.env.hfCacheDir,
-    comfyuiDir: ctx.comfyuiDir,
     hfEndpoint: ctx.env.hfEndpoint,
     civitaiEndpoint: ctx.env.civitaiEndpoint,
     limitKbps,
@@ -134,12 +137,6 @@ async function createDepotFor(ctx: CliContext, limitKbps: number | null): Promis
     allowLoopbackHosts: isLoopbackEndpoint(ctx.env.hfEndpoint) || isLoopbackEndpoint(ctx.env.civitaiEndpoint),
     indexInBackground: false,
   });
-}
-
-/** An endpoint on loopback (a local mirror, the fake hub) may redirect to other loopback hosts (its CDN). */
-export function isLoopbackEndpoint(endpoint: string): boolean {
-  const host = new URL(endpoint).hostname;
-  return host === 'localhost' || host === '[::1]' || /^127\./.test(host);
 }
 
 function summaryOf(jobs: Job[]): string {

@@ -5,7 +5,7 @@ import { createDepot } from '../services/create-depot';
 import { createServer } from '../server/create-server';
 import { installComfyuiExtension } from '../services/install-comfyui-extension';
 import { resolveCliContext } from './cli-context';
-import { isLoopbackEndpoint } from './install-command';
+import { isLoopbackEndpoint } from './is-loopback-endpoint';
 import { parseLimitFlag } from './parse-limit-flag';
 import { runAction } from './run-action';
 import { createLogger } from '../remote/logger';
@@ -40,7 +40,6 @@ async function serveAction(flags: ServeFlags, command: Command): Promise<void> {
     modelsRoot: ctx.modelsRoot,
     hubDirs: ctx.hubDirs,
     hfCacheDir: ctx.env.hfCacheDir,
-    comfyuiDir: ctx.comfyuiDir,
     hfEndpoint: ctx.env.hfEndpoint,
     civitaiEndpoint: ctx.env.civitaiEndpoint,
     limitKbps: limit === undefined ? ctx.config.bandwidth_limit_kb : limit,

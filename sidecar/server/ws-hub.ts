@@ -124,6 +124,10 @@ export function createWsHub(options: WsHubOptions): WsHub {
   const handle = async (clientId: string, ws: WebSocket, message: ClientMessage): Promise<void> => {
     switch (message.type) {
       case 'check': {
+        if (message.workflow === undefined && message.dependencies === undefined) {
+          send(ws, errorMessage(message.id, 'BAD_INPUT', 'check needs a workflow or a dependencies section.'));
+          return;
+        }
         const input = {
           ...(message.workflow === undefined ? {} : { workflow: message.workflow }),
           ...(message.dependencies === undefined ? {} : { dependencies: message.dependencies }),

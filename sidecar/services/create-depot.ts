@@ -1,120 +1,34 @@
 import path from 'node:path';
 import { z } from 'zod';
-import type { CheckResult, Provider } from '../../shared/check-result';
+import type { CheckResult } from '../../shared/check-result';
 import { DepotError } from '../../shared/errors';
 import { extractRequirements } from '../../shared/extract-requirements';
-import type { InstallTokens } from '../../shared/http-api';
 import { TERMINAL_JOB_STATES, type Job } from '../../shared/job';
-import { zRequirement, type Requirement, type RequirementInput, type InvalidEntry } from '../../shared/requirement';
-import type { RegistryStats, ModelListing } from '../../shared/registry-schema';
+import { zRequirement, type Requirement, type InvalidEntry } from '../../shared/requirement';
 import { freeSpace } from '../disk/free-space';
 import { defaultHashCacheFile, openHashCache } from '../disk/hash-cache';
 import { HashPool } from '../disk/hash-pool';
 import { openRegistry } from '../registry/open-registry';
 import { createBandwidthLimiter } from '../remote/bandwidth-limiter';
-import { systemClock, type Clock } from '../remote/clock';
+import { systemClock } from '../remote/clock';
 import { createDownloadQueue } from '../remote/download-queue';
-import type { FetchLike } from '../remote/fetch-like';
 import { createHostPolicy } from '../remote/host-policy';
 import { toFetchUrl } from '../remote/hub-url';
 import { createRemoteLookup } from '../remote/lookup-remote-file';
 import { openMetadataCache } from '../remote/metadata-cache';
-import type { Logger } from '../remote/logger';
 import { createTokenVault } from '../remote/token-vault';
 import { checkRequirements, type LookupRemote } from './check-requirements';
-import type { DepotEvents, IndexSummary } from './depot-events';
+import type { IndexSummary } from './depot-events';
+import type { CreateDepotOptions, Depot } from './depot-types';
 import { indexModelPlaces } from './index-model-places';
-import type { DownloadOne, InstallDeps } from './install-deps';
+import type { InstallDeps } from './install-deps';
+import { createDownloadOne } from './install-download-one';
 import { installRequirements } from './install-requirements';
 import { TokenWaits } from './install-token-waits';
 import { JobBoard } from './job-board';
 
 export type { AuthRequiredEvent, DepotEvents, IndexSummary } from './depot-events';
-
-/**
- * What a check is about: a workflow JSON (any of the three requirement sources), `{ workflow }`,
- * `{ dependencies }` or both, as extractRequirements takes it.
- */
-export type CheckInput = unknown;
-
-export interface InstallOptions {
-  /** The client that asked (a WebSocket connection id, or 'cli'); it alone is asked for tokens. */
-  clientId?: string;
-  /** Tokens sent with the install (HTTP body): put in the vault for these jobs, dropped when they end. */
-  tokens?: InstallTokens;
-  /**
-   * When a download needs a token that is missing or refused: wait for one (`waiting-for-token` + `authRequired`)
-   * or fail at once with AUTH_REQUIRED/AUTH_DENIED. Default: wait when `clientId` is set (someone can answer).
-   */
-  waitForToken?: boolean;
-}
-
-export interface CreateDepotOptions {
-  /** The models root (absolute): category folders, `.registry/`, `.cache/tmp/`. Created when missing. */
-  modelsRoot: string;
-  /** Hub directories (seed 001) to link from; rescanned at every start. Default none. */
-  hubDirs?: readonly string[];
-  /** The HuggingFace cache (`HF_HUB_CACHE`); its blobs are registered without hashing. Default: not indexed. */
-  hfCacheDir?: string;
-  /** A ComfyUI install whose `extra_model_paths.yaml` lists more model places. Default none. */
-  comfyuiDir?: string;
-  /** Replaces https://huggingface.co when fetching (HF_ENDPOINT). Default https://huggingface.co. */
-  hfEndpoint?: string;
-  /** Replaces https://civitai.com when fetching (CIVITAI_ENDPOINT). Default https://civitai.com. */
-  civitaiEndpoint?: string;
-  /** Global bandwidth cap in KB/s (1 KB = 1024 bytes); null for none. Default null. */
-  limitKbps?: number | null;
-  /** Downloads running at once. Default 3. */
-  parallel?: number;
-  /** Fetch used for downloads (node-fetch shaped). Default node-fetch 3. */
-  fetch?: FetchLike;
-  /** Asks a host for the SHA-256 and size of a URL without one. Default C's look-up (HF HEAD, Civitai API) + metadata cache. */
-  lookupRemote?: LookupRemote;
-  /** Rewrites a workflow URL (real host) before fetching. Default C's toFetchUrl onto hfEndpoint/civitaiEndpoint. */
-  rewriteUrl?: (url: string) => string;
-  /** Which link kinds may be tried (tests simulate Windows without symlinks). Default all. */
-  linkOptions?: { allowSymlink?: boolean; allowHardlink?: boolean };
-  /** Hash worker threads for the start-up index. Default one per core. */
-  hashWorkers?: number;
-  /** Redacting logger (D's createLogger). Default silent. */
-  logger?: Logger;
-  /** Time source for retries, throttling and the token vault's expiry. Default the system clock. */
-  clock?: Clock;
-  /** Tokens from the environment (HF_TOKEN, CIVITAI_API_TOKEN): the fallback when an install brings none. */
-  envTokens?: InstallTokens;
-  /** Allow http:// loopback hosts (the fake hub in tests). Never set in production. Default false. */
-  allowLoopbackHosts?: boolean;
-  /** Index hub directories and the HF cache in the background (serve answers at once). Default true. */
-  indexInBackground?: boolean;
-}
-
-/** The composition root used by `serve`, `install`, the TUI and tests. */
-export interface Depot {
-  readonly modelsRoot: string;
-  /** Settles when the start-up index of hub directories and the HF cache is done. */
-  readonly indexed: Promise<IndexSummary>;
-  /** What a workflow needs, against the registry, the disk, hub directories and the HF cache. */
-  check(input: CheckInput): Promise<CheckResult>;
-  /** Starts one job per requirement (after a fresh check): exists, link, download or fail. */
-  install(items: readonly RequirementInput[], options?: InstallOptions): Promise<Job[]>;
-  /** Gives a token for the jobs of `provider` waiting for one (of `clientId` when given); returns the resumed ids. */
-  provideToken(provider: Provider, token: string, options?: { clientId?: string }): string[];
-  /** Cancels a job (a running download keeps its partial file for a later resume). */
-  cancel(jobId: string): Job | undefined;
-  /** Fails the jobs of `provider` waiting for a token ("cancelled: no token given"); returns them. */
-  cancelWaiting(provider: Provider, clientId?: string): Job[];
-  jobs(): Job[];
-  job(id: string): Job | undefined;
-  /** Resolves when the given jobs (default: all current ones) are in a terminal state. */
-  settled(jobIds?: readonly string[]): Promise<Job[]>;
-  /** Changes the global bandwidth cap live; null removes it. */
-  setLimit(kbps: number | null): void;
-  stats(): RegistryStats;
-  list(): ModelListing[];
-  on<E extends keyof DepotEvents>(event: E, listener: (payload: DepotEvents[E]) => void): () => void;
-  /** Stops downloads (partial files kept for resume), forgets tokens, releases the registry lock. */
-  close(): Promise<void>;
-}
+export type { CheckInput, CreateDepotOptions, Depot, InstallOptions } from './depot-types';
 
 /** Most requirements one check or install takes; a real workflow needs a few dozen models. */
 const MAX_REQUIREMENTS = 1000;
@@ -151,25 +65,7 @@ export async function createDepot(options: CreateDepotOptions): Promise<Depot> {
   const rewriteUrl = options.rewriteUrl ?? ((url: string) => toFetchUrl(url, endpoints));
   const tmpDir = path.join(modelsRoot, '.cache', 'tmp');
 
-  const download: DownloadOne = async (request) => {
-    const handle = queue.add({
-      id: request.jobId,
-      url: rewriteUrl(request.url),
-      dest: request.dest,
-      tmpDir,
-      expectedSha256: request.expectedSha256,
-      expectedSize: request.expectedSize,
-      token: request.token,
-      signal: request.signal,
-      onProgress: (p) => {
-        if (p.state === 'queued' || p.state === 'downloading' || p.state === 'verifying') {
-          request.onProgress({ state: p.state, bytes: p.bytes, total: p.total, speed: p.speed, eta: p.eta });
-        }
-      },
-    });
-    const result = await handle.result;
-    return { sha256: result.sha256, size: result.size, path: result.path };
-  };
+  const download = createDownloadOne({ queue, tmpDir, rewriteUrl });
   const deps: InstallDeps = {
     modelsRoot,
     registry,
