@@ -127,9 +127,15 @@ export function createModelDepotExtension(options: ModelDepotExtensionOptions): 
       request,
       onSubmit: (token) => {
         tokenDialogs.delete(request.provider);
-        if (!ensureClient().send({ type: 'token', provider: request.provider, token })) {
-          toastNotConnected('The token was not sent; start the download again once the sidecar is up.');
+        let sent: boolean;
+        try {
+          sent = ensureClient().send({ type: 'token', provider: request.provider, token });
+        } catch (error) {
+          // Only our own validation throws here, and its message names the field, never the value.
+          toast({ severity: 'error', summary: 'Model Depot: the token was not sent', detail: errorText(error) });
+          return;
         }
+        if (!sent) toastNotConnected('The token was not sent; start the download again once the sidecar is up.');
       },
       onCancel: () => {
         tokenDialogs.delete(request.provider);

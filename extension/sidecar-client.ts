@@ -210,7 +210,7 @@ export function createSidecarClient(options: SidecarClientOptions): SidecarClien
 
   const request = (message: ClientMessage & { id: string }, resend: boolean) =>
     new Promise<ServerMessage>((resolve, reject) => {
-      zClientMessage.parse(message);
+      validated(message);
       const entry: PendingRequest = { message, resend, sent: false, resolve, reject };
       pending.set(message.id, entry);
       flush();
@@ -247,7 +247,7 @@ export function createSidecarClient(options: SidecarClientOptions): SidecarClien
     status: () => status,
     send(message) {
       if (socket?.readyState !== OPEN) return false;
-      socket.send(JSON.stringify(zClientMessage.parse(message)));
+      socket.send(JSON.stringify(validated(message)));
       return true;
     },
     async check(input) {
@@ -261,4 +261,15 @@ export function createSidecarClient(options: SidecarClientOptions): SidecarClien
       return failFromError(answer, 'install');
     },
   };
+}
+
+/**
+ * Our own messages, checked against the protocol before they leave. The error names the field, never its value
+ * (a token message must not echo the token into a log or a toast).
+ */
+function validated(message: ClientMessage): ClientMessage {
+  const parsed = zClientMessage.safeParse(message);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  throw new DepotError('BAD_INPUT', `The ${message.type} message is not valid at "${issue?.path.join('.') ?? ''}": ${issue?.message ?? 'invalid'}.`);
 }

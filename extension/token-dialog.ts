@@ -41,6 +41,8 @@ export function showTokenDialog(options: TokenDialogOptions): TokenDialog {
       autocapitalize: 'off',
       spellcheck: 'false',
       name: `model-depot-${request.provider}-token`,
+      // The protocol's limit for a token message.
+      maxlength: '4096',
       'aria-describedby': 'md-token-note',
     },
   });

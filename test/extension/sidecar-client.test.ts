@@ -107,6 +107,24 @@ describe('createSidecarClient', () => {
     });
   });
 
+  it('refuses an invalid message of its own without echoing its content', async () => {
+    const sidecar = await startFakeSidecar();
+    cleanups.push(() => sidecar.close());
+    const c = client(sidecar.url);
+    c.start();
+    await until(() => c.status() === 'open', 'connection');
+    const huge = 'x'.repeat(5000);
+    let thrown: unknown;
+    try {
+      c.send({ type: 'token', provider: 'huggingface', token: huge });
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toMatchObject({ code: 'BAD_INPUT', message: expect.stringContaining('"token"') });
+    expect(thrown instanceof Error ? thrown.message : '').not.toContain('xxxx');
+    expect(sidecar.received).toEqual([]);
+  });
+
   it('switches to a new URL when the setting changes', async () => {
     const first = await startFakeSidecar();
     const second = await startFakeSidecar();
