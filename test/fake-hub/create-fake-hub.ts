@@ -87,7 +87,11 @@ export async function createFakeHub(options: FakeHubOptions = {}): Promise<FakeH
   for (const token of options.hfTokens ?? []) state.hfTokens.add(token);
   for (const token of options.civitaiTokens ?? []) state.civitaiTokens.add(token);
   const servers = await Promise.all([answerHf, answerCdn, answerCivitai, answerStorage].map((handler) => listen(state, handler)));
-  const port = (server: Server): number => (server.address() as AddressInfo).port;
+  const port = (server: Server): number => {
+    const address: AddressInfo | string | null = server.address();
+    if (address === null || typeof address === 'string') throw new Error('fake hub: a server is not listening on TCP');
+    return address.port;
+  };
   // Two hostnames so that every redirect hop is cross-origin, as on the real hosts (the reference, section 3).
   state.urls = {
     hfUrl: `http://127.0.0.1:${port(servers[0])}`,
