@@ -40,7 +40,7 @@ export class FaultBook {
   }
 }
 
-// TypeScript cannot narrow a union by a generic discriminant; the check on `kind` above makes the cast exact.
+// TypeScript cannot narrow a union by a generic discriminant; the `kind` comparison makes the cast exact.
 function narrow<K extends FaultSpec['kind']>(fault: Fault, kind: K): KindOf<K> | undefined {
   return fault.kind === kind ? (fault as KindOf<K>) : undefined;
 }
