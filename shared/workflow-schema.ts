@@ -119,21 +119,21 @@ export const zSubgraphDefinition = z
 export type SubgraphDefinition = z.infer<typeof zSubgraphDefinition>;
 
 /**
- * The containers of a workflow. A wrong type here means the input is not a workflow at all (`BAD_INPUT`), so
- * the messages name the key. `models` is null after the frontend re-serializes a graph (reference section 2).
+ * The containers of a workflow. A wrong type for `nodes` or `models` means the input is not a workflow at all
+ * (`BAD_INPUT`), so the messages name the key; `extra` and `definitions` of a wrong type are ignored, since the
+ * rest of the workflow can still be read. `models` is null after the frontend re-serializes a graph (reference
+ * section 2).
  */
 export const zWorkflowSkeleton = z
   .object({
     nodes: z.array(z.unknown(), { invalid_type_error: 'must be a list of nodes' }).nullish(),
     models: z.array(z.unknown(), { invalid_type_error: 'must be a list of model files' }).nullish(),
     definitions: z
-      .object(
-        { subgraphs: z.array(z.unknown(), { invalid_type_error: 'must be a list of subgraphs' }).nullish() },
-        { invalid_type_error: 'must be an object' },
-      )
+      .object({ subgraphs: z.array(z.unknown()).nullish().catch(undefined) })
       .passthrough()
-      .nullish(),
-    extra: z.object({}, { invalid_type_error: 'must be an object' }).passthrough().nullish(),
+      .nullish()
+      .catch(undefined),
+    extra: z.object({}).passthrough().nullish().catch(undefined),
     dependencies: z.unknown(),
   })
   .passthrough();

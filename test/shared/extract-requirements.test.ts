@@ -339,6 +339,15 @@ describe('extractRequirements', () => {
       expect(requirements[0]?.urls).toEqual(['https://civitai.com/api/download/models/1?type=Model']);
     });
 
+    it('ignores an extra or definitions of the wrong type and reads the rest', () => {
+      const { requirements } = extractRequirements({
+        extra: 'x',
+        definitions: 7,
+        nodes: [{ id: 1, type: 'VAELoader', widgets_values: ['v.safetensors'] }],
+      });
+      expect(requirements).toMatchObject([{ filename: 'v.safetensors' }]);
+    });
+
     it('reads a node with odd field types rather than hiding its models', () => {
       const { requirements, invalid } = extractRequirements({
         nodes: [
