@@ -40,6 +40,7 @@ const MODELS = {
   vae: { repo: 'e2e-org/vae', file: 'vae.safetensors', bytes: modelBytes('vae', 2 * MB) },
   present: { repo: 'e2e-org/upscalers', file: 'present.pth', bytes: modelBytes('present', 1 * MB) },
   lora: { versionId: 424242, file: 'detail.safetensors', bytes: modelBytes('lora', 3 * MB) },
+  refused: { repo: 'e2e-org/gated-refused', file: 'refused.safetensors', bytes: modelBytes('refused', 1 * MB) },
 };
 
 const hfUrl = (repo: string, file: string) => `https://huggingface.co/${repo}/resolve/main/${file}`;
@@ -147,6 +148,7 @@ describe.skipIf(!existsSync(CHROMIUM))('the extension in headless Chromium with 
         { id: MODELS.gated.repo, gated: 'manual', tokensWithAccess: [GATED_TOKEN], files: [{ path: MODELS.gated.file, content: MODELS.gated.bytes, lfs: true }] },
         { id: MODELS.vae.repo, files: [{ path: MODELS.vae.file, content: MODELS.vae.bytes, lfs: true }] },
         { id: MODELS.present.repo, files: [{ path: MODELS.present.file, content: MODELS.present.bytes, lfs: true }] },
+        { id: MODELS.refused.repo, gated: 'manual', tokensWithAccess: ['hf_someone_else'], files: [{ path: MODELS.refused.file, content: MODELS.refused.bytes, lfs: true }] },
       ],
       civitaiVersions: [{ id: MODELS.lora.versionId, modelType: 'LORA', files: [{ name: MODELS.lora.file, content: MODELS.lora.bytes }] }],
     });
@@ -315,6 +317,44 @@ describe.skipIf(!existsSync(CHROMIUM))('the extension in headless Chromium with 
       { timeout: 10_000 },
     );
     expect(await page.locator('.md-download-prompt').count()).toBe(0);
+  });
+
+  it('Cancel in the token dialog fails that download with a clear state and reason', async () => {
+    const page = need('page');
+    const workflow = {
+      id: 'e2e-workflow-refused',
+      nodes: [{ id: 1, type: 'UNETLoader', mode: 0, properties: {}, widgets_values: [MODELS.refused.file, 'default'] }],
+      links: [],
+      extra: {},
+      version: 0.4,
+      dependencies: {
+        diffusion_models: [
+          { filename: MODELS.refused.file, sha256: sha256(MODELS.refused.bytes), size: MODELS.refused.bytes.length, urls: [hfUrl(MODELS.refused.repo, MODELS.refused.file)], requires_auth: true },
+        ],
+      },
+    };
+    await page.evaluate((wf) => Reflect.get(window, '__standIn').openWorkflow('refused.json', wf), workflow);
+    await page.locator('.md-download-prompt .md-download').click({ timeout: 10_000 });
+    const dialog = page.locator('.md-token-dialog [role="dialog"]');
+    await dialog.waitFor({ timeout: 10_000 });
+    await dialog.locator('.md-token-cancel').click();
+    const row = page.locator('.md-job', { hasText: MODELS.refused.file });
+    await page.waitForFunction(
+      (file) => [...document.querySelectorAll('.md-job')].some((el) => el.textContent?.includes(file) && ['failed', 'cancelled'].includes(el.getAttribute('data-state') ?? '')),
+      MODELS.refused.file,
+      { timeout: 10_000 },
+    );
+    expect((await row.locator('.md-job-error').textContent())?.length).toBeGreaterThan(10);
+    const toasts: { severity: string; summary: string; detail?: string }[] = await page.evaluate(() => Reflect.get(window, '__standIn').state.toasts);
+    const failure = toasts.find((t) => t.severity === 'error' && t.summary.startsWith(MODELS.refused.file));
+    expect(failure?.detail?.length).toBeGreaterThan(10);
+    await page.waitForFunction(
+      () => Reflect.get(window, '__standIn').state.toasts.some((t: { summary: string }) => t.summary === 'Model Depot: 0 of 1 models ready, 1 failed'),
+      undefined,
+      { timeout: 10_000 },
+    );
+    expect(existsSync(path.join(need('modelsRoot'), 'diffusion_models', MODELS.refused.file))).toBe(false);
+    await page.screenshot({ path: path.join(OUTPUT, 'token-cancelled.png') });
   });
 
   it('a page reload that restores the answered workflow does not ask again, and shows the jobs', async () => {
