@@ -93,7 +93,7 @@ try {
   console.log(
     `check over WebSocket (${WORKFLOW_MODELS} models vs registry of ${REGISTRY_MODELS}, ${linkable} linkable): ` +
       `p99 ${p99.toFixed(2)} ms = ${(p99 / BUDGET_MS).toFixed(2)}x of the ${BUDGET_MS} ms budget ` +
-      `(p50 ${(p50 / BUDGET_MS).toFixed(2)}x)`,
+      `(p50 ${(p50 / BUDGET_MS).toFixed(2)}x; load average ${os.loadavg()[0]?.toFixed(1)} on ${os.availableParallelism()} cores)`,
   );
   ws.close();
   await server.close();
