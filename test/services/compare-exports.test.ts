@@ -12,9 +12,9 @@ async function* tree(): AsyncGenerator<RemoteTreeEntry> {
   yield { type: 'file', path: 'loras/wan 2.2/notes\ttab.txt', size: 3 };
 }
 
-async function compareOnRealHost() {
+async function compareOnRealHost(file: string | null = null) {
   return compareRepository({
-    repoId: 'u/r', repoType: 'dataset', revision: 'refs/pr/1', path: 'loras', file: null,
+    repoId: 'u/r', repoType: 'dataset', revision: 'refs/pr/1', path: 'loras', file,
     hubUrl: 'https://huggingface.co', token: 'hf_secret', listTree: tree, localDir: '/data/loras',
     readLocal: async () => ({ files: [], stats: { mode: 'metadata', filesFound: 0, filesRead: 0, fromCache: 0, invalid: [], ignored: 0 } }),
     filter: createCompareFilter({}), pattern: null, safetensorsOnly: false,
@@ -49,5 +49,11 @@ describe('formatExport', () => {
     const rows = formatExport('missing', { result, downloadDir: '/x' }).split('\n').filter((l) => l && !l.startsWith('#'));
     expect(rows.map((r) => r.split('\t').length)).toEqual([4, 4]);
     expect(rows[0]?.split('\t')[0]).toBe('wan 2.2/notes_tab.txt');
+  });
+
+  it('compares only the file a /blob/ URL names', async () => {
+    const result = await compareOnRealHost('loras/wan 2.2/x[1].safetensors');
+    expect(result.groups.missing.map((f) => f.relativePath)).toEqual(['wan 2.2/x[1].safetensors']);
+    expect(result.summary.remoteFiles).toBe(1);
   });
 });
