@@ -67,6 +67,7 @@ export function registerCheckCommand(program: Command): void {
               modelsRoot: context.modelsRoot,
               quiet: context.quiet,
               tokensInEnv: { huggingface: Boolean(context.env.hfToken), civitai: Boolean(context.env.civitaiToken) },
+              hubDirCount: context.hubDirs.length,
             });
             process.stdout.write(report);
           }

@@ -10,6 +10,8 @@ export interface CheckReportOptions {
   quiet: boolean;
   /** Providers whose token is in the environment (HF_TOKEN, CIVITAI_API_TOKEN), for the token hint. */
   tokensInEnv: { huggingface: boolean; civitai: boolean };
+  /** Hub folders given (config or --hub-dir), for the hint that check does not scan them. */
+  hubDirCount: number;
 }
 
 const STATUS_WORD: Readonly<Record<CheckItem['status'], string>> = {
@@ -84,6 +86,9 @@ function summaryLines(result: CheckResult, options: CheckReportOptions): string[
         lines.push(options.tokensInEnv.civitai ? 'A Civitai token is needed; CIVITAI_API_TOKEN is set.' : 'A Civitai token is needed: set CIVITAI_API_TOKEN, or `install` asks for it.');
       }
     }
+  }
+  if (options.hubDirCount > 0 && s.missing + s.unavailable > 0) {
+    lines.push('check reads the registry only: hub folders are indexed when `serve` or `install` starts.');
   }
   if (s.linkable + s.missing > 0 && s.conflict + s.unavailable === 0) lines.push('Run `model-depot install` with the same workflow to get them.');
   return lines;
