@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -63,6 +63,24 @@ describe('model-depot serve', () => {
     expect(await served.exited).toBe(0);
     const registry = await openRegistry({ modelsRoot: path.join(dir, 'models') });
     await registry.close();
+  });
+
+  test('--comfyui DIR serves DIR/models and installs the extension into DIR/custom_nodes', async ({ dir }) => {
+    const comfy = path.join(dir, 'ComfyUI');
+    await mkdir(path.join(comfy, 'custom_nodes'), { recursive: true });
+    const served = await startServe(dir, ['--comfyui', comfy]);
+    try {
+      const deadline = Date.now() + 60_000;
+      while (!/extension (installed|updated|NOT installed)/.test(served.stderr()) && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(served.stderr()).toMatch(/extension (installed|updated) in .*comfyui-model-depot/);
+      expect((await stat(path.join(comfy, 'models', '.registry'))).isDirectory()).toBe(true);
+      expect((await stat(path.join(comfy, 'custom_nodes', 'comfyui-model-depot', '__init__.py'))).isFile()).toBe(true);
+    } finally {
+      served.child.kill('SIGTERM');
+    }
+    expect(await served.exited).toBe(0);
   });
 
   test('exits 2 on a bad --port or --limit', async ({ dir }) => {
