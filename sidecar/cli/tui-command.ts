@@ -6,7 +6,10 @@ import type { Requirement } from '../../shared/requirement';
 import { createDepot, type Depot } from '../services/create-depot';
 import { runTui } from '../tui/run-tui';
 import type { TuiDepot } from '../tui/tui-app';
-import { resolveCliContext } from './cli-context';
+import { dependenciesSection } from '../../shared/dependencies-section';
+import { zHfRepoType } from '../../shared/hub-schemas';
+import { hfRepoRequirements } from '../services/hf-repo-requirements';
+import { resolveCliContext, type CliContext } from './cli-context';
 import { isLoopbackEndpoint } from './install-command';
 import { parseLimitFlag } from './parse-limit-flag';
 import { runAction } from './run-action';
@@ -14,6 +17,10 @@ import { runAction } from './run-action';
 interface TuiFlags {
   limit?: string | boolean;
   configFile?: string;
+  hfRepo?: string;
+  repoType?: string;
+  revision?: string;
+  category?: string;
 }
 
 /** The terminal UI is one client of the depot; token requests for its jobs come back to it. */
@@ -24,6 +31,10 @@ export function registerTuiCommand(program: Command): void {
     .command('tui')
     .description("seed 001's terminal UI: pick models, link and download them with live progress")
     .argument('[workflow]', 'workflow JSON file')
+    .option('--hf-repo <id>', 'the model files of a HuggingFace repository instead of a workflow')
+    .option('--repo-type <type>', 'with --hf-repo: model, dataset or space', 'model')
+    .option('--revision <rev>', 'with --hf-repo: branch, tag or commit', 'main')
+    .option('--category <folder>', 'with --hf-repo: the folder for files whose path names none', 'checkpoints')
     .option('--limit <kbps>', 'bandwidth cap in KB/s (default: the config)')
     .option('--no-limit', 'no bandwidth cap')
     .option('--config-file <file>', "seed 001's name for --config")
@@ -31,8 +42,8 @@ export function registerTuiCommand(program: Command): void {
 }
 
 async function tuiAction(workflowFile: string | undefined, flags: TuiFlags, command: Command): Promise<number> {
-  if (workflowFile === undefined) {
-    throw new DepotError('BAD_INPUT', 'Give a workflow file: model-depot tui WORKFLOW.json');
+  if ((workflowFile === undefined) === (flags.hfRepo === undefined)) {
+    throw new DepotError('BAD_INPUT', 'Give a workflow file or a repository: model-depot tui WORKFLOW.json, or model-depot tui --hf-repo ORG/NAME');
   }
   if (!process.stdin.isTTY || !process.stdout.isTTY) {
     throw new DepotError('BAD_INPUT', 'The terminal UI needs a terminal; for scripts use `model-depot install --yes`.');
@@ -41,8 +52,8 @@ async function tuiAction(workflowFile: string | undefined, flags: TuiFlags, comm
     command.setOptionValueWithSource('config', flags.configFile, 'cli');
   }
   const limit = parseLimitFlag(flags.limit);
-  const workflow = await readJson(workflowFile);
   const ctx = await resolveCliContext(command);
+  const checkInput = workflowFile !== undefined ? await readJson(workflowFile) : await repoCheckInput(flags, ctx);
   const depot = await createDepot({
     modelsRoot: ctx.modelsRoot,
     hubDirs: ctx.hubDirs,
@@ -58,11 +69,27 @@ async function tuiAction(workflowFile: string | undefined, flags: TuiFlags, comm
   });
   try {
     await depot.indexed;
-    await runTui({ depot: tuiDepotOf(depot, workflow), title: workflowFile, clientId: TUI_CLIENT, env: process.env });
+    const title = workflowFile ?? `${flags.hfRepo}@${flags.revision}`;
+    await runTui({ depot: tuiDepotOf(depot, checkInput), title, clientId: TUI_CLIENT, env: process.env });
     return 0;
   } finally {
     await depot.close();
   }
+}
+
+async function repoCheckInput(flags: TuiFlags, ctx: CliContext): Promise<unknown> {
+  const repoType = zHfRepoType.safeParse(flags.repoType);
+  if (!repoType.success) throw new DepotError('BAD_INPUT', `--repo-type is model, dataset or space; got "${flags.repoType}".`);
+  const requirements = await hfRepoRequirements({
+    repoId: flags.hfRepo ?? '',
+    repoType: repoType.data,
+    revision: flags.revision,
+    hubUrl: ctx.env.hfEndpoint,
+    token: ctx.env.hfToken,
+    defaultCategory: flags.category,
+  });
+  if (requirements.length === 0) throw new DepotError('NOT_FOUND', `${flags.hfRepo} has no model files.`);
+  return dependenciesSection(requirements);
 }
 
 function tuiDepotOf(depot: Depot, checkInput: unknown): TuiDepot {
