@@ -1,0 +1,207 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createFakeHub, type FakeHub } from '../fake-hub/create-fake-hub';
+import { connectRecording, findSecretsUnder, jobOf, secretForms, tempDir, type RecordingClient } from './security-fixture';
+
+const BIN = fileURLToPath(new URL('../../bin/model-depot.mjs', import.meta.url));
+const ORIGIN = 'http://127.0.0.1:8188';
+
+// Distinctive, so a hit can only be the token itself. HF_WRONG is valid at the hub but has no grant (403 path).
+const HF_WRONG = 'hf_SecWrongToken0a1b2c3d4e5f';
+const HF_GOOD = 'hf_SecGoodToken9z8y7x6w5v4u';
+const HF_BODY = 'hf_SecBodyToken1q2w3e4r5t6y';
+const CIVITAI = 'civitaiSecToken00aa11bb22cc33dd44ee';
+const SECRETS = [HF_WRONG, HF_GOOD, HF_BODY, CIVITAI];
+
+const MIB = 1024 * 1024;
+
+interface Served {
+  child: ChildProcess;
+  url: string;
+  stdout: () => string;
+  stderr: () => string;
+  exited: Promise<number | null>;
+}
+
+/** The real CLI, `model-depot serve --port 0`, every directory it may write to inside `dir`. */
+function startServe(dir: string, hub: FakeHub): Promise<Served> {
+  const child = spawn(
+    process.execPath,
+    [BIN, '--config', path.join(dir, 'config', 'config.json'), '--models', path.join(dir, 'models'), 'serve', '--port', '0'],
+    {
+      cwd: dir,
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: path.join(dir, 'home'),
+        TMPDIR: path.join(dir, 'tmp'),
+        XDG_CACHE_HOME: path.join(dir, 'home', '.cache'),
+        HF_HUB_CACHE: path.join(dir, 'hf-cache'),
+        HF_ENDPOINT: hub.hfUrl,
+        CIVITAI_ENDPOINT: hub.civitaiUrl,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (c: Buffer) => (stdout += c.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`serve did not start: ${stderr}`)), 30_000);
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      const url = /serving (http:\/\/\S+)/.exec(stderr)?.[1];
+      if (url) {
+        clearTimeout(timer);
+        resolve({ child, url, stdout: () => stdout, stderr: () => stderr, exited });
+      }
+    });
+    void exited.then(() => reject(new Error(`serve exited: ${stderr}`)));
+  });
+}
+
+function findIn(text: string, label: string): string[] {
+  const data = Buffer.from(text);
+  return SECRETS.filter((s) => secretForms(s).some((form) => data.includes(form))).map((s) => `${label}: ${s.slice(0, 4)}…`);
+}
+
+describe('tokens through the real sidecar (model-depot serve) and the fake hub', () => {
+  let hub: FakeHub;
+  let dir: string;
+  let removeDir: () => Promise<void>;
+  let served: Served;
+  let asker: RecordingClient;
+  let observer: RecordingClient;
+  let httpAnswers = '';
+  let exitCode: number | null = null;
+
+  beforeAll(async () => {
+    ({ dir, remove: removeDir } = await tempDir('depot-sec-leak-'));
+    for (const sub of ['config', 'home', 'tmp', 'hf-cache']) await mkdir(path.join(dir, sub), { recursive: true });
+    hub = await createFakeHub({ hfTokens: [HF_WRONG] });
+    hub.addRepo({
+      id: 'sec/gated',
+      gated: 'manual',
+      tokensWithAccess: [HF_GOOD, HF_BODY],
+      files: [
+        { path: 'ws/gated-a.safetensors', size: 3 * MIB },
+        { path: 'gated-b.safetensors', size: 2 * MIB },
+      ],
+    });
+    hub.addCivitaiVersion({ id: 777, requiresAuth: 'login', tokensWithAccess: [CIVITAI], files: [{ name: 'civ-style.safetensors', size: 2 * MIB }] });
+    // Same key, no access to this one: its 403 becomes a failed job whose message every client sees.
+    hub.addCivitaiVersion({ id: 778, requiresAuth: 'early-access', files: [{ name: 'civ-early.safetensors', size: MIB }] });
+    served = await startServe(dir, hub);
+    const wsUrl = `${served.url.replace('http', 'ws')}/ws`;
+    observer = await connectRecording(wsUrl, { origin: ORIGIN });
+    asker = await connectRecording(wsUrl, { origin: ORIGIN });
+
+    // A check first: the sidecar asks the hosts for what the workflow lacks, with no token of the person's.
+    const workflow = {
+      dependencies: {
+        loras: [{ filename: 'gated-a.safetensors', urls: ['https://huggingface.co/sec/gated/resolve/main/ws/gated-a.safetensors'] }],
+        checkpoints: [{ filename: 'civ-style.safetensors', urls: ['https://civitai.com/api/download/models/777'] }],
+      },
+    };
+    asker.send({ type: 'check', id: 'c1', workflow });
+    await asker.waitFor((m) => m.type === 'checkResult' || m.type === 'error');
+
+    // HuggingFace over the WebSocket: authRequired, a wrong token (denied), then the right one.
+    asker.send({
+      type: 'install',
+      id: 'i1',
+      items: [{ category: 'loras', filename: 'gated-a.safetensors', urls: ['https://huggingface.co/sec/gated/resolve/main/ws/gated-a.safetensors'], origin: 'dependencies' }],
+    });
+    const asked = await asker.waitFor((m) => m.type === 'authRequired' || m.type === 'jobFailed');
+    expect(asked, JSON.stringify(asked)).toMatchObject({ type: 'authRequired', reason: 'missing' });
+    asker.send({ type: 'token', provider: 'huggingface', token: HF_WRONG });
+    await asker.waitFor((m) => m.type === 'authRequired' && m.reason === 'denied');
+    asker.send({ type: 'token', provider: 'huggingface', token: HF_GOOD });
+    const hfDone = await observer.waitFor((m) => m.type === 'jobDone' || m.type === 'jobFailed');
+    expect(jobOf(hfDone).state, JSON.stringify(hfDone)).toBe('complete');
+
+    // HTTP body tokens: a gated HF file, a Civitai login-only version, and a Civitai version the key cannot open.
+    const res = await fetch(`${served.url}/models/download`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: ORIGIN },
+      body: JSON.stringify({
+        items: [
+          { category: 'vae', filename: 'gated-b.safetensors', urls: ['https://huggingface.co/sec/gated/resolve/main/gated-b.safetensors'], origin: 'dependencies' },
+          { category: 'checkpoints', filename: 'civ-style.safetensors', urls: ['https://civitai.com/api/download/models/777'], origin: 'dependencies' },
+          { category: 'checkpoints', filename: 'civ-early.safetensors', urls: ['https://civitai.com/api/download/models/778'], origin: 'dependencies' },
+        ],
+        tokens: { huggingface: HF_BODY, civitai: CIVITAI },
+      }),
+    });
+    httpAnswers += await res.text();
+    expect(res.status, httpAnswers).toBe(202);
+    const started = new Set<string>();
+    for (const m of observer.messages) if (m.type === 'jobDone' || m.type === 'jobFailed') started.add(jobOf(m).id ?? '');
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline) {
+      const ended = observer.messages.filter((m) => m.type === 'jobDone' || m.type === 'jobFailed');
+      if (ended.length >= 4) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    for (const route of ['/models/jobs', '/models', '/models/stats', '/health']) {
+      httpAnswers += await (await fetch(`${served.url}${route}`)).text();
+    }
+    await asker.close();
+    await observer.close();
+    served.child.kill('SIGTERM');
+    exitCode = await served.exited;
+  }, 60_000);
+
+  afterAll(async () => {
+    if (served && served.child.exitCode === null) served.child.kill('SIGKILL');
+    await hub?.close();
+    await removeDir?.();
+  });
+
+  it('finishes the gated HuggingFace and Civitai downloads with the tokens, and fails the one the key cannot open', () => {
+    const ends = observer.messages.filter((m) => m.type === 'jobDone' || m.type === 'jobFailed').map(jobOf);
+    expect(ends.filter((j) => j.state === 'complete')).toHaveLength(3);
+    expect(ends.filter((j) => j.state === 'failed').map((j) => j.code)).toEqual(['AUTH_DENIED']);
+    expect(exitCode).toBe(0);
+  });
+
+  it('writes no token into any file (content, name or link) under the models, config, temp, home and HF cache dirs', async () => {
+    const { hits, files, bytes } = await findSecretsUnder(dir, SECRETS);
+    expect(hits).toEqual([]);
+    // The search did read the models (7 MiB), the registry, the metadata cache and the config.
+    const names = files.map((f) => path.relative(dir, f));
+    expect(names).toEqual(
+      expect.arrayContaining([
+        path.join('config', 'config.json'),
+        path.join('models', '.registry', 'models.json'),
+        path.join('models', 'loras', 'gated-a.safetensors'),
+        path.join('models', 'checkpoints', 'civ-style.safetensors'),
+      ]),
+    );
+    expect(bytes).toBeGreaterThanOrEqual(7 * MIB);
+  });
+
+  it('prints no token on stdout or stderr, and sends none in any HTTP answer', () => {
+    expect(served.stderr()).toMatch(/job done/);
+    expect([...findIn(served.stdout(), 'stdout'), ...findIn(served.stderr(), 'stderr'), ...findIn(httpAnswers, 'http')]).toEqual([]);
+  });
+
+  it('sends no token in any WebSocket frame, to the asking client or to a second one', () => {
+    expect(observer.frames.length).toBeGreaterThan(5);
+    expect(observer.frames.some((f) => f.includes('"progress"'))).toBe(true);
+    const hits = [...observer.frames.flatMap((f, i) => findIn(f, `observer frame ${i}`)), ...asker.frames.flatMap((f, i) => findIn(f, `asker frame ${i}`))];
+    expect(hits).toEqual([]);
+  });
+
+  it('sent tokens only to the HuggingFace and Civitai hosts, never to the CDN or the storage host', () => {
+    const withToken = hub.requests.filter((r) => r.hasAuthorization || r.hasTokenQuery);
+    expect(withToken.length).toBeGreaterThan(0);
+    expect(new Set(withToken.map((r) => r.server))).toEqual(new Set(['hf', 'civitai']));
+    const cdnAndStorage = hub.requests.filter((r) => r.server === 'cdn' || r.server === 'storage');
+    expect(new Set(cdnAndStorage.map((r) => r.server))).toEqual(new Set(['cdn', 'storage']));
+    expect(cdnAndStorage.filter((r) => r.hasAuthorization || r.hasTokenQuery)).toEqual([]);
+  });
+});
