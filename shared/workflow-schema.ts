@@ -87,9 +87,6 @@ export const zModelFile = z
   .passthrough();
 export type ModelFile = z.infer<typeof zModelFile>;
 
-/** `widgets_values` is a list in the UI format; some nodes (and the API format's `inputs`) key values by name. */
-export const zWidgetValues = z.union([z.array(z.unknown()), z.record(z.string(), z.unknown())]);
-
 /**
  * The fields of a node that name models. Anything else about a node is ignored, and so is a field of an odd type
  * (a string `mode`, a numeric `type`): a quirk of one node must not hide the models of the workflow.
