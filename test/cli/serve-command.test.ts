@@ -1,10 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test as base } from 'vitest';
 import { openRegistry } from '../../sidecar/registry/open-registry';
+import { createFakeHub } from '../fake-hub/create-fake-hub';
 
 const BIN = fileURLToPath(new URL('../../bin/model-depot.mjs', import.meta.url));
 
@@ -16,10 +17,10 @@ interface Served {
 }
 
 /** Starts `model-depot serve --port 0` in `cwd` and waits for its "serving http://..." line. */
-function startServe(cwd: string, args: string[] = []): Promise<Served> {
+function startServe(cwd: string, args: string[] = [], env: Record<string, string> = {}): Promise<Served> {
   const child = spawn(process.execPath, [BIN, '--config', path.join(cwd, 'config.json'), 'serve', '--port', '0', ...args], {
     cwd,
-    env: { PATH: process.env.PATH ?? '', HOME: cwd, HF_HUB_CACHE: path.join(cwd, 'hf') },
+    env: { PATH: process.env.PATH ?? '', HOME: cwd, HF_HUB_CACHE: path.join(cwd, 'hf'), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
@@ -81,6 +82,54 @@ describe('model-depot serve', () => {
       served.child.kill('SIGTERM');
     }
     expect(await served.exited).toBe(0);
+  });
+
+  test('SIGTERM during a download keeps the partial file; the next sidecar resumes it', async ({ dir }) => {
+    const SIZE = 6 * 1024 * 1024;
+    const hub = await createFakeHub();
+    try {
+      hub.addRepo({ id: 'org/big', files: [{ path: 'big.safetensors', size: SIZE }] });
+      hub.setFault({ kind: 'slow', bytesPerSecond: 2 * 1024 * 1024, times: 1 });
+      const item = { category: 'checkpoints', filename: 'big.safetensors', urls: ['https://huggingface.co/org/big/resolve/main/big.safetensors'], origin: 'dependencies' };
+      const post = (url: string) =>
+        fetch(`${url}/models/download`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ items: [item] }) });
+
+      const first = await startServe(dir, [], { HF_ENDPOINT: hub.hfUrl });
+      try {
+        expect((await post(first.url)).status).toBe(202);
+        const deadline = Date.now() + 30_000;
+        while (hub.bytesServed() < SIZE / 4 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      } finally {
+        first.child.kill('SIGTERM');
+      }
+      expect(await first.exited).toBe(0);
+      const tmp = await readdir(path.join(dir, 'models', '.cache', 'tmp'));
+      expect(tmp.some((name) => name.endsWith('.part'))).toBe(true);
+      const servedBefore = hub.bytesServed();
+      expect(servedBefore).toBeLessThan(SIZE);
+
+      const second = await startServe(dir, [], { HF_ENDPOINT: hub.hfUrl });
+      try {
+        const res = await post(second.url);
+        const { jobs } = (await res.json()) as { jobs: Array<{ id: string }> };
+        let state = '';
+        const deadline = Date.now() + 30_000;
+        while (!['complete', 'failed'].includes(state) && Date.now() < deadline) {
+          await new Promise((r) => setTimeout(r, 100));
+          const job = (await (await fetch(`${second.url}/models/jobs/${jobs[0]?.id}`)).json()) as { job: { state: string } };
+          state = job.job.state;
+        }
+        expect(state).toBe('complete');
+      } finally {
+        second.child.kill('SIGTERM');
+      }
+      expect(await second.exited).toBe(0);
+      // Resumed: the second transfer sent only what was missing (plus at most a small overlap).
+      expect(hub.bytesServed()).toBeLessThan(SIZE + SIZE / 8);
+      expect((await stat(path.join(dir, 'models', 'checkpoints', 'big.safetensors'))).size).toBe(SIZE);
+    } finally {
+      await hub.close();
+    }
   });
 
   test('exits 2 on a bad --port or --limit', async ({ dir }) => {
