@@ -145,8 +145,9 @@ export function createWsHub(options: WsHubOptions): WsHub {
         depot.provideToken(message.provider, message.token, { clientId });
         return;
       case 'cancel':
-        if (message.jobId !== undefined) depot.cancel(message.jobId);
-        else if (message.provider !== undefined) depot.cancelWaiting(message.provider, clientId);
+        if (message.jobId !== undefined) {
+          if (!depot.cancel(message.jobId)) send(ws, errorMessage(message.id, 'NOT_FOUND', `No job ${message.jobId}.`));
+        } else if (message.provider !== undefined) depot.cancelWaiting(message.provider, clientId);
         else send(ws, errorMessage(message.id, 'BAD_INPUT', 'cancel needs a jobId or a provider.'));
         return;
       case 'setLimit':
@@ -186,9 +187,15 @@ export function createWsHub(options: WsHubOptions): WsHub {
     const clientId = randomUUID();
     clients.set(clientId, ws);
     ws.on('message', (data, isBinary) => onMessage(clientId, ws, data, isBinary));
-    ws.on('close', () => clients.delete(clientId));
+    const gone = (): void => {
+      if (!clients.delete(clientId)) return;
+      // Nobody is left to answer this client's token dialogs: its waiting jobs end instead of waiting forever.
+      depot.cancelWaiting('huggingface', clientId);
+      depot.cancelWaiting('civitai', clientId);
+    };
+    ws.on('close', gone);
     // A socket error (bad frame, too big) ends only this connection.
-    ws.on('error', () => clients.delete(clientId));
+    ws.on('error', gone);
     send(ws, { type: 'hello', version: options.version, jobs: depot.jobs() });
   });
 

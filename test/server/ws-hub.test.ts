@@ -81,6 +81,16 @@ describe('WebSocket hub', () => {
     one.close();
   });
 
+  test('a client that goes away leaves no job waiting for its token forever', async ({ hub, server, depot }) => {
+    hub.addRepo({ id: 'gated/model', gated: 'manual', tokensWithAccess: ['hf_someone'], files: [{ path: FILE, size: SIZE }] });
+    const one = await connectWs(server);
+    one.send({ type: 'install', id: 'i', items: [{ category: 'loras', filename: FILE, urls: [hub.resolveUrl('gated/model', FILE)], origin: 'dependencies' }] });
+    const auth = await one.waitFor((m) => m.type === 'authRequired');
+    one.close();
+    const [done] = await depot.settled(auth.jobIds as string[]);
+    expect(done).toMatchObject({ state: 'failed', error: { code: 'CANCELLED' } });
+  });
+
   test('answers 1,000 random or malformed messages with errors, one each, and stays healthy', async ({ server }) => {
     const one = await connectWs(server);
     await one.waitFor((m) => m.type === 'hello');
