@@ -25,7 +25,7 @@ import { parseHfUrl, parseRepoId, parseRepoType, type HfRepoLocation } from '../
 import { readLocalMetadata } from '../services/read-local-metadata';
 import { scanLocalFiles } from '../services/scan-local-files';
 import { resolveCliContext, type CliContext } from './cli-context';
-import { createCompareProgress } from './compare-progress';
+import { createCompareDownloadProgress, createCompareProgress } from './compare-progress';
 import { formatCompareReport } from './compare-report';
 import { runAction } from './run-action';
 import { hasErrorCode } from '../registry/has-error-code';
@@ -202,24 +202,33 @@ async function download({ ctx, limitKbps, downloadDir, token, talk }: CompareRun
     allowLoopback: isLoopbackUrl(ctx.env.hfEndpoint),
   });
   if (talk) process.stderr.write(`Downloading ${missing.length} files (${formatBytes(result.summary.missingBytes)}) into ${downloadDir}\n`);
-  let done = 0;
   const limiter = createBandwidthLimiter({ kbps: limitKbps });
-  const outcomes = await downloadMissing({
-    files: missing,
-    downloadDir,
-    download: (request) => downloadFile({ ...request, limiter }),
-    hostPolicy,
-    parallel: ctx.config.parallel_downloads,
-    ...(token ? { token } : {}),
-    onDone: (file, outcome) => {
-      done++;
-      if (!talk && outcome.ok) return;
-      const line = outcome.ok
-        ? `  ✓ ${done}/${missing.length} ${file.relativePath} (${formatBytes(outcome.size ?? file.size)})`
-        : `  ✗ ${done}/${missing.length} ${file.relativePath}: ${outcome.message}`;
-      process.stderr.write(`${line}\n`);
-    },
+  // Failures are printed even with --json or --quiet (on stderr): they decide the exit code.
+  const progress = createCompareDownloadProgress({
+    stream: process.stderr, bar: talk, filesTotal: missing.length, bytesTotal: result.summary.missingBytes,
   });
+  let done = 0;
+  let outcomes: CompareDownload[];
+  try {
+    outcomes = await downloadMissing({
+      files: missing,
+      downloadDir,
+      download: (request) => downloadFile({ ...request, limiter }),
+      hostPolicy,
+      parallel: ctx.config.parallel_downloads,
+      ...(token ? { token } : {}),
+      onProgress: (file, { bytes }) => progress.bytes(file.path, bytes),
+      onDone: (file, outcome) => {
+        done++;
+        if (outcome.ok && !talk) return;
+        progress.done(outcome.ok
+          ? `  ✓ ${done}/${missing.length} ${file.relativePath} (${formatBytes(outcome.size ?? file.size)})`
+          : `  ✗ ${done}/${missing.length} ${file.relativePath}: ${outcome.message ?? outcome.code ?? 'failed'}`);
+      },
+    });
+  } finally {
+    progress.stop();
+  }
   const failed = outcomes.filter((outcome) => !outcome.ok).length;
   if (talk || failed) {
     process.stderr.write(`${missing.length - failed} downloaded, ${failed} failed${failed ? ' (run again to resume)' : ''}\n`);

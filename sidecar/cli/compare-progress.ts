@@ -63,3 +63,65 @@ export function createCompareProgress(options: { stream: NodeJS.WriteStream; ena
     },
   };
 }
+
+export interface CompareDownloadProgress {
+  /** Bytes of one file so far (a resumed prefix counts). */
+  bytes(path: string, bytes: number): void;
+  /** A file finished (or failed): the line to keep above the bar. */
+  done(line: string): void;
+  stop(): void;
+}
+
+/**
+ * `--download`: one aggregate bar (files, bytes of all missing files, speed, ETA) on a terminal, with each line
+ * given to `done` kept above it; elsewhere only the lines.
+ */
+export function createCompareDownloadProgress(options: {
+  stream: NodeJS.WriteStream;
+  /** Draw the bar (on a terminal); false with --json or --quiet, where only the lines given to `done` appear. */
+  bar: boolean;
+  filesTotal: number;
+  bytesTotal: number;
+}): CompareDownloadProgress {
+  const { stream, filesTotal, bytesTotal } = options;
+  if (!options.bar || stream.isTTY !== true) return { bytes: () => {}, done: (line) => stream.write(`${line}\n`), stop: () => {} };
+  const perFile = new Map<string, number>();
+  let filesDone = 0;
+  const started = Date.now();
+  const multi = new cliProgress.MultiBar(
+    {
+      stream,
+      format: 'downloading |{bar}| {percentage}% {files} files {done}/{size} {speed} ETA {eta_formatted}',
+      hideCursor: true,
+      fps: 5,
+      barsize: 24,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  const bar = multi.create(Math.max(1, bytesTotal), 0);
+  const redraw = () => {
+    const bytes = [...perFile.values()].reduce((sum, b) => sum + b, 0);
+    const seconds = (Date.now() - started) / 1000;
+    bar.update(Math.min(bytes, Math.max(1, bytesTotal)), {
+      files: `${filesDone}/${filesTotal}`,
+      done: formatBytes(bytes),
+      size: formatBytes(bytesTotal),
+      speed: seconds > 0.5 ? `${formatBytes(bytes / seconds)}/s` : '',
+    });
+  };
+  redraw();
+  return {
+    bytes: (path, bytes) => {
+      perFile.set(path, bytes);
+      redraw();
+    },
+    done: (line) => {
+      filesDone++;
+      multi.log(`${line}\n`);
+      redraw();
+      // MultiBar writes logged lines at its next redraw; forcing it keeps the last file's line from being lost.
+      multi.update();
+    },
+    stop: () => multi.stop(),
+  };
+}
