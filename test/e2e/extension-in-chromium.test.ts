@@ -19,6 +19,7 @@ import { startStandInComfyui, type StandInComfyui } from './start-stand-in-comfy
 const CHROMIUM = '/usr/bin/chromium';
 const OUTPUT = path.resolve('test-output', 'e2e');
 const GATED_TOKEN = 'hf_e2e_gated_token_0123456789';
+const NO_ACCESS_TOKEN = 'hf_valid_but_no_access_0123456789';
 const MB = 1024 * 1024;
 
 /** Bytes of a model: deterministic, different per seed. */
@@ -117,6 +118,19 @@ interface World {
 
 const world: Partial<World> = {};
 
+/** Waits for an element; on a timeout, says what the page showed instead (toasts, jobs, the sidecar's words). */
+async function appears(page: Page, selector: string, what: string, timeout = 15_000): Promise<void> {
+  try {
+    await page.locator(selector).first().waitFor({ timeout });
+  } catch (error) {
+    const shown = await page.evaluate(() => ({
+      toasts: Reflect.get(window, '__standIn').state.toasts,
+      jobs: [...document.querySelectorAll('.md-job')].map((row) => row.textContent),
+    }));
+    throw new Error(`${what} did not appear within ${timeout} ms; the page showed ${JSON.stringify(shown)}`, { cause: error });
+  }
+}
+
 function need<K extends keyof World>(key: K): World[K] {
   const value = world[key];
   if (value === undefined) throw new Error(`e2e set-up did not provide ${key}`);
@@ -143,6 +157,8 @@ describe.skipIf(!existsSync(CHROMIUM))('the extension in headless Chromium with 
     await writeFile(path.join(hubDir, 'sdxl-vae-fp16-copy.safetensors'), MODELS.vae.bytes);
 
     const hub = await createFakeHub({
+      // A real token that was not granted access to the refused repository (403 instead of 401).
+      hfTokens: [NO_ACCESS_TOKEN],
       repos: [
         { id: MODELS.base.repo, files: [{ path: MODELS.base.file, content: MODELS.base.bytes, lfs: true }] },
         { id: MODELS.gated.repo, gated: 'manual', tokensWithAccess: [GATED_TOKEN], files: [{ path: MODELS.gated.file, content: MODELS.gated.bytes, lfs: true }] },
@@ -221,8 +237,8 @@ describe.skipIf(!existsSync(CHROMIUM))('the extension in headless Chromium with 
   it('loading a workflow shows the prompt; Download links the present copy, fetches the rest, asks for the gated token', async () => {
     const page = need('page');
     await page.evaluate((wf) => Reflect.get(window, '__standIn').openWorkflow('workflow-a.json', wf), workflowA());
+    await appears(page, '.md-download-prompt [role="dialog"]', 'the download prompt');
     const prompt = page.locator('.md-download-prompt [role="dialog"]');
-    await prompt.waitFor({ timeout: 15_000 });
     const text = (await prompt.textContent()) ?? '';
     expect(text).toContain('E2E Base 1.0');
     expect(text).toContain('E2E Gated');
@@ -236,8 +252,8 @@ describe.skipIf(!existsSync(CHROMIUM))('the extension in headless Chromium with 
 
     // Keyboard: focus starts on Download and Enter presses it.
     await page.keyboard.press('Enter');
+    await appears(page, '.md-token-dialog [role="dialog"]', 'the token dialog');
     const dialog = page.locator('.md-token-dialog [role="dialog"]');
-    await dialog.waitFor({ timeout: 15_000 });
     const input = dialog.locator('input.md-token-input');
     expect(await input.getAttribute('type')).toBe('password');
     expect(await input.getAttribute('autocomplete')).toBe('off');
@@ -337,6 +353,15 @@ describe.skipIf(!existsSync(CHROMIUM))('the extension in headless Chromium with 
     await page.locator('.md-download-prompt .md-download').click({ timeout: 10_000 });
     const dialog = page.locator('.md-token-dialog [role="dialog"]');
     await dialog.waitFor({ timeout: 10_000 });
+    // A token without access: the sidecar asks again, now for a 403, with the page where access is requested.
+    await dialog.locator('input.md-token-input').fill(NO_ACCESS_TOKEN);
+    await dialog.locator('.md-token-submit').click();
+    const access = page.locator('.md-token-dialog .md-access-link');
+    await access.waitFor({ timeout: 10_000 });
+    expect(await access.textContent()).toBe('Request access to the model');
+    expect(await access.getAttribute('href')).toContain(MODELS.refused.repo);
+    expect(await page.locator('.md-token-dialog .md-token-explanation').textContent()).toContain('has no access');
+    await page.screenshot({ path: path.join(OUTPUT, 'token-denied.png') });
     await dialog.locator('.md-token-cancel').click();
     const row = page.locator('.md-job', { hasText: MODELS.refused.file });
     await page.waitForFunction(
@@ -442,8 +467,10 @@ describe.skipIf(!existsSync(CHROMIUM))('the extension in headless Chromium with 
         url: location.href,
       }),
     );
-    expect(kept).not.toContain(GATED_TOKEN);
-    expect(need('consoleLines').join('\n')).not.toContain(GATED_TOKEN);
+    for (const token of [GATED_TOKEN, NO_ACCESS_TOKEN]) {
+      expect(kept).not.toContain(token);
+      expect(need('consoleLines').join('\n')).not.toContain(token);
+    }
     expect(need('consoleErrors')).toEqual([]);
   });
 });
