@@ -43,8 +43,10 @@ export const MODEL_EXTENSIONS = ['.safetensors', '.sft', '.ckpt', '.pt', '.pt2',
 /** The canonical folder for a name such as `unet` or `checkpoints`, or undefined when it is not a model folder. */
 export function canonicalFolder(name: string): ModelFolder | undefined {
   const lower = name.toLowerCase();
-  if ((MODEL_FOLDERS as readonly string[]).includes(lower)) return lower as ModelFolder;
-  return LEGACY_FOLDER_ALIASES[lower];
+  const folder = MODEL_FOLDERS.find((known) => known === lower);
+  if (folder !== undefined) return folder;
+  // hasOwn: a category named `constructor` or `__proto__` must not reach Object.prototype.
+  return Object.hasOwn(LEGACY_FOLDER_ALIASES, lower) ? LEGACY_FOLDER_ALIASES[lower] : undefined;
 }
 
 export function hasModelExtension(fileName: string): boolean {
