@@ -1,26 +1,32 @@
-import { link, mkdir, open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import nodeFetch from 'node-fetch';
 import type { Provider } from '../../shared/check-result';
-import { DepotError, isDepotError } from '../../shared/errors';
-import { freeSpace as statfsFreeSpace } from '../disk/free-space';
+import { DepotError } from '../../shared/errors';
 import type { BandwidthLimiter } from './bandwidth-limiter';
 import { systemClock, type Clock } from './clock';
 import { bodyStream, discardBody, type FetchLike } from './fetch-like';
-import { fetchFollowingRedirects } from './fetch-following-redirects';
+import { fetchFollowingRedirects, type FollowedResponse } from './fetch-following-redirects';
+import { cancelledDownload, toDownloadFailure } from './download-failure';
+import { ensureFreeSpace } from './ensure-free-space';
 import { HashingFileWriter } from './hashing-file-writer';
-import { InlineHasher } from './inline-hasher';
 import type { HostPolicy } from './host-policy';
 import type { Logger } from './logger';
 import { parseContentRange } from './parse-content-range';
-import { redactUrl, stripUrlCredentials } from './redact-url';
-import { partialPaths, readResumeState, removePartial, writeResumeState, type PartialPaths } from './resume-state';
+import {
+  discardTransfer,
+  openTransfer,
+  restartFromZero,
+  saveTransferState,
+  type Transfer,
+} from './partial-transfer';
+import { publishDownload, refuseExisting } from './publish-download';
+import { redactUrl } from './redact-url';
+import { partialPaths, removePartial, type PartialPaths } from './resume-state';
 import { RETRY_STATUSES, retryDelay, type RetryOptions } from './retry-delay';
 import { statusError } from './status-error';
 import { watchStall, type StallWatch } from './watch-stall';
-import { formatBytes } from '../../shared/format-bytes';
-import { redactText } from './logger';
 
 export interface DownloadProgress {
   state: 'downloading' | 'verifying';
@@ -81,9 +87,6 @@ export interface DownloadResult {
   size: number;
 }
 
-/** Bytes kept free beyond the file itself, so a download never fills a disk to the last block. */
-const FREE_SPACE_MARGIN = 64 * 1024 * 1024;
-
 /**
  * Downloads one file: into `<tmpDir>/<key>.part`, hashed as the bytes arrive, resumable (in process with Range, after
  * a restart from the resume state), size then SHA-256 checked, fsynced and moved to `dest` without overwriting.
@@ -96,7 +99,7 @@ export async function downloadFile(options: DownloadFileOptions): Promise<Downlo
   await mkdir(options.tmpDir, { recursive: true });
   const expectedSha256 = options.expectedSha256?.toLowerCase();
   const paths = partialPaths({ tmpDir: options.tmpDir, url: options.url, expectedSha256 });
-  const transfer = await openTransfer(options, paths, expectedSha256);
+  const transfer = await openTransfer({ url: options.url, paths, expectedSha256, expectedSize: options.expectedSize });
   try {
     await checkFreeSpace(options, transfer.total ?? options.expectedSize, transfer.writtenBytes, name);
     if (transfer.writtenBytes > 0) await rehashPrefix(transfer, paths.part, options);
@@ -107,7 +110,7 @@ export async function downloadFile(options: DownloadFileOptions): Promise<Downlo
     await verify({ options, paths, sha256, size, expectedSha256, name, transfer });
     await transfer.handle.sync();
     await transfer.handle.close();
-    await publish(paths, options.dest, name);
+    await publishDownload(paths, options.dest, name);
     options.logger?.info('download complete', { file: name, bytes: size, sha256 });
     return { sha256, size };
   } catch (error) {
@@ -122,48 +125,6 @@ export async function downloadFile(options: DownloadFileOptions): Promise<Downlo
     await transfer.hasher.close();
     await transfer.handle.close().catch(ignoreClosed);
   }
-}
-
-/** What one download carries between attempts. `hasher` always covers exactly `writtenBytes` of the `.part`. */
-interface Transfer {
-  handle: FileHandle;
-  hasher: InlineHasher;
-  writtenBytes: number;
-  total?: number;
-  etag?: string;
-  lastModified?: string;
-  storedUrl: string;
-  expectedSha256?: string;
-  /** Set once the partial was deleted (mismatch): no state may be written for it any more. */
-  discarded?: boolean;
-}
-
-async function openTransfer(
-  options: DownloadFileOptions,
-  paths: PartialPaths,
-  expectedSha256: string | undefined,
-): Promise<Transfer> {
-  const storedUrl = stripUrlCredentials(options.url);
-  const state = await readResumeState(paths.state);
-  // Same model (by SHA-256) or, without one, the same URL: then the partial bytes are worth keeping.
-  const same =
-    state !== null &&
-    (expectedSha256 ? state.expectedSha256 === expectedSha256 : state.url === storedUrl && !state.expectedSha256) &&
-    (options.expectedSize === undefined || state.expectedSize === undefined || state.expectedSize === options.expectedSize);
-  if (!same) await removePartial(paths);
-  const handle = await open(paths.part, 'a');
-  const writtenBytes = (await handle.stat()).size;
-  const sameSource = same && state.url === storedUrl;
-  return {
-    handle,
-    hasher: new InlineHasher(),
-    writtenBytes,
-    total: same ? state.total : undefined,
-    etag: sameSource ? state.etag : undefined,
-    lastModified: sameSource ? state.lastModified : undefined,
-    storedUrl,
-    expectedSha256,
-  };
 }
 
 /**
@@ -188,8 +149,8 @@ async function transferWithRetries(
       await transferOnce(options, transfer, paths, provider, name);
       return;
     } catch (error) {
-      if (options.signal?.aborted) throw cancelled(name, error);
-      const failure = asRetryable(error, name);
+      if (options.signal?.aborted) throw cancelledDownload(name, error);
+      const failure = toDownloadFailure(error, name);
       const details = failure.details ?? {};
       const status = typeof details.status === 'number' ? details.status : undefined;
       const retryable = status === undefined ? failure.code === 'NETWORK' || failure.code === 'TIMEOUT' : RETRY_STATUSES.has(status);
@@ -220,7 +181,7 @@ async function transferWithRetries(
       try {
         await clock.sleep(delay, options.signal);
       } catch (sleepError) {
-        throw cancelled(name, sleepError);
+        throw cancelledDownload(name, sleepError);
       }
     }
   }
@@ -259,60 +220,12 @@ async function transferOnce(
       headers,
       signal,
     });
-    const { response } = followed;
     stall.phase('idle');
-    const status = response.status;
-    if (status === 416) {
-      discardBody(response);
-      const total = parseContentRange(response.headers.get('content-range'))?.total;
-      if (total !== undefined && total === transfer.writtenBytes) {
-        transfer.total = total;
-        return;
-      }
-      await restartFromZero(transfer);
-      throw new DepotError('NETWORK', `${name}: the server refused the resume range; starting over.`);
-    }
-    if (status !== 200 && status !== 206) {
-      const answeredByEndpoint = options.hostPolicy.verdict(followed.finalUrl)?.isEndpoint === true;
-      throw await statusError({
-        response,
-        url: followed.finalUrl,
-        provider: answeredByEndpoint ? provider : undefined,
-        sentToken: followed.sentToken,
-        name,
-      });
-    }
-    const length = numberHeader(response.headers.get('content-length'));
-    if (status === 206) {
-      const range = parseContentRange(response.headers.get('content-range'));
-      if (!range || range.start !== transfer.writtenBytes) {
-        discardBody(response);
-        await restartFromZero(transfer);
-        throw new DepotError('NETWORK', `${name}: the server answered another range than asked; starting over.`);
-      }
-      transfer.total = range.total ?? transfer.total;
-    } else {
-      // 200 to a Range request: the server ignores Range, or If-Range saw a changed file. Restart, never mix.
-      if (transfer.writtenBytes > 0) {
-        options.logger?.info('server sent the whole file, restarting', { file: name, bytes: transfer.writtenBytes });
-        await restartFromZero(transfer);
-      }
-      transfer.total = length;
-    }
-    transfer.etag = response.headers.get('etag') ?? undefined;
-    transfer.lastModified = response.headers.get('last-modified') ?? undefined;
-    if (options.expectedSize !== undefined && transfer.total !== undefined && transfer.total !== options.expectedSize) {
-      discardBody(response);
-      await removePartialKeepingHandle(transfer, paths);
-      throw new DepotError(
-        'SIZE_MISMATCH',
-        `${name}: the host announces ${transfer.total} bytes, the workflow expects ${options.expectedSize}; nothing ` +
-          `was kept. The file may have changed at the source: update the workflow's size and sha256.`,
-        { details: { expected: options.expectedSize, actual: transfer.total } },
-      );
-    }
+    const complete = await acceptAnswer({ options, transfer, paths, followed, provider, name });
+    if (complete) return;
+    const { response } = followed;
     await checkFreeSpace(options, transfer.total, transfer.writtenBytes, name);
-    await saveState(transfer, paths, options.expectedSize);
+    await saveTransferState(transfer, paths, options.expectedSize);
     await streamBody({ options, transfer, body: bodyStream(response), signal, stall, name });
     if (transfer.total !== undefined && transfer.writtenBytes < transfer.total) {
       throw new DepotError('NETWORK', `${name}: the connection ended after ${transfer.writtenBytes} of ${transfer.total} bytes.`);
@@ -322,8 +235,78 @@ async function transferOnce(
     throw stall.timeoutError() ?? error;
   } finally {
     stall.stop();
-    await saveState(transfer, paths, options.expectedSize).catch(ignoreMissingDir);
+    // Frees the connection of an answer whose body was not read (errors, refused sizes, full disks).
+    attempt.abort();
+    await saveTransferState(transfer, paths, options.expectedSize).catch(ignoreMissingDir);
   }
+}
+
+/**
+ * Checks the final hop's answer before its body is read: 206 at the right offset continues, 200 restarts from zero
+ * (Range ignored or If-Range saw a change), 416 either confirms a complete partial (returns true) or restarts,
+ * anything else becomes a DepotError; a size that contradicts the workflow discards the partial.
+ */
+async function acceptAnswer(input: {
+  options: DownloadFileOptions;
+  transfer: Transfer;
+  paths: PartialPaths;
+  followed: FollowedResponse;
+  provider: Provider | undefined;
+  name: string;
+}): Promise<boolean> {
+  const { options, transfer, paths, followed, provider, name } = input;
+  const { response } = followed;
+  const status = response.status;
+  if (status === 416) {
+    discardBody(response);
+    const total = parseContentRange(response.headers.get('content-range'))?.total;
+    if (total !== undefined && total === transfer.writtenBytes) {
+      transfer.total = total;
+      return true;
+    }
+    await restartFromZero(transfer);
+    throw new DepotError('NETWORK', `${name}: the server refused the resume range; starting over.`);
+  }
+  if (status !== 200 && status !== 206) {
+    const answeredByEndpoint = options.hostPolicy.verdict(followed.finalUrl)?.isEndpoint === true;
+    throw await statusError({
+      response,
+      url: followed.finalUrl,
+      provider: answeredByEndpoint ? provider : undefined,
+      sentToken: followed.sentToken,
+      name,
+    });
+  }
+  const length = numberHeader(response.headers.get('content-length'));
+  if (status === 206) {
+    const range = parseContentRange(response.headers.get('content-range'));
+    if (!range || range.start !== transfer.writtenBytes) {
+      discardBody(response);
+      await restartFromZero(transfer);
+      throw new DepotError('NETWORK', `${name}: the server answered another range than asked; starting over.`);
+    }
+    transfer.total = range.total ?? transfer.total;
+  } else {
+    // 200 to a Range request: the server ignores Range, or If-Range saw a changed file. Restart, never mix.
+    if (transfer.writtenBytes > 0) {
+      options.logger?.info('server sent the whole file, restarting', { file: name, bytes: transfer.writtenBytes });
+      await restartFromZero(transfer);
+    }
+    transfer.total = length;
+  }
+  transfer.etag = response.headers.get('etag') ?? undefined;
+  transfer.lastModified = response.headers.get('last-modified') ?? undefined;
+  if (options.expectedSize !== undefined && transfer.total !== undefined && transfer.total !== options.expectedSize) {
+    discardBody(response);
+    await discardTransfer(transfer, paths);
+    throw new DepotError(
+      'SIZE_MISMATCH',
+      `${name}: the host announces ${transfer.total} bytes, the workflow expects ${options.expectedSize}; nothing ` +
+        `was kept. The file may have changed at the source: update the workflow's size and sha256.`,
+      { details: { expected: options.expectedSize, actual: transfer.total } },
+    );
+  }
+  return false;
 }
 
 async function streamBody(input: {
@@ -362,36 +345,6 @@ async function streamBody(input: {
   options.onProgress?.({ state: 'downloading', bytes: transfer.writtenBytes, total: transfer.total });
 }
 
-async function restartFromZero(transfer: Transfer): Promise<void> {
-  await transfer.handle.truncate(0);
-  transfer.hasher.reset();
-  transfer.writtenBytes = 0;
-  transfer.total = undefined;
-  transfer.etag = undefined;
-  transfer.lastModified = undefined;
-}
-
-async function removePartialKeepingHandle(transfer: Transfer, paths: PartialPaths): Promise<void> {
-  transfer.discarded = true;
-  await transfer.handle.close();
-  await removePartial(paths);
-}
-
-async function saveState(transfer: Transfer, paths: PartialPaths, expectedSize: number | undefined): Promise<void> {
-  if (transfer.discarded) return;
-  await writeResumeState(paths.state, {
-    version: 1,
-    url: transfer.storedUrl,
-    expectedSha256: transfer.expectedSha256,
-    expectedSize,
-    total: transfer.total,
-    etag: transfer.etag,
-    lastModified: transfer.lastModified,
-    bytes: transfer.writtenBytes,
-    updatedAt: new Date().toISOString(),
-  });
-}
-
 async function checkFreeSpace(
   options: DownloadFileOptions,
   total: number | undefined,
@@ -399,16 +352,7 @@ async function checkFreeSpace(
   name: string,
 ): Promise<void> {
   if (total === undefined) return;
-  const needed = Math.max(0, total - written);
-  if (needed === 0) return;
-  const free = await (options.freeSpace ?? statfsFreeSpace)(options.tmpDir);
-  if (free >= needed + FREE_SPACE_MARGIN) return;
-  throw new DepotError(
-    'DISK_FULL',
-    `${name}: not enough free space: the download needs ${formatBytes(needed)} (plus ${formatBytes(FREE_SPACE_MARGIN)} ` +
-      `kept free), the volume of ${options.tmpDir} has ${formatBytes(free)}. Free some space and try again.`,
-    { details: { needed, free, dir: options.tmpDir } },
-  );
+  await ensureFreeSpace({ dir: options.tmpDir, needed: total - written, name, freeSpace: options.freeSpace });
 }
 
 async function verify(input: {
@@ -422,7 +366,7 @@ async function verify(input: {
 }): Promise<void> {
   const { options, transfer, paths, sha256, size, expectedSha256, name } = input;
   if (options.expectedSize !== undefined && size !== options.expectedSize) {
-    await removePartialKeepingHandle(transfer, paths);
+    await discardTransfer(transfer, paths);
     throw new DepotError(
       'SIZE_MISMATCH',
       `${name}: received ${size} bytes, the workflow expects ${options.expectedSize}; the download was discarded. ` +
@@ -431,7 +375,7 @@ async function verify(input: {
     );
   }
   if (expectedSha256 !== undefined && sha256 !== expectedSha256) {
-    await removePartialKeepingHandle(transfer, paths);
+    await discardTransfer(transfer, paths);
     throw new DepotError(
       'HASH_MISMATCH',
       `${name}: SHA-256 is ${sha256}, the workflow expects ${expectedSha256}; the download was discarded. The file ` +
@@ -439,74 +383,6 @@ async function verify(input: {
       { details: { expected: expectedSha256, actual: sha256, url: redactUrl(options.url) } },
     );
   }
-}
-
-/**
- * Moves the verified file to its final name without ever replacing one: a hard link fails with EEXIST when `dest`
- * appeared meanwhile (atomic check-and-create); file systems without hard links fall back to check-then-rename.
- */
-async function publish(paths: PartialPaths, dest: string, name: string): Promise<void> {
-  await mkdir(path.dirname(dest), { recursive: true });
-  try {
-    await link(paths.part, dest);
-    await rm(paths.part);
-  } catch (error) {
-    if (isCode(error, 'EEXIST')) throw conflict(dest, name);
-    if (!['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'EMLINK', 'ENOSYS'].some((code) => isCode(error, code))) {
-      throw new DepotError('IO', `${name}: moving the finished download into place failed.`, { cause: error });
-    }
-    await refuseExisting(dest, name);
-    await rename(paths.part, dest);
-  }
-  await rm(paths.state, { force: true });
-  await syncDirectory(path.dirname(dest));
-}
-
-/** fsync of the directory makes the new name durable; some platforms cannot open a directory, which is harmless. */
-async function syncDirectory(dir: string): Promise<void> {
-  let handle: FileHandle | undefined;
-  try {
-    handle = await open(dir, 'r');
-    await handle.sync();
-  } catch (error) {
-    if (!['EISDIR', 'EPERM', 'EINVAL', 'EBADF'].some((code) => isCode(error, code))) throw error;
-  } finally {
-    await handle?.close();
-  }
-}
-
-async function refuseExisting(dest: string, name: string): Promise<void> {
-  try {
-    await stat(dest);
-  } catch (error) {
-    if (isCode(error, 'ENOENT')) return;
-    throw error;
-  }
-  throw conflict(dest, name);
-}
-
-function conflict(dest: string, name: string): DepotError {
-  return new DepotError(
-    'CONFLICT',
-    `${name}: a file already exists at ${dest}; model-depot never overwrites. Move it away or check it, then try again.`,
-    { details: { path: dest } },
-  );
-}
-
-function cancelled(name: string, cause: unknown): DepotError {
-  return new DepotError('CANCELLED', `${name}: download cancelled; the partial file was kept so it can resume.`, {
-    cause,
-  });
-}
-
-/** Local file errors stay what they are; anything else from the socket side is a network failure worth a retry. */
-function asRetryable(error: unknown, name: string): DepotError {
-  if (isDepotError(error)) return error;
-  if (error instanceof Error && 'path' in error && 'syscall' in error) {
-    return new DepotError('IO', `${name}: a local file operation failed (${redactText(error.message)}).`, { cause: error });
-  }
-  const message = error instanceof Error ? redactText(error.message) : 'unknown error';
-  return new DepotError('NETWORK', `${name}: the connection failed (${message}).`, { cause: error });
 }
 
 function numberHeader(value: string | null): number | undefined {
