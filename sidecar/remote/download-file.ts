@@ -275,6 +275,7 @@ async function acceptAnswer(input: {
       provider: answeredByEndpoint ? provider : undefined,
       sentToken: followed.sentToken,
       name,
+      token: options.token,
     });
   }
   const length = numberHeader(response.headers.get('content-length'));

@@ -15,6 +15,8 @@ export interface StatusErrorInput {
   sentToken: boolean;
   /** The file name for the message. */
   name: string;
+  /** The token of this download: scrubbed from the server's words should a host echo it back. */
+  token?: string;
 }
 
 /** Civitai's and HF's JSON error bodies: `{"error": "...", "message": "..."}` (reference sections 1 and 2). */
@@ -33,7 +35,7 @@ export async function statusError(input: StatusErrorInput): Promise<DepotError> 
   const retryAfter = response.headers.get('retry-after');
   const rateLimit = response.headers.get('ratelimit');
   const serverMessage = status === 401 || status === 403 || status === 404 || status === 410
-    ? await serverWords(response)
+    ? scrub(await serverWords(response), input.token)
     : undefined;
   const said = serverMessage ? ` The server said: "${serverMessage}"` : '';
 
@@ -70,6 +72,11 @@ export async function statusError(input: StatusErrorInput): Promise<DepotError> 
   return new DepotError('HTTP_ERROR', `${name}: ${shown} answered HTTP ${status}.${said}`, {
     details: { status, url: shown, retryAfter, rateLimit },
   });
+}
+
+function scrub(text: string | undefined, token: string | undefined): string | undefined {
+  if (text === undefined || !token) return text;
+  return text.split(token).join('[redacted]');
 }
 
 /** `X-Error-Message` (HF) or the JSON body's message/error (Civitai), shortened and redacted. */
