@@ -26,6 +26,8 @@ export function readHiddenLine(options: ReadHiddenOptions): Promise<string | und
   const terminal = openTerminalInput();
   if (!terminal) return Promise.resolve(undefined);
   const { input } = terminal;
+  // Echo goes off before the prompt shows: a token pasted the instant the prompt appears is never echoed.
+  input.setRawMode(true);
   output.write(options.prompt);
   return new Promise((resolve) => {
     let value = '';
@@ -50,7 +52,6 @@ export function readHiddenLine(options: ReadHiddenOptions): Promise<string | und
         else if (ch >= ' ') value += ch;
       }
     };
-    input.setRawMode(true);
     input.resume();
     input.on('data', onData);
   });
