@@ -50,8 +50,27 @@ export function createProgressPanel(options: ProgressPanelOptions): ProgressPane
   injectStyles(doc);
   const rows = new Map<string, JobRow>();
   const empty = createElement(doc, 'p', { className: 'md-panel-empty', text: 'No model downloads yet.' });
+  const summary = createElement(doc, 'p', { className: 'md-panel-summary', attrs: { 'aria-live': 'polite' } });
+  summary.hidden = true;
   const list = createElement(doc, 'div', { className: 'md-jobs', attrs: { role: 'list' } });
-  const element = createElement(doc, 'div', { className: 'md-root md-panel md-progress-panel' }, [empty, list]);
+  const element = createElement(doc, 'div', { className: 'md-root md-panel md-progress-panel' }, [empty, summary, list]);
+  const states = new Map<string, JobState>();
+
+  const summarize = () => {
+    const count = (wanted: readonly JobState[]) => [...states.values()].filter((state) => wanted.includes(state)).length;
+    const parts = [
+      [count(['downloading', 'verifying', 'linking']), 'running'],
+      [count(['queued']), 'queued'],
+      [count(['waiting-for-token']), 'waiting for a token'],
+      [count(['complete', 'linked', 'exists']), 'done'],
+      [count(['failed', 'cancelled']), 'failed'],
+    ] as const;
+    summary.textContent = parts
+      .filter(([n]) => n > 0)
+      .map(([n, label]) => `${n} ${label}`)
+      .join(' · ');
+    summary.hidden = states.size === 0;
+  };
 
   const rowFor = (job: Job): JobRow => {
     const existing = rows.get(job.id);
@@ -85,6 +104,8 @@ export function createProgressPanel(options: ProgressPanelOptions): ProgressPane
   };
 
   const update = (job: Job) => {
+    states.set(job.id, job.state);
+    summarize();
     const row = rowFor(job);
     row.root.dataset.state = job.state;
     row.state.textContent = STATE_TEXT[job.state];

@@ -84,6 +84,7 @@ const CSS = `
 .md-link { color: var(--md-primary); }
 .md-panel { padding: 8px 12px; height: 100%; overflow: auto; }
 .md-panel-empty { color: var(--md-muted); padding: 8px 0; }
+.md-panel-summary { margin: 0 0 4px; color: var(--md-muted); font-size: 12px; }
 .md-job { display: grid; grid-template-columns: minmax(140px, 26%) minmax(120px, 1fr) 200px; gap: 4px 12px;
   align-items: center; padding: 6px 0; border-bottom: 1px solid var(--md-border); }
 .md-job-side { display: flex; justify-content: flex-end; align-items: center; gap: 8px; }

@@ -58,6 +58,19 @@ describe('createProgressPanel', () => {
     expect(row('c')?.querySelector('.md-job-state')?.textContent).toBe('Waiting for token');
   });
 
+  it('sums up the jobs above the rows', () => {
+    const { panel, container } = mounted();
+    panel.setJobs([
+      sampleJob({ id: 'a', state: 'linked' }),
+      sampleJob({ id: 'b', state: 'downloading' }),
+      sampleJob({ id: 'c', state: 'waiting-for-token' }),
+      sampleJob({ id: 'd', state: 'failed', error: { code: 'NETWORK', message: 'connection reset' } }),
+    ]);
+    expect(container.querySelector('.md-panel-summary')?.textContent).toBe('1 running · 1 waiting for a token · 1 done · 1 failed');
+    panel.update(sampleJob({ id: 'b', state: 'complete' }));
+    expect(container.querySelector('.md-panel-summary')?.textContent).toBe('1 waiting for a token · 2 done · 1 failed');
+  });
+
   it('Cancel on a running job asks to cancel that job', () => {
     const { panel, row, onCancel } = mounted();
     panel.update(sampleJob({ id: 'x' }));
