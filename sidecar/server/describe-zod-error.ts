@@ -4,7 +4,7 @@ import type { ZodError } from 'zod';
 export function describeZodError(error: ZodError, max = 3): string {
   const parts = error.issues
     .slice(0, max)
-    .map((i) => (i.path.length > 0 ? `${i.path.join('.')}: ${i.message}` : i.message));
+    .map((i) => (i.path.length > 0 ? `${i.path.join('.')}: ${i.message}` : i.message).slice(0, 200)); // zod echoes enum input ("received '…'"): bound the echo
   const more = error.issues.length > max ? ` (and ${error.issues.length - max} more)` : '';
   return parts.join('; ') + more;
 }
