@@ -47,7 +47,7 @@ function makeFuzz(i: number, random: () => number): Fuzz {
     const given: unknown = typeof value === 'object' && value !== null && 'id' in value ? value.id : undefined;
     return { data: JSON.stringify(value), id: typeof given === 'string' && given.length <= 200 ? given : undefined, kind };
   };
-  const hostileItem = (): Record<string, unknown> =>
+  const hostileItem = (): unknown =>
     pick([
       { category: 'loras', filename: '', origin: 'dependencies' },
       { category: 5, filename: 'x.safetensors', origin: 'dependencies' },
