@@ -58,6 +58,7 @@ export async function hfFileInfo(options: HfFileInfoOptions): Promise<HfFileInfo
   let url = target.url;
   for (let hop = 0; hop <= MAX_HOPS; hop += 1) {
     const sameHost = new URL(url).origin === new URL(hubUrl).origin;
+    if (!sameHost) throw new DepotError('HOST_NOT_ALLOWED', `${target.what}: the hub redirected a HEAD to ${redactUrl(url)}, another host; not followed (only hub hops are; the SHA-256 comes on the hub's own 302).`);
     const headers: Record<string, string> = { 'Accept-Encoding': 'identity' };
     // The token goes to the hub only, as huggingface_hub does when a hop changes host.
     if (options.token !== undefined && sameHost) headers.Authorization = `Bearer ${options.token}`;
