@@ -34,7 +34,7 @@ export async function civitaiModelVersion(options: CivitaiModelVersionOptions): 
   const what = options.hash !== undefined ? `Civitai model with hash ${options.hash.trim()}` : `Civitai model version ${options.versionId}`;
   const headers: Record<string, string> = { Accept: 'application/json' };
   if (options.token !== undefined) headers.Authorization = `Bearer ${options.token}`;
-  const response = await hubRequest(url, { headers }, { ...options, fetch: options.fetch ?? defaultHubFetch });
+  const response = await hubRequest(url, { headers, redirect: 'manual' }, { ...options, fetch: options.fetch ?? defaultHubFetch });
   const json = parseJsonText(await response.text());
   if (response.status === 404) return null;
   if (response.status === 401 || response.status === 403) {
