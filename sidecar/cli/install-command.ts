@@ -1,18 +1,16 @@
-import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { DepotError } from '../../shared/errors';
 import { TERMINAL_JOB_STATES, jobStatusLabel, type Job } from '../../shared/job';
 import type { AuthRequiredEvent, Depot } from '../services/create-depot';
-import { createDepot } from '../services/create-depot';
+import { createCliDepot } from './create-cli-depot';
+import { readWorkflowJson } from './read-workflow-json';
 import { resolveCliContext, type CliContext } from './cli-context';
 import { runAction } from './run-action';
 import { formatInstallPlan, planHasWork } from './install-plan';
 import { createInstallProgress, type InstallProgress } from './install-progress';
 import { askYesNo, readHiddenLine } from './install-terminal-input';
-import { isLoopbackEndpoint } from './is-loopback-endpoint';
 
 // The TUI command imports it from here.
-export { isLoopbackEndpoint };
 import { parseLimitFlag } from './parse-limit-flag';
 
 interface InstallFlags {
@@ -38,13 +36,13 @@ export function registerInstallCommand(program: Command): void {
 
 async function installAction(file: string, flags: InstallFlags, command: Command): Promise<number> {
   const limit = parseLimitFlag(flags.limit);
-  const workflow = await readWorkflowFile(file);
+  const workflow = await readWorkflowJson(file);
   const ctx = await resolveCliContext(command);
   const interactive = process.stdin.isTTY === true;
   if (!flags.yes && !interactive) {
     throw new DepotError('BAD_INPUT', 'stdin is not a terminal, so install cannot ask before starting: pass --yes.');
   }
-  const depot = await createDepotFor(ctx, limit === undefined ? ctx.config.bandwidth_limit_kb : limit);
+  const depot = await createCliDepot(ctx, { limitKbps: limit === undefined ? ctx.config.bandwidth_limit_kb : limit });
   try {
     await depot.indexed;
     const plan = await depot.check(workflow);
@@ -108,35 +106,6 @@ async function promptForToken(depot: Depot, event: AuthRequiredEvent, progress: 
   if (token && token.trim() !== '') depot.provideToken(event.provider, token.trim(), { clientId: CLI_CLIENT });
   else depot.cancelWaiting(event.provider, CLI_CLIENT);
   progress.resume();
-}
-
-async function readWorkflowFile(file: string): Promise<unknown> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    throw new DepotError('BAD_INPUT', `Cannot read the workflow file ${file}; check the path.`, { cause: error });
-  }
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new DepotError('BAD_INPUT', `${file} is not valid JSON; export the workflow from ComfyUI again.`);
-  }
-}
-
-async function createDepotFor(ctx: CliContext, limitKbps: number | null): Promise<Depot> {
-  return createDepot({
-    modelsRoot: ctx.modelsRoot,
-    hubDirs: ctx.hubDirs,
-    hfCacheDir: ctx.env.hfCacheDir,
-    hfEndpoint: ctx.env.hfEndpoint,
-    civitaiEndpoint: ctx.env.civitaiEndpoint,
-    limitKbps,
-    parallel: ctx.config.parallel_downloads,
-    envTokens: { huggingface: ctx.env.hfToken, civitai: ctx.env.civitaiToken },
-    allowLoopbackHosts: isLoopbackEndpoint(ctx.env.hfEndpoint) || isLoopbackEndpoint(ctx.env.civitaiEndpoint),
-    indexInBackground: false,
-  });
 }
 
 function summaryOf(jobs: Job[]): string {

@@ -1,11 +1,10 @@
 import type { Command } from 'commander';
 import { DepotError } from '../../shared/errors';
 import { VERSION } from '../version';
-import { createDepot } from '../services/create-depot';
 import { createServer } from '../server/create-server';
 import { installComfyuiExtension } from '../services/install-comfyui-extension';
 import { resolveCliContext } from './cli-context';
-import { isLoopbackEndpoint } from './is-loopback-endpoint';
+import { createCliDepot } from './create-cli-depot';
 import { parseLimitFlag } from './parse-limit-flag';
 import { runAction } from './run-action';
 import { createLogger } from '../remote/logger';
@@ -35,17 +34,10 @@ async function serveAction(flags: ServeFlags, command: Command): Promise<void> {
   const ctx = await resolveCliContext(command);
   // D's logger: JSON lines on stderr with authorization headers, token parameters and token-like fields redacted.
   const logger = createLogger({ level: ctx.quiet ? 'warn' : 'info' });
-  const depot = await createDepot({
+  const depot = await createCliDepot(ctx, {
     logger,
-    modelsRoot: ctx.modelsRoot,
-    hubDirs: ctx.hubDirs,
-    hfCacheDir: ctx.env.hfCacheDir,
-    hfEndpoint: ctx.env.hfEndpoint,
-    civitaiEndpoint: ctx.env.civitaiEndpoint,
     limitKbps: limit === undefined ? ctx.config.bandwidth_limit_kb : limit,
-    parallel: ctx.config.parallel_downloads,
-    envTokens: { huggingface: ctx.env.hfToken, civitai: ctx.env.civitaiToken },
-    allowLoopbackHosts: isLoopbackEndpoint(ctx.env.hfEndpoint) || isLoopbackEndpoint(ctx.env.civitaiEndpoint),
+    indexInBackground: true,
   });
   let server;
   try {

@@ -1,16 +1,16 @@
-import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { DepotError } from '../../shared/errors';
 import { TOKEN_PAGES } from '../../shared/protocol';
 import type { Requirement } from '../../shared/requirement';
-import { createDepot, type Depot } from '../services/create-depot';
+import type { Depot } from '../services/depot-types';
 import { runTui } from '../tui/run-tui';
 import type { TuiDepot } from '../tui/tui-app';
 import { dependenciesSection } from '../../shared/dependencies-section';
 import { zHfRepoType } from '../../shared/hub-schemas';
 import { hfRepoRequirements } from '../services/hf-repo-requirements';
 import { resolveCliContext, type CliContext } from './cli-context';
-import { isLoopbackEndpoint } from './install-command';
+import { createCliDepot } from './create-cli-depot';
+import { readWorkflowJson } from './read-workflow-json';
 import { parseLimitFlag } from './parse-limit-flag';
 import { runAction } from './run-action';
 
@@ -53,20 +53,8 @@ async function tuiAction(workflowFile: string | undefined, flags: TuiFlags, comm
   }
   const limit = parseLimitFlag(flags.limit);
   const ctx = await resolveCliContext(command);
-  const checkInput = workflowFile !== undefined ? await readJson(workflowFile) : await repoCheckInput(flags, ctx);
-  const depot = await createDepot({
-    modelsRoot: ctx.modelsRoot,
-    hubDirs: ctx.hubDirs,
-    hfCacheDir: ctx.env.hfCacheDir,
-    comfyuiDir: ctx.comfyuiDir,
-    hfEndpoint: ctx.env.hfEndpoint,
-    civitaiEndpoint: ctx.env.civitaiEndpoint,
-    limitKbps: limit === undefined ? ctx.config.bandwidth_limit_kb : limit,
-    parallel: ctx.config.parallel_downloads,
-    envTokens: { huggingface: ctx.env.hfToken, civitai: ctx.env.civitaiToken },
-    allowLoopbackHosts: isLoopbackEndpoint(ctx.env.hfEndpoint) || isLoopbackEndpoint(ctx.env.civitaiEndpoint),
-    indexInBackground: false,
-  });
+  const checkInput = workflowFile !== undefined ? await readWorkflowJson(workflowFile) : await repoCheckInput(flags, ctx);
+  const depot = await createCliDepot(ctx, { limitKbps: limit === undefined ? ctx.config.bandwidth_limit_kb : limit });
   try {
     await depot.indexed;
     const title = workflowFile ?? `${flags.hfRepo}@${flags.revision}`;
@@ -102,9 +90,7 @@ function tuiDepotOf(depot: Depot, checkInput: unknown): TuiDepot {
     cancelWaiting: (provider, clientId) => {
       depot.cancelWaiting(provider, clientId);
     },
-    resetMetadataCache: async () => {
-      throw new DepotError('IO', 'Resetting the metadata cache is not wired yet.');
-    },
+    resetMetadataCache: () => depot.resetMetadataCache(),
     onJob: (listener) => {
       const offs = [depot.on('progress', listener), depot.on('jobDone', listener), depot.on('jobFailed', listener)];
       return () => offs.forEach((off) => off());
@@ -114,18 +100,4 @@ function tuiDepotOf(depot: Depot, checkInput: unknown): TuiDepot {
         listener({ ...event, tokenUrl: TOKEN_PAGES[event.provider] }),
       ),
   };
-}
-
-async function readJson(file: string): Promise<unknown> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    throw new DepotError('BAD_INPUT', `Cannot read the workflow file ${file}; check the path.`, { cause: error });
-  }
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new DepotError('BAD_INPUT', `${file} is not valid JSON; export the workflow from ComfyUI again.`);
-  }
 }

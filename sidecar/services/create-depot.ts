@@ -108,13 +108,14 @@ export async function createDepot(options: CreateDepotOptions): Promise<Depot> {
     }
   }
 
+  // `<modelsRoot>/.cache/metadata.json`: a second check of the same template asks the hosts nothing.
+  const metadataCache = await openMetadataCache({ modelsRoot, now: () => clock.now() });
   const lookupRemote: LookupRemote =
     options.lookupRemote ??
     createRemoteLookup({
       hfEndpoint: options.hfEndpoint,
       civitaiEndpoint: options.civitaiEndpoint,
-      // `<modelsRoot>/.cache/metadata.json`: a second check of the same template asks the hosts nothing.
-      cache: await openMetadataCache({ modelsRoot, now: () => clock.now() }),
+      cache: metadataCache,
       // Only the environment's tokens: a token given for an install belongs to that install's downloads.
       hfToken: options.envTokens?.huggingface,
       civitaiToken: options.envTokens?.civitai,
@@ -191,6 +192,7 @@ export async function createDepot(options: CreateDepotOptions): Promise<Depot> {
     job: (id) => board.get(id),
     settled: (ids) => board.whenSettled(ids ?? board.list().map((j) => j.id)),
     setLimit: (kbps) => limiter.setRate(kbps),
+    resetMetadataCache: () => metadataCache.reset(),
     stats: () => registry.stats(),
     list: () => registry.list(),
     on: (event, listener) => board.on(event, listener),

@@ -90,6 +90,8 @@ export interface Depot {
   settled(jobIds?: readonly string[]): Promise<Job[]>;
   /** Changes the global bandwidth cap live; null removes it. */
   setLimit(kbps: number | null): void;
+  /** Forgets the hosts' cached answers (SHA-256 and size of URLs), so the next check asks them again (seed 001's `r`). */
+  resetMetadataCache(): Promise<void>;
   stats(): RegistryStats;
   list(): ModelListing[];
   on<E extends keyof DepotEvents>(event: E, listener: (payload: DepotEvents[E]) => void): () => void;

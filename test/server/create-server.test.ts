@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it, test as base } from 'vitest';
+import { describe, expect, test as base } from 'vitest';
 import WebSocket from 'ws';
 import { createDepot, type Depot } from '../../sidecar/services/create-depot';
 import { createServer, type DepotServer } from '../../sidecar/server/create-server';

@@ -166,6 +166,10 @@ describe('model-depot tui', () => {
     await keys('s');
     await waitForScreen((text) => text.includes('present.safetensors') && text.includes('all models'), 'the full view');
 
+    // r forgets the hosts' cached answers and checks again.
+    await keys('r');
+    await waitForScreen((text) => text.includes('Metadata cache cleared') && text.includes('missing.safetensors'), 'the cache reset');
+
     // A resize redraws the table for the new width, and back.
     tmux('resize-window', '-t', session, '-x', '120', '-y', '30');
     const wide = await waitForScreen((text) => text.split('\n').some((line) => [...line].length > 80), 'the wide layout');
