@@ -129,7 +129,7 @@ export function createDownloadQueue(options: DownloadQueueOptions): DownloadQueu
   const listeners = new Set<(progress: QueueProgress) => void>();
   const byId = new Map<string, Flight>();
 
-  function emit(flight: Flight, participant: Participant, event: Omit<QueueProgress, 'id'>): void {
+  function emit(participant: Participant, event: Omit<QueueProgress, 'id'>): void {
     const progress = { id: participant.request.id, ...event };
     participant.request.onProgress?.(progress);
     for (const listener of listeners) listener(progress);
@@ -137,7 +137,7 @@ export function createDownloadQueue(options: DownloadQueueOptions): DownloadQueu
 
   function broadcast(flight: Flight, event: Omit<QueueProgress, 'id'>): void {
     flight.last = event;
-    for (const participant of flight.participants.values()) emit(flight, participant, event);
+    for (const participant of flight.participants.values()) emit(participant, event);
   }
 
   function onTransferProgress(flight: Flight, progress: DownloadProgress): void {
@@ -185,23 +185,31 @@ export function createDownloadQueue(options: DownloadQueueOptions): DownloadQueu
   async function finish(flight: Flight, outcome: { result?: DownloadResult; error?: unknown }): Promise<void> {
     running.delete(flight);
     flights.delete(flight.key);
-    if (outcome.error !== undefined && flight.discardPartial) {
-      await removePartial(partialPaths({ tmpDir: flight.lead.tmpDir, url: flight.lead.url, expectedSha256: flight.lead.expectedSha256 }));
-    }
+    if (outcome.error !== undefined && flight.discardPartial) await discard(flight);
     for (const participant of flight.participants.values()) {
       byId.delete(participant.request.id);
       if (outcome.result) {
         const { sha256, size } = outcome.result;
-        emit(flight, participant, { state: 'complete', bytes: size, total: size, speed: flight.meter.speed, eta: 0 });
+        emit(participant, { state: 'complete', bytes: size, total: size, speed: flight.meter.speed, eta: 0 });
         participant.resolve({ sha256, size, path: flight.lead.dest, joined: participant.request.id !== flight.lead.id });
       } else {
         const error = toDepotError(outcome.error);
         const state = error.code === 'CANCELLED' ? 'cancelled' : 'failed';
-        emit(flight, participant, { ...flight.last, state, speed: 0, eta: undefined, error: { code: error.code, message: error.message } });
+        emit(participant, { ...flight.last, state, speed: 0, eta: undefined, error: { code: error.code, message: error.message } });
         participant.reject(error);
       }
     }
     pump();
+  }
+
+  /** Deletes a cancelled transfer's partial; a failure is logged, since the cancel itself already happened. */
+  async function discard(flight: Flight): Promise<void> {
+    const { tmpDir, url, expectedSha256 } = flight.lead;
+    try {
+      await removePartial(partialPaths({ tmpDir, url, expectedSha256 }));
+    } catch (error) {
+      options.logger?.warn('could not delete a cancelled partial download', { job: flight.lead.id, error });
+    }
   }
 
   function cancel(id: string, cancelOptions: CancelOptions = {}): boolean {
@@ -211,7 +219,7 @@ export function createDownloadQueue(options: DownloadQueueOptions): DownloadQueu
     byId.delete(id);
     flight.participants.delete(id);
     const error = new DepotError('CANCELLED', `${baseName(participant.request.dest)}: download cancelled.`);
-    emit(flight, participant, { ...flight.last, state: 'cancelled', speed: 0, eta: undefined, error: { code: error.code, message: error.message } });
+    emit(participant, { ...flight.last, state: 'cancelled', speed: 0, eta: undefined, error: { code: error.code, message: error.message } });
     participant.reject(error);
     // The transfer stops only when nobody is left waiting for it.
     if (flight.participants.size === 0) {
@@ -220,7 +228,7 @@ export function createDownloadQueue(options: DownloadQueueOptions): DownloadQueu
       if (queuedAt >= 0) {
         waiting.splice(queuedAt, 1);
         flights.delete(flight.key);
-        if (flight.discardPartial) void removePartial(partialPaths({ tmpDir: flight.lead.tmpDir, url: flight.lead.url, expectedSha256: flight.lead.expectedSha256 }));
+        if (flight.discardPartial) void discard(flight);
       } else {
         flight.controller.abort(error);
       }
@@ -253,7 +261,7 @@ export function createDownloadQueue(options: DownloadQueueOptions): DownloadQueu
       const result = new Promise<QueuedResult>((resolve, reject) => {
         const participant: Participant = { request, resolve, reject };
         flight.participants.set(request.id, participant);
-        emit(flight, participant, joined ? flight.last : { ...flight.last, state: 'queued' });
+        emit(participant, joined ? flight.last : { ...flight.last, state: 'queued' });
       });
       byId.set(request.id, flight);
       if (request.signal?.aborted) {
