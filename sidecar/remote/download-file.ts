@@ -95,9 +95,16 @@ export interface DownloadResult {
 export async function downloadFile(options: DownloadFileOptions): Promise<DownloadResult> {
   const name = path.basename(options.dest);
   const first = options.hostPolicy.check(options.url);
+  const expectedSha256 = options.expectedSha256?.toLowerCase();
+  // It also names the partial file: anything but 64 hex digits could point outside tmpDir.
+  if (expectedSha256 !== undefined && !/^[0-9a-f]{64}$/.test(expectedSha256)) {
+    throw new DepotError('BAD_INPUT', `${name}: the expected SHA-256 must be 64 hexadecimal digits.`);
+  }
+  if (options.expectedSize !== undefined && !(Number.isSafeInteger(options.expectedSize) && options.expectedSize >= 0)) {
+    throw new DepotError('BAD_INPUT', `${name}: the expected size must be a whole number of bytes.`);
+  }
   await refuseExisting(options.dest, name);
   await mkdir(options.tmpDir, { recursive: true });
-  const expectedSha256 = options.expectedSha256?.toLowerCase();
   const paths = partialPaths({ tmpDir: options.tmpDir, url: options.url, expectedSha256 });
   const transfer = await openTransfer({ url: options.url, paths, expectedSha256, expectedSize: options.expectedSize });
   try {

@@ -16,8 +16,10 @@ export interface PartialPaths {
  * per model, whatever URL or name asked for it), else a hash of the credential-free URL.
  */
 export function partialPaths(options: { tmpDir: string; url: string; expectedSha256?: string }): PartialPaths {
-  const key = options.expectedSha256
-    ? options.expectedSha256.toLowerCase()
+  const sha256 = options.expectedSha256?.toLowerCase();
+  if (sha256 !== undefined && !/^[0-9a-f]{64}$/.test(sha256)) throw new TypeError('partialPaths: not a SHA-256');
+  const key = sha256
+    ? sha256
     : `url-${createHash('sha256').update(stripUrlCredentials(options.url)).digest('hex').slice(0, 40)}`;
   const part = path.join(options.tmpDir, `${key}.part`);
   return { part, state: `${part}.json` };

@@ -219,4 +219,13 @@ describe('downloadFile', () => {
     expect(result.sha256).toBe(sha256);
     expect(hub.requests.filter((r) => r.server === 'cdn' && r.hasAuthorization)).toEqual([]);
   });
+
+  test('refuses an expected SHA-256 that is not 64 hex digits before touching the disk', async ({ hub, policy, dirs }) => {
+    hub.addRepo({ id: 'org/odd', files: [{ path: 'o.safetensors', size: 1024, seed: 'o' }] });
+    await expect(
+      downloadFile({ url: hub.resolveUrl('org/odd', 'o.safetensors'), dest: dirs.dest('o.safetensors'), tmpDir: dirs.tmpDir, expectedSha256: '../../escape', hostPolicy: policy }),
+    ).rejects.toMatchObject({ code: 'BAD_INPUT' });
+    expect(hub.requests).toEqual([]);
+    expect(await dirs.partials()).toEqual([]);
+  });
 });
