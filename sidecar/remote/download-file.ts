@@ -95,6 +95,9 @@ export interface DownloadResult {
 export async function downloadFile(options: DownloadFileOptions): Promise<DownloadResult> {
   const name = path.basename(options.dest);
   const first = options.hostPolicy.check(options.url);
+  if (!path.isAbsolute(options.dest)) {
+    throw new DepotError('BAD_INPUT', `${name}: the destination must be an absolute path (checked safe by the caller).`);
+  }
   const expectedSha256 = options.expectedSha256?.toLowerCase();
   // It also names the partial file: anything but 64 hex digits could point outside tmpDir.
   if (expectedSha256 !== undefined && !/^[0-9a-f]{64}$/.test(expectedSha256)) {
