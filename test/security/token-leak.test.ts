@@ -14,7 +14,12 @@ const HF_WRONG = 'hf_SecWrongToken0a1b2c3d4e5f';
 const HF_GOOD = 'hf_SecGoodToken9z8y7x6w5v4u';
 const HF_BODY = 'hf_SecBodyToken1q2w3e4r5t6y';
 const CIVITAI = 'civitaiSecToken00aa11bb22cc33dd44ee';
-const SECRETS = [HF_WRONG, HF_GOOD, HF_BODY, CIVITAI];
+// From the environment (CIVITAI_API_TOKEN): used by the check's look-ups and as a fallback.
+const ENV_CIVITAI = 'civitaiEnvToken55ff66gg77hh88ii99';
+// Pasted into workflow URLs: a `?token=` and a password in user info. Never used, never kept.
+const URL_TOKEN = 'UrlPastedToken0x1y2z3w4v5u6t';
+const URL_PASSWORD = 'UrlPasswordP4ssw0rdQ9r8s7';
+const SECRETS = [HF_WRONG, HF_GOOD, HF_BODY, CIVITAI, ENV_CIVITAI, URL_TOKEN, URL_PASSWORD];
 
 const MIB = 1024 * 1024;
 
@@ -41,6 +46,7 @@ function startServe(dir: string, hub: FakeHub): Promise<Served> {
         HF_HUB_CACHE: path.join(dir, 'hf-cache'),
         HF_ENDPOINT: hub.hfUrl,
         CIVITAI_ENDPOINT: hub.civitaiUrl,
+        CIVITAI_API_TOKEN: ENV_CIVITAI,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
@@ -81,7 +87,7 @@ describe('tokens through the real sidecar (model-depot serve) and the fake hub',
   beforeAll(async () => {
     ({ dir, remove: removeDir } = await tempDir('depot-sec-leak-'));
     for (const sub of ['config', 'home', 'tmp', 'hf-cache']) await mkdir(path.join(dir, sub), { recursive: true });
-    hub = await createFakeHub({ hfTokens: [HF_WRONG] });
+    hub = await createFakeHub({ hfTokens: [HF_WRONG], civitaiTokens: [ENV_CIVITAI] });
     hub.addRepo({
       id: 'sec/gated',
       gated: 'manual',
@@ -94,6 +100,8 @@ describe('tokens through the real sidecar (model-depot serve) and the fake hub',
     hub.addCivitaiVersion({ id: 777, requiresAuth: 'login', tokensWithAccess: [CIVITAI], files: [{ name: 'civ-style.safetensors', size: 2 * MIB }] });
     // Same key, no access to this one: its 403 becomes a failed job whose message every client sees.
     hub.addCivitaiVersion({ id: 778, requiresAuth: 'early-access', files: [{ name: 'civ-early.safetensors', size: MIB }] });
+    hub.addCivitaiVersion({ id: 779, files: [{ name: 'civ-public.safetensors', size: MIB }] });
+    hub.addRepo({ id: 'sec/public', files: [{ path: 'public.safetensors', size: MIB }] });
     served = await startServe(dir, hub);
     const wsUrl = `${served.url.replace('http', 'ws')}/ws`;
     observer = await connectRecording(wsUrl, { origin: ORIGIN });
@@ -132,6 +140,8 @@ describe('tokens through the real sidecar (model-depot serve) and the fake hub',
           { category: 'vae', filename: 'gated-b.safetensors', urls: ['https://huggingface.co/sec/gated/resolve/main/gated-b.safetensors'], origin: 'dependencies' },
           { category: 'checkpoints', filename: 'civ-style.safetensors', urls: ['https://civitai.com/api/download/models/777'], origin: 'dependencies' },
           { category: 'checkpoints', filename: 'civ-early.safetensors', urls: ['https://civitai.com/api/download/models/778'], origin: 'dependencies' },
+          { category: 'loras', filename: 'civ-public.safetensors', urls: [`https://civitai.com/api/download/models/779?type=Model&token=${URL_TOKEN}`], origin: 'dependencies' },
+          { category: 'loras', filename: 'public.safetensors', urls: [`https://user:${URL_PASSWORD}@huggingface.co/sec/public/resolve/main/public.safetensors`], origin: 'dependencies' },
         ],
         tokens: { huggingface: HF_BODY, civitai: CIVITAI },
       }),
@@ -143,7 +153,7 @@ describe('tokens through the real sidecar (model-depot serve) and the fake hub',
     const deadline = Date.now() + 30_000;
     while (Date.now() < deadline) {
       const ended = observer.messages.filter((m) => m.type === 'jobDone' || m.type === 'jobFailed');
-      if (ended.length >= 4) break;
+      if (ended.length >= 6) break;
       await new Promise((r) => setTimeout(r, 50));
     }
     for (const route of ['/models/jobs', '/models', '/models/stats', '/health']) {
@@ -163,8 +173,10 @@ describe('tokens through the real sidecar (model-depot serve) and the fake hub',
 
   it('finishes the gated HuggingFace and Civitai downloads with the tokens, and fails the one the key cannot open', () => {
     const ends = observer.messages.filter((m) => m.type === 'jobDone' || m.type === 'jobFailed').map(jobOf);
-    expect(ends.filter((j) => j.state === 'complete')).toHaveLength(3);
-    expect(ends.filter((j) => j.state === 'failed').map((j) => j.code)).toEqual(['AUTH_DENIED']);
+    expect(ends).toHaveLength(6);
+    // gated-a (WS token), gated-b (body token), civ-style (body key), civ-public (its pasted ?token= dropped: public).
+    expect(ends.filter((j) => j.state === 'complete').length, JSON.stringify(ends)).toBeGreaterThanOrEqual(4);
+    expect(ends.filter((j) => j.code === 'AUTH_DENIED')).toHaveLength(1);
     expect(exitCode).toBe(0);
   });
 
@@ -203,5 +215,7 @@ describe('tokens through the real sidecar (model-depot serve) and the fake hub',
     const cdnAndStorage = hub.requests.filter((r) => r.server === 'cdn' || r.server === 'storage');
     expect(new Set(cdnAndStorage.map((r) => r.server))).toEqual(new Set(['cdn', 'storage']));
     expect(cdnAndStorage.filter((r) => r.hasAuthorization || r.hasTokenQuery)).toEqual([]);
+    // A `?token=` pasted into a workflow URL is dropped before fetching: the hub never saw one in a query.
+    expect(hub.requests.filter((r) => r.hasTokenQuery)).toEqual([]);
   });
 });
