@@ -156,6 +156,19 @@ describe('tokens through the real sidecar (model-depot serve) and the fake hub',
       if (ended.length >= 6) break;
       await new Promise((r) => setTimeout(r, 50));
     }
+    // Refused bodies that carry tokens: the 400 names the field, never its value (nor quotes the body).
+    const badBodies = [
+      JSON.stringify({ items: 'x', tokens: { huggingface: HF_GOOD } }),
+      JSON.stringify({ items: [{ category: 'loras', filename: 'x.safetensors', origin: 'dependencies' }], tokens: { hf: HF_GOOD } }),
+      JSON.stringify({ items: [{ category: 'loras', filename: 'x.safetensors', origin: 'dependencies' }], tokens: { huggingface: HF_GOOD, civitai: 5 } }),
+      `{"items":[],"tokens":{"huggingface":"${HF_GOOD}","civitai":"${CIVITAI}"`,
+      `{"tokens":{"huggingface":${HF_GOOD}}}`,
+    ];
+    for (const body of badBodies) {
+      const bad = await fetch(`${served.url}/models/download`, { method: 'POST', headers: { 'content-type': 'application/json', origin: ORIGIN }, body });
+      expect(bad.status).toBe(400);
+      httpAnswers += await bad.text();
+    }
     for (const route of ['/models/jobs', '/models', '/models/stats', '/health']) {
       httpAnswers += await (await fetch(`${served.url}${route}`)).text();
     }
