@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, test as base } from 'vitest';
+import { hfListTree } from '../../sidecar/remote/hf-list-tree';
 import { createDepot, type Depot } from '../../sidecar/services/create-depot';
 import { createFakeHub, type FakeHub } from '../fake-hub/create-fake-hub';
 import { tempDir } from './security-fixture';
@@ -125,6 +126,26 @@ describe('URL policy at every hop (seed 000: HuggingFace, Civitai, localhost onl
     await depot
       .check({ dependencies: { loras: [{ filename: 'x.safetensors', urls: [HF_URL] }], checkpoints: [{ filename: 'c.safetensors', urls: [CIVITAI_URL] }] } })
       .catch(() => undefined);
+    expect(bystander.hits).toEqual([]);
+  });
+
+  test('compare\'s tree listing never sends the token to a redirect hop off the hub', async ({ hub, bystander }) => {
+    hub.setFault({ kind: 'redirect', location: `${bystander.url}/steal`, server: 'hf', urlPath: '/api/' });
+    const listing = async (): Promise<void> => {
+      for await (const entry of hfListTree({ repoId: 'org/m', hubUrl: hub.hfUrl, token: ENV_HF, retry: { limit: 0 } })) void entry;
+    };
+    await listing().catch(() => undefined);
+    expect(bystander.hits.filter((h) => h.authorization)).toEqual([]);
+  });
+
+  // Open (reported to C): hfListTree, hfRepoInfo and compareRepoAccess let node-fetch follow any Location, so a hop
+  // off the hub is fetched (without the token, which node-fetch drops across hosts). Flip to `test` once they refuse it.
+  test.fails('compare\'s tree listing fetches nothing off the hub at a redirect hop', async ({ hub, bystander }) => {
+    hub.setFault({ kind: 'redirect', location: `${bystander.url}/steal`, server: 'hf', urlPath: '/api/' });
+    const listing = async (): Promise<void> => {
+      for await (const entry of hfListTree({ repoId: 'org/m', hubUrl: hub.hfUrl, token: ENV_HF, retry: { limit: 0 } })) void entry;
+    };
+    await listing().catch(() => undefined);
     expect(bystander.hits).toEqual([]);
   });
 });
