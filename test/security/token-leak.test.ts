@@ -191,6 +191,8 @@ describe('tokens through the real sidecar (model-depot serve) and the fake hub',
     expect(ends.filter((j) => j.state === 'complete').length, JSON.stringify(ends)).toBeGreaterThanOrEqual(4);
     expect(ends.filter((j) => j.code === 'AUTH_DENIED')).toHaveLength(1);
     expect(exitCode).toBe(0);
+    // The real CLI on its first-run config: bound to loopback only.
+    expect(served.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
   });
 
   it('writes no token into any file (content, name or link) under the models, config, temp, home and HF cache dirs', async () => {
