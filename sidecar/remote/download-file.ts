@@ -237,8 +237,10 @@ async function transferOnce(
     await checkFreeSpace(options, transfer.total, transfer.writtenBytes, name);
     await saveTransferState(transfer, paths, options.expectedSize);
     await streamBody({ options, transfer, body: bodyStream(response), signal, stall, name });
-    if (transfer.total !== undefined && transfer.writtenBytes < transfer.total) {
-      throw new DepotError('NETWORK', `${name}: the connection ended after ${transfer.writtenBytes} of ${transfer.total} bytes.`);
+    // A body cut short without an error (no Content-Length, or a proxy) is a dropped connection: resume it.
+    const expectedTotal = transfer.total ?? options.expectedSize;
+    if (expectedTotal !== undefined && transfer.writtenBytes < expectedTotal) {
+      throw new DepotError('NETWORK', `${name}: the connection ended after ${transfer.writtenBytes} of ${expectedTotal} bytes.`);
     }
   } catch (error) {
     // The stall watcher aborted the attempt: report the phase that fired, not the abort.
