@@ -1,4 +1,5 @@
 import { DepotError } from '../../shared/errors';
+import { fetchSameOrigin } from './fetch-same-origin';
 import type { HubFetch, HubFetchInit, HubFetchResponse } from './hub-fetch';
 import { redactUrl } from './redact-url';
 import { RETRY_STATUSES, retryDelay, type RetryOptions } from './retry-delay';
@@ -17,7 +18,7 @@ export interface HubRequestOptions {
 const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * One metadata request with retries on 408, 429, 5xx and network errors (honouring `RateLimit: ...;t=N` and
+ * One metadata request, redirects followed only on the hub's own origin, with retries on 408, 429, 5xx and network errors (honouring `RateLimit: ...;t=N` and
  * `Retry-After`). Returns the first answer that is not worth another try; throws RATE_LIMITED, HTTP_ERROR or NETWORK
  * when the tries run out. The token may be in `init.headers`: it is never put in a message.
  */
@@ -28,8 +29,11 @@ export async function hubRequest(url: string, init: HubFetchInit, options: HubRe
     let response: HubFetchResponse | undefined;
     let failure: unknown;
     try {
-      response = await options.fetch(url, { ...init, signal: options.signal });
+      const request = { ...init, signal: options.signal };
+      // Callers that read the redirect themselves (hfFileInfo's 302, Civitai's 307) ask for 'manual'.
+      response = init.redirect === 'manual' ? await options.fetch(url, request) : await fetchSameOrigin(options.fetch, url, request);
     } catch (error) {
+      if (error instanceof DepotError) throw error;
       if (options.signal?.aborted === true) throw new DepotError('CANCELLED', `Cancelled while asking ${redactUrl(url)}.`, { cause: error });
       failure = error;
     }

@@ -138,9 +138,8 @@ describe('URL policy at every hop (seed 000: HuggingFace, Civitai, localhost onl
     expect(bystander.hits.filter((h) => h.authorization)).toEqual([]);
   });
 
-  // Open (reported to C): hfListTree, hfRepoInfo and compareRepoAccess let node-fetch follow any Location, so a hop
-  // off the hub is fetched (without the token, which node-fetch drops across hosts). Flip to `test` once they refuse it.
-  test.fails('compare\'s tree listing fetches nothing off the hub at a redirect hop', async ({ hub, bystander }) => {
+  // hfListTree, hfRepoInfo (and compare's access check on it) follow only the hub's own redirects (hubRequest).
+  test('compare\'s tree listing fetches nothing off the hub at a redirect hop', async ({ hub, bystander }) => {
     hub.setFault({ kind: 'redirect', location: `${bystander.url}/steal`, server: 'hf', urlPath: '/api/' });
     const listing = async (): Promise<void> => {
       for await (const entry of hfListTree({ repoId: 'org/m', hubUrl: hub.hfUrl, token: ENV_HF, retry: { limit: 0 } })) void entry;
