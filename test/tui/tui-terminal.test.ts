@@ -177,6 +177,16 @@ describe('model-depot tui', () => {
     tmux('resize-window', '-t', session, '-x', '80', '-y', '24');
     await waitForScreen((text) => text.split('\n').every((line) => [...line].length <= 80) && text.includes('Destination'), 'the 80x24 layout');
 
+    // A click only moves the cursor (seed 001): the row under it becomes current, its checkbox stays empty.
+    const click = (row: number) => {
+      tmux('send-keys', '-t', session, '-l', `\u001b[<0;20;${row}M\u001b[<0;20;${row}m`);
+    };
+    click(5);
+    const clicked = await waitForScreen((text) => text.includes('checkpoints/missing.safetensors\n'), 'the clicked row to be current');
+    expect(rowOf(clicked, 'missing.safetensors')).toMatch(/^·/);
+    click(3);
+    await waitForScreen((text) => text.includes('checkpoints/present.safetensors\n'), 'the first row to be current again');
+
     // Enter toggles the row under the cursor: pick rows 2 and 3, then d.
     await keys('Down', 'Enter', 'Down', 'Enter');
     await waitForScreen((text) => rowOf(text, 'linkable.safetensors').includes('✓') && rowOf(text, 'missing.safetensors').includes('✓'), 'two selected rows');
