@@ -1,20 +1,4 @@
-/**
- * Query parameters that carry a credential or a signature (Civitai's `?token=`, presigned S3/R2 signatures, common
- * API-key names); the same list as the sidecar's `redactUrl`, compared case-insensitively.
- */
-const SECRET_PARAMS = new Set([
-  'token',
-  'access_token',
-  'api_key',
-  'apikey',
-  'key',
-  'signature',
-  'sig',
-  'policy',
-  'key-pair-id',
-  'x-goog-signature',
-  'x-goog-credential',
-]);
+import { isSecretQueryParam } from './is-secret-query-param';
 
 /**
  * A workflow's URL with user info and credential parameters removed, or undefined when it is not a URL. Workflows
@@ -27,8 +11,7 @@ export function urlWithoutCredentials(url: string): string | undefined {
   parsed.username = '';
   parsed.password = '';
   for (const name of [...parsed.searchParams.keys()]) {
-    const lower = name.toLowerCase();
-    if (SECRET_PARAMS.has(lower) || lower.startsWith('x-amz-') || lower.endsWith('token')) parsed.searchParams.delete(name);
+    if (isSecretQueryParam(name)) parsed.searchParams.delete(name);
   }
   return parsed.toString();
 }

@@ -1,23 +1,5 @@
-/**
- * Query parameters that carry a credential or a signature: Civitai's `?token=`, presigned S3/R2 and CloudFront
- * signatures (HF's CDN), and common API-key names. Compared case-insensitively.
- */
-const SECRET_PARAMS = new Set([
-  'token',
-  'access_token',
-  'api_key',
-  'apikey',
-  'key',
-  'signature',
-  'sig',
-  'policy',
-  'key-pair-id',
-  'x-amz-signature',
-  'x-amz-credential',
-  'x-amz-security-token',
-  'x-goog-signature',
-  'x-goog-credential',
-]);
+import { isSecretQueryParam } from '../../shared/is-secret-query-param';
+import { urlWithoutCredentials } from '../../shared/url-without-credentials';
 
 const REDACTED = 'REDACTED';
 
@@ -32,7 +14,7 @@ export function redactUrl(url: string | URL): string {
   parsed.username = '';
   parsed.password = '';
   for (const name of [...parsed.searchParams.keys()]) {
-    if (isSecretParam(name)) parsed.searchParams.set(name, REDACTED);
+    if (isSecretQueryParam(name)) parsed.searchParams.set(name, REDACTED);
   }
   return parsed.toString();
 }
@@ -42,19 +24,9 @@ export function redactUrl(url: string | URL): string {
  * the stored form is still a usable URL of the same resource without anyone's credentials.
  */
 export function stripUrlCredentials(url: string | URL): string {
-  const parsed = parse(url);
-  if (!parsed) throw new TypeError('stripUrlCredentials: not a URL');
-  parsed.username = '';
-  parsed.password = '';
-  for (const name of [...parsed.searchParams.keys()]) {
-    if (isSecretParam(name)) parsed.searchParams.delete(name);
-  }
-  return parsed.toString();
-}
-
-function isSecretParam(name: string): boolean {
-  const lower = name.toLowerCase();
-  return SECRET_PARAMS.has(lower) || lower.startsWith('x-amz-') || lower.endsWith('token');
+  const stripped = urlWithoutCredentials(url.toString());
+  if (stripped === undefined) throw new TypeError('stripUrlCredentials: not a URL');
+  return stripped;
 }
 
 function parse(url: string | URL): URL | undefined {
