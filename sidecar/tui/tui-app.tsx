@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useReducer, useState } from 'react';
-import { Box, Text, useApp, useInput, useStdout } from 'ink';
+import { Box, Text, useApp, useInput } from 'ink';
 import type { CheckResult, Provider } from '../../shared/check-result';
 import type { Job } from '../../shared/job';
 import type { Requirement } from '../../shared/requirement';
@@ -9,6 +9,8 @@ import { TokenPrompt } from './token-prompt';
 import { palettesFor } from './palettes';
 import { rowStatus } from './row-status';
 import { fitText } from './fit-text';
+import { keyCommand } from './key-command';
+import { useTerminalSize } from './use-terminal-size';
 import { hasActiveJobs, initialTuiState, tuiReducer, visibleRows, type TokenRequest } from './tui-state';
 
 /** What the terminal UI needs from the depot service (sidecar/services/create-depot.ts), bound to one model list. */
@@ -34,47 +36,34 @@ export interface TuiAppProps {
 
 /** Lines around the table: title, header, total, two detail lines, help (three with the token prompt), notice. */
 const CHROME_LINES = 9;
-const MOUSE_EVENT = /\[<(\d+);(\d+);(\d+)([Mm])/g;
 
 export function TuiApp({ depot, title, clientId, env }: TuiAppProps) {
   const { exit } = useApp();
-  const { stdout } = useStdout();
   const [state, dispatch] = useReducer(tuiReducer, undefined, initialTuiState);
-  const [size, setSize] = useState({ columns: stdout.columns || 80, rows: stdout.rows || 24 });
+  const size = useTerminalSize();
   const [scroll, setScroll] = useState(0);
   const palettes = palettesFor(env);
   const palette = palettes[state.paletteIndex % palettes.length]!;
+  const notice = (text: string | undefined) => dispatch({ type: 'notice', text });
+  const failed = (what: string) => (error: unknown) =>
+    notice(`${what} failed: ${error instanceof Error ? error.message : String(error)}`);
 
-  const recheck = useCallback(async () => {
-    try {
-      dispatch({ type: 'checked', result: await depot.check() });
-    } catch (error) {
-      dispatch({ type: 'notice', text: `Check failed: ${error instanceof Error ? error.message : String(error)}` });
-    }
-  }, [depot]);
+  const recheck = useCallback(
+    () => depot.check().then((result) => dispatch({ type: 'checked', result }), failed('Check')),
+    [depot],
+  );
 
   useEffect(() => {
     void recheck();
     const offJob = depot.onJob((job) => dispatch({ type: 'job', job }));
     const offAuth = depot.onAuthRequired((request) => {
-      if (request.clientId === undefined || request.clientId === clientId) {
-        dispatch({ type: 'tokenRequest', request });
-      }
+      if (request.clientId === undefined || request.clientId === clientId) dispatch({ type: 'tokenRequest', request });
     });
     return () => {
       offJob();
       offAuth();
     };
   }, [depot, clientId, recheck]);
-
-  // Ink redraws on resize by itself; the table also needs the new size to lay out its columns and window.
-  useEffect(() => {
-    const onResize = () => setSize({ columns: stdout.columns || 80, rows: stdout.rows || 24 });
-    stdout.on('resize', onResize);
-    return () => {
-      stdout.off('resize', onResize);
-    };
-  }, [stdout]);
 
   const visible = visibleRows(state);
   const tableHeight = Math.max(3, size.rows - CHROME_LINES);
@@ -86,57 +75,32 @@ export function TuiApp({ depot, title, clientId, env }: TuiAppProps) {
 
   const startDownloads = () => {
     const chosen = visible.filter((row) => row.selected && !row.job).map((row) => row.item.requirement);
-    if (chosen.length === 0) {
-      dispatch({ type: 'notice', text: 'Nothing selected: Enter toggles a row, a selects all.' });
-      return;
-    }
-    dispatch({ type: 'notice', text: undefined });
-    depot.install(chosen, { clientId }).then(
-      (jobs) => jobs.forEach((job) => dispatch({ type: 'job', job })),
-      (error: unknown) =>
-        dispatch({ type: 'notice', text: `Install failed: ${error instanceof Error ? error.message : String(error)}` }),
-    );
+    if (chosen.length === 0) return notice('Nothing selected: Enter toggles a row, a selects all.');
+    notice(undefined);
+    depot.install(chosen, { clientId }).then((jobs) => jobs.forEach((job) => dispatch({ type: 'job', job })), failed('Install'));
   };
 
   useInput(
     (input, key) => {
-      if (state.confirmQuit) {
-        if (input === 'y' || input === 'q') exit();
-        else dispatch({ type: 'stayOpen' });
-        return;
-      }
-      const clicks = [...input.matchAll(MOUSE_EVENT)];
-      if (clicks.length > 0) {
-        for (const [, button, , y, kind] of clicks) {
-          // A click only moves the cursor (seed 001): rows start below the title and the header line.
-          if (kind === 'M' && Number(button) === 0) dispatch({ type: 'moveTo', index: top + Number(y) - 3 });
-          if (Number(button) === 64) dispatch({ type: 'move', delta: -1 });
-          if (Number(button) === 65) dispatch({ type: 'move', delta: 1 });
-        }
-        return;
-      }
-      if (key.escape) {
-        if (hasActiveJobs(state)) dispatch({ type: 'askQuit' });
-        else exit();
-      } else if (key.upArrow) dispatch({ type: 'move', delta: -1 });
-      else if (key.downArrow) dispatch({ type: 'move', delta: 1 });
-      else if (key.pageUp) dispatch({ type: 'move', delta: -tableHeight });
-      else if (key.pageDown) dispatch({ type: 'move', delta: tableHeight });
-      else if (key.return) dispatch({ type: 'toggle' });
-      else if (input === 'a') dispatch({ type: 'selectAllVisible' });
-      else if (input === 'u') dispatch({ type: 'unselectAll' });
-      else if (input === 's') dispatch({ type: 'toggleMissingOnly' });
-      else if (input === 'p') dispatch({ type: 'nextPalette', paletteCount: palettes.length });
-      else if (input === 'd') startDownloads();
-      else if (input === 'r') {
-        depot.resetMetadataCache().then(
-          () => {
-            dispatch({ type: 'notice', text: 'Metadata cache cleared; checking again.' });
+      const command = keyCommand(input, key, {
+        confirmQuit: state.confirmQuit,
+        downloadsRunning: hasActiveJobs(state),
+        top,
+        tableHeight,
+        paletteCount: palettes.length,
+      });
+      switch (command.kind) {
+        case 'state':
+          return command.actions.forEach((action) => dispatch(action));
+        case 'quit':
+          return exit();
+        case 'download':
+          return startDownloads();
+        case 'resetCache':
+          return void depot.resetMetadataCache().then(() => {
+            notice('Metadata cache cleared; checking again.');
             return recheck();
-          },
-          (error: unknown) =>
-            dispatch({ type: 'notice', text: `Reset failed: ${error instanceof Error ? error.message : String(error)}` }),
-        );
+          }, failed('Reset'));
       }
     },
     { isActive: state.tokenRequest === undefined },
