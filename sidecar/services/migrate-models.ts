@@ -7,7 +7,13 @@ import type { HashCache } from '../disk/hash-cache';
 import type { HashPool } from '../disk/hash-pool';
 import { hashFiles, type HashFilesProgress } from '../disk/hash-files';
 import { sameFileIdentity, type FileIdentity } from '../disk/file-identity';
-import { scanModelPlaces, type FoundFile, type ModelPlace, type SkippedEntry } from '../disk/scan-model-places';
+import {
+  scanModelPlaces,
+  type FoundFile,
+  type ModelPlace,
+  type ScanModelPlacesOptions,
+  type SkippedEntry,
+} from '../disk/scan-model-places';
 
 /** The registry methods migrate uses; a read-only registry is enough for a dry run. */
 export type MigrateRegistry = Pick<Registry, 'findByPath' | 'findBySha256' | 'allFiles' | 'addFile' | 'addSource' | 'removeFile' | 'batch'>;
@@ -18,21 +24,14 @@ export type MigrateProgress =
   | ({ phase: 'hashing' } & HashFilesProgress)
   | { phase: 'registering'; files: number };
 
-export interface MigrateModelsOptions {
+/**
+ * Where to look is exactly what scanModelPlaces takes (every place, hubs rescanned each run; HF cache blobs are
+ * registered by name, never hashed).
+ */
+export interface MigrateModelsOptions
+  extends Pick<ScanModelPlacesOptions, 'modelsRoot' | 'hubDirs' | 'hfCacheDir' | 'comfyuiDir' | 'folder' | 'env'> {
   /** Where files are registered; read only (findByPath/findBySha256/allFiles) in a dry run. Undefined: empty. */
   registry?: MigrateRegistry;
-  /** The models root (category folders). */
-  modelsRoot: string;
-  /** Hub directories, rescanned every run. Default none. */
-  hubDirs?: readonly string[];
-  /** The HuggingFace cache; its LFS blobs are registered by name, never hashed. Default: not scanned. */
-  hfCacheDir?: string;
-  /** A ComfyUI install (its models/ and extra_model_paths.yaml). Default none. */
-  comfyuiDir?: string;
-  /** Only this category. Default all. */
-  folder?: string;
-  /** For `$VARS` in extra_model_paths.yaml. Default none. */
-  env?: Readonly<Record<string, string | undefined>>;
   /** Writes nothing at all (registry, hash cache, folders): only reports what would be registered. */
   dryRun: boolean;
   /** Consulted before hashing and filled (saved only when not a dry run). */
