@@ -5,7 +5,8 @@ import { createServer, type DepotServer } from '../../sidecar/server/create-serv
 import { createDepot, type Depot } from '../../sidecar/services/create-depot';
 import { createFakeHub, type FakeHub } from '../fake-hub/create-fake-hub';
 import { treeSnapshot } from '../disk/tree-snapshot';
-import { connectRecording, jobOf, tempDir, type RecordingClient } from './security-fixture';
+import { connectRecording, type RecordingClient } from '../server/connect-recording';
+import { jobOf, tempDir } from './security-fixture';
 
 interface Row {
   category: string;

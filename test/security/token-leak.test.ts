@@ -4,7 +4,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFakeHub, type FakeHub } from '../fake-hub/create-fake-hub';
-import { connectRecording, findSecretsUnder, jobOf, secretForms, tempDir, type RecordingClient } from './security-fixture';
+import { connectRecording, type RecordingClient } from '../server/connect-recording';
+import { findSecretsUnder, jobOf, secretForms, tempDir } from './security-fixture';
 
 const BIN = fileURLToPath(new URL('../../bin/model-depot.mjs', import.meta.url));
 const ORIGIN = 'http://127.0.0.1:8188';

@@ -6,7 +6,8 @@ import { systemClock, type Clock } from '../../sidecar/remote/clock';
 import { createServer, type DepotServer } from '../../sidecar/server/create-server';
 import { createDepot, type Depot } from '../../sidecar/services/create-depot';
 import { createFakeHub, type FakeHub } from '../fake-hub/create-fake-hub';
-import { connectRecording, jobOf, tempDir, type RecordingClient } from './security-fixture';
+import { connectRecording, type RecordingClient } from '../server/connect-recording';
+import { jobOf, tempDir } from './security-fixture';
 
 const TOKEN = 'hf_LifetimeToken5k4j3h2g1f0d';
 const CIVITAI_KEY = 'civitaiLifetimeKey99887766554433';

@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { createServer, type DepotServer } from '../../sidecar/server/create-server';
 import { createDepot, type Depot } from '../../sidecar/services/create-depot';
-import { connectRecording, tempDir } from './security-fixture';
+import { connectRecording } from '../server/connect-recording';
+import { tempDir } from './security-fixture';
 
 /** Small on purpose: messages over it are cheap to make, and over it + 1 MiB ws closes the socket (1009). */
 const MAX_MESSAGE_BYTES = 256 * 1024;

@@ -2,10 +2,10 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { test as base } from 'vitest';
-import WebSocket from 'ws';
 import { createFakeHub, type FakeHub } from '../fake-hub/create-fake-hub';
 import { createDepot, type CreateDepotOptions, type Depot } from '../../sidecar/services/create-depot';
 import { createServer, type DepotServer } from '../../sidecar/server/create-server';
+import { connectRecording, type RecordingClient } from './connect-recording';
 import { httpRequest, type HttpAnswer } from './http-request';
 
 export interface SidecarFixture {
@@ -72,51 +72,7 @@ export function postJson(server: DepotServer, route: string, body: unknown, head
   });
 }
 
-/** An open WebSocket with every message it received, parsed. */
-export interface WsClient {
-  ws: WebSocket;
-  messages: Array<Record<string, unknown>>;
-  /** Resolves with the first received (or already received) message that matches. */
-  waitFor(match: (m: Record<string, unknown>) => boolean, timeoutMs?: number): Promise<Record<string, unknown>>;
-  send(message: unknown): void;
-  close(): void;
-}
-
-export async function connectWs(server: DepotServer, headers: Record<string, string> = {}): Promise<WsClient> {
-  const ws = new WebSocket(`${server.url.replace('http', 'ws')}/ws`, { headers });
-  const messages: Array<Record<string, unknown>> = [];
-  const waiters = new Set<() => void>();
-  ws.on('message', (data) => {
-    const parsed: unknown = JSON.parse(String(data));
-    if (typeof parsed === 'object' && parsed !== null) messages.push({ ...parsed });
-    for (const wake of waiters) wake();
-  });
-  await new Promise<void>((resolve, reject) => {
-    ws.once('open', () => resolve());
-    ws.once('error', reject);
-  });
-  return {
-    ws,
-    messages,
-    waitFor(match, timeoutMs = 20_000) {
-      return new Promise((resolve, reject) => {
-        const check = (): boolean => {
-          const found = messages.find(match);
-          if (!found) return false;
-          waiters.delete(wake);
-          clearTimeout(timer);
-          resolve(found);
-          return true;
-        };
-        const wake = (): void => void check();
-        const timer = setTimeout(() => {
-          waiters.delete(wake);
-          reject(new Error(`no matching WebSocket message in ${timeoutMs} ms; got ${messages.map((m) => m.type).join(',')}`));
-        }, timeoutMs);
-        if (!check()) waiters.add(wake);
-      });
-    },
-    send: (message) => ws.send(typeof message === 'string' ? message : JSON.stringify(message)),
-    close: () => ws.close(),
-  };
+/** A WebSocket client on the server's `/ws`, recording every frame and parsed message. */
+export function connectWs(server: DepotServer, headers: Record<string, string> = {}): Promise<RecordingClient> {
+  return connectRecording(`${server.url.replace('http', 'ws')}/ws`, headers);
 }
