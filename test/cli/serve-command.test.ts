@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -6,36 +6,16 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, test as base } from 'vitest';
 import { openRegistry } from '../../sidecar/registry/open-registry';
 import { createFakeHub } from '../fake-hub/create-fake-hub';
+import { spawnServe, type Served } from './spawn-serve';
 
 const BIN = fileURLToPath(new URL('../../bin/model-depot.mjs', import.meta.url));
 
-interface Served {
-  child: ChildProcess;
-  url: string;
-  stderr: () => string;
-  exited: Promise<number | null>;
-}
-
 /** Starts `model-depot serve --port 0` in `cwd` and waits for its "serving http://..." line. */
 function startServe(cwd: string, args: string[] = [], env: Record<string, string> = {}): Promise<Served> {
-  const child = spawn(process.execPath, [BIN, '--config', path.join(cwd, 'config.json'), 'serve', '--port', '0', ...args], {
+  return spawnServe({
     cwd,
+    args: ['--config', path.join(cwd, 'config.json'), 'serve', '--port', '0', ...args],
     env: { PATH: process.env.PATH ?? '', HOME: cwd, HF_HUB_CACHE: path.join(cwd, 'hf'), ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stderr = '';
-  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve did not start: ${stderr}`)), 30_000);
-    child.stderr?.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-      const url = /serving (http:\/\/\S+)/.exec(stderr)?.[1];
-      if (url) {
-        clearTimeout(timer);
-        resolve({ child, url, stderr: () => stderr, exited });
-      }
-    });
-    void exited.then(() => reject(new Error(`serve exited: ${stderr}`)));
   });
 }
 

@@ -1,13 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFakeHub, type FakeHub } from '../fake-hub/create-fake-hub';
+import { spawnServe, type Served } from '../cli/spawn-serve';
 import { connectRecording, type RecordingClient } from '../server/connect-recording';
 import { findSecretsUnder, jobOf, secretForms, tempDir } from './security-fixture';
 
-const BIN = fileURLToPath(new URL('../../bin/model-depot.mjs', import.meta.url));
 const ORIGIN = 'http://127.0.0.1:8188';
 
 // Distinctive, so a hit can only be the token itself. HF_WRONG is valid at the hub but has no grant (403 path).
@@ -24,49 +22,21 @@ const SECRETS = [HF_WRONG, HF_GOOD, HF_BODY, CIVITAI, ENV_CIVITAI, URL_TOKEN, UR
 
 const MIB = 1024 * 1024;
 
-interface Served {
-  child: ChildProcess;
-  url: string;
-  stdout: () => string;
-  stderr: () => string;
-  exited: Promise<number | null>;
-}
-
 /** The real CLI, `model-depot serve --port 0`, every directory it may write to inside `dir`. */
 function startServe(dir: string, hub: FakeHub): Promise<Served> {
-  const child = spawn(
-    process.execPath,
-    [BIN, '--config', path.join(dir, 'config', 'config.json'), '--models', path.join(dir, 'models'), 'serve', '--port', '0'],
-    {
-      cwd: dir,
-      env: {
-        PATH: process.env.PATH ?? '',
-        HOME: path.join(dir, 'home'),
-        TMPDIR: path.join(dir, 'tmp'),
-        XDG_CACHE_HOME: path.join(dir, 'home', '.cache'),
-        HF_HUB_CACHE: path.join(dir, 'hf-cache'),
-        HF_ENDPOINT: hub.hfUrl,
-        CIVITAI_ENDPOINT: hub.civitaiUrl,
-        CIVITAI_API_TOKEN: ENV_CIVITAI,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+  return spawnServe({
+    cwd: dir,
+    args: ['--config', path.join(dir, 'config', 'config.json'), '--models', path.join(dir, 'models'), 'serve', '--port', '0'],
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: path.join(dir, 'home'),
+      TMPDIR: path.join(dir, 'tmp'),
+      XDG_CACHE_HOME: path.join(dir, 'home', '.cache'),
+      HF_HUB_CACHE: path.join(dir, 'hf-cache'),
+      HF_ENDPOINT: hub.hfUrl,
+      CIVITAI_ENDPOINT: hub.civitaiUrl,
+      CIVITAI_API_TOKEN: ENV_CIVITAI,
     },
-  );
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.on('data', (c: Buffer) => (stdout += c.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve did not start: ${stderr}`)), 30_000);
-    child.stderr?.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-      const url = /serving (http:\/\/\S+)/.exec(stderr)?.[1];
-      if (url) {
-        clearTimeout(timer);
-        resolve({ child, url, stdout: () => stdout, stderr: () => stderr, exited });
-      }
-    });
-    void exited.then(() => reject(new Error(`serve exited: ${stderr}`)));
   });
 }
 
