@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Command } from 'commander';
 import { describe, expect, test as base } from 'vitest';
-import { DepotError } from '../../shared/errors';
 import { resolveCliContext, type CliContext, type ResolveCliContextOptions } from '../../sidecar/cli/cli-context';
+import { depotErrorOf } from '../shared/depot-error-of';
 
 const test = base.extend<{ dir: string }>({
   // eslint-disable-next-line no-empty-pattern
@@ -39,16 +39,6 @@ async function contextFor(argv: string[], options: ResolveCliContextOptions): Pr
   await program.parseAsync(argv, { from: 'user' });
   if (!result) throw new Error('no action ran');
   return result;
-}
-
-async function failure(promise: Promise<unknown>): Promise<DepotError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof DepotError) return error;
-    throw error;
-  }
-  throw new Error('expected a DepotError');
 }
 
 describe('resolveCliContext', () => {
@@ -94,14 +84,14 @@ describe('resolveCliContext', () => {
     const context = await contextFor(['--models', 'ignored', 'serve', '--comfyui', comfy, '--port', '1'], { cwd: dir, env });
     expect(context.comfyuiDir).toBe(comfy);
     expect(context.modelsRoot).toBe(path.join(comfy, 'models'));
-    const error = await failure(contextFor(['serve', '--comfyui', path.join(dir, 'nope')], { cwd: dir, env }));
+    const error = await depotErrorOf(contextFor(['serve', '--comfyui', path.join(dir, 'nope')], { cwd: dir, env }));
     expect(error.code).toBe('BAD_INPUT');
     expect(error.message).toContain('does not exist');
   });
 
   test('refuses a models folder blocked by a file', async ({ dir }) => {
     await writeFile(path.join(dir, 'models'), 'not a folder');
-    const error = await failure(contextFor(['stats'], { cwd: dir, env: { MODEL_DEPOT_CONFIG: path.join(dir, 'c.json') } }));
+    const error = await depotErrorOf(contextFor(['stats'], { cwd: dir, env: { MODEL_DEPOT_CONFIG: path.join(dir, 'c.json') } }));
     expect(error.code).toBe('BAD_INPUT');
   });
 
@@ -135,7 +125,7 @@ describe('resolveCliContext', () => {
 
   test('refuses an endpoint that is not an http(s) URL', async ({ dir }) => {
     const env = { MODEL_DEPOT_CONFIG: path.join(dir, 'c.json'), HF_ENDPOINT: 'huggingface.co' };
-    const error = await failure(contextFor(['stats'], { cwd: dir, env }));
+    const error = await depotErrorOf(contextFor(['stats'], { cwd: dir, env }));
     expect(error.code).toBe('BAD_INPUT');
     expect(error.message).toContain('HF_ENDPOINT');
   });
@@ -143,6 +133,6 @@ describe('resolveCliContext', () => {
   test('passes a malformed config on as BAD_CONFIG', async ({ dir }) => {
     const file = path.join(dir, 'c.json');
     await writeFile(file, '{ "port": "eighty" }');
-    expect((await failure(contextFor(['stats'], { cwd: dir, env: { MODEL_DEPOT_CONFIG: file } }))).code).toBe('BAD_CONFIG');
+    expect((await depotErrorOf(contextFor(['stats'], { cwd: dir, env: { MODEL_DEPOT_CONFIG: file } }))).code).toBe('BAD_CONFIG');
   });
 });

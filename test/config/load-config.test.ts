@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, test as base } from 'vitest';
 import { DEFAULT_ALLOWED_ORIGINS, zConfig } from '../../shared/config-schema';
-import { DepotError } from '../../shared/errors';
+import type { DepotError } from '../../shared/errors';
 import { loadConfig } from '../../sidecar/config/load-config';
+import { depotErrorOf } from '../shared/depot-error-of';
 
 const test = base.extend<{ dir: string }>({
   // eslint-disable-next-line no-empty-pattern
@@ -15,14 +16,8 @@ const test = base.extend<{ dir: string }>({
   },
 });
 
-async function badConfig(file: string): Promise<DepotError> {
-  try {
-    await loadConfig({ file });
-  } catch (error) {
-    if (error instanceof DepotError) return error;
-    throw error;
-  }
-  throw new Error('expected BAD_CONFIG');
+function badConfig(file: string): Promise<DepotError> {
+  return depotErrorOf(loadConfig({ file }));
 }
 
 /** Asserts that loading `text` fails with BAD_CONFIG and leaves the file byte for byte as it was. */

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { describe, expect, test as base } from 'vitest';
 import { DepotError } from '../../shared/errors';
 import { openRegistry } from '../../sidecar/registry/open-registry';
+import { depotErrorOf } from '../shared/depot-error-of';
 
 const test = base.extend<{ root: string }>({
   // eslint-disable-next-line no-empty-pattern
@@ -17,16 +18,6 @@ const test = base.extend<{ root: string }>({
 const shaA = 'a'.repeat(64);
 const shaB = 'b'.repeat(64);
 const GiB = 1024 ** 3;
-
-async function errorOf(promise: Promise<unknown>): Promise<DepotError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof DepotError) return error;
-    throw error;
-  }
-  throw new Error('expected a DepotError');
-}
 
 describe('openRegistry', () => {
   test('starts empty and creates models/.registry/models.json on the first change', async ({ root }) => {
@@ -123,9 +114,9 @@ describe('openRegistry', () => {
 
   test('refuses an unknown model without a size, and a malformed SHA-256', async ({ root }) => {
     const registry = await openRegistry({ modelsRoot: root });
-    expect((await errorOf(registry.addFile({ path: 'x', sha256: shaA, kind: 'file' }))).code).toBe('BAD_INPUT');
-    expect((await errorOf(registry.upsertModel({ sha256: 'abc', size: 1 }))).code).toBe('BAD_INPUT');
-    expect((await errorOf(registry.addSource(shaA, 'https://x'))).code).toBe('NOT_FOUND');
+    expect((await depotErrorOf(registry.addFile({ path: 'x', sha256: shaA, kind: 'file' }))).code).toBe('BAD_INPUT');
+    expect((await depotErrorOf(registry.upsertModel({ sha256: 'abc', size: 1 }))).code).toBe('BAD_INPUT');
+    expect((await depotErrorOf(registry.addSource(shaA, 'https://x'))).code).toBe('NOT_FOUND');
     await registry.close();
   });
 
@@ -200,7 +191,7 @@ describe('openRegistry locking', () => {
   test('refuses a second writer at once, politely, naming the folder and pid', async ({ root }) => {
     const first = await openRegistry({ modelsRoot: root });
     const started = performance.now();
-    const error = await errorOf(openRegistry({ modelsRoot: root }));
+    const error = await depotErrorOf(openRegistry({ modelsRoot: root }));
     expect(performance.now() - started).toBeLessThan(1_000);
     expect(error.code).toBe('REGISTRY_LOCKED');
     expect(error.message).toBe(
@@ -224,7 +215,7 @@ describe('openRegistry locking', () => {
     const registry = await openRegistry({ modelsRoot: root });
     await registry.close();
     await registry.close();
-    expect((await errorOf(registry.upsertModel({ sha256: shaA, size: 1 }))).code).toBe('IO');
+    expect((await depotErrorOf(registry.upsertModel({ sha256: shaA, size: 1 }))).code).toBe('IO');
   });
 });
 
@@ -239,7 +230,7 @@ describe('openRegistry with a corrupt file', () => {
   test('keeps a file that is not JSON aside, byte for byte, and says how to rebuild', async ({ root }) => {
     const broken = '{"schemaVersion": 1, "models": {';
     const file = await writeRegistry(root, broken);
-    const error = await errorOf(openRegistry({ modelsRoot: root, now: () => Date.parse('2026-05-06T07:08:09.010Z') }));
+    const error = await depotErrorOf(openRegistry({ modelsRoot: root, now: () => Date.parse('2026-05-06T07:08:09.010Z') }));
     const aside = `${file}.corrupt-2026-05-06T07-08-09-010Z`;
     expect(error.code).toBe('REGISTRY_CORRUPT');
     expect(error.message).toContain(`kept at ${aside}`);
@@ -253,7 +244,7 @@ describe('openRegistry with a corrupt file', () => {
 
   test('treats a file that does not match the schema as corrupt', async ({ root }) => {
     await writeRegistry(root, JSON.stringify({ schemaVersion: 1, models: { [shaA]: { sha256: shaA } }, files: {} }));
-    const error = await errorOf(openRegistry({ modelsRoot: root }));
+    const error = await depotErrorOf(openRegistry({ modelsRoot: root }));
     expect(error.code).toBe('REGISTRY_CORRUPT');
     expect(error.message).toMatch(/does not match the registry schema \(models\.a+\.size/);
   });
@@ -272,7 +263,7 @@ describe('openRegistry with a corrupt file', () => {
 
   test('read-only openers report a corrupt file without moving it', async ({ root }) => {
     const file = await writeRegistry(root, 'garbage');
-    const error = await errorOf(openRegistry({ modelsRoot: root, readOnly: true }));
+    const error = await depotErrorOf(openRegistry({ modelsRoot: root, readOnly: true }));
     expect(error.code).toBe('REGISTRY_CORRUPT');
     expect(error.message).toContain('model-depot migrate');
     expect(await readFile(file, 'utf8')).toBe('garbage');
@@ -290,7 +281,7 @@ describe('openRegistry with a corrupt file', () => {
 
   test('does not set aside a registry written by a newer model-depot', async ({ root }) => {
     const file = await writeRegistry(root, JSON.stringify({ schemaVersion: 2, models: {}, files: {} }));
-    const error = await errorOf(openRegistry({ modelsRoot: root }));
+    const error = await depotErrorOf(openRegistry({ modelsRoot: root }));
     expect(error.code).toBe('REGISTRY_CORRUPT');
     expect(error.message).toContain('update model-depot');
     expect(JSON.parse(await readFile(file, 'utf8')).schemaVersion).toBe(2);
