@@ -1,12 +1,12 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { HfExchange } from './hf-access';
 import { answeredByFault } from './hf-access';
 import { signCdn } from './hf-routes';
 import type { HubState } from './hub-state';
 import { sendBody } from './request-log';
 import { headerText } from './header-text';
 import { serveContent } from './serve-content';
+import type { HubExchange } from './hub-exchange';
 
 /**
  * The HF CDN origin: the signed URLs handed out by resolve 302s. Its ETag is NOT the SHA-256 (reference: a xet hash),
@@ -16,7 +16,7 @@ export async function answerCdn(state: HubState, req: IncomingMessage, res: Serv
   const record = state.log.start('cdn', req, res);
   const url = new URL(req.url ?? '/', state.urls.cdnUrl);
   const method = req.method ?? 'GET';
-  const x: HfExchange = { state, req, res, record, url, method };
+  const x: HubExchange = { state, req, res, record, url, method };
   const fileKey = url.pathname.split('/').pop() ?? '';
   const target = state.cdnFiles.get(fileKey);
   if (target !== undefined) {

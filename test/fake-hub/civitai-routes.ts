@@ -1,21 +1,12 @@
 import { createHmac } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { RequestRecord } from './fake-hub-types';
 import { answeredByRedirectFault, type FaultContext } from './faults';
 import type { CivitaiFile, CivitaiVersion, HubState } from './hub-state';
 import { sendBody } from './request-log';
 import { civitaiVersionJson } from './civitai-version-json';
+import type { HubExchange } from './hub-exchange';
 
-interface CivitaiExchange {
-  state: HubState;
-  req: IncomingMessage;
-  res: ServerResponse;
-  record: RequestRecord;
-  url: URL;
-  method: string;
-}
-
-function sendJson(x: CivitaiExchange, status: number, value: unknown, headers: Record<string, string> = {}): void {
+function sendJson(x: HubExchange, status: number, value: unknown, headers: Record<string, string> = {}): void {
   sendBody(x.res, x.record, status, { 'Content-Type': 'application/json; charset=utf-8', ...headers }, JSON.stringify(value), x.method);
 }
 
@@ -23,7 +14,7 @@ function sendJson(x: CivitaiExchange, status: number, value: unknown, headers: R
 export async function answerCivitai(state: HubState, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const record = state.log.start('civitai', req, res);
   const url = new URL(req.url ?? '/', state.urls.civitaiUrl);
-  const x: CivitaiExchange = { state, req, res, record, url, method: req.method ?? 'GET' };
+  const x: HubExchange = { state, req, res, record, url, method: req.method ?? 'GET' };
   const download = /^\/api\/download\/models\/(\d+)\/?$/.exec(url.pathname);
   const byId = /^\/api\/v1\/model-versions\/(\d+)\/?$/.exec(url.pathname);
   const byHash = /^\/api\/v1\/model-versions\/by-hash\/([^/]+)\/?$/.exec(url.pathname);
@@ -46,7 +37,7 @@ export async function answerCivitai(state: HubState, req: IncomingMessage, res: 
   sendJson(x, 404, { error: 'Not found' });
 }
 
-function answeredByFault(x: CivitaiExchange, context: FaultContext): boolean {
+function answeredByFault(x: HubExchange, context: FaultContext): boolean {
   if (answeredByRedirectFault(x.state.faults, x.res, x.record, context, x.method)) return true;
   const fault = x.state.faults.take('fail', context);
   if (fault === undefined) return false;
@@ -68,7 +59,7 @@ async function findByHash(state: HubState, hash: string): Promise<CivitaiVersion
 }
 
 /** The token: the Bearer header wins over `?token=`; an unknown key counts as anonymous. */
-function civitaiToken(x: CivitaiExchange): string | undefined {
+function civitaiToken(x: HubExchange): string | undefined {
   const header = /^Bearer\s+(\S+)$/i.exec(x.req.headers.authorization ?? '');
   const token = header?.[1] ?? x.url.searchParams.get('token') ?? undefined;
   return token !== undefined && x.state.civitaiTokens.has(token) ? token : undefined;
@@ -91,7 +82,7 @@ function pickFile(version: CivitaiVersion, query: URLSearchParams): CivitaiFile 
   return candidates.find((file) => file.primary) ?? candidates[0];
 }
 
-async function downloadVersion(x: CivitaiExchange, versionId: number): Promise<void> {
+async function downloadVersion(x: HubExchange, versionId: number): Promise<void> {
   const version = x.state.versions.get(versionId);
   if (version === undefined) {
     sendJson(x, 404, { error: 'Model not found' });

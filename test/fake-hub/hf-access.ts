@@ -1,18 +1,8 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { RequestRecord, RepoType } from './fake-hub-types';
+import type { RepoType } from './fake-hub-types';
 import { sendHfError, rateLimitHeaders } from './hf-errors';
-import { commitOf, type HubState, type Repo } from './hub-state';
+import { commitOf, type Repo } from './hub-state';
 import { answeredByRedirectFault, type FaultContext } from './faults';
-
-/** One HF request being answered. */
-export interface HfExchange {
-  state: HubState;
-  req: IncomingMessage;
-  res: ServerResponse;
-  record: RequestRecord;
-  url: URL;
-  method: string;
-}
+import type { HubExchange } from './hub-exchange';
 
 export const TYPE_PREFIX: Record<RepoType, string> = { model: '', dataset: 'datasets/', space: 'spaces/' };
 
@@ -20,7 +10,7 @@ export const TYPE_PREFIX: Record<RepoType, string> = { model: '', dataset: 'data
  * The bearer token of the request; `invalid` when an Authorization header is there but is not a token the hub knows
  * (the Hub refuses it with 401 even on public repositories).
  */
-export function hfToken(x: HfExchange): { token?: string; invalid: boolean } {
+export function hfToken(x: HubExchange): { token?: string; invalid: boolean } {
   const header = x.req.headers.authorization;
   if (header === undefined) return { invalid: false };
   const match = /^Bearer\s+(\S+)$/i.exec(header);
@@ -29,7 +19,7 @@ export function hfToken(x: HfExchange): { token?: string; invalid: boolean } {
 }
 
 /** Answers an active `fail` fault; true when it did. */
-export function answeredByFault(x: HfExchange, context: FaultContext): boolean {
+export function answeredByFault(x: HubExchange, context: FaultContext): boolean {
   if (answeredByRedirectFault(x.state.faults, x.res, x.record, context, x.method)) return true;
   const fault = x.state.faults.take('fail', context);
   if (fault === undefined) return false;
@@ -49,7 +39,7 @@ export function answeredByFault(x: HfExchange, context: FaultContext): boolean {
  * undefined. Gating is checked only where `checkGate` (file downloads): listings of gated repos are public.
  */
 export function accessRepo(
-  x: HfExchange,
+  x: HubExchange,
   type: RepoType,
   id: string,
   revision: string | undefined,

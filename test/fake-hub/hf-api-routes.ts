@@ -1,16 +1,17 @@
 import { createHash } from 'node:crypto';
 import type { RepoType } from './fake-hub-types';
 import { lfsPointer } from './generated-content';
-import { accessRepo, answeredByFault, decodeSegments, hfToken, TYPE_PREFIX, type HfExchange } from './hf-access';
+import { accessRepo, answeredByFault, decodeSegments, hfToken, TYPE_PREFIX } from './hf-access';
 import { sendHfError } from './hf-errors';
 import type { Repo, RepoFile } from './hub-state';
 import { sendBody } from './request-log';
+import type { HubExchange } from './hub-exchange';
 
 const API_TYPES: Record<string, RepoType> = { models: 'model', datasets: 'dataset', spaces: 'space' };
 const KEYWORDS = new Set(['tree', 'paths-info', 'revision']);
 
 /** `/api/...`: tree listing, paths-info, repository info, whoami. `segments` start after `api`. */
-export async function answerHfApi(x: HfExchange, segments: string[]): Promise<void> {
+export async function answerHfApi(x: HubExchange, segments: string[]): Promise<void> {
   const urlPath = x.url.pathname;
   if (segments[0] === 'whoami-v2') {
     if (answeredByFault(x, { server: 'hf', urlPath })) return;
@@ -45,11 +46,11 @@ export async function answerHfApi(x: HfExchange, segments: string[]): Promise<vo
   else sendHfError(x.req, x.res, x.record, 404, undefined, 'Not found');
 }
 
-function sendJson(x: HfExchange, status: number, value: unknown, headers: Record<string, string> = {}): void {
+function sendJson(x: HubExchange, status: number, value: unknown, headers: Record<string, string> = {}): void {
   sendBody(x.res, x.record, status, { 'Content-Type': 'application/json; charset=utf-8', ...headers }, JSON.stringify(value), x.method);
 }
 
-function whoami(x: HfExchange): void {
+function whoami(x: HubExchange): void {
   const { token, invalid } = hfToken(x);
   if (invalid || token === undefined) {
     sendHfError(x.req, x.res, x.record, 401, undefined, 'Invalid credentials in Authorization header');
@@ -68,7 +69,7 @@ function directoriesOf(repo: Repo): Set<string> {
   return dirs;
 }
 
-async function fileEntry(x: HfExchange, file: RepoFile, commit: string, expand: boolean): Promise<Record<string, unknown>> {
+async function fileEntry(x: HubExchange, file: RepoFile, commit: string, expand: boolean): Promise<Record<string, unknown>> {
   const extra = expand ? { lastCommit: { id: commit, title: 'Upload files', date: file.lastModified.toISOString() } } : {};
   if (!file.lfs) {
     return { type: 'file', oid: await x.state.digests.gitBlobSha1(file.source), size: file.source.size, path: file.path, ...extra };
@@ -91,7 +92,7 @@ function directoryEntry(path: string, commit: string): Record<string, unknown> {
 }
 
 /** `tree/{rev}[/{path}]`: entries below a folder, paginated with an absolute `Link: <...>; rel="next"`. */
-async function tree(x: HfExchange, repo: Repo, commit: string, base: string): Promise<void> {
+async function tree(x: HubExchange, repo: Repo, commit: string, base: string): Promise<void> {
   const recursive = x.url.searchParams.get('recursive') === 'true' || x.url.searchParams.get('recursive') === '1';
   const expand = x.url.searchParams.get('expand') === 'true' || x.url.searchParams.get('expand') === '1';
   const dirs = directoriesOf(repo);
@@ -135,7 +136,7 @@ function decodeCursor(cursor: string | null): number {
 }
 
 /** `POST paths-info/{rev}` with `{"paths":[...]}` as JSON, urlencoded or multipart form: the entries that exist. */
-async function pathsInfo(x: HfExchange, repo: Repo, commit: string): Promise<void> {
+async function pathsInfo(x: HubExchange, repo: Repo, commit: string): Promise<void> {
   const body = await readBody(x);
   const contentType = x.req.headers['content-type'] ?? '';
   let paths: string[] = [];
@@ -162,7 +163,7 @@ async function pathsInfo(x: HfExchange, repo: Repo, commit: string): Promise<voi
   sendJson(x, 200, entries, { 'X-Repo-Commit': commit });
 }
 
-function readBody(x: HfExchange): Promise<Buffer> {
+function readBody(x: HubExchange): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     x.req.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -172,7 +173,7 @@ function readBody(x: HfExchange): Promise<Buffer> {
 }
 
 /** `GET /api/{type}s/{repo}[/revision/{rev}][?blobs=true]`: the repository's info with its siblings. */
-async function repoInfo(x: HfExchange, repo: Repo, commit: string): Promise<void> {
+async function repoInfo(x: HubExchange, repo: Repo, commit: string): Promise<void> {
   const blobs = x.url.searchParams.get('blobs') === 'true' || x.url.searchParams.get('blobs') === '1';
   const siblings = [];
   let usedStorage = 0;

@@ -1,12 +1,13 @@
 import { createHash, createHmac } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RepoType } from './fake-hub-types';
-import { accessRepo, answeredByFault, decodeSegments, encodePath, type HfExchange } from './hf-access';
+import { accessRepo, answeredByFault, decodeSegments, encodePath } from './hf-access';
 import { answerHfApi } from './hf-api-routes';
 import { sendHfError } from './hf-errors';
 import { commitOf, repoKey, type HubState, type Repo, type RepoFile } from './hub-state';
 import { sendBody } from './request-log';
 import { serveContent } from './serve-content';
+import type { HubExchange } from './hub-exchange';
 
 const API_TYPES: Record<string, RepoType> = { models: 'model', datasets: 'dataset', spaces: 'space' };
 const COMMIT = /^[0-9a-f]{40}$/;
@@ -15,7 +16,7 @@ const COMMIT = /^[0-9a-f]{40}$/;
 export async function answerHf(state: HubState, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const record = state.log.start('hf', req, res);
   const url = new URL(req.url ?? '/', state.urls.hfUrl);
-  const x: HfExchange = { state, req, res, record, url, method: req.method ?? 'GET' };
+  const x: HubExchange = { state, req, res, record, url, method: req.method ?? 'GET' };
   const segments = url.pathname.split('/').slice(1);
   if (segments[0] === 'api') {
     if (segments[1] === 'resolve-cache') return resolveCache(x, segments.slice(2));
@@ -50,7 +51,7 @@ export async function answerHf(state: HubState, req: IncomingMessage, res: Serve
 }
 
 /** LFS file: 302 to a signed CDN URL on another host, with the file's SHA-256 and size in X-Linked-*. */
-async function redirectToCdn(x: HfExchange, repo: Repo, file: RepoFile, commit: string): Promise<void> {
+async function redirectToCdn(x: HubExchange, repo: Repo, file: RepoFile, commit: string): Promise<void> {
   const sha256 = await x.state.digests.sha256(file.source);
   const location = cdnLocation(x.state, repo, file);
   const body = `Found. Redirecting to ${location}`;
@@ -96,7 +97,7 @@ export function signCdn(state: HubState, pathname: string, expires: string): str
 }
 
 /** Regular (non-LFS) file: 307 to a relative /api/resolve-cache/ URL, as the Hub does. */
-async function redirectToResolveCache(x: HfExchange, repo: Repo, file: RepoFile, commit: string, revision: string): Promise<void> {
+async function redirectToResolveCache(x: HubExchange, repo: Repo, file: RepoFile, commit: string, revision: string): Promise<void> {
   const sha1 = await x.state.digests.gitBlobSha1(file.source);
   const prefix = repo.type === 'model' ? 'models' : `${repo.type}s`;
   const original = `/${repo.id}/resolve/${revision}/${file.path}`;
@@ -114,7 +115,7 @@ async function redirectToResolveCache(x: HfExchange, repo: Repo, file: RepoFile,
 }
 
 /** `/api/resolve-cache/{type}s/{repo}/{commit}/{path}`: the regular file's bytes, 200/206, quoted git sha1 ETag. */
-async function resolveCache(x: HfExchange, segments: string[]): Promise<void> {
+async function resolveCache(x: HubExchange, segments: string[]): Promise<void> {
   const type = API_TYPES[segments[0] ?? ''];
   const rest = segments.slice(1);
   const idLength = COMMIT.test(rest[2] ?? '') ? 2 : COMMIT.test(rest[1] ?? '') ? 1 : 0;
