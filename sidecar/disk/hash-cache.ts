@@ -1,9 +1,9 @@
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { DepotError } from '../../shared/errors';
 import { zHashCacheFile, type HashCacheFile } from '../../shared/hash-cache-file';
 import type { FileIdentity } from './file-identity';
+import { writeFileAtomic } from './write-file-atomic';
 
 export interface OpenHashCacheOptions {
   /** The cache file; usually defaultHashCacheFile(modelsRoot). Created on the first save(). */
@@ -89,13 +89,9 @@ function safeJson(text: string): unknown {
 }
 
 async function writeAtomically(file: string, content: string): Promise<void> {
-  await mkdir(dirname(file), { recursive: true });
-  const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   try {
-    await writeFile(temp, content, { flush: true });
-    await rename(temp, file);
+    await writeFileAtomic(file, content, { flush: true });
   } catch (error) {
-    await rm(temp, { force: true });
     throw new DepotError('IO', `Cannot write the hash cache ${file}; check free space and permissions.`, {
       cause: error,
     });

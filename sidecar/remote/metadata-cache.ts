@@ -1,8 +1,8 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { zMetadataCacheFile, type MetadataCacheFile, type RemoteFacts } from '../../shared/hub-schemas';
 import { urlWithoutCredentials } from '../../shared/url-without-credentials';
+import { writeFileAtomic } from '../disk/write-file-atomic';
 
 export interface OpenMetadataCacheOptions {
   /** The models root; the cache lives at `<modelsRoot>/.cache/metadata.json`. */
@@ -58,7 +58,7 @@ export async function openMetadataCache(options: OpenMetadataCacheOptions): Prom
 
   const persist = (): Promise<void> => {
     // Writes are chained so that two sets never interleave; each writes the latest state.
-    writing = writing.then(() => writeAtomically(file, JSON.stringify(data)));
+    writing = writing.then(() => writeFileAtomic(file, JSON.stringify(data)));
     return writing;
   };
 
@@ -122,17 +122,4 @@ async function load(file: string): Promise<MetadataCacheFile> {
   }
   const parsed = zMetadataCacheFile.safeParse(json);
   return parsed.success ? parsed.data : { version: 1, entries: {} };
-}
-
-/** Write to a unique temporary file beside the target, then rename: a crash leaves the old file or the new one. */
-async function writeAtomically(file: string, text: string): Promise<void> {
-  await mkdir(dirname(file), { recursive: true });
-  const temporary = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  try {
-    await writeFile(temporary, text);
-    await rename(temporary, file);
-  } catch (error) {
-    await rm(temporary, { force: true });
-    throw error;
-  }
 }

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { zResumeState, type ResumeState } from '../../shared/resume-state-schema';
+import { writeFileAtomic } from '../disk/write-file-atomic';
 import { stripUrlCredentials } from './redact-url';
 
 export interface PartialPaths {
@@ -47,9 +48,7 @@ export async function readResumeState(file: string): Promise<ResumeState | null>
 
 /** Written to a temporary name and renamed, so a crash leaves the old state or the new one, never half of one. */
 export async function writeResumeState(file: string, state: ResumeState): Promise<void> {
-  const temporary = `${file}.${process.pid}.tmp`;
-  await writeFile(temporary, JSON.stringify(zResumeState.parse(state)));
-  await rename(temporary, file);
+  await writeFileAtomic(file, JSON.stringify(zResumeState.parse(state)));
 }
 
 /** Removes the partial file and its state (after a mismatch, or when a cancel asks to discard). */

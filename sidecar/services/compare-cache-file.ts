@@ -1,6 +1,7 @@
-import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { zMetadataCacheFile, type MetadataCacheFile } from '../../shared/compare-schema';
+import { writeFileAtomic } from '../disk/write-file-atomic';
 import { hasErrorCode } from '../registry/has-error-code';
 
 /** The metadata cache in the compared folder (seed 002's `.hf_checker_cache.pkl`, as JSON). Hidden: never scanned. */
@@ -35,11 +36,8 @@ export async function loadCompareCache(localDir: string): Promise<MetadataCacheF
  * speed-up: the answer is `false` and the caller says so.
  */
 export async function saveCompareCache(localDir: string, cache: MetadataCacheFile): Promise<boolean> {
-  const file = join(localDir, METADATA_CACHE_NAME);
-  const temp = `${file}.${process.pid}.tmp`;
   try {
-    await writeFile(temp, JSON.stringify(cache));
-    await rename(temp, file);
+    await writeFileAtomic(join(localDir, METADATA_CACHE_NAME), JSON.stringify(cache));
     return true;
   } catch (error) {
     if (['EACCES', 'EPERM', 'EROFS'].some((code) => hasErrorCode(error, code))) return false;

@@ -1,0 +1,31 @@
+import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, test as base } from 'vitest';
+import { writeFileAtomic } from '../../sidecar/disk/write-file-atomic';
+
+const test = base.extend<{ dir: string }>({
+  // eslint-disable-next-line no-empty-pattern
+  dir: async ({}, use) => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'depot-atomic-'));
+    await use(dir);
+    await rm(dir, { recursive: true, force: true });
+  },
+});
+
+describe('writeFileAtomic', () => {
+  test('creates the folder, replaces the old content and leaves no temporary file', async ({ dir }) => {
+    const file = path.join(dir, 'sub', 'state.json');
+    await writeFileAtomic(file, '{"a":1}');
+    await writeFileAtomic(file, '{"a":2}', { flush: true });
+    expect(await readFile(file, 'utf8')).toBe('{"a":2}');
+    expect(await readdir(path.join(dir, 'sub'))).toEqual(['state.json']);
+  });
+
+  test('rethrows a failed rename and removes its temporary file', async ({ dir }) => {
+    const file = path.join(dir, 'taken');
+    await mkdir(path.join(file, 'inside'), { recursive: true });
+    await expect(writeFileAtomic(file, 'x')).rejects.toMatchObject({ code: expect.stringMatching(/^E/) });
+    expect(await readdir(dir)).toEqual(['taken']);
+  });
+});
