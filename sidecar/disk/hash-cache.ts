@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DepotError } from '../../shared/errors';
 import { zHashCacheFile, type HashCacheFile } from '../../shared/hash-cache-file';
+import { parseJsonText } from '../../shared/parse-json-text';
 import type { FileIdentity } from './file-identity';
 import { writeFileAtomic } from './write-file-atomic';
 
@@ -73,19 +74,10 @@ async function loadEntries(file: string): Promise<{ entries: Map<string, string>
       cause: error,
     });
   }
-  const parsed = zHashCacheFile.safeParse(safeJson(text));
+  const parsed = zHashCacheFile.safeParse(parseJsonText(text));
   // A damaged cache is rebuilt by hashing again; marking it dirty replaces it on the next save.
   if (!parsed.success) return { entries: new Map(), dirty: true };
   return { entries: new Map(Object.entries(parsed.data.entries)), dirty: false };
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    if (error instanceof SyntaxError) return undefined;
-    throw error;
-  }
 }
 
 async function writeAtomically(file: string, content: string): Promise<void> {

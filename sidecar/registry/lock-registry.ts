@@ -1,8 +1,9 @@
-import { readFile, unlink, writeFile } from 'node:fs/promises';
+import { unlink, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import lockfile from 'proper-lockfile';
 import { DepotError } from '../../shared/errors';
+import { readValidJsonFile } from '../disk/read-valid-json-file';
 import { hasErrorCode } from './has-error-code';
 import { zRegistryLockOwner, type RegistryLockOwner } from '../../shared/registry-schema';
 
@@ -95,24 +96,9 @@ function lockedError(modelsRoot: string, owner: RegistryLockOwner | undefined): 
   );
 }
 
-async function readOwner(ownerPath: string): Promise<RegistryLockOwner | undefined> {
-  let text: string;
-  try {
-    text = await readFile(ownerPath, 'utf8');
-  } catch (error) {
-    if (hasErrorCode(error, 'ENOENT')) return undefined;
-    throw error;
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    // A half-written owner file (its writer was killed mid-write) names nobody.
-    if (error instanceof SyntaxError) return undefined;
-    throw error;
-  }
-  const parsed = zRegistryLockOwner.safeParse(json);
-  return parsed.success ? parsed.data : undefined;
+function readOwner(ownerPath: string): Promise<RegistryLockOwner | undefined> {
+  // A half-written owner file (its writer was killed mid-write) names nobody.
+  return readValidJsonFile(ownerPath, zRegistryLockOwner);
 }
 
 /** A process on this host that still exists; a process on another host is assumed alive (we cannot ask). */

@@ -2,7 +2,7 @@ import { DepotError } from '../../shared/errors';
 import { zCivitaiModelVersion, zHubErrorBody, type CivitaiModelVersion } from '../../shared/hub-schemas';
 import { defaultHubFetch, type HubFetch } from './hub-fetch';
 import { hubRequest } from './hub-request';
-import { parseJsonText } from './parse-json-text';
+import { parseJsonText } from '../../shared/parse-json-text';
 import { redactUrl } from './redact-url';
 import type { RetryOptions } from './retry-delay';
 

@@ -1,7 +1,7 @@
 import { zHubErrorBody, type HfRepoType } from '../../shared/hub-schemas';
 import { DepotError } from '../../shared/errors';
 import type { HubFetchResponse } from './hub-fetch';
-import { parseJsonText } from './parse-json-text';
+import { parseJsonText } from '../../shared/parse-json-text';
 import { redactUrl } from './redact-url';
 
 export interface HfHttpErrorInput {

@@ -3,7 +3,7 @@ import { zHfRepoInfo, type HfRepoInfo, type HfRepoType } from '../../shared/hub-
 import { defaultHubFetch, type HubFetch } from './hub-fetch';
 import { hfHttpError } from './hf-http-error';
 import { hubRequest } from './hub-request';
-import { parseJsonText } from './parse-json-text';
+import { parseJsonText } from '../../shared/parse-json-text';
 import { redactUrl } from './redact-url';
 import type { RetryOptions } from './retry-delay';
 

@@ -1,7 +1,8 @@
-import { readFile, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { zMetadataCacheFile, type MetadataCacheFile, type RemoteFacts } from '../../shared/hub-schemas';
 import { urlWithoutCredentials } from '../../shared/url-without-credentials';
+import { readValidJsonFile } from '../disk/read-valid-json-file';
 import { writeFileAtomic } from '../disk/write-file-atomic';
 
 export interface OpenMetadataCacheOptions {
@@ -106,20 +107,5 @@ export async function openMetadataCache(options: OpenMetadataCacheOptions): Prom
 }
 
 async function load(file: string): Promise<MetadataCacheFile> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    if (error instanceof Error && 'code' in error && error.code === 'ENOENT') return { version: 1, entries: {} };
-    throw error;
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    if (error instanceof SyntaxError) return { version: 1, entries: {} };
-    throw error;
-  }
-  const parsed = zMetadataCacheFile.safeParse(json);
-  return parsed.success ? parsed.data : { version: 1, entries: {} };
+  return (await readValidJsonFile(file, zMetadataCacheFile)) ?? { version: 1, entries: {} };
 }

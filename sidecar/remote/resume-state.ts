@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import { readFile, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { zResumeState, type ResumeState } from '../../shared/resume-state-schema';
+import { readValidJsonFile } from '../disk/read-valid-json-file';
 import { writeFileAtomic } from '../disk/write-file-atomic';
 import { stripUrlCredentials } from './redact-url';
 
@@ -28,22 +29,7 @@ export function partialPaths(options: { tmpDir: string; url: string; expectedSha
 
 /** The saved state, or null when there is none or it cannot be read (a partial without a valid state restarts). */
 export async function readResumeState(file: string): Promise<ResumeState | null> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    if (isCode(error, 'ENOENT')) return null;
-    throw error;
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    if (error instanceof SyntaxError) return null;
-    throw error;
-  }
-  const parsed = zResumeState.safeParse(json);
-  return parsed.success ? parsed.data : null;
+  return (await readValidJsonFile(file, zResumeState)) ?? null;
 }
 
 /** Written to a temporary name and renamed, so a crash leaves the old state or the new one, never half of one. */
@@ -55,8 +41,4 @@ export async function writeResumeState(file: string, state: ResumeState): Promis
 export async function removePartial(paths: PartialPaths): Promise<void> {
   await rm(paths.part, { force: true });
   await rm(paths.state, { force: true });
-}
-
-function isCode(error: unknown, code: string): boolean {
-  return error instanceof Error && 'code' in error && error.code === code;
 }

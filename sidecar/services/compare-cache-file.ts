@@ -1,6 +1,7 @@
-import { readFile, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { zMetadataCacheFile, type MetadataCacheFile } from '../../shared/compare-schema';
+import { readValidJsonFile } from '../disk/read-valid-json-file';
 import { writeFileAtomic } from '../disk/write-file-atomic';
 import { hasErrorCode } from '../registry/has-error-code';
 
@@ -11,24 +12,7 @@ export const HASH_CACHE_NAME = '.model-depot-compare-hashes.json';
 
 /** The cache in `localDir`, or an empty one when there is none or it is unreadable (it is only a cache). */
 export async function loadCompareCache(localDir: string): Promise<MetadataCacheFile> {
-  const empty: MetadataCacheFile = { version: 1, entries: {} };
-  let text: string;
-  try {
-    text = await readFile(join(localDir, METADATA_CACHE_NAME), 'utf8');
-  } catch (error) {
-    if (hasErrorCode(error, 'ENOENT')) return empty;
-    throw error;
-  }
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (error) {
-    // A cache torn by a crash or edited by hand is rebuilt, not fatal.
-    if (error instanceof SyntaxError) return empty;
-    throw error;
-  }
-  const parsed = zMetadataCacheFile.safeParse(data);
-  return parsed.success ? parsed.data : empty;
+  return (await readValidJsonFile(join(localDir, METADATA_CACHE_NAME), zMetadataCacheFile)) ?? { version: 1, entries: {} };
 }
 
 /**
