@@ -6,7 +6,7 @@ import { zGlobalCliOptions, type Config } from '../../shared/config-schema';
 import { DepotError } from '../../shared/errors';
 import { loadConfig } from '../config/load-config';
 import { resolveConfigPath } from '../config/resolve-config-path';
-import { hasErrorCode } from '../registry/has-error-code';
+import { hasErrorCode } from '../../shared/has-error-code';
 
 /**
  * What the environment says (DESIGN.md, Environment). Tokens live only here, in memory, as non-enumerable

@@ -28,7 +28,7 @@ import { resolveCliContext, type CliContext } from './cli-context';
 import { createCompareDownloadProgress, createCompareProgress } from './compare-progress';
 import { formatCompareReport } from './compare-report';
 import { runAction } from './run-action';
-import { hasErrorCode } from '../registry/has-error-code';
+import { hasErrorCode } from '../../shared/has-error-code';
 
 export function registerCompareCommand(program: Command): void {
   program

@@ -8,6 +8,7 @@ import { createCliDepot } from './create-cli-depot';
 import { parseLimitFlag } from './parse-limit-flag';
 import { runAction } from './run-action';
 import { createLogger } from '../remote/logger';
+import { hasErrorCode } from '../../shared/has-error-code';
 
 interface ServeFlags {
   port?: string;
@@ -87,7 +88,7 @@ function parsePort(value: string | undefined): number | undefined {
 }
 
 function listenError(error: unknown, port: number): unknown {
-  if (error instanceof Error && 'code' in error && error.code === 'EADDRINUSE') {
+  if (hasErrorCode(error, 'EADDRINUSE')) {
     return new DepotError('IO', `Port ${port} is already in use (another sidecar?). Stop it, or use --port.`, { cause: error });
   }
   return error;

@@ -4,7 +4,7 @@ import envPaths from 'env-paths';
 import type { ZodIssue } from 'zod';
 import { DepotError } from '../../shared/errors';
 import { CONFIG_KEY_HINTS, zConfig, type Config } from '../../shared/config-schema';
-import { hasErrorCode } from '../registry/has-error-code';
+import { hasErrorCode } from '../../shared/has-error-code';
 import { locateJsonError } from './locate-json-error';
 
 export interface LoadConfigOptions {

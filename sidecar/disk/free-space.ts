@@ -1,5 +1,6 @@
 import { statfs } from 'node:fs/promises';
 import path from 'node:path';
+import { hasErrorCode } from '../../shared/has-error-code';
 
 /**
  * Bytes available to this user on the volume holding `dir` (statfs `bavail * bsize`). A directory that does not
@@ -13,12 +14,8 @@ export async function freeSpace(dir: string): Promise<number> {
       return stats.bavail * stats.bsize;
     } catch (error) {
       const parent = path.dirname(current);
-      if (!isCode(error, 'ENOENT') || parent === current) throw error;
+      if (!hasErrorCode(error, 'ENOENT') || parent === current) throw error;
       current = parent;
     }
   }
-}
-
-function isCode(error: unknown, code: string): boolean {
-  return error instanceof Error && 'code' in error && error.code === code;
 }

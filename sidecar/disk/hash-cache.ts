@@ -5,6 +5,7 @@ import { zHashCacheFile, type HashCacheFile } from '../../shared/hash-cache-file
 import { parseJsonText } from '../../shared/parse-json-text';
 import type { FileIdentity } from './file-identity';
 import { writeFileAtomic } from './write-file-atomic';
+import { hasErrorCode } from '../../shared/has-error-code';
 
 export interface OpenHashCacheOptions {
   /** The cache file; usually defaultHashCacheFile(modelsRoot). Created on the first save(). */
@@ -67,7 +68,7 @@ async function loadEntries(file: string): Promise<{ entries: Map<string, string>
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    if (typeof error === 'object' && error !== null && 'code' in error && error.code === 'ENOENT') {
+    if (hasErrorCode(error, 'ENOENT')) {
       return { entries: new Map(), dirty: false };
     }
     throw new DepotError('IO', `Cannot read the hash cache ${file}; check its permissions or delete it.`, {

@@ -2,6 +2,7 @@ import { stat } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import { DepotError, isDepotError } from '../../shared/errors';
 import { fileIdentity, sameFileIdentity, type FileIdentity } from './file-identity';
+import { errorCodeOf } from '../../shared/error-code-of';
 
 /** What a digest function (in this thread or in a worker) reports. */
 export interface DigestResult {
@@ -68,7 +69,7 @@ async function statForHash(path: string, when: 'before' | 'after'): Promise<Stat
 /** Maps a Node file-system error to the one error class; a vanished file is a change, anything else is IO. */
 export function fileReadError(path: string, error: unknown, when: 'before' | 'after' = 'before'): DepotError {
   if (isDepotError(error)) return error;
-  const code = errnoCode(error);
+  const code = errorCodeOf(error);
   if (code === 'ENOENT') {
     const moment = when === 'after' ? 'while it was being hashed' : 'before it could be hashed';
     return new DepotError('FILE_CHANGED', `${path} vanished ${moment}; nothing was recorded for it.`, {
@@ -82,11 +83,4 @@ export function fileReadError(path: string, error: unknown, when: 'before' | 'af
     `${path}: cannot be read (${reason}). Check the file's permissions and the disk, or move it out of the models folders.`,
     { details: { path, errno: code }, cause: error },
   );
-}
-
-function errnoCode(error: unknown): string | undefined {
-  if (typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string') {
-    return error.code;
-  }
-  return undefined;
 }

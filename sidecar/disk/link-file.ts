@@ -3,6 +3,7 @@ import { constants } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { DepotError } from '../../shared/errors';
+import { errorCodeOf } from '../../shared/error-code-of';
 
 export type LinkKind = 'symlink' | 'hardlink' | 'copy';
 
@@ -31,9 +32,9 @@ export async function linkFile({ source, dest, allowSymlink = true, allowHardlin
       await symlink(relative(dirname(resolve(dest)), resolve(source)), dest, 'file');
       return 'symlink';
     } catch (error) {
-      if (errnoOf(error) === 'EEXIST') throw conflict(dest, error);
+      if (errorCodeOf(error) === 'EEXIST') throw conflict(dest, error);
       // The file system or OS refuses symlinks (Windows without developer mode, FAT, some shares): try the next kind.
-      if (!LINK_REFUSED.has(errnoOf(error) ?? '')) throw linkError(source, dest, error);
+      if (!LINK_REFUSED.has(errorCodeOf(error) ?? '')) throw linkError(source, dest, error);
     }
   }
   if (allowHardlink) {
@@ -42,9 +43,9 @@ export async function linkFile({ source, dest, allowSymlink = true, allowHardlin
       await link(realSource, dest);
       return 'hardlink';
     } catch (error) {
-      if (errnoOf(error) === 'EEXIST') throw conflict(dest, error);
+      if (errorCodeOf(error) === 'EEXIST') throw conflict(dest, error);
       // EXDEV (another device), EMLINK (too many links) or no hard links on this file system: copy instead.
-      const code = errnoOf(error) ?? '';
+      const code = errorCodeOf(error) ?? '';
       if (code !== 'EXDEV' && code !== 'EMLINK' && !LINK_REFUSED.has(code)) throw linkError(source, dest, error);
     }
   }
@@ -69,8 +70,8 @@ async function refuseExisting(dest: string): Promise<void> {
   try {
     await lstat(dest);
   } catch (error) {
-    if (errnoOf(error) === 'ENOENT') return;
-    throw new DepotError('IO', `Cannot check ${dest}: ${errnoOf(error) ?? 'unknown error'}.`, { cause: error });
+    if (errorCodeOf(error) === 'ENOENT') return;
+    throw new DepotError('IO', `Cannot check ${dest}: ${errorCodeOf(error) ?? 'unknown error'}.`, { cause: error });
   }
   throw conflict(dest);
 }
@@ -85,7 +86,7 @@ async function copyInto(source: string, dest: string): Promise<void> {
       await link(temp, dest);
       await unlink(temp);
     } catch (error) {
-      const code = errnoOf(error);
+      const code = errorCodeOf(error);
       if (code === 'EEXIST') throw conflict(dest, error);
       // No hard links on this file system: rename after a last check (a small race, the best such a system allows).
       await refuseExisting(dest);
@@ -94,7 +95,7 @@ async function copyInto(source: string, dest: string): Promise<void> {
   } catch (error) {
     await rm(temp, { force: true });
     if (error instanceof DepotError) throw error;
-    const code = errnoOf(error);
+    const code = errorCodeOf(error);
     throw new DepotError(code === 'ENOSPC' ? 'DISK_FULL' : 'IO', `Cannot copy ${source} to ${dest} (${code ?? 'error'}).`, {
       details: { source, dest },
       cause: error,
@@ -106,7 +107,7 @@ async function copyInto(source: string, dest: string): Promise<void> {
 const LINK_REFUSED = new Set(['EPERM', 'EACCES', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EINVAL']);
 
 function linkError(source: string, dest: string, cause: unknown): DepotError {
-  const code = errnoOf(cause);
+  const code = errorCodeOf(cause);
   return new DepotError(code === 'ENOSPC' ? 'DISK_FULL' : 'IO', `Cannot link ${dest} to ${source} (${code ?? 'error'}).`, {
     details: { source, dest },
     cause,
@@ -118,9 +119,4 @@ function conflict(dest: string, cause?: unknown): DepotError {
     details: { dest },
     cause,
   });
-}
-
-function errnoOf(error: unknown): string | undefined {
-  if (typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string') return error.code;
-  return undefined;
 }

@@ -5,6 +5,7 @@ import { parse } from 'yaml';
 import { DepotError } from '../../shared/errors';
 import { zExtraModelPaths } from '../../shared/extra-model-paths-schema';
 import { canonicalFolder, type ModelFolder } from '../../shared/model-folders';
+import { hasErrorCode } from '../../shared/has-error-code';
 
 export interface ReadExtraModelPathsOptions {
   /** The ComfyUI install; its `extra_model_paths.yaml` is read when present. */
@@ -37,7 +38,7 @@ export async function readExtraModelPaths({ comfyuiDir, env = {}, homeDir = home
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    if (typeof error === 'object' && error !== null && 'code' in error && error.code === 'ENOENT') return [];
+    if (hasErrorCode(error, 'ENOENT')) return [];
     throw new DepotError('IO', `Cannot read ${file}; check its permissions.`, { cause: error });
   }
   const parsed = zExtraModelPaths.safeParse(parseYaml(file, text));

@@ -2,6 +2,7 @@ import { lstat, realpath } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { DepotError } from '../../shared/errors';
 import { canonicalFolder, hasModelExtension, MODEL_EXTENSIONS } from '../../shared/model-folders';
+import { hasErrorCode } from '../../shared/has-error-code';
 
 export interface ResolveModelPathOptions {
   /** The models root (absolute or relative to the working directory). */
@@ -94,7 +95,7 @@ async function realpathOrRefuse(probe: string, target: string): Promise<string> 
   try {
     return await realpath(probe);
   } catch (error) {
-    if (isErrno(error, 'ENOENT') || isErrno(error, 'ELOOP')) {
+    if (hasErrorCode(error, 'ENOENT') || hasErrorCode(error, 'ELOOP')) {
       throw unsafe(`${printable(target)}: a parent folder is a broken or looping symlink. Nothing was written.`, { path: target });
     }
     throw error;
@@ -106,14 +107,14 @@ async function existingEntry(path: string): Promise<'absent' | 'present' | 'brok
     const info = await lstat(path);
     if (!info.isSymbolicLink()) return 'present';
   } catch (error) {
-    if (isErrno(error, 'ENOENT') || isErrno(error, 'ENOTDIR')) return 'absent';
+    if (hasErrorCode(error, 'ENOENT') || hasErrorCode(error, 'ENOTDIR')) return 'absent';
     throw error;
   }
   try {
     await realpath(path);
     return 'present';
   } catch (error) {
-    if (isErrno(error, 'ENOENT') || isErrno(error, 'ELOOP')) return 'broken-symlink';
+    if (hasErrorCode(error, 'ENOENT') || hasErrorCode(error, 'ELOOP')) return 'broken-symlink';
     throw error;
   }
 }
@@ -130,10 +131,6 @@ async function nearestExistingParent(start: string, root: string): Promise<strin
 function isInside(parent: string, child: string): boolean {
   const rel = relative(parent, child);
   return rel !== '' && rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel);
-}
-
-function isErrno(error: unknown, code: string): boolean {
-  return typeof error === 'object' && error !== null && 'code' in error && error.code === code;
 }
 
 /** Shows control characters as escapes so a message never carries a raw newline or NUL. */

@@ -2,6 +2,8 @@ import { lstat, readdir, readlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { WalkedFile, SkippedEntry } from './walk-model-files';
 import { walkModelFiles } from './walk-model-files';
+import { hasErrorCode } from '../../shared/has-error-code';
+import { errorCodeOf } from '../../shared/error-code-of';
 
 export interface HfCacheFile extends WalkedFile {
   /** The blob's name when it is a SHA-256 (an LFS file): the model's hash, no reading needed. */
@@ -36,7 +38,7 @@ export async function scanHfCache({ hfCacheDir, visited, reserved, onFile, onSki
   try {
     repos = (await readdir(hfCacheDir)).filter((name) => /^(models|datasets|spaces)--/.test(name)).sort();
   } catch (error) {
-    if (typeof error === 'object' && error !== null && 'code' in error && error.code === 'ENOENT') return;
+    if (hasErrorCode(error, 'ENOENT')) return;
     onSkip({ path: hfCacheDir, reason: 'cannot read the HuggingFace cache folder' });
     return;
   }
@@ -55,7 +57,7 @@ export async function scanHfCache({ hfCacheDir, visited, reserved, onFile, onSki
           classify({ ...file, folders }, blobsDir).then(
             (found) => ('reason' in found ? onSkip(found) : onFile(found)),
             // The link or blob went away between the walk and this look: skipped like any vanished file.
-            (error: unknown) => onSkip({ path: file.path, reason: `changed during the scan (${errnoOf(error)})` }),
+            (error: unknown) => onSkip({ path: file.path, reason: `changed during the scan (${errorCodeOf(error) ?? 'error'})` }),
           ),
         );
       },
@@ -76,9 +78,4 @@ async function classify(file: WalkedFile, blobsDir: string): Promise<HfCacheFile
     return { path: file.path, reason: `HuggingFace cache blob ${name} failed the size check (${blob.size} bytes)` };
   }
   return { ...file, sha256: name };
-}
-
-function errnoOf(error: unknown): string {
-  if (typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string') return error.code;
-  return 'error';
 }

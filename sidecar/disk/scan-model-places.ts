@@ -6,6 +6,8 @@ import { fileIdentity, type FileIdentity } from './file-identity';
 import { readExtraModelPaths } from './read-extra-model-paths';
 import { scanHfCache } from './scan-hf-cache';
 import { walkModelFiles, type SkippedEntry, type WalkedFile } from './walk-model-files';
+import { hasErrorCode } from '../../shared/has-error-code';
+import { errorCodeOf } from '../../shared/error-code-of';
 
 export type { SkippedEntry } from './walk-model-files';
 
@@ -122,7 +124,7 @@ async function realPaths(dirs: readonly string[]): Promise<Set<string>> {
         out.add(await realpath(dir));
       } catch (error) {
         // A place that does not exist (yet) cannot be reached through a symlink either.
-        if (!(typeof error === 'object' && error !== null && 'code' in error && (error.code === 'ENOENT' || error.code === 'ENOTDIR'))) throw error;
+        if (!['ENOENT', 'ENOTDIR'].includes(errorCodeOf(error) ?? '')) throw error;
       }
     }),
   );
@@ -135,7 +137,7 @@ async function categoryFolders(root: string): Promise<Array<{ dir: string; categ
   try {
     names = await readdir(root);
   } catch (error) {
-    if (typeof error === 'object' && error !== null && 'code' in error && error.code === 'ENOENT') return [];
+    if (hasErrorCode(error, 'ENOENT')) return [];
     throw new DepotError('IO', `Cannot read the models folder ${root}; check its permissions.`, { cause: error });
   }
   const folders = names.flatMap((name) => {

@@ -3,6 +3,7 @@ import { statSync } from 'node:fs';
 import type { Dirent, Stats } from 'node:fs';
 import { join } from 'node:path';
 import { hasModelExtension } from '../../shared/model-folders';
+import { errorCodeOf } from '../../shared/error-code-of';
 
 export interface WalkedFile {
   path: string;
@@ -48,7 +49,7 @@ export async function walkModelFiles({ root, visited, reserved, onFile, onSkip }
       visited.add(real);
       entries = await readdir(dir, { withFileTypes: true });
     } catch (error) {
-      const code = errnoOf(error);
+      const code = errorCodeOf(error);
       if (code === 'ENOENT' && folders.length === 0) return;
       onSkip({ path: dir, reason: `cannot read this folder (${code ?? 'error'})` });
       return;
@@ -70,7 +71,7 @@ export async function walkModelFiles({ root, visited, reserved, onFile, onSkip }
       try {
         stats = statSync(path);
       } catch (error) {
-        const code = errnoOf(error);
+        const code = errorCodeOf(error);
         const reason = code === 'ELOOP' ? 'symlink loop' : code === 'ENOENT' ? 'broken symlink' : `cannot stat (${code ?? 'error'})`;
         onSkip({ path, reason });
         continue;
@@ -92,9 +93,4 @@ export async function walkModelFiles({ root, visited, reserved, onFile, onSkip }
     for (const [, walk] of subdirs) await walk();
   }
   await walkDir(root, []);
-}
-
-function errnoOf(error: unknown): string | undefined {
-  if (typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string') return error.code;
-  return undefined;
 }

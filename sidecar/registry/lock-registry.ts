@@ -4,7 +4,7 @@ import path from 'node:path';
 import lockfile from 'proper-lockfile';
 import { DepotError } from '../../shared/errors';
 import { readValidJsonFile } from '../disk/read-valid-json-file';
-import { hasErrorCode } from './has-error-code';
+import { hasErrorCode } from '../../shared/has-error-code';
 import { zRegistryLockOwner, type RegistryLockOwner } from '../../shared/registry-schema';
 
 /** A held registry lock. */

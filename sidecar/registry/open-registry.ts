@@ -3,7 +3,7 @@ import path from 'node:path';
 import { DataFile } from 'lowdb/node';
 import { DepotError } from '../../shared/errors';
 import type { RegistryFile } from '../../shared/registry-schema';
-import { hasErrorCode } from './has-error-code';
+import { hasErrorCode } from '../../shared/has-error-code';
 import { loadRegistryFile } from './load-registry-file';
 import { lockRegistry } from './lock-registry';
 import { Registry } from './registry';

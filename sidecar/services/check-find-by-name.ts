@@ -4,6 +4,7 @@ import type { FileEntry } from '../../shared/registry-schema';
 import type { LinkSource } from './check-link-source';
 import type { CheckRegistry } from './check-target';
 import { checkSourceKind } from './check-source-kind';
+import { errorCodeOf } from '../../shared/error-code-of';
 
 export interface NamedSource {
   source: LinkSource;
@@ -57,7 +58,7 @@ function isFileOfSize(file: string, size: number): boolean {
     const info = statSync(file, { throwIfNoEntry: false });
     return info !== undefined && info.isFile() && info.size === size;
   } catch (error) {
-    const code = typeof error === 'object' && error !== null && 'code' in error ? error.code : undefined;
+    const code = errorCodeOf(error);
     if (code === 'ENOTDIR' || code === 'EACCES' || code === 'ELOOP') return false;
     throw error;
   }

@@ -4,6 +4,7 @@ import type { FileEntry } from '../../shared/registry-schema';
 import { fileIdentity } from '../disk/file-identity';
 import { recordedIdentityMatches, type CheckHashCache, type CheckRegistry } from './check-target';
 import { checkSourceKind } from './check-source-kind';
+import { errorCodeOf } from '../../shared/error-code-of';
 
 export type LinkSource = NonNullable<CheckItem['source']>;
 
@@ -58,7 +59,7 @@ function verify(entry: Readonly<FileEntry>, options: FindLinkSourceOptions): { e
     info = statSync(entry.path, { throwIfNoEntry: false });
   } catch (error) {
     // A registered file that is gone (or unreadable now) is simply not a source; the registry is refreshed elsewhere.
-    const code = typeof error === 'object' && error !== null && 'code' in error ? error.code : undefined;
+    const code = errorCodeOf(error);
     if (code === 'ENOTDIR' || code === 'EACCES' || code === 'EPERM' || code === 'ELOOP') return undefined;
     throw error;
   }

@@ -1,6 +1,7 @@
 import { lstatSync, realpathSync, statSync, type Stats } from 'node:fs';
 import type { FileEntry } from '../../shared/registry-schema';
 import { fileIdentity, sameFileIdentity, type FileIdentity } from '../disk/file-identity';
+import { errorCodeOf } from '../../shared/error-code-of';
 
 /** The registry reads a check needs (sync, from memory). `Registry` fits. */
 export interface CheckRegistry {
@@ -40,7 +41,7 @@ export function inspectTarget(
   try {
     info = statSync(target, { throwIfNoEntry: false });
   } catch (error) {
-    const code = errnoCode(error);
+    const code = errorCodeOf(error);
     if (code === 'ENOTDIR') return { kind: 'absent' };
     if (code === 'ELOOP') return dangling();
     return { kind: 'blocked', reason: `it cannot be read (${code ?? 'error'}); check its permissions` };
@@ -83,17 +84,11 @@ function isDanglingLink(target: string): boolean {
   try {
     return lstatSync(target, { throwIfNoEntry: false })?.isSymbolicLink() === true;
   } catch (error) {
-    if (errnoCode(error) === 'ENOTDIR') return false;
+    if (errorCodeOf(error) === 'ENOTDIR') return false;
     throw error;
   }
 }
 
 function dangling(): TargetState {
   return { kind: 'blocked', reason: 'a broken symlink sits under that name; remove it' };
-}
-
-function errnoCode(error: unknown): string | undefined {
-  return typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string'
-    ? error.code
-    : undefined;
 }

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { zMetadataCacheFile, type MetadataCacheFile } from '../../shared/compare-schema';
 import { readValidJsonFile } from '../disk/read-valid-json-file';
 import { writeFileAtomic } from '../disk/write-file-atomic';
-import { hasErrorCode } from '../registry/has-error-code';
+import { hasErrorCode } from '../../shared/has-error-code';
 
 /** The metadata cache in the compared folder (seed 002's `.hf_checker_cache.pkl`, as JSON). Hidden: never scanned. */
 export const METADATA_CACHE_NAME = '.model-depot-compare-cache.json';

@@ -3,7 +3,7 @@ import { cp, lstat, readdir, readFile, rename, rm, stat, symlink, writeFile, mkd
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DepotError } from '../../shared/errors';
-import { hasErrorCode } from '../registry/has-error-code';
+import { hasErrorCode } from '../../shared/has-error-code';
 
 /** The custom node's folder name in ComfyUI/custom_nodes and in dist/. */
 export const CUSTOM_NODE_NAME = 'comfyui-model-depot';

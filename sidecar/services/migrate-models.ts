@@ -14,6 +14,7 @@ import {
   type ScanModelPlacesOptions,
   type SkippedEntry,
 } from '../disk/scan-model-places';
+import { errorCodeOf } from '../../shared/error-code-of';
 
 /** The registry methods migrate uses; a read-only registry is enough for a dry run. */
 export type MigrateRegistry = Pick<Registry, 'findByPath' | 'findBySha256' | 'allFiles' | 'addFile' | 'addSource' | 'removeFile' | 'batch'>;
@@ -200,7 +201,7 @@ async function goneFiles(registry: MigrateRegistry | undefined, folder: string |
         await lstat(file.path);
         return undefined;
       } catch (error) {
-        if (typeof error === 'object' && error !== null && 'code' in error && (error.code === 'ENOENT' || error.code === 'ENOTDIR')) return file.path;
+        if (['ENOENT', 'ENOTDIR'].includes(errorCodeOf(error) ?? '')) return file.path;
         throw error;
       }
     }),

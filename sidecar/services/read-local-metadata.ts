@@ -4,7 +4,7 @@ import { loadCompareCache, saveCompareCache } from './compare-cache-file';
 import { parseLocalMetadata } from './parse-local-metadata';
 import { walkLocalFiles, type WalkedFile } from './walk-local-files';
 import { forEachLimited } from './for-each-limited';
-import { hasErrorCode } from '../registry/has-error-code';
+import { hasErrorCode } from '../../shared/has-error-code';
 
 export interface ReadLocalMetadataOptions {
   /** The folder to scan, recursively (absolute). */

@@ -2,7 +2,7 @@ import { readdir, realpath, stat } from 'node:fs/promises';
 import type { Dirent, Stats } from 'node:fs';
 import { join } from 'node:path';
 import { DepotError } from '../../shared/errors';
-import { hasErrorCode } from '../registry/has-error-code';
+import { hasErrorCode } from '../../shared/has-error-code';
 import { forEachLimited } from './for-each-limited';
 
 export interface WalkedFile {

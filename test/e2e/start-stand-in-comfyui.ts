@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { hasErrorCode } from '../../sidecar/registry/has-error-code';
+import { hasErrorCode } from '../../shared/has-error-code';
 
 const STAND_IN_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'stand-in');
 
