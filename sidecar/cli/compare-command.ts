@@ -29,6 +29,7 @@ import { createCompareDownloadProgress, createCompareProgress } from './compare-
 import { formatCompareReport } from './compare-report';
 import { runAction } from './run-action';
 import { hasErrorCode } from '../../shared/has-error-code';
+import { isLoopbackEndpoint } from './is-loopback-endpoint';
 
 export function registerCompareCommand(program: Command): void {
   program
@@ -199,7 +200,7 @@ async function download({ ctx, limitKbps, downloadDir, token, talk }: CompareRun
   const hostPolicy = createHostPolicy({
     hfEndpoint: ctx.env.hfEndpoint,
     // A loopback HF_ENDPOINT (a local mirror, the fake hub) redirects to loopback CDN hosts as well.
-    allowLoopback: isLoopbackUrl(ctx.env.hfEndpoint),
+    allowLoopback: isLoopbackEndpoint(ctx.env.hfEndpoint),
   });
   if (talk) process.stderr.write(`Downloading ${missing.length} files (${formatBytes(result.summary.missingBytes)}) into ${downloadDir}\n`);
   const limiter = createBandwidthLimiter({ kbps: limitKbps });
@@ -254,9 +255,4 @@ function downloadLimit(flag: string | false | undefined, configured: number | nu
     throw new DepotError('BAD_INPUT', `--limit: "${flag}" is not a positive number of KB/s (such as 20000); use --no-limit for none.`);
   }
   return kbps;
-}
-
-function isLoopbackUrl(url: string): boolean {
-  const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
-  return host === 'localhost' || host === '::1' || /^127\./.test(host);
 }
