@@ -1,23 +1,17 @@
 import { DepotError } from '../../shared/errors';
 import { zCivitaiModelVersion, zHubErrorBody, type CivitaiModelVersion } from '../../shared/hub-schemas';
-import { defaultHubFetch, type HubFetch } from './hub-fetch';
-import { hubRequest } from './hub-request';
+import { defaultHubFetch } from './hub-fetch';
+import { hubRequest, type HubCallOptions } from './hub-request';
 import { parseJsonText } from '../../shared/parse-json-text';
 import { redactUrl } from './redact-url';
-import type { RetryOptions } from './retry-delay';
 
-export type CivitaiModelVersionOptions = ({ versionId: number; hash?: never } | { hash: string; versionId?: never }) & {
-  /** CIVITAI_ENDPOINT; default https://civitai.com. */
-  civitaiUrl?: string;
-  /** Sent as `Authorization: Bearer` (some versions are visible only when signed in). */
-  token?: string;
-  /** Default node-fetch 3. */
-  fetch?: HubFetch;
-  /** Waits between retries; default setTimeout. */
-  sleep?: (ms: number) => Promise<void>;
-  retry?: RetryOptions;
-  signal?: AbortSignal;
-};
+export type CivitaiModelVersionOptions = ({ versionId: number; hash?: never } | { hash: string; versionId?: never }) &
+  HubCallOptions & {
+    /** CIVITAI_ENDPOINT; default https://civitai.com. */
+    civitaiUrl?: string;
+    /** Sent as `Authorization: Bearer` (some versions are visible only when signed in). */
+    token?: string;
+  };
 
 /**
  * A Civitai model version by id (`/api/v1/model-versions/{id}`) or by a file hash (`/by-hash/{hash}`: SHA256, AutoV2,

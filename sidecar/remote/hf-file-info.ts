@@ -1,13 +1,12 @@
 import type { HfRepoType } from '../../shared/hub-schemas';
 import { DepotError } from '../../shared/errors';
-import { defaultHubFetch, type HubFetch } from './hub-fetch';
+import { defaultHubFetch } from './hub-fetch';
 import { hfHttpError } from './hf-http-error';
-import { hubRequest } from './hub-request';
+import { hubRequest, type HubCallOptions } from './hub-request';
 import { hfResolveUrl, parseHubUrl, toFetchUrl } from './hub-url';
 import { redactUrl } from './redact-url';
-import type { RetryOptions } from './retry-delay';
 
-export interface HfFileInfoOptions {
+export interface HfFileInfoOptions extends HubCallOptions {
   /** A resolve (or /blob/) URL on huggingface.co or on `hubUrl`; or give repoId + path. */
   url?: string;
   repoId?: string;
@@ -20,12 +19,6 @@ export interface HfFileInfoOptions {
   hubUrl?: string;
   /** Sent as `Authorization: Bearer` to the hub only (never to a CDN hop). */
   token?: string;
-  /** Default node-fetch 3. */
-  fetch?: HubFetch;
-  /** Waits between retries; default setTimeout. */
-  sleep?: (ms: number) => Promise<void>;
-  retry?: RetryOptions;
-  signal?: AbortSignal;
 }
 
 export interface HfFileInfo {

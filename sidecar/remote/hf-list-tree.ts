@@ -1,14 +1,13 @@
 import { DepotError } from '../../shared/errors';
 import { zHfTreePage, type HfRepoType, type HfTreeEntry } from '../../shared/hub-schemas';
-import { defaultHubFetch, type HubFetch } from './hub-fetch';
+import { defaultHubFetch } from './hub-fetch';
 import { hfHttpError } from './hf-http-error';
-import { hubRequest } from './hub-request';
+import { hubRequest, type HubCallOptions } from './hub-request';
 import { parseJsonText } from '../../shared/parse-json-text';
 import { parseLinkNext } from './parse-link-header';
 import { redactUrl } from './redact-url';
-import type { RetryOptions } from './retry-delay';
 
-export interface HfListTreeOptions {
+export interface HfListTreeOptions extends HubCallOptions {
   repoId: string;
   /** Default 'model'. */
   repoType?: HfRepoType;
@@ -22,12 +21,6 @@ export interface HfListTreeOptions {
   hubUrl?: string;
   /** Sent as `Authorization: Bearer` to the hub (private and gated repositories). */
   token?: string;
-  /** Default node-fetch 3. */
-  fetch?: HubFetch;
-  /** Waits on 429 (RateLimit `t`, Retry-After) and 5xx; default setTimeout. */
-  sleep?: (ms: number) => Promise<void>;
-  retry?: RetryOptions;
-  signal?: AbortSignal;
 }
 
 /**

@@ -1,13 +1,12 @@
 import { DepotError } from '../../shared/errors';
 import { zHfRepoInfo, type HfRepoInfo, type HfRepoType } from '../../shared/hub-schemas';
-import { defaultHubFetch, type HubFetch } from './hub-fetch';
+import { defaultHubFetch } from './hub-fetch';
 import { hfHttpError } from './hf-http-error';
-import { hubRequest } from './hub-request';
+import { hubRequest, type HubCallOptions } from './hub-request';
 import { parseJsonText } from '../../shared/parse-json-text';
 import { redactUrl } from './redact-url';
-import type { RetryOptions } from './retry-delay';
 
-export interface HfRepoInfoOptions {
+export interface HfRepoInfoOptions extends HubCallOptions {
   repoId: string;
   /** Default 'model'. */
   repoType?: HfRepoType;
@@ -18,11 +17,6 @@ export interface HfRepoInfoOptions {
   /** HF_ENDPOINT; default https://huggingface.co. */
   hubUrl?: string;
   token?: string;
-  /** Default node-fetch 3. */
-  fetch?: HubFetch;
-  sleep?: (ms: number) => Promise<void>;
-  retry?: RetryOptions;
-  signal?: AbortSignal;
 }
 
 /**

@@ -4,15 +4,22 @@ import type { HubFetch, HubFetchInit, HubFetchResponse } from './hub-fetch';
 import { redactUrl } from './redact-url';
 import { RETRY_STATUSES, retryDelay, type RetryOptions } from './retry-delay';
 
-export interface HubRequestOptions {
-  fetch: HubFetch;
+/** How a hub client (HF file info, tree, repo info; Civitai model version) talks to its host: passed on to hubRequest. */
+export interface HubCallOptions {
+  /** Default node-fetch 3. */
+  fetch?: HubFetch;
   /** Waits between tries; default setTimeout. Tests pass a recorder that returns at once. */
   sleep?: (ms: number) => Promise<void>;
-  /** Current time in ms (for Retry-After dates); default Date.now. */
-  now?: () => number;
   /** Default: huggingface_hub's policy (5 retries, 1-2-4-8 s, honouring RateLimit and Retry-After). */
   retry?: RetryOptions;
+  /** Cancels the request and any wait between tries. */
   signal?: AbortSignal;
+}
+
+export interface HubRequestOptions extends HubCallOptions {
+  fetch: HubFetch;
+  /** Current time in ms (for Retry-After dates); default Date.now. */
+  now?: () => number;
 }
 
 const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
