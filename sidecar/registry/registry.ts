@@ -10,15 +10,8 @@ import {
   type RegistryFile,
   type RegistryStats,
 } from '../../shared/registry-schema';
+import { fileIdentity, type FileIdentity } from '../disk/file-identity';
 import { cleanSource } from './clean-source';
-
-/** The (dev, ino, size, mtimeMs) of a file when it was registered; `fs.Stats` fits. */
-export interface FileStat {
-  dev: number;
-  ino: number;
-  size: number;
-  mtimeMs: number;
-}
 
 export interface UpsertModelInput {
   sha256: string;
@@ -36,8 +29,8 @@ export interface AddFileInput {
   sha256: string;
   kind: FileKind;
   category?: string;
-  /** Stat at registration time; its size also creates the model when it is not registered yet. */
-  stat?: FileStat;
+  /** (dev, ino, size, mtimeMs) at registration time (`fs.Stats` fits); its size also creates the model when it is not registered yet. */
+  stat?: FileIdentity;
 }
 
 export interface RegistryInit {
@@ -145,9 +138,7 @@ export class Registry {
       sha256,
       kind: input.kind,
       ...(input.category === undefined ? {} : { category: input.category }),
-      ...(input.stat === undefined
-        ? {}
-        : { dev: input.stat.dev, ino: input.stat.ino, size: input.stat.size, mtimeMs: input.stat.mtimeMs }),
+      ...(input.stat === undefined ? {} : fileIdentity(input.stat)),
       added_at: previous?.sha256 === sha256 ? previous.added_at : this.#isoNow(),
     };
     this.#data.files[key] = entry;
