@@ -3,21 +3,13 @@ import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, test as base } from 'vitest';
+import { describe, expect } from 'vitest';
 import { zCheckResult } from '../../shared/check-result';
 import { fileIdentity } from '../../sidecar/disk/file-identity';
 import { openRegistry } from '../../sidecar/registry/open-registry';
 import { runCli } from './run-cli';
 import { test as hubTest } from '../fake-hub/fake-hub-fixture';
-
-const test = base.extend<{ dir: string }>({
-  // eslint-disable-next-line no-empty-pattern
-  dir: async ({}, use) => {
-    const dir = await mkdtemp(path.join(tmpdir(), 'depot-cli-check-'));
-    await use(dir);
-    await rm(dir, { recursive: true, force: true });
-  },
-});
+import { test } from '../disk/temp-dir-test';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/workflows/', import.meta.url));
 

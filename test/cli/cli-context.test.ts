@@ -1,19 +1,10 @@
-import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Command } from 'commander';
-import { describe, expect, test as base } from 'vitest';
+import { describe, expect } from 'vitest';
 import { resolveCliContext, type CliContext, type ResolveCliContextOptions } from '../../sidecar/cli/cli-context';
 import { depotErrorOf } from '../shared/depot-error-of';
-
-const test = base.extend<{ dir: string }>({
-  // eslint-disable-next-line no-empty-pattern
-  dir: async ({}, use) => {
-    const dir = await mkdtemp(path.join(tmpdir(), 'depot-cli-context-'));
-    await use(dir);
-    await rm(dir, { recursive: true, force: true });
-  },
-});
+import { test } from '../disk/temp-dir-test';
 
 /** The global options of sidecar/cli/main.ts and a `serve`-like command with --comfyui; resolves its context. */
 async function contextFor(argv: string[], options: ResolveCliContextOptions): Promise<CliContext> {

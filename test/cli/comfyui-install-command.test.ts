@@ -1,17 +1,8 @@
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { describe, expect, test as base } from 'vitest';
+import { describe, expect } from 'vitest';
 import { runCli } from './run-cli';
-
-const test = base.extend<{ dir: string }>({
-  // eslint-disable-next-line no-empty-pattern
-  dir: async ({}, use) => {
-    const dir = await mkdtemp(path.join(tmpdir(), 'depot-cli-comfyui-install-'));
-    await use(dir);
-    await rm(dir, { recursive: true, force: true });
-  },
-});
+import { test } from '../disk/temp-dir-test';
 
 describe('model-depot comfyui-install', () => {
   test('installs the built extension into ComfyUI/custom_nodes', async ({ dir }) => {

@@ -1,12 +1,12 @@
 import { spawn } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
-import os from 'node:os';
+import { mkdir, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, test as base } from 'vitest';
+import { describe, expect } from 'vitest';
 import { openRegistry } from '../../sidecar/registry/open-registry';
 import { createFakeHub } from '../fake-hub/create-fake-hub';
 import { spawnServe, type Served } from './spawn-serve';
+import { test } from '../disk/temp-dir-test';
 
 const BIN = fileURLToPath(new URL('../../bin/model-depot.mjs', import.meta.url));
 
@@ -18,14 +18,6 @@ function startServe(cwd: string, args: string[] = [], env: Record<string, string
     env: { PATH: process.env.PATH ?? '', HOME: cwd, HF_HUB_CACHE: path.join(cwd, 'hf'), ...env },
   });
 }
-
-const test = base.extend<{ dir: string }>({
-  dir: async ({}, use) => {
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'depot-serve-'));
-    await use(dir);
-    await rm(dir, { recursive: true, force: true });
-  },
-});
 
 describe('model-depot serve', () => {
   test('creates ./models, answers GET /health on 127.0.0.1, and stops on SIGTERM releasing the registry lock', async ({ dir }) => {

@@ -1,20 +1,11 @@
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { describe, expect, test as base } from 'vitest';
+import { describe, expect } from 'vitest';
 import { DEFAULT_ALLOWED_ORIGINS, zConfig } from '../../shared/config-schema';
 import type { DepotError } from '../../shared/errors';
 import { loadConfig } from '../../sidecar/config/load-config';
 import { depotErrorOf } from '../shared/depot-error-of';
-
-const test = base.extend<{ dir: string }>({
-  // eslint-disable-next-line no-empty-pattern
-  dir: async ({}, use) => {
-    const dir = await mkdtemp(path.join(tmpdir(), 'depot-config-'));
-    await use(dir);
-    await rm(dir, { recursive: true, force: true });
-  },
-});
+import { test } from '../disk/temp-dir-test';
 
 function badConfig(file: string): Promise<DepotError> {
   return depotErrorOf(loadConfig({ file }));

@@ -1,17 +1,8 @@
-import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { describe, expect, test as base } from 'vitest';
+import { describe, expect } from 'vitest';
 import { writeFileAtomic } from '../../sidecar/disk/write-file-atomic';
-
-const test = base.extend<{ dir: string }>({
-  // eslint-disable-next-line no-empty-pattern
-  dir: async ({}, use) => {
-    const dir = await mkdtemp(path.join(tmpdir(), 'depot-atomic-'));
-    await use(dir);
-    await rm(dir, { recursive: true, force: true });
-  },
-});
+import { test } from './temp-dir-test';
 
 describe('writeFileAtomic', () => {
   test('creates the folder, replaces the old content and leaves no temporary file', async ({ dir }) => {

@@ -1,17 +1,9 @@
-import { mkdtemp, mkdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { describe, expect, it as base } from 'vitest';
+import { describe, expect } from 'vitest';
 import { readLocalMetadata } from '../../sidecar/services/read-local-metadata';
 import { METADATA_CACHE_NAME } from '../../sidecar/services/compare-cache-file';
-
-const it = base.extend<{ dir: string }>({
-  dir: async ({}, use) => {
-    const dir = await mkdtemp(join(tmpdir(), 'md-meta-'));
-    await use(dir);
-    await rm(dir, { recursive: true, force: true });
-  },
-});
+import { test as it } from '../disk/temp-dir-test';
 
 const sha = (n: number) => n.toString(16).padStart(64, 'a');
 
