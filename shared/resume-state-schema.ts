@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { zSha256 } from './registry-schema';
 
 /**
  * The JSON kept beside a partial download (`<models>/.cache/tmp/<key>.part.json`) so that a later process can
@@ -8,7 +9,7 @@ export const zResumeState = z.object({
   version: z.literal(1),
   /** The original (pre-redirect) URL, stripped of credentials and signed query parameters. */
   url: z.string(),
-  expectedSha256: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+  expectedSha256: zSha256.optional(),
   expectedSize: z.number().int().nonnegative().optional(),
   /** The file's size as the server announced it (Content-Range total or Content-Length). */
   total: z.number().int().nonnegative().optional(),
