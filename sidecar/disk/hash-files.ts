@@ -4,6 +4,7 @@ import { fileIdentity, type FileIdentity } from './file-identity';
 import { fileReadError } from './hash-unchanged-file';
 import type { HashCache } from './hash-cache';
 import type { HashPool } from './hash-pool';
+import { forEachLimited } from '../../shared/for-each-limited';
 
 export interface HashFilesProgress {
   /** Files settled (hashed, from the cache or failed) out of filesTotal. */
@@ -58,8 +59,7 @@ export async function hashFiles({ paths, pool, cache, onProgress, signal }: Hash
   const results: HashedPath[] = new Array(paths.length);
   const toHash: Array<{ index: number; size: number }> = [];
   let cacheHits = 0;
-  await forEachLimited(paths.length, STAT_CONCURRENCY, async (index) => {
-    const path = paths[index] ?? '';
+  await forEachLimited(paths.map((path, index) => ({ path, index })), STAT_CONCURRENCY, async ({ path, index }) => {
     try {
       const identity = fileIdentity(await stat(path));
       const known = cache?.get(identity);
@@ -111,12 +111,4 @@ export async function hashFiles({ paths, pool, cache, onProgress, signal }: Hash
   if (signal?.aborted) throw new DepotError('CANCELLED', 'Hashing was cancelled.');
   const failed = results.filter((result) => 'error' in result).length;
   return { results, cacheHits, hashed, failed, bytesRead };
-}
-
-async function forEachLimited(count: number, limit: number, fn: (index: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  const lane = async () => {
-    while (next < count) await fn(next++);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, count) }, lane));
 }

@@ -3,7 +3,7 @@ import type { CompareDownload, RemoteFile } from '../../shared/compare-schema';
 import { DepotError, isDepotError } from '../../shared/errors';
 import type { DownloadFileOptions, DownloadProgress, DownloadResult } from '../remote/download-file';
 import type { HostPolicy } from '../remote/host-policy';
-import { forEachLimited } from './for-each-limited';
+import { forEachLimited } from '../../shared/for-each-limited';
 
 /** Partial downloads of `--download`: hidden (never scanned), inside the target so the final rename stays on one volume. */
 const COMPARE_PARTIAL_DIR = '.model-depot-partial';

@@ -3,7 +3,7 @@ import type { LocalFile, LocalScanStats, MetadataCacheFile } from '../../shared/
 import { loadCompareCache, saveCompareCache } from './compare-cache-file';
 import { parseLocalMetadata } from './parse-local-metadata';
 import { walkLocalFiles, type WalkedFile } from './walk-local-files';
-import { forEachLimited } from './for-each-limited';
+import { forEachLimited } from '../../shared/for-each-limited';
 import { hasErrorCode } from '../../shared/has-error-code';
 
 export interface ReadLocalMetadataOptions {

@@ -3,7 +3,7 @@ import type { Dirent, Stats } from 'node:fs';
 import { join } from 'node:path';
 import { DepotError } from '../../shared/errors';
 import { hasErrorCode } from '../../shared/has-error-code';
-import { forEachLimited } from './for-each-limited';
+import { forEachLimited } from '../../shared/for-each-limited';
 
 export interface WalkedFile {
   /** Absolute path. */
