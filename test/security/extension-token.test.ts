@@ -11,6 +11,7 @@ import { createFakeHub } from '../fake-hub/create-fake-hub';
 import { createFakeComfyApp } from '../extension/fake-comfy-app';
 import { until } from '../extension/fake-sidecar';
 import { tempDir } from './security-fixture';
+import { fakeHubDepotOptions } from '../services/fake-hub-depot-options';
 
 const WRONG = 'hf_ExtWrongToken1a2b3c4d5e6f';
 const GOOD = 'hf_ExtGoodToken6f5e4d3c2b1a';
@@ -48,14 +49,7 @@ describe('the extension against the real sidecar: a token typed in the dialog is
     cleanups.push(() => hub.close());
     hub.addRepo({ id: 'ext/gated', gated: 'manual', tokensWithAccess: [GOOD], files: [{ path: 'g.safetensors', size: 512 * 1024 }] });
     await mkdir(path.join(dir, 'models'));
-    const depot = await createDepot({
-      modelsRoot: path.join(dir, 'models'),
-      hfEndpoint: hub.hfUrl,
-      civitaiEndpoint: hub.civitaiUrl,
-      allowLoopbackHosts: true,
-      indexInBackground: false,
-      hashWorkers: 1,
-    });
+    const depot = await createDepot({ modelsRoot: path.join(dir, 'models'), ...fakeHubDepotOptions(hub) });
     cleanups.push(() => depot.close());
     // The page's own origin stands for ComfyUI's (jsdom sends it as Origin).
     const server = await createServer({ depot, port: 0, version: 'test', allowedOrigins: [window.location.origin] });

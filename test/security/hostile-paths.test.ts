@@ -7,6 +7,7 @@ import { createFakeHub, type FakeHub } from '../fake-hub/create-fake-hub';
 import { treeSnapshot } from '../disk/tree-snapshot';
 import { connectRecording, type RecordingClient } from '../server/connect-recording';
 import { jobOf, tempDir } from './security-fixture';
+import { fakeHubDepotOptions } from '../services/fake-hub-depot-options';
 
 interface Row {
   category: string;
@@ -127,14 +128,7 @@ describe('hostile model names through the real install paths', () => {
     hub = await createFakeHub();
     hub.addRepo({ id: 'org/m', files: [{ path: 'x.safetensors', size: 64 * 1024 }] });
     sha256 = await hub.sha256Of({ repoId: 'org/m', path: 'x.safetensors' });
-    depot = await createDepot({
-      modelsRoot: models,
-      hfEndpoint: hub.hfUrl,
-      civitaiEndpoint: hub.civitaiUrl,
-      allowLoopbackHosts: true,
-      indexInBackground: false,
-      hashWorkers: 1,
-    });
+    depot = await createDepot({ modelsRoot: models, ...fakeHubDepotOptions(hub) });
     server = await createServer({ depot, port: 0, version: 'test' });
     client = await connectRecording(`${server.url.replace('http', 'ws')}/ws`);
     before = await treeSnapshot(dir);

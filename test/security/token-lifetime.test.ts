@@ -8,6 +8,7 @@ import { createDepot, type Depot } from '../../sidecar/services/create-depot';
 import { createFakeHub, type FakeHub } from '../fake-hub/create-fake-hub';
 import { connectRecording, type RecordingClient } from '../server/connect-recording';
 import { jobOf, tempDir } from './security-fixture';
+import { fakeHubDepotOptions } from '../services/fake-hub-depot-options';
 
 const TOKEN = 'hf_LifetimeToken5k4j3h2g1f0d';
 const CIVITAI_KEY = 'civitaiLifetimeKey99887766554433';
@@ -46,15 +47,7 @@ const test = base.extend<{ sidecar: Sidecar }>({
     });
     const clock = new JumpClock();
     await mkdir(path.join(dir, 'models'));
-    const depot = await createDepot({
-      modelsRoot: path.join(dir, 'models'),
-      hfEndpoint: hub.hfUrl,
-      civitaiEndpoint: hub.civitaiUrl,
-      allowLoopbackHosts: true,
-      indexInBackground: false,
-      hashWorkers: 1,
-      clock,
-    });
+    const depot = await createDepot({ modelsRoot: path.join(dir, 'models'), ...fakeHubDepotOptions(hub), clock });
     const server = await createServer({ depot, port: 0, version: 'test', progressIntervalMs: 20 });
     const clients: RecordingClient[] = [];
     await use({

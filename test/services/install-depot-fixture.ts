@@ -4,6 +4,7 @@ import path from 'node:path';
 import { test as base } from 'vitest';
 import { createFakeHub, type FakeHub } from '../fake-hub/create-fake-hub';
 import { createDepot, type CreateDepotOptions, type Depot } from '../../sidecar/services/create-depot';
+import { fakeHubDepotOptions } from './fake-hub-depot-options';
 
 export interface DepotFixture {
   dir: string;
@@ -40,11 +41,7 @@ export const test = base.extend<DepotFixture>({
         modelsRoot,
         hubDirs: [hubDir],
         hfCacheDir: path.join(dir, 'hf-cache'),
-        hfEndpoint: hub.hfUrl,
-        civitaiEndpoint: hub.civitaiUrl,
-        allowLoopbackHosts: true,
-        indexInBackground: false,
-        hashWorkers: 1,
+        ...fakeHubDepotOptions(hub),
         ...options,
       });
       opened.push(depot);
