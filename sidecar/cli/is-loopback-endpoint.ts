@@ -1,8 +1,9 @@
+import { isLoopbackHost } from '../../shared/is-loopback-host';
+
 /**
  * Whether HF_ENDPOINT / CIVITAI_ENDPOINT points at this machine (a local mirror, the fake hub). Such an endpoint may
  * redirect to other loopback hosts (its CDN), so the host policy then allows loopback hops.
  */
 export function isLoopbackEndpoint(endpoint: string): boolean {
-  const host = new URL(endpoint).hostname;
-  return host === 'localhost' || host === '[::1]' || /^127\./.test(host);
+  return isLoopbackHost(new URL(endpoint).hostname);
 }

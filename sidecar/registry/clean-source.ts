@@ -1,5 +1,10 @@
-/** Query parameters that carry credentials or short-lived signatures (Civitai `?token=`, signed CDN URLs). */
-const SECRET_PARAM = /token|key|auth|sig|credential|security|expires|password/i;
+import { isSecretQueryParam } from '../../shared/is-secret-query-param';
+
+/**
+ * Beyond the shared list of secret parameters, anything that merely looks like one: the registry keeps sources for
+ * ever, so it errs on the side of dropping (a lost `expires` costs nothing; a kept credential would).
+ */
+const LOOKS_SECRET = /token|key|auth|sig|credential|security|expires|password|policy/i;
 
 /**
  * A source as the registry may store it: an http(s) URL loses its user:password, its fragment and any credential or
@@ -20,7 +25,7 @@ export function cleanSource(source: string): string {
   url.password = '';
   url.hash = '';
   for (const name of [...url.searchParams.keys()]) {
-    if (SECRET_PARAM.test(name)) url.searchParams.delete(name);
+    if (isSecretQueryParam(name) || LOOKS_SECRET.test(name)) url.searchParams.delete(name);
   }
   return url.toString();
 }

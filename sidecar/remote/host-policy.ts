@@ -1,3 +1,4 @@
+import { isLoopbackHost } from '../../shared/is-loopback-host';
 import { DepotError } from '../../shared/errors';
 import type { Provider } from '../../shared/check-result';
 import { redactUrl } from './redact-url';
@@ -64,7 +65,7 @@ export function createHostPolicy(options: HostPolicyOptions = {}): HostPolicy {
     const url = toUrl(input);
     if (!url || url.username || url.password) return undefined;
     const host = hostName(url);
-    const loopback = isLoopback(host);
+    const loopback = isLoopbackHost(host);
     if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) return undefined;
     for (const provider of ['huggingface', 'civitai'] as const) {
       // An endpoint is matched by host AND port, so a second loopback server is not mistaken for it.
@@ -103,7 +104,7 @@ export function createHostPolicy(options: HostPolicyOptions = {}): HostPolicy {
 
 function parseEndpoint(value: string, name: string): URL {
   const url = toUrl(value);
-  if (!url || (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopback(hostName(url))))) {
+  if (!url || (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHost(hostName(url))))) {
     throw new DepotError('BAD_CONFIG', `${name} must be an https URL (plain http only on loopback), got ${redactUrl(value)}.`);
   }
   return url;
@@ -127,6 +128,3 @@ function isOrUnder(host: string, domain: string): boolean {
   return host === domain || host.endsWith(`.${domain}`);
 }
 
-function isLoopback(host: string): boolean {
-  return host === 'localhost' || host.endsWith('.localhost') || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
-}
