@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { DepotError } from '../../shared/errors';
 import { TERMINAL_JOB_STATES, jobStatusLabel, type Job } from '../../shared/job';
 import type { AuthRequiredEvent, Depot } from '../services/create-depot';
+import { usableRequirements } from '../../shared/usable-requirements';
 import { createCliDepot } from './create-cli-depot';
 import { readWorkflowJson } from './read-workflow-json';
 import { resolveCliContext, type CliContext } from './cli-context';
@@ -37,6 +38,8 @@ export function registerInstallCommand(program: Command): void {
 async function installAction(file: string, flags: InstallFlags, command: Command): Promise<number> {
   const limit = parseLimitFlag(flags.limit);
   const workflow = await readWorkflowJson(file);
+  // Bad input is bad input even while another model-depot holds the models root: judge it before taking the lock.
+  usableRequirements(workflow);
   const ctx = await resolveCliContext(command);
   const interactive = process.stdin.isTTY === true;
   if (!flags.yes && !interactive) {

@@ -6,6 +6,7 @@ import type { Depot } from '../services/depot-types';
 import { runTui } from '../tui/run-tui';
 import type { TuiDepot } from '../tui/tui-app';
 import { dependenciesSection } from '../../shared/dependencies-section';
+import { usableRequirements } from '../../shared/usable-requirements';
 import { zHfRepoType } from '../../shared/hub-schemas';
 import { hfRepoRequirements } from '../services/hf-repo-requirements';
 import { resolveCliContext, type CliContext } from './cli-context';
@@ -54,6 +55,7 @@ async function tuiAction(workflowFile: string | undefined, flags: TuiFlags, comm
   const limit = parseLimitFlag(flags.limit);
   const ctx = await resolveCliContext(command);
   const checkInput = workflowFile !== undefined ? await readWorkflowJson(workflowFile) : await repoCheckInput(flags, ctx);
+  usableRequirements(checkInput);
   const depot = await createCliDepot(ctx, { limitKbps: limit === undefined ? ctx.config.bandwidth_limit_kb : limit });
   try {
     await depot.indexed;

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import type { CheckResult } from '../../shared/check-result';
 import { DepotError } from '../../shared/errors';
-import { extractRequirements } from '../../shared/extract-requirements';
+import { assertNotTooMany, usableRequirements } from '../../shared/usable-requirements';
 import { TERMINAL_JOB_STATES, type Job } from '../../shared/job';
 import { zRequirement, type Requirement, type InvalidEntry } from '../../shared/requirement';
 import { freeSpace } from '../disk/free-space';
@@ -30,8 +30,6 @@ import { JobBoard } from './job-board';
 export type { AuthRequiredEvent, DepotEvents, IndexSummary } from './depot-events';
 export type { CheckInput, CreateDepotOptions, Depot, InstallOptions } from './depot-types';
 
-/** Most requirements one check or install takes; a real workflow needs a few dozen models. */
-const MAX_REQUIREMENTS = 1000;
 
 /**
  * Opens the registry (taking its lock), indexes hub directories and the HF cache (in the background by default),
@@ -136,13 +134,7 @@ export async function createDepot(options: CreateDepotOptions): Promise<Depot> {
     modelsRoot,
     indexed,
     async check(input) {
-      const { requirements, invalid } = extractRequirements(input);
-      if (requirements.length === 0 && invalid.length > 0) {
-        const shown = invalid.slice(0, 3).map((e) => `${e.path}: ${e.message}`).join('; ');
-        const more = invalid.length > 3 ? ` (and ${invalid.length - 3} more)` : '';
-        throw new DepotError('BAD_INPUT', `The workflow names no usable model: ${shown}${more}.`);
-      }
-      assertNotTooMany(requirements.length);
+      const { requirements, invalid } = usableRequirements(input);
       return runCheck(requirements, invalid);
     },
     async install(items, installOptions = {}) {
@@ -211,11 +203,3 @@ export async function createDepot(options: CreateDepotOptions): Promise<Depot> {
   return depot;
 }
 
-function assertNotTooMany(count: number): void {
-  if (count > MAX_REQUIREMENTS) {
-    throw new DepotError(
-      'BAD_INPUT',
-      `The workflow names ${count} models; at most ${MAX_REQUIREMENTS} are checked or installed at once. Split it.`,
-    );
-  }
-}
