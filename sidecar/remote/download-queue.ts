@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { DepotError, isDepotError } from '../../shared/errors';
 import type { BandwidthLimiter } from './bandwidth-limiter';
 import { systemClock, type Clock } from './clock';
-import { downloadFile, type DownloadProgress, type DownloadResult, type DownloadTimeouts } from './download-file';
+import { downloadFile, type DownloadFileOptions, type DownloadProgress, type DownloadResult, type DownloadTimeouts } from './download-file';
 import type { FetchLike } from './fetch-like';
 import type { HostPolicy } from './host-policy';
 import type { Logger } from './logger';
@@ -27,17 +27,10 @@ export interface QueueProgress {
   error?: { code: string; message: string };
 }
 
-export interface DownloadRequest {
+/** What to fetch, as downloadFile takes it; the queue keeps the token only for the time of the transfer. */
+export interface DownloadRequest extends Pick<DownloadFileOptions, 'url' | 'dest' | 'tmpDir' | 'expectedSha256' | 'expectedSize' | 'token'> {
   /** The request's id in progress events (a job id). Default a random UUID. */
   id?: string;
-  url: string;
-  /** Final absolute path (checked safe by the caller). */
-  dest: string;
-  tmpDir: string;
-  expectedSha256?: string;
-  expectedSize?: number;
-  /** The provider token; used only for the endpoint hop, never stored by the queue beyond the transfer. */
-  token?: string;
   /** Progress of this request only. */
   onProgress?: (progress: QueueProgress) => void;
   /** Cancels this request (like `handle.cancel()`). */
