@@ -3,7 +3,6 @@ import { DepotError } from '../../shared/errors';
 import { TOKEN_PAGES } from '../../shared/protocol';
 import type { Requirement } from '../../shared/requirement';
 import type { Depot } from '../services/depot-types';
-import { runTui } from '../tui/run-tui';
 import type { TuiDepot } from '../tui/tui-app';
 import { dependenciesSection } from '../../shared/dependencies-section';
 import { usableRequirements } from '../../shared/usable-requirements';
@@ -60,6 +59,10 @@ async function tuiAction(workflowFile: string | undefined, flags: TuiFlags, comm
   try {
     await depot.indexed;
     const title = workflowFile ?? `${flags.hfRepo}@${flags.revision}`;
+    // Ink (through is-in-ci) draws only the last frame when any CI variable is set. This command has checked that it
+    // runs on a terminal, so it says so before ink is loaded; loading it here also keeps other commands' start fast.
+    process.env.CI = '0';
+    const { runTui } = await import('../tui/run-tui');
     await runTui({ depot: tuiDepotOf(depot, checkInput), title, clientId: TUI_CLIENT, env: process.env });
     return 0;
   } finally {
