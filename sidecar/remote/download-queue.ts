@@ -1,14 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { DepotError, isDepotError } from '../../shared/errors';
-import type { BandwidthLimiter } from './bandwidth-limiter';
-import { systemClock, type Clock } from './clock';
-import { downloadFile, type DownloadFileOptions, type DownloadProgress, type DownloadResult, type DownloadTimeouts } from './download-file';
-import type { FetchLike } from './fetch-like';
-import type { HostPolicy } from './host-policy';
-import type { Logger } from './logger';
+import { systemClock } from './clock';
+import { downloadFile, type DownloadFileOptions, type DownloadProgress, type DownloadResult } from './download-file';
 import { stripUrlCredentials } from './redact-url';
 import { partialPaths, removePartial } from './resume-state';
-import type { RetryOptions } from './retry-delay';
 import { SpeedMeter } from './speed-meter';
 
 export type QueuedDownloadState = 'queued' | 'downloading' | 'verifying' | 'complete' | 'failed' | 'cancelled';
@@ -56,25 +51,11 @@ export interface DownloadHandle {
   cancel(options?: CancelOptions): void;
 }
 
-export interface DownloadQueueOptions {
-  /** The allow-list for every URL and hop. */
-  hostPolicy: HostPolicy;
+/** The transfer settings every queued download shares, as downloadFile takes them (same defaults). */
+export interface DownloadQueueOptions
+  extends Pick<DownloadFileOptions, 'hostPolicy' | 'limiter' | 'fetch' | 'clock' | 'retry' | 'timeouts' | 'freeSpace' | 'logger'> {
   /** Transfers at once. Default 3. */
   parallel?: number;
-  /** The global bandwidth cap shared by all transfers. Default none. */
-  limiter?: BandwidthLimiter;
-  /** Default node-fetch 3. */
-  fetch?: FetchLike;
-  /** Default the system clock. */
-  clock?: Clock;
-  /** Default 5 retries with 1, 2, 4, 8, 16 s backoff. */
-  retry?: RetryOptions;
-  /** Default response 60 s, idle 60 s. */
-  timeouts?: DownloadTimeouts;
-  /** Default statfs. */
-  freeSpace?: (dir: string) => Promise<number>;
-  /** Default silent. */
-  logger?: Logger;
   /** ms between progress events of a transfer. Default 250. */
   progressIntervalMs?: number;
 }
