@@ -100,6 +100,7 @@ export function createModelDepotExtension(options: ModelDepotExtensionOptions): 
         reporter.updated(message.job, message.type === 'jobFailed');
         return;
       case 'authRequired':
+        panel.showWaitingForToken(message.jobIds);
         openTokenDialog(message);
         return;
       case 'error':

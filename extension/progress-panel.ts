@@ -19,6 +19,12 @@ export interface ProgressPanel {
   update(job: Job): void;
   /** Shows these jobs (the `hello` snapshot), keeping rows of other jobs already shown. */
   setJobs(jobs: Job[]): void;
+  /**
+   * Shows these jobs (an `authRequired`'s `jobIds`) as waiting for a token. The sidecar throttles `progress` per job,
+   * so its `waiting-for-token` may come up to 250 ms after the `authRequired` that opens the dialog; until then the
+   * row would still say "Queued". Jobs not shown yet, or already ended, are left as they are.
+   */
+  showWaitingForToken(jobIds: readonly string[]): void;
 }
 
 const STATE_TEXT: Record<JobState, string> = {
@@ -54,10 +60,11 @@ export function createProgressPanel(options: ProgressPanelOptions): ProgressPane
   summary.hidden = true;
   const list = createElement(doc, 'div', { className: 'md-jobs', attrs: { role: 'list' } });
   const element = createElement(doc, 'div', { className: 'md-root md-panel md-progress-panel' }, [empty, summary, list]);
-  const states = new Map<string, JobState>();
+  const jobs = new Map<string, Job>();
 
   const summarize = () => {
-    const count = (wanted: readonly JobState[]) => [...states.values()].filter((state) => wanted.includes(state)).length;
+    const states = [...jobs.values()].map((job) => job.state);
+    const count = (wanted: readonly JobState[]) => states.filter((state) => wanted.includes(state)).length;
     const parts = [
       [count(['downloading', 'verifying', 'linking']), 'running'],
       [count(['queued']), 'queued'],
@@ -69,7 +76,7 @@ export function createProgressPanel(options: ProgressPanelOptions): ProgressPane
       .filter(([n]) => n > 0)
       .map(([n, label]) => `${n} ${label}`)
       .join(' · ');
-    summary.hidden = states.size === 0;
+    summary.hidden = jobs.size === 0;
   };
 
   const rowFor = (job: Job): JobRow => {
@@ -104,7 +111,7 @@ export function createProgressPanel(options: ProgressPanelOptions): ProgressPane
   };
 
   const update = (job: Job) => {
-    states.set(job.id, job.state);
+    jobs.set(job.id, job);
     summarize();
     const row = rowFor(job);
     row.root.dataset.state = job.state;
@@ -124,8 +131,14 @@ export function createProgressPanel(options: ProgressPanelOptions): ProgressPane
       container.append(element);
     },
     update,
-    setJobs(jobs) {
-      for (const job of jobs) update(job);
+    setJobs(snapshot) {
+      for (const job of snapshot) update(job);
+    },
+    showWaitingForToken(jobIds) {
+      for (const id of jobIds) {
+        const job = jobs.get(id);
+        if (job && !TERMINAL_JOB_STATES.has(job.state)) update({ ...job, state: 'waiting-for-token', speed: 0, eta: undefined });
+      }
     },
   };
 }

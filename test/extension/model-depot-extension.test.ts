@@ -122,6 +122,23 @@ describe('the ModelDepot extension', () => {
     expect(stored).not.toContain('hf_abc123');
   });
 
+  it('a token without access (403) shows the job waiting for a token while the new dialog is open', async () => {
+    const { comfy, sidecar } = await setup();
+    const panel = document.createElement('div');
+    comfy.renderBottomPanel(panel);
+    await until(() => sidecar.connections() === 1, 'connection');
+    const row = () => panel.querySelector<HTMLElement>('[data-job-id="job-2"]');
+    // The job resumed with the first token: the sidecar says so at once, then its transfer gets a 403.
+    sidecar.broadcast({ type: 'progress', job: sampleJob({ id: 'job-2', state: 'queued', bytes: 0, speed: 0, eta: undefined }) });
+    await until(() => row()?.dataset.state === 'queued', 'the queued job');
+    // Its `waiting-for-token` progress is throttled by the sidecar and comes later: the authRequired alone must do.
+    sidecar.broadcast(sampleAuthRequired({ jobIds: ['job-2'], reason: 'denied' }));
+    await until(() => document.querySelector('.md-token-dialog') !== null, 'the token dialog');
+    expect(row()?.dataset.state).toBe('waiting-for-token');
+    expect(row()?.querySelector('.md-job-state')?.textContent).toBe('Waiting for token');
+    expect(panel.querySelector('.md-panel-summary')?.textContent).toBe('1 waiting for a token');
+  });
+
   it('Cancel in the token dialog cancels that provider', async () => {
     const { sidecar } = await setup();
     await until(() => sidecar.connections() === 1, 'connection');

@@ -71,6 +71,27 @@ describe('createProgressPanel', () => {
     expect(container.querySelector('.md-panel-summary')?.textContent).toBe('1 waiting for a token · 2 done · 1 failed');
   });
 
+  it('shows the jobs of a token request as waiting for a token, leaving ended and unknown jobs alone', () => {
+    const { panel, row, container } = mounted();
+    panel.setJobs([
+      sampleJob({ id: 'a', state: 'queued', bytes: 0, speed: 0, eta: undefined }),
+      sampleJob({ id: 'b', state: 'downloading', speed: 25_000_000, eta: 60 }),
+      sampleJob({ id: 'c', state: 'complete' }),
+    ]);
+    panel.showWaitingForToken(['a', 'b', 'c', 'unknown']);
+    for (const id of ['a', 'b']) {
+      expect(row(id)?.dataset.state).toBe('waiting-for-token');
+      expect(row(id)?.querySelector('.md-job-state')?.textContent).toBe('Waiting for token');
+      expect(row(id)?.querySelector('.md-job-stats')?.textContent).toBe('Waiting for a token');
+    }
+    expect(row('c')?.querySelector('.md-job-state')?.textContent).toBe('Complete');
+    expect(row('unknown')).toBeNull();
+    expect(container.querySelector('.md-panel-summary')?.textContent).toBe('2 waiting for a token · 1 done');
+    // The sidecar's next progress wins again (the job resumed with the new token).
+    panel.update(sampleJob({ id: 'a', state: 'downloading' }));
+    expect(row('a')?.querySelector('.md-job-state')?.textContent).toBe('Downloading');
+  });
+
   it('Cancel on a running job asks to cancel that job', () => {
     const { panel, row, onCancel } = mounted();
     panel.update(sampleJob({ id: 'x' }));
