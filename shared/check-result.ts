@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { DepotErrorCode } from './errors';
 import { zRequirement, zInvalidEntry } from './requirement';
 
 export const zProvider = z.enum(['huggingface', 'civitai']);
@@ -7,10 +8,19 @@ export type Provider = z.infer<typeof zProvider>;
 /**
  * present: the right file under the right name. linkable: the same SHA-256 exists elsewhere.
  * missing: must be downloaded. conflict: another file sits under the wanted name (never overwritten).
- * unavailable: no usable URL (none, or not allowed).
+ * unavailable: cannot be installed: no usable URL (none, or not allowed), or a destination the install refuses
+ * (an unsafe name, or a folder that resolves outside the models root); `code` says which.
  */
 export const zCheckStatus = z.enum(['present', 'linkable', 'missing', 'conflict', 'unavailable']);
 export type CheckStatus = z.infer<typeof zCheckStatus>;
+
+/**
+ * Why an item is unavailable, as the DepotError code its install job fails with. UNSAFE_PATH: the install's
+ * safe-path rules refuse its destination (the name, or a symlinked folder leading outside the models root);
+ * IO: its destination could not be examined; HOST_NOT_ALLOWED: none of its URLs may be fetched; NOT_FOUND: no URL.
+ */
+export const zUnavailableCode = z.enum(['UNSAFE_PATH', 'IO', 'HOST_NOT_ALLOWED', 'NOT_FOUND'] as const satisfies readonly DepotErrorCode[]);
+export type UnavailableCode = z.infer<typeof zUnavailableCode>;
 
 export const zLinkSource = z.object({
   /** Absolute path of the existing copy. */
@@ -34,6 +44,8 @@ export const zCheckItem = z.object({
   needsToken: z.boolean().default(false),
   /** Why it is a conflict or unavailable, in words a person can act on. */
   reason: z.string().optional(),
+  /** For unavailable items (absent from results of older sidecars): why, as a code. */
+  code: zUnavailableCode.optional(),
 });
 export type CheckItem = z.infer<typeof zCheckItem>;
 

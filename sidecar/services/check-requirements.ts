@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
 import path from 'node:path';
-import type { CheckItem, CheckResult } from '../../shared/check-result';
+import type { CheckItem, CheckResult, UnavailableCode } from '../../shared/check-result';
 import { isDepotError } from '../../shared/errors';
 import { canonicalFolder } from '../../shared/model-folders';
 import type { InvalidEntry, Requirement } from '../../shared/requirement';
@@ -9,6 +9,7 @@ import { hashFile as defaultHashFile } from '../disk/hash-file';
 import type { FileIdentity } from '../disk/file-identity';
 import { resolveModelPath } from '../disk/safe-path';
 import { createHostPolicy } from '../remote/host-policy';
+import { checkDestination } from './check-destination';
 import { chooseDownloadUrl, type CheckHostPolicy } from './check-download-url';
 import { FindByName } from './check-find-by-name';
 import { findLinkSource } from './check-link-source';
@@ -46,8 +47,8 @@ interface Draft {
   /** `<category>/<filename>`, relative to the models root. */
   targetPath: string;
   target?: string;
-  /** Why the target path cannot be used at all. */
-  unsafe?: string;
+  /** Why the install would refuse to write the target (its name, or where its folder really leads). */
+  refusal?: { code: UnavailableCode; reason: string };
   state?: TargetState;
   sha256?: string;
   size?: number;
@@ -56,7 +57,10 @@ interface Draft {
 
 /**
  * What each requirement's state is on this machine: present, linkable (same SHA-256 elsewhere), missing (with URL
- * and size), conflict (other content under the wanted name) or unavailable (no usable URL), plus a summary.
+ * and size), conflict (other content under the wanted name) or unavailable (no usable URL, or a destination the
+ * install refuses), plus a summary. Destinations are judged by the install's own rules (`resolveModelPath` on the
+ * same category and name, `assertStillInside` for targets not on disk yet), so nothing is offered that the install
+ * would then refuse.
  *
  * Fast by design: the registry is the index, so nothing is scanned. Each target is stat'ed once; a file is hashed
  * only when its content must be compared and neither the registry nor the hash cache knows it; remote look-ups
@@ -72,7 +76,8 @@ export async function checkRequirements(options: CheckRequirementsOptions): Prom
   }
   const [freeBytes] = await Promise.all([
     options.freeSpace(modelsRoot),
-    lookUpMissingHashes(drafts, policy, options.lookupRemote),
+    // Refused destinations first: their URLs are not worth a request to the host.
+    judgeDestinations(drafts, modelsRoot).then(() => lookUpMissingHashes(drafts, policy, options.lookupRemote)),
   ]);
 
   const byName = new FindByName(options.registry, modelsRoot);
@@ -90,20 +95,29 @@ function draftOf(requirement: Requirement, modelsRoot: string): Draft {
     ...(requirement.size !== undefined && { size: requirement.size }),
     needsToken: requirement.requiresAuth === true,
   };
-  // canonicalFolder indexes a plain object (`constructor` would come back as a function): insist on a string.
-  const folder: unknown = canonicalFolder(requirement.category);
-  if (typeof folder !== 'string') {
-    draft.unsafe = `"${requirement.category}" is not one of ComfyUI's model folders (checkpoints, loras, vae, ...)`;
-    return draft;
-  }
-  draft.targetPath = `${folder}/${requirement.filename}`;
   try {
-    draft.target = resolveModelPath({ modelsRoot, category: folder, filename: requirement.filename });
+    // The very call the install makes, on the raw category: a category the install refuses (`"loras "`) is refused here.
+    draft.target = resolveModelPath({ modelsRoot, category: requirement.category, filename: requirement.filename });
   } catch (error) {
     if (!isDepotError(error) || error.code !== 'UNSAFE_PATH') throw error;
-    draft.unsafe = error.message;
+    draft.refusal = { code: 'UNSAFE_PATH', reason: `${error.message} Nothing can be installed under it: correct the workflow, then check again.` };
+    return draft;
   }
+  draft.targetPath = `${canonicalFolder(requirement.category) ?? requirement.category}/${requirement.filename}`;
   return draft;
+}
+
+/** Drafts whose target is not on disk yet and whose folder really leads outside the models root become refusals. */
+async function judgeDestinations(drafts: Draft[], modelsRoot: string): Promise<void> {
+  await Promise.all(
+    drafts.map(async (draft) => {
+      if (draft.target === undefined || draft.state?.kind !== 'absent') return;
+      const refusal = await checkDestination({ modelsRoot, target: draft.target, targetPath: draft.targetPath });
+      if (refusal === undefined) return;
+      draft.refusal = refusal;
+      delete draft.state;
+    }),
+  );
 }
 
 interface ClassifyContext extends CheckRequirementsOptions {
@@ -117,8 +131,9 @@ interface ClassifyContext extends CheckRequirementsOptions {
 
 async function classify(draft: Draft, ctx: ClassifyContext): Promise<CheckItem> {
   const base = itemBase(draft);
-  if (draft.unsafe !== undefined || !draft.target || !draft.state) {
-    return { ...base, status: 'unavailable', reason: draft.unsafe ?? 'the target path cannot be used' };
+  if (draft.refusal !== undefined || !draft.target || !draft.state) {
+    const refusal = draft.refusal ?? { code: 'UNSAFE_PATH', reason: `${draft.targetPath}: the target path cannot be used.` };
+    return { ...base, status: 'unavailable', reason: refusal.reason, code: refusal.code };
   }
   const state = draft.state;
   if (state.kind === 'blocked') {
@@ -149,7 +164,8 @@ async function classify(draft: Draft, ctx: ClassifyContext): Promise<CheckItem> 
     const named = ctx.byName.find(draft.requirement.category, draft.requirement.filename, draft.target);
     if (named) return { ...base, status: 'linkable', sha256: named.sha256, size: named.size, source: named.source };
   }
-  return { ...base, status: 'unavailable', reason: choice.reason };
+  const code = draft.requirement.urls.length > 0 ? 'HOST_NOT_ALLOWED' : 'NOT_FOUND';
+  return { ...base, status: 'unavailable', reason: choice.reason, code };
 }
 
 async function classifyExisting(
@@ -223,18 +239,22 @@ function itemBase(draft: Draft): CheckItem {
   };
 }
 
+/** Unavailable for where it would go, not for where it would come from: a link there is refused as well. */
+const DESTINATION_CODES: ReadonlySet<UnavailableCode> = new Set<UnavailableCode>(['UNSAFE_PATH', 'IO']);
+
 /**
  * Two names of the same SHA-256 in one workflow: when one is already present, the other links to it even if the
- * registry has not recorded that file yet.
+ * registry has not recorded that file yet (unless its own destination is refused).
  */
 function linkToPresentTwins(items: CheckItem[], modelsRoot: string): void {
   const present = new Map<string, CheckItem>();
   for (const item of items) if (item.status === 'present' && item.sha256) present.set(item.sha256, item);
   items.forEach((item, i) => {
     if ((item.status !== 'missing' && item.status !== 'unavailable') || !item.sha256) return;
+    if (item.code !== undefined && DESTINATION_CODES.has(item.code)) return;
     const twin = present.get(item.sha256);
     if (!twin) return;
-    const { reason: _reason, url: _url, provider: _provider, ...rest } = item;
+    const { reason: _reason, code: _code, url: _url, provider: _provider, ...rest } = item;
     items[i] = { ...rest, status: 'linkable', size: twin.size, source: { path: path.join(modelsRoot, twin.targetPath), kind: 'models' }, needsToken: false };
   });
 }

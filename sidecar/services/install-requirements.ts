@@ -95,6 +95,8 @@ function firstFields(item: CheckItem, modelsRoot: string): Omit<Job, 'id' | 'byt
 
 /** Why an item is unavailable, as a code: its name is unsafe, its URLs are not allowed, or it has none. */
 function unavailableCode(item: CheckItem, modelsRoot: string): DepotErrorCode {
+  // The check's own code when it gives one: it also sees a folder that resolves outside the models root.
+  if (item.code !== undefined) return item.code;
   try {
     resolveModelPath({ modelsRoot, category: item.requirement.category, filename: item.requirement.filename });
   } catch (error) {

@@ -311,7 +311,7 @@ describe('checkRequirements', () => {
   describe('unavailable', () => {
     test('no URL and nothing known by name or hash', async ({ place }) => {
       const result = await checkRequirements(options(place, [requirement({ filename: 'nowhere.safetensors', origin: 'widget' })]));
-      expect(result.items[0]).toMatchObject({ status: 'unavailable' });
+      expect(result.items[0]).toMatchObject({ status: 'unavailable', code: 'NOT_FOUND' });
       expect(result.items[0]?.reason).toMatch(/^the workflow gives no URL for it/);
     });
 
@@ -319,7 +319,7 @@ describe('checkRequirements', () => {
       const result = await checkRequirements(
         options(place, [requirement({ filename: 'x.safetensors', urls: ['https://user:pw@evil.example/x.safetensors?token=abc'] })]),
       );
-      expect(result.items[0]?.status).toBe('unavailable');
+      expect(result.items[0]).toMatchObject({ status: 'unavailable', code: 'HOST_NOT_ALLOWED' });
       expect(result.items[0]?.reason).toMatch(/its URL is not allowed \(https:\/\/evil\.example\/x\.safetensors\?token=REDACTED\)/);
       expect(JSON.stringify(result)).not.toMatch(/pw@|token=abc/);
     });
@@ -336,7 +336,8 @@ describe('checkRequirements', () => {
       );
       expect(result.items.map((i) => i.status)).toEqual(['unavailable', 'unavailable', 'unavailable', 'unavailable', 'missing']);
       expect(result.items[0]?.reason).toMatch(/"\.\."/);
-      expect(result.items[1]?.reason).toMatch(/"constructor" is not one of ComfyUI's model folders/);
+      expect(result.items[1]?.reason).toMatch(/"constructor" is not a model folder\. Use one of ComfyUI's folder names/);
+      expect(result.items.map((i) => i.code)).toEqual(['UNSAFE_PATH', 'UNSAFE_PATH', 'UNSAFE_PATH', 'UNSAFE_PATH', undefined]);
       expect(result.items[3]?.reason).toMatch(/model extension/);
     });
   });
