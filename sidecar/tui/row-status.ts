@@ -25,10 +25,13 @@ export function rowStatus(row: TuiRow): RowStatus {
       case 'verifying': {
         const total = job.total ?? item.size;
         const fraction = total ? Math.min(job.bytes / total, 1) : undefined;
+        // Speed 0 while downloading: not measured yet (the speed meter waits for a first window), not a stall.
         const detail =
           job.state === 'verifying'
             ? 'verifying'
-            : `${formatBytes(job.speed)}/s ETA ${formatDuration(job.eta)}`;
+            : job.speed > 0
+              ? `${formatBytes(job.speed)}/s ETA ${formatDuration(job.eta)}`
+              : 'starting';
         return { label, tone: 'active', fraction, detail };
       }
       case 'failed':

@@ -1,4 +1,5 @@
 import { render } from 'ink';
+import { keyByKeyStdin } from './key-by-key-stdin';
 import { TuiApp, type TuiAppProps } from './tui-app';
 
 // The alternate screen keeps the user's scrollback intact; SGR mouse reporting lets a click move the cursor.
@@ -16,7 +17,7 @@ export async function runTui({ stdout = process.stdout, stdin = process.stdin, .
   const restore = () => stdout.write(LEAVE);
   process.once('exit', restore);
   try {
-    const instance = render(<TuiApp {...props} />, { stdout, stdin, exitOnCtrlC: true });
+    const instance = render(<TuiApp {...props} />, { stdout, stdin: keyByKeyStdin(stdin), exitOnCtrlC: true });
     await instance.waitUntilExit();
     instance.cleanup();
   } finally {

@@ -79,6 +79,9 @@ describe('rowStatus', () => {
     expect(rowStatus(row!).label).toBe('Pending');
     const downloading = rowStatus({ ...row!, job: job(row!.key, 'downloading', { bytes: 500, total: 1000, speed: 2_000_000, eta: 75 }) });
     expect(downloading).toMatchObject({ label: 'Downloading', fraction: 0.5, detail: '2.0 MB/s ETA 1m 15s' });
+    // No speed measured yet: no "0 B/s" and no ETA.
+    const starting = rowStatus({ ...row!, job: job(row!.key, 'downloading', { bytes: 64_000, total: 1_000_000, speed: 0 }) });
+    expect(starting).toMatchObject({ label: 'Downloading', detail: 'starting' });
     const failed = rowStatus({ ...row!, job: job(row!.key, 'failed', { error: { code: 'HASH_MISMATCH', message: 'bad bytes' } }) });
     expect(failed).toMatchObject({ label: 'Failed', detail: 'bad bytes' });
   });

@@ -29,12 +29,17 @@ async function waitForScreen(predicate: (text: string) => boolean, what: string,
   throw new Error(`Timed out waiting for ${what}. Screen:\n${text}`);
 }
 
-/** One key at a time with a pause, as a person types (ink reads one key per chunk of input). */
+/** One key at a time with a pause, as a person types (`chunk` below sends several keys in one write). */
 async function keys(...names: string[]): Promise<void> {
   for (const name of names) {
     tmux('send-keys', '-t', session, name);
     await new Promise((resolve) => setTimeout(resolve, 150));
   }
+}
+
+/** Several keys in one write to the terminal, as a paste or very fast typing arrives: one chunk of input. */
+function chunk(bytes: string): void {
+  tmux('send-keys', '-t', session, '-l', bytes);
 }
 
 const GATED_TOKEN = 'hf_tuiGatedToken0123456789abcdefghij';
@@ -177,6 +182,18 @@ describe('model-depot tui', () => {
     tmux('resize-window', '-t', session, '-x', '80', '-y', '24');
     await waitForScreen((text) => text.split('\n').every((line) => [...line].length <= 80) && text.includes('Destination'), 'the 80x24 layout');
 
+    // Keys arriving in one chunk each count: two arrows move two rows; a then s selects all and hides the present
+    // model; u then s clears the selection and shows all again.
+    chunk('\u001b[B\u001b[B');
+    await waitForScreen((text) => text.includes('checkpoints/missing.safetensors\n'), 'two rows down from one chunk');
+    chunk('as');
+    const selectedAll = await waitForScreen((text) => text.includes('missing only') && !text.includes('present.safetensors'), 'a and s from one chunk');
+    expect(rowOf(selectedAll, 'missing.safetensors')).toContain('✓');
+    expect(rowOf(selectedAll, 'linkable.safetensors')).toContain('✓');
+    chunk('us');
+    const cleared = await waitForScreen((text) => text.includes('all models') && text.includes('present.safetensors'), 'u and s from one chunk');
+    for (const name of ['present', 'linkable', 'missing']) expect(rowOf(cleared, `${name}.safetensors`)).toMatch(/^·/);
+
     // A click only moves the cursor (seed 001): the row under it becomes current, its checkbox stays empty.
     const click = (row: number) => {
       tmux('send-keys', '-t', session, '-l', `\u001b[<0;20;${row}M\u001b[<0;20;${row}m`);
@@ -193,7 +210,11 @@ describe('model-depot tui', () => {
     expect(rowOf(screen(), 'present.safetensors')).toContain('·');
     await keys('d');
 
-    const progress = await waitForScreen((text) => /Downloading\s+\S+\s+[1-9]\d*%/.test(rowOf(text, 'missing.safetensors')), 'a download in progress');
+    // The speed (and so the ETA) shows once its first window is measured.
+    const progress = await waitForScreen(
+      (text) => /Downloading\s+\S+\s+[1-9]\d*%/.test(rowOf(text, 'missing.safetensors')) && /ETA \d/.test(text),
+      'a download in progress',
+    );
     await writeFile(path.join(OUTPUT, 'download-in-progress.txt'), progress);
     expect(progress).toMatch(/1\/3 in place|2\/3 in place/);
     expect(progress).toMatch(/1 downloading at .*\/s/);
