@@ -7,9 +7,23 @@ export const CONFIG_COMMENT =
   'hub_directories: folders of models to link from instead of downloading ([] for none). ' +
   'bandwidth_limit_kb: download cap in KB/s, null for none. ' +
   'port/host: where the sidecar listens. parallel_downloads: downloads at once. ' +
-  'allowed_origins: the ComfyUI pages that may use the sidecar. Tokens are never stored here.';
+  'allowed_origins: the ComfyUI pages that may use the sidecar. ' +
+  'allowed_hosts: host names (no port) the sidecar answers to besides 127.0.0.1/localhost, for a ComfyUI on the LAN ' +
+  '(with host 0.0.0.0). Tokens are never stored here.';
 
 export const DEFAULT_ALLOWED_ORIGINS = ['http://127.0.0.1:8188', 'http://localhost:8188'];
+
+/**
+ * A name a client may put in `Host` (without the port): a DNS name, an IPv4 address or an IPv6 address (brackets
+ * optional). No scheme, port, path or wildcard: each name is one the person chose to serve.
+ */
+const zAllowedHost = z
+  .string()
+  // A DNS name or IPv4 address, or an IPv6 address (at least two colons, so `name:8188` is refused), bracketed or not.
+  .regex(/^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*|\[?[0-9A-Fa-f.]*:[0-9A-Fa-f.]*:[0-9A-Fa-f:.]*\]?)$/, {
+    message: 'not a host name (no scheme, port or path)',
+  })
+  .refine((name) => !['0.0.0.0', '::', '[::]'].includes(name), { message: 'a bind-all address is not a host name' });
 
 /**
  * The config file (`config.json` in the user's config folder, or `--config FILE`). Every key may be left out and
@@ -28,6 +42,11 @@ export const zConfig = z
     host: z.string().min(1).default('127.0.0.1'),
     parallel_downloads: z.number().int().min(1).max(16).default(3),
     allowed_origins: z.array(z.string().url()).default(DEFAULT_ALLOWED_ORIGINS),
+    /**
+     * Host names the sidecar answers to besides loopback (`Host` header, DNS-rebinding protection), e.g. its LAN
+     * name or address when `host` is 0.0.0.0 and ComfyUI runs on another machine. Default none.
+     */
+    allowed_hosts: z.array(zAllowedHost).default([]),
   })
   .catchall(z.unknown());
 
@@ -44,6 +63,7 @@ export const CONFIG_KEY_HINTS: Readonly<Record<string, string>> = {
   host: 'an address to listen on, such as "127.0.0.1"',
   parallel_downloads: 'a whole number from 1 to 16, such as 3',
   allowed_origins: 'a list of page origins, such as ["http://127.0.0.1:8188"]',
+  allowed_hosts: 'a list of host names or addresses without port, such as ["depot.lan", "192.168.1.20"], or []',
 };
 
 /**

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { DepotError } from '../../shared/errors';
 import { VERSION } from '../version';
-import { createServer } from '../server/create-server';
+import { createServer, type DepotServer } from '../server/create-server';
 import { installComfyuiExtension } from '../services/install-comfyui-extension';
 import { resolveCliContext } from './cli-context';
 import { createCliDepot } from './create-cli-depot';
@@ -33,20 +33,26 @@ async function serveAction(flags: ServeFlags, command: Command): Promise<void> {
   const port = parsePort(flags.port);
   const limit = parseLimitFlag(flags.limit);
   const ctx = await resolveCliContext(command);
-  // D's logger: JSON lines on stderr with authorization headers, token parameters and token-like fields redacted.
-  const logger = createLogger({ level: ctx.quiet ? 'warn' : 'info' });
+  let server: DepotServer | undefined;
+  // The environment's tokens, and every token a client hands over while the depot may hold it, are cut out of every
+  // log line by value: a plain Civitai key matches none of the logger's patterns.
+  const envTokens = [ctx.env.hfToken, ctx.env.civitaiToken].filter((t): t is string => t !== undefined && t !== '');
+  const logger = createLogger({
+    level: ctx.quiet ? 'warn' : 'info',
+    secrets: () => [...envTokens, ...(server?.heldTokens() ?? [])],
+  });
   const depot = await createCliDepot(ctx, {
     logger,
     limitKbps: limit === undefined ? ctx.config.bandwidth_limit_kb : limit,
     indexInBackground: true,
   });
-  let server;
   try {
     server = await createServer({
       depot,
       host: flags.host ?? ctx.config.host,
       port: port ?? ctx.config.port,
       allowedOrigins: ctx.config.allowed_origins,
+      extraHosts: ctx.config.allowed_hosts,
       version: VERSION,
     });
   } catch (error) {
@@ -70,7 +76,7 @@ async function serveAction(flags: ServeFlags, command: Command): Promise<void> {
     if (stopping) return;
     stopping = true;
     log(`${signal}: stopping (partial downloads are kept and resume next time)`);
-    await server.close();
+    await server?.close();
     await depot.close();
     process.exit(0);
   };

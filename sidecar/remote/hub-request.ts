@@ -1,4 +1,5 @@
 import { DepotError } from '../../shared/errors';
+import { errorCodeOf } from '../../shared/error-code-of';
 import { fetchSameOrigin } from './fetch-same-origin';
 import type { HubFetch, HubFetchInit, HubFetchResponse } from './hub-fetch';
 import { redactUrl } from './redact-url';
@@ -65,9 +66,11 @@ export async function hubRequest(url: string, init: HubFetchInit, options: HubRe
 function giveUp(url: string, response: HubFetchResponse | undefined, failure: unknown): DepotError {
   const shown = redactUrl(url);
   if (response === undefined) {
-    return new DepotError('NETWORK', `Could not reach ${shown}: ${failure instanceof Error ? failure.message : String(failure)}. Check the connection and try again.`, {
-      cause: failure,
-      details: { url: shown },
+    // Built from the error's code only: node-fetch's own text quotes the request URL as given, query string
+    // (a pasted ?token=) and all, and a system error may quote more. The raw error is not kept as the cause either.
+    const code = networkCodeOf(failure);
+    return new DepotError('NETWORK', `Could not reach ${shown} (${code ?? 'no answer'}${NETWORK_HINTS[code ?? ''] ?? ''}). Check the connection and try again.`, {
+      details: { url: shown, code },
     });
   }
   const details = { url: shown, status: response.status, retryAfter: response.headers.get('retry-after'), rateLimit: response.headers.get('ratelimit') };
@@ -75,4 +78,26 @@ function giveUp(url: string, response: HubFetchResponse | undefined, failure: un
     return new DepotError('RATE_LIMITED', `${shown} is rate limiting requests (HTTP 429) after several tries; wait a few minutes and try again.`, { details });
   }
   return new DepotError('HTTP_ERROR', `${shown} answered HTTP ${response.status} after several tries; try again later.`, { details });
+}
+
+/** What a person can make of the usual codes. */
+const NETWORK_HINTS: Readonly<Record<string, string>> = {
+  ECONNREFUSED: ': nothing listens there',
+  ECONNRESET: ': the connection was cut',
+  ENOTFOUND: ': the host name does not resolve',
+  EAI_AGAIN: ': DNS did not answer',
+  ETIMEDOUT: ': no answer in time',
+  EHOSTUNREACH: ': the host is unreachable',
+  ENETUNREACH: ': the network is unreachable',
+  UND_ERR_SOCKET: ': the connection was cut',
+};
+
+/**
+ * The system error code of a failed fetch: node-fetch's FetchError carries it as `code`, Node's own fetch on its
+ * `cause`. Only a code-shaped word is taken, so nothing else of the error reaches the message.
+ */
+function networkCodeOf(failure: unknown): string | undefined {
+  const cause = typeof failure === 'object' && failure !== null && 'cause' in failure ? failure.cause : undefined;
+  const code = errorCodeOf(failure) ?? errorCodeOf(cause);
+  return code !== undefined && /^[A-Z][A-Z0-9_]{1,40}$/.test(code) ? code : undefined;
 }

@@ -8,7 +8,11 @@ export interface LoggerOptions {
   write?: (line: string) => void;
   /** Lines below this level are dropped. Default 'info'. */
   level?: LogLevel;
-  /** Secrets known at run time (the vault's tokens); any occurrence in a line is replaced. Default none. */
+  /**
+   * Secrets known at run time (environment tokens, tokens the vault holds), read at every line; any occurrence in a
+   * line (also JSON-escaped or percent-encoded) is replaced, whatever the patterns say. Secrets under 4 characters
+   * are skipped (they would cut up ordinary words). Default none.
+   */
   secrets?: () => Iterable<string>;
   /** Fields added to every line (job id, file name). Default none. */
   fields?: LogFields;
@@ -75,7 +79,17 @@ export function redactText(text: string): string {
 
 function scrubSecrets(line: string, secrets: LoggerOptions['secrets']): string {
   if (!secrets) return line;
+  // Each secret as it can appear in a JSON line: as is, JSON-escaped (quotes, backslashes), percent-encoded (in a
+  // URL). Longest first, so a secret that contains another is cut out whole.
+  const forms = new Set<string>();
+  for (const secret of secrets()) {
+    if (secret.length < 4) continue;
+    forms.add(secret);
+    forms.add(JSON.stringify(secret).slice(1, -1));
+    forms.add(encodeURIComponent(secret));
+    forms.add(JSON.stringify(encodeURIComponent(secret)).slice(1, -1));
+  }
   let out = line;
-  for (const secret of secrets()) if (secret.length >= 4) out = out.split(secret).join(REDACTED);
+  for (const form of [...forms].sort((a, b) => b.length - a.length)) out = out.split(form).join(REDACTED);
   return out;
 }

@@ -18,10 +18,18 @@ export interface TokenScope {
 
 /**
  * Tokens in memory only: never serialized, never logged (toJSON and inspect show a redacted form). A token given for
- * an install is dropped when the last job that used it ends, and after `maxAgeMs` at the latest.
+ * an install is dropped when the last job that used it ends, and after `maxAgeMs` at the latest. A token given for
+ * no job (an empty `jobIds`: a `token` message while none of that client's jobs waits) is not kept at all, with no
+ * grace period: the extension only sends a token in answer to `authRequired`, so one arriving when nothing waits is
+ * late (the jobs were cancelled) or unasked for, and a job started later asks again. Keeping it would leave a
+ * person's token in memory for up to `maxAgeMs` with nothing to use it.
  */
 export interface TokenVault {
-  /** Keeps `token` for `provider` (and client); `jobIds` are the jobs that will use it. Replaces an older token. */
+  /**
+   * Keeps `token` for `provider` (and client); `jobIds` are the jobs that will use it. Replaces an older token.
+   * An empty `jobIds` keeps nothing (and leaves an older token to its jobs); leaving `jobIds` out keeps the token
+   * until a job attaches to it and ends, or `maxAgeMs`.
+   */
   put(provider: Provider, token: string, scope?: TokenScope & { jobIds?: Iterable<string> }): void;
   /** The token for `provider` (and client), else the environment's, else undefined. */
   get(provider: Provider, scope?: TokenScope): string | undefined;
@@ -60,6 +68,7 @@ export function createTokenVault(options: TokenVaultOptions = {}): TokenVault {
   const vault: TokenVault & { toJSON(): unknown } = {
     put(provider, token, scope) {
       const jobs = new Set(scope?.jobIds ?? []);
+      if (scope?.jobIds !== undefined && jobs.size === 0) return;
       entries.set(keyOf(provider, scope), { token, storedAt: clock.now(), jobs, used: jobs.size > 0 });
     },
     get(provider, scope) {

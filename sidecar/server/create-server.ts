@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { DepotError } from '../../shared/errors';
 import type { Depot } from '../services/create-depot';
+import { createGivenTokens } from './given-tokens';
 import { createOriginGuard } from './origin-guard';
 import { guardRequests } from './guard-requests';
 import { routesModels } from './routes-models';
@@ -18,7 +19,10 @@ export interface CreateServerOptions {
   port?: number;
   /** Origins allowed to drive the sidecar (config `allowed_origins`). Default ComfyUI's two local origins. */
   allowedOrigins?: readonly string[];
-  /** Further host names accepted in `Host` besides loopback and `host`. Default none. */
+  /**
+   * Further host names (no port) accepted in `Host` besides loopback and `host`: config `allowed_hosts`, for a
+   * ComfyUI on the LAN reaching a sidecar bound to `0.0.0.0`. Default none.
+   */
   extraHosts?: readonly string[];
   /** Reported by `GET /health` and the WebSocket `hello`. */
   version: string;
@@ -33,6 +37,11 @@ export interface DepotServer {
   url: string;
   port: number;
   host: string;
+  /**
+   * The tokens clients handed over through this server that the depot's vault may still hold (see GivenTokens): for
+   * the logger's `secrets`, never to be printed or sent.
+   */
+  heldTokens(): string[];
   /** Stops accepting, closes WebSockets and open connections. The depot stays open (its owner closes it). */
   close(): Promise<void>;
 }
@@ -49,6 +58,7 @@ export async function createServer(options: CreateServerOptions): Promise<DepotS
     extraHosts: options.extraHosts,
   });
   let port = options.port ?? 8190;
+  const givenTokens = createGivenTokens({ depot: options.depot });
 
   const app = express();
   app.disable('x-powered-by');
@@ -60,7 +70,7 @@ export async function createServer(options: CreateServerOptions): Promise<DepotS
   app.get('/health', (_req, res) => {
     res.json({ ok: true, version: options.version });
   });
-  app.use(routesModels(options.depot));
+  app.use(routesModels(options.depot, givenTokens));
   app.use((req: Request) => {
     throw new DepotError('NOT_FOUND', `No route ${req.method} ${req.path}; see DESIGN.md "HTTP" for the routes.`);
   });
@@ -74,6 +84,7 @@ export async function createServer(options: CreateServerOptions): Promise<DepotS
   const hub = createWsHub({
     depot: options.depot,
     guard,
+    givenTokens,
     version: options.version,
     port: () => port,
     maxMessageBytes: maxBodyBytes,
@@ -81,13 +92,20 @@ export async function createServer(options: CreateServerOptions): Promise<DepotS
   });
   server.on('upgrade', (req, socket, head) => hub.handleUpgrade(req, socket, head));
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
-  });
+  } catch (error) {
+    // The port was taken: nothing may keep listening to the depot, which the caller closes.
+    await hub.close();
+    givenTokens.close();
+    throw error;
+  }
   port = (server.address() as AddressInfo).port;
   const urlHost = host.includes(':') ? `[${host}]` : host;
 
@@ -95,8 +113,10 @@ export async function createServer(options: CreateServerOptions): Promise<DepotS
     url: `http://${urlHost === '0.0.0.0' ? '127.0.0.1' : urlHost}:${port}`,
     port,
     host,
+    heldTokens: () => givenTokens.current(),
     async close() {
       await hub.close();
+      givenTokens.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();

@@ -3,9 +3,13 @@ import { zDownloadRequest } from '../../shared/http-api';
 import { DepotError } from '../../shared/errors';
 import type { Depot } from '../services/create-depot';
 import { describeZodError } from './describe-zod-error';
+import type { GivenTokens } from './given-tokens';
 
-/** The `/models` routes of DESIGN.md. Thin: each parses its input and calls the depot. */
-export function routesModels(depot: Depot): Router {
+/**
+ * The `/models` routes of DESIGN.md. Thin: each parses its input and calls the depot. `givenTokens` learns of the
+ * jobs and tokens of each download, for the logger's redaction.
+ */
+export function routesModels(depot: Depot, givenTokens: GivenTokens): Router {
   const router = Router();
 
   router.post('/models/check-dependencies', async (req, res) => {
@@ -20,7 +24,14 @@ export function routesModels(depot: Depot): Router {
     if (!parsed.success) {
       throw new DepotError('BAD_INPUT', `Expected { items: [requirement...], tokens? }: ${describeZodError(parsed.error)}`);
     }
-    const jobs = await depot.install(parsed.data.items, { tokens: parsed.data.tokens });
+    const tokens = parsed.data.tokens;
+    const jobs = await depot.install(parsed.data.items, { tokens });
+    // HTTP installs have no client id: the depot scopes their tokens to `undefined`, and so does this list.
+    givenTokens.started(undefined, jobs);
+    for (const provider of ['huggingface', 'civitai'] as const) {
+      const token = tokens?.[provider];
+      if (token) givenTokens.given(provider, token, undefined, jobs.map((job) => job.id));
+    }
     res.status(202).json({ jobs });
   });
 

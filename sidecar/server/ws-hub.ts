@@ -8,10 +8,13 @@ import type { Depot, AuthRequiredEvent } from '../services/create-depot';
 import { errorBody } from './send-error';
 import type { OriginGuard } from './origin-guard';
 import { describeZodError } from './describe-zod-error';
+import type { GivenTokens } from './given-tokens';
 
 export interface WsHubOptions {
   depot: Depot;
   guard: OriginGuard;
+  /** Told of every job started and token given here, so the logger can redact the tokens the vault holds. */
+  givenTokens: GivenTokens;
   version: string;
   /** The port the server listens on, read at each upgrade (it is known only after `listen`). */
   port: () => number;
@@ -138,12 +141,15 @@ export function createWsHub(options: WsHubOptions): WsHub {
       }
       case 'install': {
         const jobs = await depot.install(message.items, { clientId });
+        options.givenTokens.started(clientId, jobs);
         send(ws, { type: 'installStarted', id: message.id, jobs });
         return;
       }
-      case 'token':
-        depot.provideToken(message.provider, message.token, { clientId });
+      case 'token': {
+        const resumed = depot.provideToken(message.provider, message.token, { clientId });
+        options.givenTokens.given(message.provider, message.token, clientId, resumed);
         return;
+      }
       case 'cancel':
         if (message.jobId !== undefined) {
           if (!depot.cancel(message.jobId)) send(ws, errorMessage(message.id, 'NOT_FOUND', `No job ${message.jobId}.`));

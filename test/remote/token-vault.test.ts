@@ -52,4 +52,18 @@ describe('createTokenVault', () => {
     expect(inspect(vault, { depth: 10, showHidden: true })).not.toMatch(/SecretTokenValue|envSecret/);
     expect(JSON.stringify({ vault })).not.toMatch(/SecretTokenValue/);
   });
+
+  it('keeps no token given for no job, and leaves an older token of the same client to its jobs', () => {
+    const vault = createTokenVault({ clock: new ManualClock() });
+    vault.put('civitai', 'civ_late', { clientId: 'tab-a', jobIds: [] });
+    expect(vault.size).toBe(0);
+    expect(vault.get('civitai', { clientId: 'tab-a' })).toBeUndefined();
+
+    vault.put('huggingface', HF, { clientId: 'tab-a', jobIds: ['j1'] });
+    vault.put('huggingface', 'hf_StrayTokenNoJob000', { clientId: 'tab-a', jobIds: [] });
+    expect(vault.get('huggingface', { clientId: 'tab-a' })).toBe(HF);
+    vault.release(['j1']);
+    expect(vault.size).toBe(0);
+  });
 });
+

@@ -7,11 +7,14 @@ import { createServer, type DepotServer } from '../../sidecar/server/create-serv
 import { createDepot, type Depot } from '../../sidecar/services/create-depot';
 import { createFakeHub, type FakeHub } from '../fake-hub/create-fake-hub';
 import { connectRecording, type RecordingClient } from '../server/connect-recording';
+import { createLogger } from '../../sidecar/remote/logger';
 import { jobOf, tempDir } from './security-fixture';
 import { fakeHubDepotOptions } from '../services/fake-hub-depot-options';
 
 const TOKEN = 'hf_LifetimeToken5k4j3h2g1f0d';
 const CIVITAI_KEY = 'civitaiLifetimeKey99887766554433';
+// Shaped like no known token (no hf_ prefix, no token= around it): only the logger's secrets list can catch it.
+const PLAIN = 'PlainLifetimeKey0f1e2d3c4b5a69788';
 const MIB = 1024 * 1024;
 const HOUR = 60 * 60 * 1000;
 
@@ -42,7 +45,7 @@ const test = base.extend<{ sidecar: Sidecar }>({
     hub.addRepo({
       id: 'vault/gated',
       gated: 'manual',
-      tokensWithAccess: [TOKEN],
+      tokensWithAccess: [TOKEN, PLAIN],
       files: ['a', 'b', 'c', 'd'].map((n) => ({ path: `${n}.safetensors`, size: MIB })).concat([{ path: 'big.safetensors', size: 64 * MIB }]),
     });
     const clock = new JumpClock();
@@ -98,6 +101,13 @@ function outcome(client: RecordingClient, jobId: string): Promise<Record<string,
   );
 }
 
+/** Polls until the server lists no given token (its 1 s linger after the last job included). */
+async function untilNoHeldTokens(server: DepotServer): Promise<string[]> {
+  const deadline = Date.now() + 10_000;
+  while (server.heldTokens().length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  return server.heldTokens();
+}
+
 function authorizedRequestsFor(hub: FakeHub, file: string): number {
   return hub.requests.filter((r) => r.file === file && r.hasAuthorization).length;
 }
@@ -128,6 +138,48 @@ describe('the token vault, through the depot and its WebSocket', () => {
     const ends = await sidecar.depot.settled();
     expect(ends.find((j) => j.filename === 'd.safetensors')).toMatchObject({ state: 'failed', error: { code: 'AUTH_REQUIRED' } });
     expect(authorizedRequestsFor(sidecar.hub, 'd.safetensors')).toBe(0);
+    expect(await untilNoHeldTokens(sidecar.server)).toEqual([]);
+  });
+
+  test('a token sent while no job waits is not kept: the gated install that follows asks for one', async ({ sidecar }) => {
+    const client = await sidecar.connect();
+    client.send({ type: 'token', provider: 'huggingface', token: TOKEN });
+    const a = await install(client, 'a');
+    // Messages are handled in order: the token was handled before the install started.
+    expect(sidecar.server.heldTokens()).toEqual([]);
+    expect(await outcome(client, a)).toMatchObject({ type: 'authRequired', reason: 'missing' });
+    expect(authorizedRequestsFor(sidecar.hub, 'a.safetensors')).toBe(0);
+
+    // A token for HuggingFace while only a HuggingFace job of this client waits is used; one for Civitai is not kept.
+    client.send({ type: 'token', provider: 'civitai', token: CIVITAI_KEY });
+    client.send({ type: 'token', provider: 'huggingface', token: TOKEN });
+    expect(jobOf(await client.waitFor((m) => m.type === 'jobDone' && jobOf(m).id === a)).state).toBe('complete');
+    expect(sidecar.server.heldTokens()).not.toContain(CIVITAI_KEY);
+  });
+
+  test("lists a client's token for the logger while its job runs, and no longer once the job ended", async ({ sidecar }) => {
+    const { hub, server } = sidecar;
+    hub.setFault({ kind: 'slow', bytesPerSecond: 256 * 1024, file: 'big.safetensors' });
+    const lines: string[] = [];
+    const logger = createLogger({ write: (line) => lines.push(line), secrets: () => server.heldTokens() });
+    const client = await sidecar.connect();
+    const big = await install(client, 'big');
+    expect(await outcome(client, big)).toMatchObject({ type: 'authRequired' });
+    client.send({ type: 'token', provider: 'huggingface', token: PLAIN });
+    const deadline = Date.now() + 10_000;
+    while (server.heldTokens().length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(server.heldTokens()).toEqual([PLAIN]);
+    // The job runs on with the token (the slow hub keeps it running); the list holds it that long.
+    await new Promise((r) => setTimeout(r, 200));
+    expect(sidecar.depot.job(big)?.state).toBe('downloading');
+    expect(server.heldTokens()).toEqual([PLAIN]);
+    logger.warn('odd upstream answer', { body: `echo ${PLAIN} from upstream`, url: `https://cdn.example/x?note=${PLAIN}` });
+    expect(lines).toHaveLength(1);
+    expect(lines.join('\n')).not.toContain(PLAIN);
+
+    client.send({ type: 'cancel', jobId: big });
+    await client.waitFor((m) => m.type === 'jobFailed' && jobOf(m).id === big);
+    expect(await untilNoHeldTokens(server)).toEqual([]);
   });
 
   test('a token whose job never ends is gone after one hour (injected clock), while that job still runs', async ({ sidecar }) => {
