@@ -38,6 +38,7 @@ describe('loadConfig', () => {
       host: '127.0.0.1',
       parallel_downloads: 3,
       allowed_origins: DEFAULT_ALLOWED_ORIGINS,
+      allowed_hosts: [],
     });
     const written = JSON.parse(await readFile(file, 'utf8'));
     expect(written._comment).toMatch(/Edit/);
@@ -88,5 +89,16 @@ describe('loadConfig', () => {
 
   test('refuses an out-of-range port', async ({ dir }) => {
     expect((await expectRefused(dir, '{ "port": 70000 }')).message).toContain('"port": 70000');
+  });
+
+  test('reads allowed_hosts (host names and addresses without port) and refuses anything else in it', async ({ dir }) => {
+    const file = path.join(dir, 'config.json');
+    await writeFile(file, JSON.stringify({ host: '0.0.0.0', allowed_hosts: ['depot.lan', '192.168.1.20', '[fe80::1]'] }));
+    expect((await loadConfig({ file })).config.allowed_hosts).toEqual(['depot.lan', '192.168.1.20', '[fe80::1]']);
+    for (const bad of ['depot.lan:8190', 'http://depot.lan', '*', '0.0.0.0', 'depot.lan/x', '']) {
+      const error = await expectRefused(dir, JSON.stringify({ allowed_hosts: [bad] }));
+      expect(error.details, bad).toMatchObject({ key: 'allowed_hosts.0' });
+      expect(error.message, bad).toContain('a list of host names or addresses without port');
+    }
   });
 });

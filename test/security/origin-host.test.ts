@@ -1,5 +1,5 @@
 import http from 'node:http';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, test as base } from 'vitest';
 import WebSocket from 'ws';
@@ -199,6 +199,38 @@ describe('Origin and Host checks of the real server', () => {
     } finally {
       await server.close();
     }
+  });
+
+  test('serves a LAN ComfyUI whose host names are in allowed_hosts, and still refuses Host: attacker.example', async ({ depot, dir }) => {
+    const file = path.join(dir, 'lan-config.json');
+    await writeFile(file, JSON.stringify({ allowed_hosts: ['depot.lan', '192.168.1.20', 'FE80::1'], allowed_origins: ['http://comfy.lan:8188'] }));
+    const { config } = await loadConfig({ file });
+    // As serve wires it: allowed_hosts becomes the guard's extra Host names.
+    const server = await createServer({ depot, port: 0, version: 'test', allowedOrigins: config.allowed_origins, extraHosts: config.allowed_hosts });
+    try {
+      for (const host of [`depot.lan:${server.port}`, `DEPOT.LAN:${server.port}`, `192.168.1.20:${server.port}`, `[fe80::1]:${server.port}`, `127.0.0.1:${server.port}`]) {
+        expect((await request(`${server.url}/health`, { headers: { host } })).status, host).toBe(200);
+      }
+      expect(await tryWebSocket(server, { host: `depot.lan:${server.port}`, origin: 'http://comfy.lan:8188' })).toEqual({ opened: true });
+      const post = await request(`${server.url}/models/check-dependencies`, {
+        method: 'POST',
+        headers: { host: `192.168.1.20:${server.port}`, origin: 'http://comfy.lan:8188', 'content-type': 'application/json' },
+        body: '{"dependencies":{}}',
+      });
+      expect(post.status, post.text).toBe(200);
+      for (const host of ['attacker.example', `attacker.example:${server.port}`, `depot.lan.attacker.example:${server.port}`, `depot.lan:${server.port + 1}`]) {
+        expect((await request(`${server.url}/health`, { headers: { host } })).status, host).toBe(403);
+        expect(await tryWebSocket(server, { host, origin: 'http://comfy.lan:8188' }), host).toMatchObject({ opened: false, status: 403 });
+      }
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('without allowed_hosts (the default) a LAN host name is refused', async ({ server, dir }) => {
+    const { config } = await loadConfig({ file: path.join(dir, 'config.json') });
+    expect(config.allowed_hosts).toEqual([]);
+    expect((await request(`${server.url}/health`, { headers: { host: `depot.lan:${server.port}` } })).status).toBe(403);
   });
 
   test('limits body size: a body over the limit is a 413 with a sentence, nothing started', async ({ server, depot }) => {
