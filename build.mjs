@@ -108,7 +108,7 @@ async function buildSidecar(root, sidecarDir, version) {
     logLevel: 'warning',
   });
   // Worker threads are plain .mjs files started with `new URL('./<name>.mjs', import.meta.url)` (the hash pool's
-  // hash-worker.mjs, the downloader's stream-hash-worker.mjs): they must sit next to the bundle.
+  // hash-worker.mjs, the downloader's ring-hash-worker.mjs): they must sit next to the bundle.
   const sidecarSources = join(root, 'sidecar');
   for (const entry of await readdir(sidecarSources, { recursive: true, withFileTypes: true })) {
     if (entry.isFile() && entry.name.endsWith('.mjs')) await copyFile(join(entry.parentPath, entry.name), join(sidecarDir, entry.name));

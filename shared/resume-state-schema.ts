@@ -16,7 +16,10 @@ export const zResumeState = z.object({
   /** Validator of the final hop, sent back as If-Range so a changed source answers 200 instead of mixing. */
   etag: z.string().optional(),
   lastModified: z.string().optional(),
-  /** Bytes known written when the state was saved (informative; the `.part` size is what counts). */
+  /**
+   * Bytes written and hashed, in order, when the state was saved. The `.part` may hold more (writes run in parallel
+   * and can finish out of order): a resume keeps only this prefix.
+   */
   bytes: z.number().int().nonnegative(),
   updatedAt: z.string(),
 });

@@ -10,11 +10,11 @@ import { bodyStream, discardBody, type FetchLike } from './fetch-like';
 import { fetchFollowingRedirects, type FollowedResponse } from './fetch-following-redirects';
 import { cancelledDownload, toDownloadFailure } from './download-failure';
 import { ensureFreeSpace } from './ensure-free-space';
-import { HashingFileWriter } from './hashing-file-writer';
 import type { HostPolicy } from './host-policy';
 import type { Logger } from './logger';
 import { parseContentRange } from './parse-content-range';
 import {
+  alignForDirectWrites,
   discardTransfer,
   openTransfer,
   restartFromZero,
@@ -22,6 +22,7 @@ import {
   type Transfer,
 } from './partial-transfer';
 import { publishDownload, refuseExisting } from './publish-download';
+import { RingFileWriter } from './ring-file-writer';
 import { redactUrl } from './redact-url';
 import { partialPaths, removePartial, type PartialPaths } from './resume-state';
 import { RETRY_STATUSES, retryDelay, type RetryOptions } from './retry-delay';
@@ -30,7 +31,7 @@ import { watchStall, type StallWatch } from './watch-stall';
 
 export interface DownloadProgress {
   state: 'downloading' | 'verifying';
-  /** Bytes in the partial file (a resumed prefix counts). */
+  /** Bytes received (a resumed prefix counts); the last few MiB may still be on their way to the disk. */
   bytes: number;
   /** The file's size when known. */
   total?: number;
@@ -236,7 +237,7 @@ async function transferOnce(
     const { response } = followed;
     await checkFreeSpace(options, transfer.total, transfer.writtenBytes, name);
     await saveTransferState(transfer, paths, options.expectedSize);
-    await streamBody({ options, transfer, body: bodyStream(response), signal, stall, name });
+    await streamBody({ options, transfer, paths, body: bodyStream(response), signal, stall, name });
     // A body cut short without an error (no Content-Length, or a proxy) is a dropped connection: resume it.
     const expectedTotal = transfer.total ?? options.expectedSize;
     if (expectedTotal !== undefined && transfer.writtenBytes < expectedTotal) {
@@ -325,6 +326,7 @@ async function acceptAnswer(input: {
 async function streamBody(input: {
   options: DownloadFileOptions;
   transfer: Transfer;
+  paths: PartialPaths;
   body: NodeJS.ReadableStream;
   signal: AbortSignal;
   stall: StallWatch;
@@ -334,13 +336,15 @@ async function streamBody(input: {
   const clock = options.clock ?? systemClock;
   const interval = options.progressIntervalMs ?? 100;
   let lastProgress = 0;
-  const writer = new HashingFileWriter({
+  if (transfer.direct) await alignForDirectWrites(transfer, input.paths.part);
+  const writer = new RingFileWriter({
     handle: transfer.handle,
+    direct: transfer.direct,
+    ring: transfer.ring,
     hasher: transfer.hasher,
     startBytes: transfer.writtenBytes,
     name: input.name,
-    onWritten(bytes) {
-      transfer.writtenBytes = bytes;
+    onReceived(bytes) {
       stall.touch();
       const now = clock.now();
       if (now - lastProgress >= interval) {
@@ -348,12 +352,19 @@ async function streamBody(input: {
         options.onProgress?.({ state: 'downloading', bytes, total: transfer.total });
       }
     },
+    onWritten(bytes) {
+      transfer.writtenBytes = bytes;
+    },
   });
   options.onProgress?.({ state: 'downloading', bytes: transfer.writtenBytes, total: transfer.total });
-  if (options.limiter) {
-    await pipeline(input.body, options.limiter.throttle(input.signal), writer, { signal: input.signal });
-  } else {
-    await pipeline(input.body, writer, { signal: input.signal });
+  try {
+    if (options.limiter) {
+      await pipeline(input.body, options.limiter.throttle(input.signal), writer, { signal: input.signal });
+    } else {
+      await pipeline(input.body, writer, { signal: input.signal });
+    }
+  } finally {
+    await writer.settled();
   }
   options.onProgress?.({ state: 'downloading', bytes: transfer.writtenBytes, total: transfer.total });
 }

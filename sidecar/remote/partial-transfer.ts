@@ -1,12 +1,20 @@
-import { open, type FileHandle } from 'node:fs/promises';
-import { InlineHasher } from './inline-hasher';
+import { readdir, rm, type FileHandle } from 'node:fs/promises';
+import path from 'node:path';
+import { openPartialFile } from './open-partial-file';
+import { DIRECT_IO_BLOCK, pageAlignedMemory } from './page-aligned-memory';
 import { stripUrlCredentials } from './redact-url';
 import { readResumeState, removePartial, writeResumeState, type PartialPaths } from './resume-state';
+import { RING_BYTES, RING_WRITE_WINDOW } from './ring-file-writer';
+import { RingHasher } from './ring-hasher';
 
 /** What one download carries between attempts. `hasher` always covers exactly `writtenBytes` of the `.part`. */
 export interface Transfer {
   handle: FileHandle;
-  hasher: InlineHasher;
+  /** The handle writes past the page cache (see openPartialFile); `writtenBytes` then stays a multiple of 4 KiB until the end. */
+  direct: boolean;
+  /** The page-aligned shared memory the bytes pass through to the file and to `hasher`. */
+  ring: SharedArrayBuffer;
+  hasher: RingHasher;
   writtenBytes: number;
   total?: number;
   etag?: string;
@@ -36,12 +44,19 @@ export async function openTransfer(options: {
     (expectedSha256 ? state.expectedSha256 === expectedSha256 : state.url === storedUrl && !state.expectedSha256) &&
     (options.expectedSize === undefined || state.expectedSize === undefined || state.expectedSize === options.expectedSize);
   if (!same) await removePartial(paths);
-  const handle = await open(paths.part, 'a');
-  const writtenBytes = (await handle.stat()).size;
+  await removeStaleStateFiles(paths);
+  const ring = pageAlignedMemory(RING_BYTES);
+  const { handle, direct } = await openPartialFile(paths.part, Buffer.from(ring, 0, DIRECT_IO_BLOCK));
+  const size = (await handle.stat()).size;
+  let writtenBytes = same ? keptPrefix(size, state.bytes) : 0;
+  if (direct) writtenBytes -= writtenBytes % DIRECT_IO_BLOCK;
+  if (writtenBytes !== size) await handle.truncate(writtenBytes);
   const sameSource = same && state.url === storedUrl;
   return {
     handle,
-    hasher: new InlineHasher(),
+    direct,
+    ring,
+    hasher: new RingHasher(ring),
     writtenBytes,
     total: same ? state.total : undefined,
     etag: sameSource ? state.etag : undefined,
@@ -54,11 +69,24 @@ export async function openTransfer(options: {
 /** The server sent the whole file again (Range ignored, or If-Range saw a change): start over, never mix. */
 export async function restartFromZero(transfer: Transfer): Promise<void> {
   await transfer.handle.truncate(0);
-  transfer.hasher.reset();
+  await transfer.hasher.reset();
   transfer.writtenBytes = 0;
   transfer.total = undefined;
   transfer.etag = undefined;
   transfer.lastModified = undefined;
+}
+
+/**
+ * Direct writes start on a 4 KiB boundary. Only a body that ended early without an error (no Content-Length) leaves
+ * an unaligned end mid-download: cut it to the boundary and hash the kept prefix again (the hash cannot be unwound).
+ */
+export async function alignForDirectWrites(transfer: Transfer, part: string): Promise<void> {
+  const aligned = transfer.writtenBytes - (transfer.writtenBytes % DIRECT_IO_BLOCK);
+  if (aligned === transfer.writtenBytes) return;
+  await transfer.handle.truncate(aligned);
+  await transfer.hasher.reset();
+  await transfer.hasher.hashFilePrefix(part, aligned);
+  transfer.writtenBytes = aligned;
 }
 
 /** Deletes the partial and its state for good (a mismatch): nothing of it may be resumed. */
@@ -84,3 +112,22 @@ export async function saveTransferState(transfer: Transfer, paths: PartialPaths,
   });
 }
 
+
+/**
+ * How much of a partial file can be trusted. An attempt that ended (even by an error) cut the file to what it wrote
+ * and hashed, and saved that count: all of it. A killed process leaves its last writes unfinished, maybe out of
+ * order, so the file can end past a hole; the holes can only lie in the writer's last window, which is dropped.
+ */
+function keptPrefix(size: number, savedBytes: number): number {
+  if (savedBytes === size) return size;
+  return Math.min(size, Math.max(savedBytes, size - RING_WRITE_WINDOW));
+}
+
+/** Temporary state files a killed process left mid-save (`<key>.part.json.<pid>.<random>.tmp`). */
+async function removeStaleStateFiles(paths: PartialPaths): Promise<void> {
+  const prefix = `${path.basename(paths.state)}.`;
+  const names = await readdir(path.dirname(paths.state)).catch(() => []);
+  for (const name of names) {
+    if (name.startsWith(prefix) && name.endsWith('.tmp')) await rm(path.join(path.dirname(paths.state), name), { force: true });
+  }
+}

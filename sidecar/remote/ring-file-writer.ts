@@ -1,0 +1,217 @@
+import type { FileHandle } from 'node:fs/promises';
+import { Writable } from 'node:stream';
+import { DepotError } from '../../shared/errors';
+import { DIRECT_IO_BLOCK } from './page-aligned-memory';
+import type { RingHasher } from './ring-hasher';
+
+/** Slots of the ring: one filling, the others being written or hashed. */
+export const RING_SLOTS = 4;
+const SLOT_BYTES = 2 * 1024 * 1024;
+/**
+ * 4 x 2 MiB. Bytes in the ring when the process is killed are fetched again (the SIGKILL test allows 2% of 1 GiB,
+ * with the sockets' own buffers); smaller slots made the writes, not the network, the limit.
+ */
+export const RING_BYTES = RING_SLOTS * SLOT_BYTES;
+/**
+ * The span of file writes that can be in flight at once (every slot but the filling one). After a kill, bytes the
+ * file holds past a hole lie within this span of its end.
+ */
+export const RING_WRITE_WINDOW = (RING_SLOTS - 1) * SLOT_BYTES;
+
+export interface RingFileWriterOptions {
+  /** The partial file, open for positional writes (openPartialFile). */
+  handle: FileHandle;
+  /** The handle writes directly (O_DIRECT): whole 4 KiB blocks at 4 KiB offsets, the last one padded then cut. */
+  direct: boolean;
+  /** Page-aligned shared memory of RING_BYTES the bytes pass through; `hasher` reads them from it. */
+  ring: SharedArrayBuffer;
+  /** Fed with exactly the bytes that reached the file, in file order. */
+  hasher: RingHasher;
+  /** Bytes already in the file and in the hash; a multiple of 4 KiB when `direct`. */
+  startBytes: number;
+  /** Called after each slot is written and hashed, with the bytes now in the file and in the hash. */
+  onWritten(bytes: number): void;
+  /**
+   * Called for every chunk received, with the bytes received so far (from the start of the file), before they are
+   * written: progress and the stall watch follow the network, not the slots.
+   */
+  onReceived?(bytes: number): void;
+  /** The file name for error messages. */
+  name: string;
+}
+
+/**
+ * The download's sink: copies the bytes into a ring of aligned slots, writes each full slot to the file (several in
+ * flight, so the disk never waits for the network or the reverse) and has the worker hash it once written, in order.
+ * `bytes` only ever counts a prefix that is both in the file and in the hash; writes that finished beyond it (out of
+ * order, or before a crash) are cut off by the next attempt (the resume state records `bytes`).
+ */
+export class RingFileWriter extends Writable {
+  /** Bytes in the file and in the hash, from the start of the file. */
+  bytes: number;
+  /** Bytes received, from the start of the file: `bytes` plus what is on its way through the ring. */
+  received: number;
+  readonly #options: RingFileWriterOptions;
+  readonly #slots: Buffer[];
+  readonly #slotSize: number;
+  /** Per slot: settles once its bytes are written and hashed (the slot may then be refilled). */
+  readonly #busy: Array<Promise<void> | undefined>;
+  /** Settles when every slot handed over so far is written and hashed, in order; rejects at the first failure. */
+  #confirmed: Promise<void> = Promise.resolve();
+  #current = 0;
+  #fill = 0;
+  /** The file offset of the current slot's first byte. */
+  #position: number;
+  #failure: Error | undefined;
+
+  constructor(options: RingFileWriterOptions) {
+    // Chunks are copied at once; the stream buffers only while every slot is busy (bytes lost if the process dies).
+    super({ highWaterMark: 256 * 1024 });
+    if (options.direct && options.startBytes % DIRECT_IO_BLOCK !== 0) {
+      throw new TypeError('RingFileWriter: a direct write must start on a 4 KiB boundary');
+    }
+    this.#options = options;
+    this.bytes = options.startBytes;
+    this.received = options.startBytes;
+    this.#position = options.startBytes;
+    this.#slotSize = options.ring.byteLength / RING_SLOTS;
+    const memory = Buffer.from(options.ring);
+    this.#slots = Array.from({ length: RING_SLOTS }, (_, index) =>
+      memory.subarray(index * this.#slotSize, (index + 1) * this.#slotSize),
+    );
+    this.#busy = new Array<Promise<void> | undefined>(RING_SLOTS);
+  }
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    this.received += chunk.length;
+    this.#options.onReceived?.(this.received);
+    this.#copy(chunk).then(() => callback(), callback);
+  }
+
+  /** The stream ended: the last, partly filled slot goes out too, and everything is waited for. */
+  override _final(callback: (error?: Error | null) => void): void {
+    this.#finish(true).then(() => callback(), callback);
+  }
+
+  /**
+   * Settles once nothing of this writer touches the file or the hash any more. A pipeline can reject before an
+   * errored writer has finished its last writes: the next attempt must not start (or truncate) before that.
+   */
+  async settled(): Promise<void> {
+    await new Promise<void>((resolve) => {
+      if (this.closed) resolve();
+      else this.once('close', () => resolve());
+    });
+  }
+
+  /**
+   * An error or abort upstream (dropped connection, stall, cancel): the writes in flight finish, and the whole 4 KiB
+   * blocks of the filling slot are kept too, so a resume fetches as little as possible again.
+   */
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    this.#finish(false).then(
+      () => callback(error),
+      (finishError: unknown) => callback(error ?? toError(finishError)),
+    );
+  }
+
+  async #copy(chunk: Buffer): Promise<void> {
+    let offset = 0;
+    while (offset < chunk.length) {
+      await this.#slotReady();
+      const slot = this.#slots[this.#current];
+      const length = Math.min(chunk.length - offset, this.#slotSize - this.#fill);
+      chunk.copy(slot, this.#fill, offset, offset + length);
+      this.#fill += length;
+      offset += length;
+      if (this.#fill === this.#slotSize) this.#handOver(this.#fill);
+    }
+  }
+
+  /** Waits until the current slot's previous bytes are written and hashed; throws the first failure. */
+  async #slotReady(): Promise<void> {
+    if (this.#failure) throw this.#failure;
+    const busy = this.#busy[this.#current];
+    if (busy) await busy;
+    if (this.#failure) throw this.#failure;
+  }
+
+  /** Writes `length` bytes of the current slot (rounded up to whole blocks when direct) and queues their hash. */
+  #handOver(length: number): void {
+    const index = this.#current;
+    const slot = this.#slots[index];
+    const writeLength = this.#options.direct ? Math.ceil(length / DIRECT_IO_BLOCK) * DIRECT_IO_BLOCK : length;
+    // Padding is cut by #finish; it only ever follows the very last bytes.
+    if (writeLength > length) slot.fill(0, length, writeLength);
+    const written = this.#writeFully(slot.subarray(0, writeLength), this.#position);
+    const previous = this.#confirmed;
+    const confirmed = (async () => {
+      await Promise.all([previous, written]);
+      await this.#options.hasher.hashRange(index * this.#slotSize, length);
+      this.bytes += length;
+      this.#options.onWritten(this.bytes);
+    })();
+    // The failure is kept in #failure and rethrown by the next copy or by #finish; no rejection goes unhandled.
+    confirmed.catch((error: unknown) => {
+      this.#failure ??= toError(error);
+    });
+    this.#confirmed = confirmed;
+    this.#busy[index] = confirmed.catch(() => {});
+    this.#position += length;
+    this.#current = (index + 1) % RING_SLOTS;
+    this.#fill = 0;
+  }
+
+  async #writeFully(buffer: Buffer, position: number): Promise<void> {
+    let done = 0;
+    while (done < buffer.length) {
+      try {
+        const { bytesWritten } = await this.#options.handle.write(buffer, done, buffer.length - done, position + done);
+        done += bytesWritten;
+      } catch (error) {
+        throw toDepotError(error, this.#options.name);
+      }
+    }
+  }
+
+  /**
+   * Hands over what the current slot holds (all of it at the end, whole blocks only after an error), waits for every
+   * write and hash, and cuts the file to exactly `bytes`: padding, or writes that finished beyond a failed one.
+   */
+  async #finish(ended: boolean): Promise<void> {
+    if (!this.#failure && this.#fill > 0) {
+      const keep = ended || !this.#options.direct ? this.#fill : this.#fill - (this.#fill % DIRECT_IO_BLOCK);
+      if (keep > 0 && (await this.#slotSettled())) this.#handOver(keep);
+    }
+    await Promise.all(this.#busy);
+    await this.#options.handle.truncate(this.bytes).catch((error: unknown) => {
+      this.#failure ??= toDepotError(error, this.#options.name);
+    });
+    if (ended && this.#failure) throw this.#failure;
+  }
+
+  /** The current slot is free (it always is when #fill > 0, as filling waited for it). */
+  async #slotSettled(): Promise<boolean> {
+    await this.#busy[this.#current];
+    return this.#failure === undefined;
+  }
+}
+
+function toError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
+}
+
+function toDepotError(error: unknown, name: string): DepotError {
+  const code = error instanceof Error && 'code' in error ? error.code : undefined;
+  if (code === 'ENOSPC' || code === 'EDQUOT') {
+    return new DepotError(
+      'DISK_FULL',
+      `${name}: the disk filled up while downloading. The partial file was kept: free some space and start the ` +
+        `download again, it resumes where it stopped.`,
+      { cause: error },
+    );
+  }
+  return new DepotError('IO', `${name}: writing the partial download failed (${String(code ?? error)}).`, {
+    cause: error,
+  });
+}

@@ -1,0 +1,55 @@
+// Worker thread of RingHasher: the SHA-256 of one download, fed from the shared ring the bytes pass through on their
+// way to the file. Plain JavaScript on purpose: it must load under tsx, vitest and the esbuild bundle (build.mjs copies
+// it next to the bundle), none of which would hand a worker a TypeScript loader.
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { parentPort, workerData } from 'node:worker_threads';
+
+const ring = Buffer.from(workerData.ring);
+let hash = createHash('sha256');
+// One message at a time, in the order sent: hashing a file prefix awaits reads, updates must not overtake it.
+let queue = Promise.resolve();
+
+parentPort.on('message', (message) => {
+  queue = queue
+    .then(() => answer(message))
+    .then(
+      (sha256) => parentPort.postMessage({ type: 'done', id: message.id, ...(sha256 ? { sha256 } : {}) }),
+      (error) =>
+        parentPort.postMessage({
+          type: 'error',
+          id: message.id,
+          code: typeof error?.code === 'string' ? error.code : undefined,
+          message: String(error?.message ?? error),
+        }),
+    );
+});
+
+async function answer(message) {
+  switch (message.type) {
+    case 'update':
+      hash.update(ring.subarray(message.offset, message.offset + message.length));
+      return undefined;
+    case 'file':
+      await hashFilePrefix(message.path, message.bytes);
+      return undefined;
+    case 'reset':
+      hash = createHash('sha256');
+      return undefined;
+    case 'digest':
+      // A copy, so the running hash stays usable (a verify can be followed by more bytes in a test or a retry).
+      return hash.copy().digest('hex');
+    default:
+      throw new Error(`unknown message type ${String(message.type)}`);
+  }
+}
+
+async function hashFilePrefix(path, bytes) {
+  if (bytes === 0) return;
+  let read = 0;
+  for await (const chunk of createReadStream(path, { start: 0, end: bytes - 1, highWaterMark: 1024 * 1024 })) {
+    hash.update(chunk);
+    read += chunk.length;
+  }
+  if (read !== bytes) throw Object.assign(new Error(`the partial file is shorter than ${bytes} bytes`), { code: 'FILE_CHANGED' });
+}
