@@ -54,7 +54,7 @@ export class RingFileWriter extends Writable {
   readonly #options: RingFileWriterOptions;
   readonly #slots: Buffer[];
   readonly #slotSize: number;
-  /** Per slot: settles once its bytes are written and hashed (the slot may then be refilled). */
+  /** Per slot: set while its bytes are being written and hashed; it may be refilled once this is undefined. */
   readonly #busy: Array<Promise<void> | undefined>;
   /** Settles when every slot handed over so far is written and hashed, in order; rejects at the first failure. */
   #confirmed: Promise<void> = Promise.resolve();
@@ -85,7 +85,7 @@ export class RingFileWriter extends Writable {
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
     this.received += chunk.length;
     this.#options.onReceived?.(this.received);
-    this.#copy(chunk).then(() => callback(), callback);
+    this.#copyFrom(chunk, 0, callback);
   }
 
   /** The stream ended: the last, partly filled slot goes out too, and everything is waited for. */
@@ -115,25 +115,26 @@ export class RingFileWriter extends Writable {
     );
   }
 
-  async #copy(chunk: Buffer): Promise<void> {
-    let offset = 0;
+  /**
+   * Copies into the ring, synchronously while slots are free (the usual case: no promise per chunk, which the
+   * garbage collector of a 1 GB/s download notices), and resumes once a busy slot is written and hashed.
+   */
+  #copyFrom(chunk: Buffer, start: number, callback: (error?: Error | null) => void): void {
+    let offset = start;
     while (offset < chunk.length) {
-      await this.#slotReady();
-      const slot = this.#slots[this.#current];
+      if (this.#failure) return callback(this.#failure);
+      const busy = this.#busy[this.#current];
+      if (busy) {
+        void busy.then(() => this.#copyFrom(chunk, offset, callback));
+        return;
+      }
       const length = Math.min(chunk.length - offset, this.#slotSize - this.#fill);
-      chunk.copy(slot, this.#fill, offset, offset + length);
+      chunk.copy(this.#slots[this.#current], this.#fill, offset, offset + length);
       this.#fill += length;
       offset += length;
       if (this.#fill === this.#slotSize) this.#handOver(this.#fill);
     }
-  }
-
-  /** Waits until the current slot's previous bytes are written and hashed; throws the first failure. */
-  async #slotReady(): Promise<void> {
-    if (this.#failure) throw this.#failure;
-    const busy = this.#busy[this.#current];
-    if (busy) await busy;
-    if (this.#failure) throw this.#failure;
+    callback(this.#failure);
   }
 
   /** Writes `length` bytes of the current slot (rounded up to whole blocks when direct) and queues their hash. */
@@ -156,7 +157,12 @@ export class RingFileWriter extends Writable {
       this.#failure ??= toError(error);
     });
     this.#confirmed = confirmed;
-    this.#busy[index] = confirmed.catch(() => {});
+    const settled: Promise<void> = confirmed
+      .catch(() => {})
+      .then(() => {
+        if (this.#busy[index] === settled) this.#busy[index] = undefined;
+      });
+    this.#busy[index] = settled;
     this.#position += length;
     this.#current = (index + 1) % RING_SLOTS;
     this.#fill = 0;
