@@ -63,6 +63,8 @@ export class RingFileWriter extends Writable {
   /** The file offset of the current slot's first byte. */
   #position: number;
   #failure: Error | undefined;
+  /** Set when the writer starts finishing: from then on nothing more is copied into the ring. */
+  #closing = false;
 
   constructor(options: RingFileWriterOptions) {
     // Chunks are copied at once; the stream buffers only while every slot is busy (bytes lost if the process dies).
@@ -123,6 +125,8 @@ export class RingFileWriter extends Writable {
     let offset = start;
     while (offset < chunk.length) {
       if (this.#failure) return callback(this.#failure);
+      // Destroyed meanwhile (a cancel from a progress listener runs synchronously): the ring is #finish's now.
+      if (this.#closing) return callback();
       const busy = this.#busy[this.#current];
       if (busy) {
         void busy.then(() => this.#copyFrom(chunk, offset, callback));
@@ -185,21 +189,17 @@ export class RingFileWriter extends Writable {
    * write and hash, and cuts the file to exactly `bytes`: padding, or writes that finished beyond a failed one.
    */
   async #finish(ended: boolean): Promise<void> {
+    this.#closing = true;
     if (!this.#failure && this.#fill > 0) {
+      await this.#busy[this.#current];
       const keep = ended || !this.#options.direct ? this.#fill : this.#fill - (this.#fill % DIRECT_IO_BLOCK);
-      if (keep > 0 && (await this.#slotSettled())) this.#handOver(keep);
+      if (!this.#failure && keep > 0) this.#handOver(keep);
     }
     await Promise.all(this.#busy);
     await this.#options.handle.truncate(this.bytes).catch((error: unknown) => {
       this.#failure ??= toDepotError(error, this.#options.name);
     });
     if (ended && this.#failure) throw this.#failure;
-  }
-
-  /** The current slot is free (it always is when #fill > 0, as filling waited for it). */
-  async #slotSettled(): Promise<boolean> {
-    await this.#busy[this.#current];
-    return this.#failure === undefined;
   }
 }
 

@@ -39,7 +39,7 @@ export async function answerCdn(state: HubState, req: IncomingMessage, res: Serv
     xmlError(403, 'AccessDenied', 'Access denied');
     return;
   }
-  if (Number(expires) < Date.now() / 1000) {
+  if (Number(expires) < Date.now() / 1000 || state.faults.take('expire-signature', context) !== undefined) {
     xmlError(403, 'AccessDenied', 'Request has expired');
     return;
   }

@@ -104,6 +104,8 @@ export type FaultSpec =
   | { kind: 'fail'; status: 408 | 429 | 500 | 502 | 503 | 504; retryAfter?: number; resetSeconds?: number }
   /** Answers `status` (default 302) with `Location: location` instead of the normal answer (hostile-redirect tests). */
   | { kind: 'redirect'; location: string; status?: 301 | 302 | 303 | 307 | 308 }
+  /** The CDN or storage host takes its signed URL for expired: 403 AccessDenied "Request has expired", as S3/CloudFront. */
+  | { kind: 'expire-signature' }
   /** After `afterBytes` body bytes the connection drops and the file gets new content from `seed` (If-Range tests). */
   | { kind: 'change-content'; afterBytes: number; seed: string | number };
 

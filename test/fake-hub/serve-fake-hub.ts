@@ -57,6 +57,7 @@ const zFault = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('stall-after'), bytes: z.number().int().nonnegative(), ...zFaultTarget }),
   z.object({ kind: z.literal('corrupt'), offset: z.number().int().nonnegative(), ...zFaultTarget }),
   z.object({ kind: z.literal('slow'), bytesPerSecond: z.number().positive(), ...zFaultTarget }),
+  z.object({ kind: z.literal('expire-signature'), ...zFaultTarget }),
   z.object({
     kind: z.literal('fail'),
     status: z.union([z.literal(408), z.literal(429), z.literal(500), z.literal(502), z.literal(503), z.literal(504)]),

@@ -15,8 +15,8 @@ export async function answerStorage(state: HubState, req: IncomingMessage, res: 
   const record = state.log.start('storage', req, res);
   const url = new URL(req.url ?? '/', state.urls.storageUrl);
   const method = req.method ?? 'GET';
-  const xmlError = (status: number, code: string): void =>
-    sendBody(res, record, status, { 'Content-Type': 'application/xml' }, `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code></Error>`, method);
+  const xmlError = (status: number, code: string, message?: string): void =>
+    sendBody(res, record, status, { 'Content-Type': 'application/xml' }, `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code>${message ? `<Message>${message}</Message>` : ''}</Error>`, method);
   const match = /^\/model\/(\d+)\/[^/]*\.([0-9a-f]{10})(\.[^./]*)?$/.exec(url.pathname);
   const version = match === null ? undefined : state.versions.get(Number(match[1]));
   const file = version?.files.find((candidate) => candidate.storageKey === match?.[2]);
@@ -39,6 +39,10 @@ export async function answerStorage(state: HubState, req: IncomingMessage, res: 
   const expected = Buffer.from(signStorage(state, url.pathname, url.searchParams.get('X-Amz-Date') ?? ''));
   if (signature.length !== expected.length || !timingSafeEqual(signature, expected)) {
     xmlError(403, 'SignatureDoesNotMatch');
+    return;
+  }
+  if (state.faults.take('expire-signature', context) !== undefined) {
+    xmlError(403, 'AccessDenied', 'Request has expired');
     return;
   }
   await serveContent({

@@ -228,4 +228,32 @@ describe('downloadFile', () => {
     expect(hub.requests).toEqual([]);
     expect(await dirs.partials()).toEqual([]);
   });
+
+  test('asks the hub again for a fresh signed URL when the CDN or storage refuses one as expired', async ({ hub, policy, dirs }) => {
+    hub.addRepo({ id: 'org/expiring', files: [{ path: 'e.safetensors', size: 3 * MiB, seed: 'e' }] });
+    hub.setFault({ kind: 'expire-signature', server: 'cdn', times: 1 });
+    const url = hub.resolveUrl('org/expiring', 'e.safetensors');
+    const result = await downloadFile({ url, dest: dirs.dest('e.safetensors'), tmpDir: dirs.tmpDir, hostPolicy: policy, clock: fastClock() });
+    expect(result.size).toBe(3 * MiB);
+    expect(hub.requests.filter((r) => r.server === 'hf' && r.method === 'GET')).toHaveLength(2);
+    expect(hub.requests.filter((r) => r.server === 'cdn').map((r) => r.status)).toEqual([403, 200]);
+
+    hub.addCivitaiVersion({ id: 778, files: [{ name: 'x.safetensors', size: MiB, seed: 'x' }] });
+    hub.setFault({ kind: 'expire-signature', server: 'storage', times: 1 });
+    const civitai = await downloadFile({ url: hub.civitaiDownloadUrl(778), dest: dirs.dest('x.safetensors'), tmpDir: dirs.tmpDir, hostPolicy: policy, clock: fastClock() });
+    expect(civitai.size).toBe(MiB);
+  });
+
+  test('gives up with the CDN\'s 403 after two fresh signed URLs were refused too', async ({ hub, policy, dirs }) => {
+    hub.addRepo({ id: 'org/expired', files: [{ path: 'x.safetensors', size: MiB, seed: 'x' }] });
+    hub.setFault({ kind: 'expire-signature', server: 'cdn' });
+    const url = hub.resolveUrl('org/expired', 'x.safetensors');
+    await expect(downloadFile({ url, dest: dirs.dest('x.safetensors'), tmpDir: dirs.tmpDir, hostPolicy: policy, clock: fastClock() })).rejects.toMatchObject({
+      code: 'HTTP_ERROR',
+      details: { status: 403 },
+      message: expect.stringMatching(/403/),
+    });
+    expect(hub.requests.filter((r) => r.server === 'cdn')).toHaveLength(3);
+    expect(await dirs.partials()).toEqual([]);
+  });
 });

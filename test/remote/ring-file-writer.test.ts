@@ -115,6 +115,36 @@ describe('RingFileWriter', () => {
     expect(await hasher.digest()).toBe(sha256(data.subarray(0, kept)));
   });
 
+  it('stays consistent when a progress listener cancels in the middle of a chunk', async () => {
+    const dir = await tempDir();
+    const file = path.join(dir, 'e.part');
+    const data = randomBytes(3 * RING_BYTES);
+    const ring = pageAlignedMemory(RING_BYTES);
+    const { handle, direct } = await openPartialFile(file, Buffer.from(ring, 0, DIRECT_IO_BLOCK));
+    const hasher = new RingHasher(ring);
+    cleanups.push(async () => {
+      await hasher.close();
+      await handle.close();
+    });
+    let cancelled = false;
+    const writer: RingFileWriter = new RingFileWriter({
+      handle, direct, ring, hasher, startBytes: 0, name: 'e', onWritten: () => {},
+      // What the download queue does: cancel from inside a progress event, synchronously.
+      onReceived: (bytes) => {
+        if (!cancelled && bytes > RING_BYTES + 12_345) {
+          cancelled = true;
+          writer.destroy(new Error('cancelled'));
+        }
+      },
+    });
+    await expect(pipeline(Readable.from(chunksOf(data)), writer)).rejects.toThrow('cancelled');
+    await writer.settled();
+    expect((await stat(file)).size).toBe(writer.bytes);
+    expect(writer.bytes).toBeGreaterThan(0);
+    expect(await hasher.digest()).toBe(sha256(data.subarray(0, writer.bytes)));
+    expect(sha256(await readFile(file))).toBe(sha256(data.subarray(0, writer.bytes)));
+  });
+
   // /dev/full answers every write with ENOSPC: a full disk without filling one.
   it.skipIf(!existsSync('/dev/full'))('turns ENOSPC into DISK_FULL that says the partial file was kept', async () => {
     const ring = pageAlignedMemory(RING_BYTES);
