@@ -1,17 +1,19 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import path from 'node:path';
 import { DepotError } from '../../shared/errors';
-import {
-  zSha256,
-  type FileEntry,
-  type FileKind,
-  type ModelEntry,
-  type ModelListing,
-  type RegistryFile,
-  type RegistryStats,
+import type {
+  FileEntry,
+  FileKind,
+  ModelEntry,
+  ModelListing,
+  RegistryFile,
+  RegistryStats,
 } from '../../shared/registry-schema';
-import { fileIdentity, type FileIdentity } from '../disk/file-identity';
+import type { FileIdentity } from '../disk/file-identity';
+import { BatchedWrites } from './batched-writes';
+import { checkSha256 } from './check-sha256';
 import { cleanSource } from './clean-source';
+import { RegistryIndex } from './registry-index';
+import { registryListing, registryStats } from './registry-listing';
 
 export interface UpsertModelInput {
   sha256: string;
@@ -47,14 +49,11 @@ export interface RegistryInit {
   keptAside?: string;
 }
 
-interface BatchState {
-  dirty: boolean;
-}
-
 /**
  * The model registry: models keyed by SHA-256, files keyed by absolute path. Reads are synchronous, from memory
  * (indexes built on load, so 10,000 models stay fast); each change writes the whole file atomically, unless it runs
- * inside `batch()`, which writes once at the end.
+ * inside `batch()`, which writes once at the end. This class checks the caller's input and who may write; the
+ * in-memory index (`RegistryIndex`), the figures (`registry-listing`) and when to save (`BatchedWrites`) are apart.
  */
 export class Registry {
   readonly modelsRoot: string;
@@ -62,14 +61,9 @@ export class Registry {
   readonly readOnly: boolean;
   /** Where a corrupt registry file was kept when this registry was opened with `recoverCorrupt` (else undefined). */
   readonly keptAside?: string;
-  readonly #data: RegistryFile;
-  readonly #write?: (data: RegistryFile) => Promise<void>;
+  readonly #index: RegistryIndex;
+  readonly #writes: BatchedWrites;
   readonly #release?: () => Promise<void>;
-  readonly #now: () => number;
-  /** sha256 -> paths of its files, in registration order. */
-  readonly #filesBySha = new Map<string, Set<string>>();
-  readonly #batch = new AsyncLocalStorage<BatchState>();
-  #pending = new Set<Promise<void>>();
   #closed = false;
   #lostLock: Error | undefined;
 
@@ -78,42 +72,35 @@ export class Registry {
     this.file = init.file;
     this.readOnly = init.write === undefined;
     this.keptAside = init.keptAside;
-    this.#data = init.data;
-    this.#write = init.write;
+    this.#index = new RegistryIndex(init.data, init.now);
+    const { write } = init;
+    this.#writes = new BatchedWrites(write && (() => write(this.#index.data)));
     this.#release = init.release;
-    this.#now = init.now;
-    for (const entry of Object.values(this.#data.files)) this.#index(entry.sha256, entry.path);
   }
 
   findBySha256(sha256: string): Readonly<ModelEntry> | undefined {
-    const key = sha256.toLowerCase();
-    return Object.hasOwn(this.#data.models, key) ? this.#data.models[key] : undefined;
+    return this.#index.model(sha256.toLowerCase());
   }
 
   findByPath(filePath: string): Readonly<FileEntry> | undefined {
-    const key = path.resolve(filePath);
-    return Object.hasOwn(this.#data.files, key) ? this.#data.files[key] : undefined;
+    return this.#index.file(path.resolve(filePath));
   }
 
   /** The files of a model, its canonical file first. */
   filesOf(sha256: string): Readonly<FileEntry>[] {
-    const paths = this.#filesBySha.get(sha256.toLowerCase());
-    if (!paths) return [];
-    const canonical = this.findBySha256(sha256)?.file_path;
-    const entries = [...paths].map((p) => this.#data.files[p]).filter((e): e is FileEntry => e !== undefined);
-    return entries.sort((a, b) => Number(b.path === canonical) - Number(a.path === canonical));
+    return this.#index.filesOf(sha256.toLowerCase());
   }
 
   /** Every registered file (for rescans that drop files gone from disk). */
   allFiles(): Readonly<FileEntry>[] {
-    return Object.values(this.#data.files);
+    return Object.values(this.#index.data.files);
   }
 
   async upsertModel(input: UpsertModelInput): Promise<Readonly<ModelEntry>> {
     this.#assertWritable();
-    const model = this.#ensureModel(checkSha256(input.sha256), input.size, input.category);
+    const model = this.#index.ensureModel(checkSha256(input.sha256), input.size, input.category);
     if (input.source !== undefined) addUnique(model.sources, cleanSource(input.source));
-    await this.#changed();
+    await this.#writes.changed();
     return model;
   }
 
@@ -125,30 +112,14 @@ export class Registry {
     this.#assertWritable();
     const sha256 = checkSha256(input.sha256);
     const key = path.resolve(input.path);
-    if (!this.findBySha256(sha256)) {
+    if (!this.#index.model(sha256)) {
       if (input.stat === undefined) {
         throw new DepotError('BAD_INPUT', `Cannot register ${key}: model ${sha256} is unknown; register it first.`);
       }
-      this.#ensureModel(sha256, input.stat.size, input.category);
+      this.#index.ensureModel(sha256, input.stat.size, input.category);
     }
-    const previous = this.findByPath(key);
-    if (previous && previous.sha256 !== sha256) this.#detach(key);
-    const entry: FileEntry = {
-      path: key,
-      sha256,
-      kind: input.kind,
-      ...(input.category === undefined ? {} : { category: input.category }),
-      ...(input.stat === undefined ? {} : fileIdentity(input.stat)),
-      added_at: previous?.sha256 === sha256 ? previous.added_at : this.#isoNow(),
-    };
-    this.#data.files[key] = entry;
-    this.#index(sha256, key);
-    const model = this.#data.models[sha256];
-    if (model) {
-      if (model.file_path === null) model.file_path = key;
-      if (model.category === null && input.category !== undefined) model.category = input.category;
-    }
-    await this.#changed();
+    const entry = this.#index.putFile({ ...input, path: key, sha256 });
+    await this.#writes.changed();
     return entry;
   }
 
@@ -159,18 +130,18 @@ export class Registry {
   async removeFile(filePath: string): Promise<boolean> {
     this.#assertWritable();
     const key = path.resolve(filePath);
-    if (!this.findByPath(key)) return false;
-    this.#detach(key);
-    await this.#changed();
+    if (!this.#index.file(key)) return false;
+    this.#index.detach(key);
+    await this.#writes.changed();
     return true;
   }
 
   /** Adds a download URL (credentials stripped) or hub path to a model's sources. */
   async addSource(sha256: string, source: string): Promise<void> {
     this.#assertWritable();
-    const model = this.#data.models[checkSha256(sha256)];
+    const model = this.#index.model(checkSha256(sha256));
     if (!model) throw new DepotError('NOT_FOUND', `Cannot add a source to model ${sha256}: it is not registered.`);
-    if (addUnique(model.sources, cleanSource(source))) await this.#changed();
+    if (addUnique(model.sources, cleanSource(source))) await this.#writes.changed();
   }
 
   /**
@@ -178,45 +149,16 @@ export class Registry {
    * outermost batch ends, even if `fn` throws (memory and disk stay the same).
    */
   async batch<T>(fn: () => Promise<T>): Promise<T> {
-    if (this.#batch.getStore()) return fn();
-    const state: BatchState = { dirty: false };
-    try {
-      return await this.#batch.run(state, fn);
-    } finally {
-      if (state.dirty) await this.#persist();
-    }
+    return this.#writes.batch(fn);
   }
 
   stats(): RegistryStats {
-    let totalBytes = 0;
-    let aliasCount = 0;
-    for (const model of Object.values(this.#data.models)) {
-      totalBytes += model.size;
-      const count = this.#filesBySha.get(model.sha256)?.size ?? 0;
-      aliasCount += model.file_path === null ? count : Math.max(count - 1, 0);
-    }
-    return {
-      model_count: Object.keys(this.#data.models).length,
-      alias_count: aliasCount,
-      total_size_gb: Math.round((totalBytes / 1024 ** 3) * 100) / 100,
-    };
+    return registryStats(this.#index);
   }
 
   /** Every model with its aliases, sorted by category then canonical path. */
   list(): ModelListing[] {
-    const rows = Object.values(this.#data.models).map((model) => ({
-      sha256: model.sha256,
-      size: model.size,
-      category: model.category,
-      file_path: model.file_path,
-      aliases: [...(this.#filesBySha.get(model.sha256) ?? [])].filter((p) => p !== model.file_path),
-      sources: [...model.sources],
-    }));
-    return rows.sort(
-      (a, b) =>
-        (a.category ?? '\uffff').localeCompare(b.category ?? '\uffff') ||
-        (a.file_path ?? '').localeCompare(b.file_path ?? ''),
-    );
+    return registryListing(this.#index);
   }
 
   /** Marks the registry as no longer ours (the lock was taken over); further changes are refused. */
@@ -229,76 +171,9 @@ export class Registry {
     if (this.#closed) return;
     this.#closed = true;
     try {
-      await Promise.all(this.#pending);
+      await this.#writes.settled();
     } finally {
       await this.#release?.();
-    }
-  }
-
-  #ensureModel(sha256: string, size: number, category: string | undefined): ModelEntry {
-    const existing = this.#data.models[sha256];
-    if (existing) {
-      if (existing.category === null && category !== undefined) existing.category = category;
-      return existing;
-    }
-    if (!Number.isSafeInteger(size) || size < 0) {
-      throw new DepotError('BAD_INPUT', `Cannot register model ${sha256}: size ${size} is not a byte count.`);
-    }
-    const model: ModelEntry = {
-      sha256,
-      size,
-      category: category ?? null,
-      file_path: null,
-      sources: [],
-      first_seen: this.#isoNow(),
-    };
-    this.#data.models[sha256] = model;
-    return model;
-  }
-
-  #detach(key: string): void {
-    const entry = this.#data.files[key];
-    if (!entry) return;
-    delete this.#data.files[key];
-    const paths = this.#filesBySha.get(entry.sha256);
-    paths?.delete(key);
-    const model = this.#data.models[entry.sha256];
-    if (!model) return;
-    if (!paths || paths.size === 0) {
-      this.#filesBySha.delete(entry.sha256);
-      delete this.#data.models[entry.sha256];
-      return;
-    }
-    if (model.file_path === key) model.file_path = paths.values().next().value ?? null;
-  }
-
-  #index(sha256: string, key: string): void {
-    let paths = this.#filesBySha.get(sha256);
-    if (!paths) {
-      paths = new Set();
-      this.#filesBySha.set(sha256, paths);
-    }
-    paths.add(key);
-  }
-
-  async #changed(): Promise<void> {
-    const state = this.#batch.getStore();
-    if (state) {
-      state.dirty = true;
-      return;
-    }
-    await this.#persist();
-  }
-
-  async #persist(): Promise<void> {
-    const write = this.#write;
-    if (!write) return;
-    const promise = write(this.#data);
-    this.#pending.add(promise);
-    try {
-      await promise;
-    } finally {
-      this.#pending.delete(promise);
     }
   }
 
@@ -315,16 +190,6 @@ export class Registry {
       );
     }
   }
-
-  #isoNow(): string {
-    return new Date(this.#now()).toISOString();
-  }
-}
-
-function checkSha256(sha256: string): string {
-  const parsed = zSha256.safeParse(sha256.toLowerCase());
-  if (!parsed.success) throw new DepotError('BAD_INPUT', `"${sha256}" is not a SHA-256 (64 hex digits).`);
-  return parsed.data;
 }
 
 function addUnique(list: string[], value: string): boolean {
