@@ -22,6 +22,7 @@ export type DepotErrorCode =
   | 'HTTP_ERROR' // any other unexpected HTTP status
   | 'FILE_CHANGED' // a local file changed or vanished while it was being read
   | 'REGISTRY_LOCKED' // another sidecar holds the models directory
+  | 'DOWNLOAD_LOCKED' // another process is downloading the same partial file
   | 'REGISTRY_CORRUPT' // the registry file could not be parsed
   | 'ORIGIN_REFUSED' // a request from an origin or host that is not allowed
   | 'IO'; // any other local file-system failure

@@ -44,7 +44,7 @@ export async function downloadFile(options: DownloadFileOptions): Promise<Downlo
   await refuseExisting(options.dest, name);
   await mkdir(options.tmpDir, { recursive: true });
   const paths = partialPaths({ tmpDir: options.tmpDir, url: options.url, expectedSha256 });
-  const transfer = await openTransfer({ url: options.url, paths, expectedSha256, expectedSize: options.expectedSize });
+  const transfer = await openTransfer({ url: options.url, paths, expectedSha256, expectedSize: options.expectedSize, name });
   const context: DownloadContext = {
     options,
     transfer,
@@ -78,6 +78,7 @@ export async function downloadFile(options: DownloadFileOptions): Promise<Downlo
   } finally {
     await transfer.hasher.close();
     await transfer.handle.close().catch(ignoreClosed);
+    await transfer.release();
   }
 }
 

@@ -1,5 +1,6 @@
 import { readdir, rm, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
+import { lockPartial } from './lock-partial';
 import { openPartialFile } from './open-partial-file';
 import { DIRECT_IO_BLOCK, pageAlignedMemory } from './page-aligned-memory';
 import { stripUrlCredentials } from './redact-url';
@@ -23,6 +24,8 @@ export interface Transfer {
   expectedSha256?: string;
   /** Set once the partial was deleted (mismatch): no state may be written for it any more. */
   discarded?: boolean;
+  /** Releases the partial's lock (lockPartial); the download calls it last. */
+  release(): Promise<void>;
 }
 
 /**
@@ -34,7 +37,22 @@ export async function openTransfer(options: {
   paths: PartialPaths;
   expectedSha256?: string;
   expectedSize?: number;
+  /** The file name, for messages. */
+  name: string;
 }): Promise<Transfer> {
+  const release = await lockPartial(options.paths, { name: options.name });
+  try {
+    return await openLockedTransfer(options, release);
+  } catch (error) {
+    await release();
+    throw error;
+  }
+}
+
+async function openLockedTransfer(
+  options: { url: string; paths: PartialPaths; expectedSha256?: string; expectedSize?: number },
+  release: () => Promise<void>,
+): Promise<Transfer> {
   const { paths, expectedSha256 } = options;
   const storedUrl = stripUrlCredentials(options.url);
   const state = await readResumeState(paths.state);
@@ -63,6 +81,7 @@ export async function openTransfer(options: {
     lastModified: sameSource ? state.lastModified : undefined,
     storedUrl,
     expectedSha256,
+    release,
   };
 }
 

@@ -175,10 +175,11 @@ describe('openTransfer after a killed process', () => {
     await writeResumeState(paths.state, { version: 1, url, expectedSha256: sha, bytes: savedBytes(size), updatedAt: 'now' });
     // A temporary state file a kill left behind mid-save.
     await writeFile(`${paths.state}.123.abcd.tmp`, '{');
-    const transfer = await openTransfer({ url, paths, expectedSha256: sha });
+    const transfer = await openTransfer({ url, paths, expectedSha256: sha, name: 'm.safetensors' });
     cleanups.push(async () => {
       await transfer.hasher.close();
       await transfer.handle.close();
+      await transfer.release();
     });
     return { transfer, paths, size, tmpDir };
   }
