@@ -23,9 +23,12 @@ export function hfRepoPage(hubUrl: string, repoType: HfRepoType, repoId: string)
 }
 
 /**
- * The DepotError for an HF error answer, from `X-Error-Code` / `X-Error-Message` (reference section 1): 401 is
- * AUTH_REQUIRED (no token, or one not accepted; a private repository looks missing), 403 GatedRepo AUTH_DENIED with
- * the page where access is asked for, 404 NOT_FOUND, anything else HTTP_ERROR. Details never hold the token.
+ * The DepotError for an HF error answer, from `X-Error-Code` / `X-Error-Message` (reference section 1).
+ * A missing repository and a private one the caller may not see answer alike, so neither message claims which:
+ * without a token the Hub answers a bare 401 (AUTH_REQUIRED: a token may open a private repository), with a valid
+ * token 404 `RepoNotFound` (NOT_FOUND, `details.errorCode`). A 401 to a request that carried a token means the token
+ * itself was refused. 403 GatedRepo is AUTH_DENIED with the page where access is asked for; other 404s are
+ * NOT_FOUND, anything else HTTP_ERROR. Details never hold the token.
  */
 export async function hfHttpError(input: HfHttpErrorInput): Promise<DepotError> {
   const { response, what } = input;
@@ -38,18 +41,7 @@ export async function hfHttpError(input: HfHttpErrorInput): Promise<DepotError> 
   const askedAt = serverMessage === undefined ? undefined : /Visit (\S+) to ask for access/.exec(serverMessage)?.[1];
   const details = { provider: 'huggingface', status, ...(code === undefined ? {} : { errorCode: code }), url: redactUrl(input.url) };
   if (status === 401) {
-    const why = input.sentToken
-      ? code === 'GatedRepo'
-        ? 'the HuggingFace token was not accepted for this gated repository'
-        : code === 'RepoNotFound'
-          ? 'the repository does not exist or the token has no access to it'
-          : 'the HuggingFace token was not accepted (invalid or expired)'
-      : code === 'GatedRepo'
-        ? 'the repository is gated and needs a HuggingFace token'
-        : 'the repository does not exist, or it is private and needs a HuggingFace token';
-    return new DepotError('AUTH_REQUIRED', `${what}: ${why} (HTTP 401). Give a token with read access${code === 'GatedRepo' ? ` (ask for access at ${page} first)` : ''}.`, {
-      details: { ...details, accessUrl: page },
-    });
+    return new DepotError('AUTH_REQUIRED', `${what}: ${unauthorized(code, input.sentToken, page)}`, { details: { ...details, accessUrl: page } });
   }
   if (status === 403) {
     const accessUrl = askedAt ?? page;
@@ -57,9 +49,30 @@ export async function hfHttpError(input: HfHttpErrorInput): Promise<DepotError> 
       details: { ...details, accessUrl },
     });
   }
+  if (status === 404 && code === 'RepoNotFound') {
+    const why = input.sentToken
+      ? 'the repository does not exist, or it is private and the HuggingFace token has no access to it'
+      : 'the repository does not exist, or it is private and needs a HuggingFace token';
+    return new DepotError('NOT_FOUND', `${what}: ${why} (HTTP 404). Check the repository id and type${input.sentToken ? ', or use a token of an account that can see it' : ''}.`, { details });
+  }
   if (status === 404) {
     const why = code === 'RevisionNotFound' ? 'no such branch, tag or commit' : code === 'EntryNotFound' ? 'no such file or folder' : 'not found';
     return new DepotError('NOT_FOUND', `${what}: ${why} (HTTP 404).`, { details });
   }
   return new DepotError('HTTP_ERROR', `${what}: ${redactUrl(input.url)} answered HTTP ${status}.`, { details });
+}
+
+/** What a 401 means and what to do: the Hub sends one only when no token, or a refused one, came with the request. */
+function unauthorized(code: string | undefined, sentToken: boolean, page: string): string {
+  if (code === 'GatedRepo') {
+    const why = sentToken ? 'the HuggingFace token was not accepted for this gated repository' : 'the repository is gated and needs a HuggingFace token';
+    return `${why} (HTTP 401). Give a token with read access (ask for access at ${page} first).`;
+  }
+  if (!sentToken) {
+    return 'the repository does not exist, or it is private and needs a HuggingFace token (HTTP 401). Check the repository id and type, or give a token with read access.';
+  }
+  if (code === 'RepoNotFound') {
+    return 'the repository does not exist, or the token has no access to it (HTTP 401). Check the repository id and type, or give a token with read access.';
+  }
+  return 'the HuggingFace token was not accepted (invalid or expired) (HTTP 401). Give a valid token with read access.';
 }

@@ -137,7 +137,7 @@ describe('fake hub: HuggingFace names', () => {
 });
 
 describe('fake hub: HuggingFace errors', () => {
-  test('answers EntryNotFound, RevisionNotFound and RepoNotFound with X-Error-Code and a JSON body', async ({ hub }) => {
+  test('answers EntryNotFound and RevisionNotFound with X-Error-Code and a JSON body', async ({ hub }) => {
     addModelRepo(hub);
     const entry = await fetch(hub.resolveUrl('org/model', 'nope.bin'), { method: 'HEAD' });
     expect(entry.status).toBe(404);
@@ -147,10 +147,6 @@ describe('fake hub: HuggingFace errors', () => {
     expect(revision.status).toBe(404);
     expect(revision.headers.get('x-error-code')).toBe('RevisionNotFound');
     expect(await revision.json()).toEqual({ error: 'Invalid rev id: nobranch' });
-    const repo = await fetch(hub.resolveUrl('org/missing', 'config.json'));
-    expect(repo.status).toBe(401);
-    expect(repo.headers.get('x-error-code')).toBe('RepoNotFound');
-    expect(await repo.json()).toEqual({ error: 'Repository not found' });
   });
 
   test('a gated repository: 401 without a token, 403 naming the access page with a token lacking the grant, 302 with it', async ({ hub }) => {
@@ -169,22 +165,17 @@ describe('fake hub: HuggingFace errors', () => {
     expect(granted.status).toBe(302);
   });
 
-  test('a private repository answers 401 RepoNotFound unless the token has access', async ({ hub }) => {
-    hub.addRepo({ id: 'org/private', private: true, tokensWithAccess: ['hf_owner'], files: [{ path: 'a.json', content: '{}' }] });
-    const anonymous = await fetch(`${hub.hfUrl}/api/models/org/private/tree/main`);
-    expect(anonymous.status).toBe(401);
-    expect(anonymous.headers.get('x-error-code')).toBe('RepoNotFound');
-    const owner = await fetch(`${hub.hfUrl}/api/models/org/private/tree/main`, { headers: { Authorization: 'Bearer hf_owner' } });
-    expect(owner.status).toBe(200);
-    await owner.text();
-  });
-
   test('refuses an unknown token with 401 "Invalid credentials in Authorization header"', async ({ hub }) => {
     addModelRepo(hub);
     const res = await fetch(hub.resolveUrl('org/model', 'config.json'), { headers: { Authorization: 'Bearer hf_bogus' } });
     expect(res.status).toBe(401);
     expect(res.headers.get('x-error-message')).toBe('Invalid credentials in Authorization header');
     expect(await res.json()).toEqual({ error: 'Invalid credentials in Authorization header' });
+  });
+
+  test('refuses an unknown token with 401 "Invalid credentials" even on a missing repository', async ({ hub }) => {
+    const res = await fetch(hub.resolveUrl('org/missing', 'config.json'), { headers: { Authorization: 'Bearer hf_bogus' } });
+    expect(await answerOf(res)).toEqual({ ...ANONYMOUS, message: 'Invalid credentials in Authorization header', wwwAuthenticate: null, body: { error: 'Invalid credentials in Authorization header' } });
   });
 
   test('a 429 fault carries RateLimit and RateLimit-Policy, then the hub recovers', async ({ hub }) => {
@@ -379,5 +370,67 @@ describe('fake hub: faults and the request log', () => {
     expect(JSON.stringify(hub.requests)).not.toContain('hf_secret_token');
     hub.resetLog();
     expect(hub.requests).toHaveLength(0);
+  });
+});
+
+/** What a client sees of an HF error answer (the request id aside). */
+async function answerOf(res: Response) {
+  return {
+    status: res.status,
+    code: res.headers.get('x-error-code'),
+    message: res.headers.get('x-error-message'),
+    wwwAuthenticate: res.headers.get('www-authenticate'),
+    body: res.headers.get('content-type')?.startsWith('application/json') ? await res.json() : await res.text(),
+  };
+}
+
+/** Missing, or private without access, asked without a token: the Hub's bare 401 (no X-Error-Code). */
+const ANONYMOUS = {
+  status: 401,
+  code: null,
+  message: 'Invalid username or password.',
+  wwwAuthenticate: 'Bearer realm="Authentication required", charset="UTF-8"',
+  body: { error: 'Invalid username or password.' },
+};
+/** The same, asked with a valid token: 404 RepoNotFound. */
+const WITH_TOKEN = { status: 404, code: 'RepoNotFound', message: 'Repository not found', wwwAuthenticate: null, body: { error: 'Repository not found' } };
+
+describe('fake hub: a missing or private repository answers as the Hub does (reference section 1)', () => {
+  const urls = (hub: FakeHub, id: string): string[] => [
+    hub.resolveUrl(id, 'a.json'),
+    `${hub.hfUrl}/api/models/${id}/tree/main`,
+    `${hub.hfUrl}/api/models/${id}?blobs=true`,
+    `${hub.hfUrl}/api/models/${id}/revision/main`,
+  ];
+  const addPrivate = (hub: FakeHub) =>
+    hub.addRepo({ id: 'org/private', private: true, tokensWithAccess: ['hf_owner'], files: [{ path: 'a.json', content: '{}' }] });
+
+  test('a missing repository without a token: bare 401 "Invalid username or password." on resolve and API routes', async ({ hub }) => {
+    for (const url of urls(hub, 'org/missing')) expect(await answerOf(await fetch(url, { redirect: 'manual' }))).toEqual(ANONYMOUS);
+  });
+
+  test('a private repository without a token: the same bare 401, so it cannot be told from a missing one', async ({ hub }) => {
+    addPrivate(hub);
+    for (const url of urls(hub, 'org/private')) expect(await answerOf(await fetch(url, { redirect: 'manual' }))).toEqual(ANONYMOUS);
+  });
+
+  test('a missing repository with a valid token: 404 RepoNotFound "Repository not found"', async ({ hub }) => {
+    const headers = { Authorization: 'Bearer hf_valid_without_grant' };
+    for (const url of urls(hub, 'org/missing')) expect(await answerOf(await fetch(url, { headers, redirect: 'manual' }))).toEqual(WITH_TOKEN);
+  });
+
+  test('a private repository with a valid token lacking access: the same 404 RepoNotFound', async ({ hub }) => {
+    addPrivate(hub);
+    const headers = { Authorization: 'Bearer hf_valid_without_grant' };
+    for (const url of urls(hub, 'org/private')) expect(await answerOf(await fetch(url, { headers, redirect: 'manual' }))).toEqual(WITH_TOKEN);
+  });
+
+  test('a private repository with a granted token answers normally', async ({ hub }) => {
+    addPrivate(hub);
+    const headers = { Authorization: 'Bearer hf_owner' };
+    expect((await fetch(hub.resolveUrl('org/private', 'a.json'), { method: 'HEAD', headers, redirect: 'manual' })).status).toBe(307);
+    const tree = await fetch(`${hub.hfUrl}/api/models/org/private/tree/main`, { headers });
+    expect(tree.status).toBe(200);
+    await tree.text();
   });
 });

@@ -28,7 +28,10 @@ export interface RepoSpec {
   aliases?: string[];
   /** Gated repositories answer 401/403 `GatedRepo` on resolve unless the token is in `tokensWithAccess`. Default false. */
   gated?: false | 'auto' | 'manual';
-  /** Private repositories answer 401 `RepoNotFound` to everything unless the token is in `tokensWithAccess`. */
+  /**
+   * Private repositories answer as missing ones unless the token is in `tokensWithAccess`: a bare 401 without a token,
+   * 404 `RepoNotFound` with a valid one.
+   */
   private?: boolean;
   /** Tokens granted access (each also becomes a valid token of the hub). */
   tokensWithAccess?: string[];

@@ -53,7 +53,7 @@ export function accessRepo(
   const repo = x.state.findRepo(type, id);
   const granted = token !== undefined && repo !== undefined && repo.tokensWithAccess.has(token);
   if (repo === undefined || (repo.private && !granted)) {
-    sendHfError(x.req, x.res, x.record, 401, 'RepoNotFound', 'Repository not found');
+    sendRepoNotFound(x, token !== undefined);
     return undefined;
   }
   if (checkGate && repo.gated !== false && !granted) {
@@ -72,6 +72,23 @@ export function accessRepo(
     return undefined;
   }
   return { repo, commit };
+}
+
+/**
+ * A missing repository, or a private one the caller may not see: the same answer for both, so that names cannot be
+ * probed. Without a token the Hub answers a bare 401 (no X-Error-Code, the message of a failed login), which
+ * huggingface_hub maps to RepositoryNotFoundError only because the URL is a repo URL; with a valid token it answers
+ * 404 `RepoNotFound` (huggingface.js `check-repo-access.spec.ts`: 401 unauthenticated, 404 authenticated;
+ * huggingface_hub `test_utils_errors.py`: 404 + RepoNotFound, bare 401 on a repo URL).
+ */
+function sendRepoNotFound(x: HubExchange, withToken: boolean): void {
+  if (withToken) {
+    sendHfError(x.req, x.res, x.record, 404, 'RepoNotFound', 'Repository not found');
+    return;
+  }
+  sendHfError(x.req, x.res, x.record, 401, undefined, 'Invalid username or password.', {
+    'WWW-Authenticate': 'Bearer realm="Authentication required", charset="UTF-8"',
+  });
 }
 
 export function decodeSegments(segments: string[]): string {
