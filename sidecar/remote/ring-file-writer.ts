@@ -43,8 +43,9 @@ export interface RingFileWriterOptions {
 /**
  * The download's sink: copies the bytes into a ring of aligned slots, writes each full slot to the file (several in
  * flight, so the disk never waits for the network or the reverse) and has the worker hash it once written, in order.
- * `bytes` only ever counts a prefix that is both in the file and in the hash; writes that finished beyond it (out of
- * order, or before a crash) are cut off by the next attempt (the resume state records `bytes`).
+ * `bytes` only ever counts a prefix that is both in the file and in the hash. Writes that finished beyond it are cut
+ * off: by this writer when it stops (error, cancel, end), or, after a crash, by the next process, which drops the
+ * file's last RING_WRITE_WINDOW (openTransfer).
  */
 export class RingFileWriter extends Writable {
   /** Bytes in the file and in the hash, from the start of the file. */
