@@ -105,8 +105,9 @@ async function listRemoteFiles(options: CompareRepositoryOptions): Promise<Remot
 }
 
 /**
- * The Hub answers 401 both for a repository that does not exist and for a private one without access (reference
- * section 1), so the message names both and what to do about each; the lister's own error stays as the cause.
+ * The Hub answers a missing repository and a private one without access alike: a bare 401 without a token, 404
+ * RepoNotFound with one (reference section 1). So the message names both and what to do about each; a 401 to a
+ * request with a token means the token itself was refused. The lister's own error stays as the cause.
  */
 function explainListingError(error: unknown, { repoId, repoType, revision, path, token }: CompareRepositoryOptions): unknown {
   if (!isDepotError(error)) return error;
@@ -115,12 +116,15 @@ function explainListingError(error: unknown, { repoId, repoType, revision, path,
   switch (error.code) {
     case 'AUTH_REQUIRED':
       return new DepotError('AUTH_REQUIRED', token
-        ? `The hub refused the token for the ${what}: the token is invalid or has no access to this private repository. Check HF_TOKEN (or --token), the id and --repo-type.`
+        ? `The hub did not accept the token for the ${what} (invalid or expired): check HF_TOKEN (or --token).`
         : `The ${what} was not found, or it is private and no token was given: set HF_TOKEN (or pass --token) with read access to it, and check the id and --repo-type.`,
       { details, cause: error });
     case 'AUTH_DENIED':
       return new DepotError('AUTH_DENIED', `The token has no access to the ${what}: request access on its page, or use a token of an account that has it.`, { details, cause: error });
     case 'NOT_FOUND':
+      if (error.details?.errorCode === 'RepoNotFound') {
+        return new DepotError('NOT_FOUND', `The ${what} was not found: it does not exist, or it is private and the token has no access to it. Check the id and --repo-type, or use a token (HF_TOKEN or --token) of an account that can see it.`, { details, cause: error });
+      }
       return new DepotError('NOT_FOUND', `The ${what} has no revision "${revision}"${path ? ` or no folder "${path}"` : ''}: check --branch and the URL. (${error.message})`, { details, cause: error });
     default:
       return error;

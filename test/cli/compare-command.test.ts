@@ -9,6 +9,8 @@ import { sha256Of } from '../services/compare-collection-fixture';
 import { parseAria2Input } from '../services/aria2-input-grammar';
 
 const TOKEN = 'hf_compareSecretToken123';
+/** Valid on the hub, but granted nothing. */
+const OTHER_TOKEN = 'hf_compareOtherToken456';
 const files = [
   { path: 'a.safetensors', content: 'alpha\n', lfs: true },
   { path: 'sub/b.safetensors', content: 'beta\n', lfs: true },
@@ -27,7 +29,7 @@ const it = base.extend<Fixtures>({
     await rm(dir, { recursive: true, force: true });
   },
   hub: async ({}, use) => {
-    const hub = await createFakeHub();
+    const hub = await createFakeHub({ hfTokens: [OTHER_TOKEN] });
     hub.addRepo({ id: 'me/private-loras', private: true, tokensWithAccess: [TOKEN], files });
     hub.addRepo({ id: 'me/gated-loras', gated: 'manual', tokensWithAccess: [TOKEN], files });
     hub.addRepo({ id: 'me/open-loras', type: 'dataset', files });
@@ -85,6 +87,28 @@ describe('model-depot compare (spawned CLI)', () => {
     expect(result.summary).toMatchObject({ remoteFiles: 3, matched: 1, missing: 2 });
     expect(result.local.invalid.map((i) => i.file)).toEqual(['broken.json']);
     expect(allowed.stdout).not.toContain(TOKEN);
+  });
+
+  it('prints the same clear message for a missing and a private repository, without and with a token (exit 1)', async ({ dir, hub }) => {
+    const { localDir, env, models } = await setup(dir, hub);
+    const compare = (repo: string, token?: string) =>
+      runCli(['--models', models, 'compare', '--hf-repo', repo, '--local-dir', localDir], token === undefined ? env : { ...env, HF_TOKEN: token });
+    const [missing, hidden, missingWithToken, hiddenWithToken, revoked] = await Promise.all([
+      compare('me/no-such-repo'),
+      compare('me/private-loras'),
+      compare('me/no-such-repo', OTHER_TOKEN),
+      compare('me/private-loras', OTHER_TOKEN),
+      compare('me/private-loras', 'hf_revokedToken789'),
+    ]);
+    const withoutToken = (repo: string) => new RegExp(`^model-depot: The model repository ${repo} was not found, or it is private and no token was given: set HF_TOKEN \\(or pass --token\\)`);
+    expect(missing).toMatchObject({ code: 1, stdout: '', stderr: expect.stringMatching(withoutToken('me/no-such-repo')) });
+    expect(hidden).toMatchObject({ code: 1, stdout: '', stderr: expect.stringMatching(withoutToken('me/private-loras')) });
+    const withToken = (repo: string) => new RegExp(`^model-depot: The model repository ${repo} was not found: it does not exist, or it is private and the token has no access to it\\.`);
+    expect(missingWithToken).toMatchObject({ code: 1, stderr: expect.stringMatching(withToken('me/no-such-repo')) });
+    expect(hiddenWithToken).toMatchObject({ code: 1, stderr: expect.stringMatching(withToken('me/private-loras')) });
+    expect(hiddenWithToken.stderr).not.toMatch(/revision/);
+    expect(revoked).toMatchObject({ code: 1, stderr: expect.stringMatching(/^model-depot: The hub did not accept the token for the model repository me\/private-loras \(invalid or expired\)/) });
+    for (const run of [missingWithToken, hiddenWithToken, revoked]) expect(run.stderr).not.toMatch(/hf_compare|hf_revoked/);
   });
 
   it('compares a gated repository without a token but warns, refuses --download without one (exit 1), and works with --token', async ({ dir, hub }) => {
