@@ -1,12 +1,10 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { DataFile } from 'lowdb/node';
-import { DepotError } from '../../shared/errors';
-import type { RegistryFile } from '../../shared/registry-schema';
-import { hasErrorCode } from '../../shared/has-error-code';
+import { createRegistryStore } from './create-registry-store';
 import { loadRegistryFile } from './load-registry-file';
 import { lockRegistry } from './lock-registry';
 import { Registry } from './registry';
+import { registryIoError } from './registry-io-error';
 
 export interface OpenRegistryOptions {
   /** The models root; the registry lives in `<modelsRoot>/.registry/models.json`. */
@@ -34,9 +32,9 @@ export interface OpenRegistryOptions {
  * Opens the registry of a models root: takes the one-writer lock (REGISTRY_LOCKED when another model-depot holds
  * it), loads and validates `models.json` (REGISTRY_CORRUPT, the broken file kept aside), and returns a `Registry`.
  *
- * Writes go through lowdb's DataFile, whose writer (steno) writes `.models.json.tmp` and renames it over
- * `models.json`: a process killed mid-write leaves the previous file whole. There is no fsync, so a power cut may
- * still lose the last writes; a registry broken that way is set aside and rebuilt by `migrate`.
+ * Writes go through a durable lowdb adapter (`createRegistryStore`): a temporary file, fsynced, renamed over
+ * `models.json`, then the folder fsynced. A process killed mid-write leaves the previous file whole, and a write that
+ * resolved survives a power cut. A registry broken anyway (a failing disk) is set aside and rebuilt by `migrate`.
  */
 export async function openRegistry(options: OpenRegistryOptions): Promise<Registry> {
   const modelsRoot = path.resolve(options.modelsRoot);
@@ -50,7 +48,7 @@ export async function openRegistry(options: OpenRegistryOptions): Promise<Regist
   }
 
   await mkdir(registryDir, { recursive: true }).catch((error: unknown) => {
-    throw ioError(`Cannot create ${registryDir}`, error);
+    throw registryIoError(`Cannot create ${registryDir}`, error);
   });
   let registry: Registry | undefined;
   const lock = await lockRegistry({
@@ -68,10 +66,7 @@ export async function openRegistry(options: OpenRegistryOptions): Promise<Regist
       onCorrupt: options.recoverCorrupt ? 'recover' : 'set-aside',
       now,
     });
-    const adapter = new DataFile<RegistryFile>(file, {
-      parse: JSON.parse,
-      stringify: (value) => `${JSON.stringify(value, null, 1)}\n`,
-    });
+    const store = await createRegistryStore({ file });
     registry = new Registry({
       modelsRoot,
       file,
@@ -79,27 +74,11 @@ export async function openRegistry(options: OpenRegistryOptions): Promise<Regist
       now,
       keptAside,
       release: () => lock.release(),
-      write: async (value) => {
-        try {
-          await adapter.write(value);
-        } catch (error) {
-          if (hasErrorCode(error, 'ENOSPC')) {
-            throw new DepotError('DISK_FULL', `The disk holding ${file} is full; the registry was not saved.`, {
-              cause: error,
-            });
-          }
-          throw ioError(`Cannot write the registry ${file}`, error);
-        }
-      },
+      write: (value) => store.write(value),
     });
     return registry;
   } catch (error) {
     await lock.release();
     throw error;
   }
-}
-
-function ioError(what: string, error: unknown): DepotError {
-  const reason = error instanceof Error ? error.message : String(error);
-  return new DepotError('IO', `${what}: ${reason}`, { cause: error });
 }

@@ -162,6 +162,30 @@ describe('openRegistry', () => {
     expect((await openRegistry({ modelsRoot: root, readOnly: true })).findBySha256(shaA)).toBeDefined();
   });
 
+  test('saves changes made at the same time outside a batch, the last state last', async ({ root }) => {
+    const registry = await openRegistry({ modelsRoot: root });
+    await Promise.all(
+      Array.from({ length: 50 }, (_, i) => registry.upsertModel({ sha256: i.toString(16).padStart(64, '0'), size: i })),
+    );
+    await registry.close();
+    const stored = JSON.parse(await readFile(path.join(root, '.registry', 'models.json'), 'utf8'));
+    expect(Object.keys(stored.models)).toHaveLength(50);
+    expect((await readdir(path.join(root, '.registry'))).filter((n) => n.endsWith('.tmp'))).toEqual([]);
+  });
+
+  test('removes the temporary files of writes a killed process left behind, and nothing else', async ({ root }) => {
+    const dir = path.join(root, '.registry');
+    await mkdir(dir, { recursive: true });
+    const leftovers = ['models.json.4242.0a1b2c3d.tmp', '.models.json.tmp'];
+    const kept = ['models.json.corrupt-2026-01-01T00-00-00-000Z', 'notes.tmp', 'hash-cache.json.4242.0a1b2c3d.tmp'];
+    for (const name of [...leftovers, ...kept]) await writeFile(path.join(dir, name), '{');
+    const registry = await openRegistry({ modelsRoot: root });
+    const names = await readdir(dir);
+    expect(names.filter((n) => leftovers.includes(n))).toEqual([]);
+    expect(names.filter((n) => kept.includes(n)).sort()).toEqual([...kept].sort());
+    await registry.close();
+  });
+
   test('stays fast with 10,000 models', async ({ root }) => {
     const registry = await openRegistry({ modelsRoot: root });
     const started = performance.now();

@@ -65,6 +65,8 @@ describe('registry under SIGKILL', () => {
     }
     const names = await readdir(path.join(root, '.registry'));
     expect(names.filter((n) => n.includes('corrupt'))).toEqual([]);
+    // A writer killed between its temporary file and the rename leaves that file; the next opener removes it.
+    expect(names.filter((n) => n.endsWith('.tmp'))).toEqual([]);
   });
 
   test('a restarted process opens within a few seconds with the default stale time', async ({ root }) => {
