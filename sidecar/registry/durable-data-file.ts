@@ -50,7 +50,7 @@ export class DurableDataFile<T> implements Adapter<T> {
     }
   }
 
-  write(data: T): Promise<void> {
+  async write(data: T): Promise<void> {
     const text = this.#stringify(data);
     if (this.#queued) {
       this.#queued.text = text;
