@@ -25,7 +25,8 @@ import { parseHfUrl, parseRepoId, parseRepoType, type HfRepoLocation } from '../
 import { readLocalMetadata } from '../services/read-local-metadata';
 import { scanLocalFiles } from '../services/scan-local-files';
 import { resolveCliContext, type CliContext } from './cli-context';
-import { createCompareDownloadProgress, createCompareProgress } from './compare-progress';
+import { createCompareDownloadProgress } from './compare-download-progress';
+import { createCompareProgress } from './compare-progress';
 import { formatCompareReport } from './compare-report';
 import { runAction } from './run-action';
 import { hasErrorCode } from '../../shared/has-error-code';
@@ -204,9 +205,13 @@ async function download({ ctx, limitKbps, downloadDir, token, talk }: CompareRun
   });
   if (talk) process.stderr.write(`Downloading ${missing.length} files (${formatBytes(result.summary.missingBytes)}) into ${downloadDir}\n`);
   const limiter = createBandwidthLimiter({ kbps: limitKbps });
-  // Failures are printed even with --json or --quiet (on stderr): they decide the exit code.
+  // Failures are printed even with --json or --quiet (on stderr): they decide the exit code. Bars only when both
+  // streams are a terminal: a redirected stdout or stderr means a log or a script, which gets plain lines.
   const progress = createCompareDownloadProgress({
-    stream: process.stderr, bar: talk, filesTotal: missing.length, bytesTotal: result.summary.missingBytes,
+    stream: process.stderr,
+    bars: talk && process.stdout.isTTY === true && process.stderr.isTTY === true,
+    filesTotal: missing.length,
+    bytesTotal: result.summary.missingBytes,
   });
   let done = 0;
   let outcomes: CompareDownload[];
@@ -218,13 +223,13 @@ async function download({ ctx, limitKbps, downloadDir, token, talk }: CompareRun
       hostPolicy,
       parallel: ctx.config.parallel_downloads,
       ...(token ? { token } : {}),
-      onProgress: (file, { bytes }) => progress.bytes(file.path, bytes),
+      onProgress: (file, { bytes, state }) => progress.file(file.relativePath, file.size, { bytes, state }),
       onDone: (file, outcome) => {
         done++;
-        if (outcome.ok && !talk) return;
-        progress.done(outcome.ok
-          ? `  ✓ ${done}/${missing.length} ${file.relativePath} (${formatBytes(outcome.size ?? file.size)})`
-          : `  ✗ ${done}/${missing.length} ${file.relativePath}: ${outcome.message ?? outcome.code ?? 'failed'}`);
+        const count = `${done}/${missing.length}`;
+        if (!outcome.ok) progress.finished(file.relativePath, `  ✗ ${count} ${file.relativePath}: ${outcome.message ?? outcome.code ?? 'failed'}`);
+        else if (talk) progress.finished(file.relativePath, `  ✓ ${count} ${file.relativePath} (${formatBytes(outcome.size ?? file.size)})`);
+        else progress.finished(file.relativePath);
       },
     });
   } finally {
