@@ -42,7 +42,13 @@ const NAME_WIDTH = 32;
 export function createCompareDownloadProgress(options: CompareDownloadProgressOptions): CompareDownloadProgress {
   const { stream } = options;
   if (!options.bars) {
-    return { file: () => {}, finished: (_name, line) => void (line === undefined ? undefined : stream.write(`${line}\n`)), stop: () => {} };
+    return {
+      file: () => {},
+      finished: (_name, line) => {
+        if (line !== undefined) stream.write(`${line}\n`);
+      },
+      stop: () => {},
+    };
   }
   return new DownloadBars({ ...options, now: options.now ?? Date.now });
 }
