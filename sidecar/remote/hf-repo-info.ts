@@ -22,7 +22,8 @@ export interface HfRepoInfoOptions extends HubCallOptions {
 /**
  * `GET /api/{type}s/{repo}[/revision/{rev}]?blobs=true`: the commit, `private`, `gated` and every file with its size
  * and SHA-256 (LFS) in one request; the tree listing is the paginated alternative for very large repositories.
- * @throws DepotError AUTH_REQUIRED (private or missing: the Hub answers 401 for both) / NOT_FOUND (revision) / ...
+ * @throws DepotError AUTH_REQUIRED (private or missing, no token: the Hub answers 401 for both) / NOT_FOUND (private
+ *   without access or missing, with a token: 404 RepoNotFound; or a missing revision) / ...
  */
 export async function hfRepoInfo(options: HfRepoInfoOptions): Promise<HfRepoInfo> {
   const hubUrl = (options.hubUrl ?? 'https://huggingface.co').replace(/\/+$/, '');
