@@ -30,7 +30,8 @@ export interface Transfer {
 
 /**
  * Opens the partial file of a download, keeping what an earlier process left when its resume state describes the
- * same model (by SHA-256) or, without one, the same URL; anything else is discarded first.
+ * same model (by SHA-256) or, without one, the same URL; anything else is discarded first. Takes the partial's lock
+ * before anything (DOWNLOAD_LOCKED while another live process holds it); `release` gives it back.
  */
 export async function openTransfer(options: {
   url: string;
@@ -65,10 +66,16 @@ async function openLockedTransfer(
   await removeStaleStateFiles(paths);
   const ring = pageAlignedMemory(RING_BYTES);
   const { handle, direct } = await openPartialFile(paths.part, Buffer.from(ring, 0, DIRECT_IO_BLOCK));
-  const size = (await handle.stat()).size;
-  let writtenBytes = same ? keptPrefix(size, state.bytes) : 0;
-  if (direct) writtenBytes -= writtenBytes % DIRECT_IO_BLOCK;
-  if (writtenBytes !== size) await handle.truncate(writtenBytes);
+  let writtenBytes: number;
+  try {
+    const size = (await handle.stat()).size;
+    writtenBytes = same ? keptPrefix(size, state.bytes) : 0;
+    if (direct) writtenBytes -= writtenBytes % DIRECT_IO_BLOCK;
+    if (writtenBytes !== size) await handle.truncate(writtenBytes);
+  } catch (error) {
+    await handle.close();
+    throw error;
+  }
   const sameSource = same && state.url === storedUrl;
   return {
     handle,
