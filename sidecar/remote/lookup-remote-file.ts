@@ -29,12 +29,17 @@ export interface CreateRemoteLookupOptions {
 export interface RemoteLookupAnswer extends RemoteFacts {
   /** The host answered 401/403: a token (or access) is needed. Such answers are not cached. */
   needsToken?: boolean;
+  /**
+   * HF answered 404 `RepoNotFound`: the repository does not exist, or it is private and the token sent cannot see it
+   * (the Hub says the same for both; without a token it answers 401, which is `needsToken`). Not cached either.
+   */
+  repositoryNotFound?: boolean;
 }
 
 /**
  * The `lookupRemote` of the check service: for a model URL without a SHA-256, asks HuggingFace (HEAD on the resolve
  * URL: X-Linked-Etag) or Civitai (the model-version API) and caches the answer.
- * Resolves null when the URL is not a hub file or the host has no such file.
+ * Resolves null when the URL is not a hub file or the host has no such file in an existing repository.
  */
 export function createRemoteLookup(options: CreateRemoteLookupOptions): (url: string) => Promise<RemoteLookupAnswer | null> {
   const endpoints = { hfEndpoint: options.hfEndpoint, civitaiEndpoint: options.civitaiEndpoint };
@@ -57,6 +62,7 @@ export function createRemoteLookup(options: CreateRemoteLookupOptions): (url: st
       return options.cache === undefined ? await ask(url) : await options.cache.lookup(url, () => ask(url));
     } catch (error) {
       if (isDepotError(error) && (error.code === 'AUTH_REQUIRED' || error.code === 'AUTH_DENIED')) return { needsToken: true };
+      if (isDepotError(error) && error.code === 'NOT_FOUND' && error.details?.errorCode === 'RepoNotFound') return { repositoryNotFound: true };
       throw error;
     }
   };

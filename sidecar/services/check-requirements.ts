@@ -57,10 +57,10 @@ interface Draft {
 
 /**
  * What each requirement's state is on this machine: present, linkable (same SHA-256 elsewhere), missing (with URL
- * and size), conflict (other content under the wanted name) or unavailable (no usable URL, or a destination the
- * install refuses), plus a summary. Destinations are judged by the install's own rules (`resolveModelPath` on the
- * same category and name, `assertStillInside` for targets not on disk yet), so nothing is offered that the install
- * would then refuse.
+ * and size), conflict (other content under the wanted name) or unavailable (no usable URL, a repository its host
+ * says is missing or out of the token's reach, or a destination the install refuses), plus a summary. Destinations
+ * are judged by the install's own rules (`resolveModelPath` on the same category and name, `assertStillInside` for
+ * targets not on disk yet), so nothing is offered that the install would then refuse.
  *
  * Fast by design: the registry is the index, so nothing is scanned. Each target is stat'ed once; a file is hashed
  * only when its content must be compared and neither the registry nor the hash cache knows it; remote look-ups

@@ -156,4 +156,27 @@ describe('model-depot check with a hub', () => {
       await rm(dir, { recursive: true, force: true });
     }
   });
+
+  hubTest('HF_TOKEN without access to a private repository: UNAVAILABLE with what to do, exit 1 (not a download of unknown size)', async ({ hub }) => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'depot-cli-check-private-'));
+    try {
+      hub.addRepo({ id: 'org/private', private: true, tokensWithAccess: ['hf_granted'], files: [{ path: 'p.safetensors', size: 64 }] });
+      const workflow = await writeJson(path.join(dir, 'w.json'), {
+        nodes: [],
+        models: [{ name: 'p.safetensors', url: 'https://huggingface.co/org/private/resolve/main/p.safetensors', directory: 'vae' }],
+      });
+      const run = await check(dir, ['check', workflow], { HF_ENDPOINT: hub.hfUrl, HF_TOKEN: 'hf_valid_without_grant' });
+      expect(run.stderr).toBe('');
+      expect(run.code).toBe(1);
+      expect(run.stdout).not.toContain('hf_valid_without_grant');
+      expect(run.stdout.split('\n')).toEqual(
+        expect.arrayContaining([
+          expect.stringMatching(/^UNAVAILABLE +vae +p\.safetensors /),
+          expect.stringMatching(/^ {4}vae\/p\.safetensors: the host answered that the repository of \S+ does not exist, or that it is private and the HuggingFace token has no access to it \(HTTP 404\)\. Check the URL in the workflow; if the repository is private, use a token \(HF_TOKEN\) of an account that can see it, then check again\.$/),
+        ]),
+      );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 });

@@ -3,11 +3,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect } from 'vitest';
 import { extractRequirements } from '../../shared/extract-requirements';
+import type { Requirement } from '../../shared/requirement';
 import { fileIdentity } from '../../sidecar/disk/file-identity';
 import { openRegistry } from '../../sidecar/registry/open-registry';
 import { createHostPolicy } from '../../sidecar/remote/host-policy';
 import { createRemoteLookup } from '../../sidecar/remote/lookup-remote-file';
 import { checkRequirements } from '../../sidecar/services/check-requirements';
+import type { FakeHub } from '../fake-hub/create-fake-hub';
 import { test } from '../fake-hub/fake-hub-fixture';
 
 describe('checkRequirements with the host asked for hashes', () => {
@@ -62,5 +64,77 @@ describe('checkRequirements with the host asked for hashes', () => {
       await registry.close();
       await rm(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('checkRequirements when the host cannot give the repository', () => {
+  /** Checks a workflow of the given HF file URLs (one per vae) against the fake hub, with or without a token. */
+  async function checkUrls(hub: FakeHub, urls: string[], hfToken?: string) {
+    const dir = await mkdtemp(path.join(tmpdir(), 'depot-check-repo-'));
+    const modelsRoot = path.join(dir, 'models');
+    const registry = await openRegistry({ modelsRoot });
+    try {
+      const requirements = urls.map((url, i): Requirement => ({ category: 'vae', filename: `v${i}.safetensors`, urls: [url], required: true, origin: 'models' }));
+      const endpoints = { hfEndpoint: hub.hfUrl, civitaiEndpoint: hub.civitaiUrl };
+      return await checkRequirements({
+        requirements,
+        registry,
+        modelsRoot,
+        freeSpace: async () => 1e12,
+        hostPolicy: createHostPolicy(endpoints),
+        lookupRemote: createRemoteLookup({ ...endpoints, hfToken, retry: { limit: 0 } }),
+      });
+    } finally {
+      await registry.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+
+  const PRIVATE_URL = 'https://huggingface.co/org/private/resolve/main/p.safetensors';
+  const MISSING_URL = 'https://huggingface.co/org/no-such-repo/resolve/main/m.safetensors';
+  const REASON = /^vae\/v\d\.safetensors: the host answered that the repository of https:\/\/huggingface\.co\/org\/[a-z-]+\/resolve\/main\/[pm]\.safetensors does not exist, or that it is private and the HuggingFace token has no access to it \(HTTP 404\)\. Check the URL in the workflow; if the repository is private, use a token \(HF_TOKEN\) of an account that can see it, then check again\.$/;
+
+  test('with a valid token lacking access to a private repository, or a repository that does not exist: unavailable NOT_FOUND, saying both and what to do', async ({ hub }) => {
+    hub.addRepo({ id: 'org/private', private: true, tokensWithAccess: ['hf_granted'], files: [{ path: 'p.safetensors', size: 64 }] });
+    hub.addRepo({ id: 'org/public', files: [{ path: 'ok.safetensors', size: 64 }] });
+    const result = await checkUrls(hub, [PRIVATE_URL, MISSING_URL, 'https://huggingface.co/org/public/resolve/main/ok.safetensors'], 'hf_valid_without_grant');
+    expect(result.items.map((i) => [i.targetPath, i.status, i.code, i.needsToken])).toEqual([
+      ['vae/v0.safetensors', 'unavailable', 'NOT_FOUND', false],
+      ['vae/v1.safetensors', 'unavailable', 'NOT_FOUND', false],
+      ['vae/v2.safetensors', 'missing', undefined, false],
+    ]);
+    for (const item of result.items.slice(0, 2)) {
+      expect(item.reason).toMatch(REASON);
+      expect(item.reason).not.toContain('hf_valid_without_grant');
+      expect(item.url).toBeUndefined();
+    }
+    expect(result.items[2]).toMatchObject({ size: 64, url: 'https://huggingface.co/org/public/resolve/main/ok.safetensors' });
+    expect(result.summary).toMatchObject({ unavailable: 2, missing: 1, bytesToDownload: 64, needsToken: false });
+    const heads = hub.requests.filter((r) => r.method === 'HEAD' && !r.path.includes('/org/public/'));
+    expect(heads.map((r) => [r.status, r.hasAuthorization])).toEqual([[404, true], [404, true]]);
+  });
+
+  test('the same repositories without a token: still downloadable, a token needed (the Hub answers 401)', async ({ hub }) => {
+    hub.addRepo({ id: 'org/private', private: true, tokensWithAccess: ['hf_granted'], files: [{ path: 'p.safetensors', size: 64 }] });
+    const result = await checkUrls(hub, [PRIVATE_URL, MISSING_URL]);
+    expect(result.items.map((i) => [i.status, i.code, i.needsToken])).toEqual([
+      ['missing', undefined, true],
+      ['missing', undefined, true],
+    ]);
+    expect(result.summary).toMatchObject({ missing: 2, unavailable: 0, needsToken: true });
+  });
+
+  test('with the token that has access: the private file is missing with its size, not unavailable', async ({ hub }) => {
+    hub.addRepo({ id: 'org/private', private: true, tokensWithAccess: ['hf_granted'], files: [{ path: 'p.safetensors', size: 64 }] });
+    const result = await checkUrls(hub, [PRIVATE_URL], 'hf_granted');
+    expect(result.items[0]).toMatchObject({ status: 'missing', size: 64, needsToken: false });
+    expect(result.items[0]?.sha256).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  test('a look-up the host fails (HTTP 503) leaves the item downloadable: the install will report', async ({ hub }) => {
+    hub.setFault({ kind: 'fail', status: 503, server: 'hf' });
+    const result = await checkUrls(hub, [MISSING_URL], 'hf_valid_without_grant');
+    expect(result.items.map((i) => [i.status, i.code, i.size])).toEqual([['missing', undefined, undefined]]);
+    expect(hub.requests.filter((r) => r.method === 'HEAD').map((r) => r.status)).toEqual([503]);
   });
 });
