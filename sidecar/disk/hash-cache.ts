@@ -4,12 +4,19 @@ import { DepotError } from '../../shared/errors';
 import { zHashCacheFile, type HashCacheFile } from '../../shared/hash-cache-file';
 import { parseJsonText } from '../../shared/parse-json-text';
 import type { FileIdentity } from './file-identity';
+import { removeWriteLeftovers } from './remove-write-leftovers';
 import { writeFileAtomic } from './write-file-atomic';
 import { hasErrorCode } from '../../shared/has-error-code';
 
 export interface OpenHashCacheOptions {
   /** The cache file; usually defaultHashCacheFile(modelsRoot). Created on the first save(). */
   file: string;
+  /**
+   * The caller holds the registry lock of the folder of `file` (`<modelsRoot>/.registry`): the temporary files that
+   * killed saves left there (`hash-cache.json.<pid>.<hex>.tmp`) are removed on open, except those of processes still
+   * running (a `check` saves the cache without the lock). Default false: nothing is removed.
+   */
+  holdsRegistryLock?: boolean;
 }
 
 export interface HashCache {
@@ -33,7 +40,8 @@ export function defaultHashCacheFile(modelsRoot: string): string {
  * changes its mtime or size, and a replaced file gets a new inode, so a stale hit needs a deliberate mtime reset.
  * A missing or unreadable cache file just means an empty cache (it can always be rebuilt by hashing).
  */
-export async function openHashCache({ file }: OpenHashCacheOptions): Promise<HashCache> {
+export async function openHashCache({ file, holdsRegistryLock = false }: OpenHashCacheOptions): Promise<HashCache> {
+  if (holdsRegistryLock) await removeLeftovers(file);
   const { entries, dirty: startDirty } = await loadEntries(file);
   let dirty = startDirty;
   return {
@@ -79,6 +87,16 @@ async function loadEntries(file: string): Promise<{ entries: Map<string, string>
   // A damaged cache is rebuilt by hashing again; marking it dirty replaces it on the next save.
   if (!parsed.success) return { entries: new Map(), dirty: true };
   return { entries: new Map(Object.entries(parsed.data.entries)), dirty: false };
+}
+
+async function removeLeftovers(file: string): Promise<void> {
+  try {
+    await removeWriteLeftovers({ file, spareRunningWriters: true });
+  } catch (error) {
+    throw new DepotError('IO', `Cannot remove the hash cache's old temporary files beside ${file}; check the folder's permissions.`, {
+      cause: error,
+    });
+  }
 }
 
 async function writeAtomically(file: string, content: string): Promise<void> {

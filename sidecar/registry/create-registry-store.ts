@@ -1,7 +1,7 @@
-import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { DepotError } from '../../shared/errors';
 import { hasErrorCode } from '../../shared/has-error-code';
+import { removeWriteLeftovers } from '../disk/remove-write-leftovers';
 import type { RegistryFile } from '../../shared/registry-schema';
 import { DurableDataFile } from './durable-data-file';
 import { registryIoError } from './registry-io-error';
@@ -24,7 +24,10 @@ export interface RegistryStore {
  */
 export async function createRegistryStore(options: CreateRegistryStoreOptions): Promise<RegistryStore> {
   const { file } = options;
-  await removeWriteLeftovers(file);
+  // `.models.json.tmp`: the temporary file of the steno writer of older versions.
+  await removeWriteLeftovers({ file, olderNames: [`.${path.basename(file)}.tmp`] }).catch((error: unknown) => {
+    throw registryIoError(`Cannot clean the registry folder ${path.dirname(file)}`, error);
+  });
   const adapter = new DurableDataFile<RegistryFile>(file, {
     parse: JSON.parse,
     stringify: (value) => `${JSON.stringify(value, null, 1)}\n`,
@@ -43,18 +46,4 @@ export async function createRegistryStore(options: CreateRegistryStoreOptions): 
       }
     },
   };
-}
-
-/** `models.json.<pid>.<random>.tmp` (writeFileAtomic) and `.models.json.tmp` (the steno writer of older versions). */
-async function removeWriteLeftovers(file: string): Promise<void> {
-  const folder = path.dirname(file);
-  const name = path.basename(file);
-  const leftover = (entry: string) =>
-    entry === `.${name}.tmp` || (entry.startsWith(`${name}.`) && /^\.\d+\.[0-9a-f]+\.tmp$/.test(entry.slice(name.length)));
-  try {
-    const names = await readdir(folder);
-    await Promise.all(names.filter(leftover).map((entry) => rm(path.join(folder, entry), { force: true })));
-  } catch (error) {
-    throw registryIoError(`Cannot clean the registry folder ${folder}`, error);
-  }
 }
