@@ -17,7 +17,8 @@ export type CheckStatus = z.infer<typeof zCheckStatus>;
 /**
  * Why an item is unavailable, as the DepotError code its install job fails with. UNSAFE_PATH: the install's
  * safe-path rules refuse its destination (the name, or a symlinked folder leading outside the models root);
- * IO: its destination could not be examined; HOST_NOT_ALLOWED: none of its URLs may be fetched; NOT_FOUND: no URL.
+ * IO: its destination could not be examined; HOST_NOT_ALLOWED: none of its URLs may be fetched; NOT_FOUND: no URL,
+ * or the host says its repository does not exist or is out of the token's reach.
  */
 export const zUnavailableCode = z.enum(['UNSAFE_PATH', 'IO', 'HOST_NOT_ALLOWED', 'NOT_FOUND'] as const satisfies readonly DepotErrorCode[]);
 export type UnavailableCode = z.infer<typeof zUnavailableCode>;

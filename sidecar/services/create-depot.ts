@@ -39,7 +39,8 @@ export async function createDepot(options: CreateDepotOptions): Promise<Depot> {
   const modelsRoot = path.resolve(options.modelsRoot);
   const clock = options.clock ?? systemClock;
   const registry = await openRegistry({ modelsRoot, now: () => clock.now() });
-  const hashCache = await openHashCache({ file: defaultHashCacheFile(modelsRoot) });
+  // The registry lock is held from here on: the cache may remove temporary files its killed savers left.
+  const hashCache = await openHashCache({ file: defaultHashCacheFile(modelsRoot), holdsRegistryLock: true });
   const pool = new HashPool({ workers: options.hashWorkers });
   const hostPolicy = createHostPolicy({
     hfEndpoint: options.hfEndpoint,
