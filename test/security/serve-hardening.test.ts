@@ -1,9 +1,9 @@
-import { mkdir, writeFile } from 'node:fs/promises';
-import path from 'node:path';
+import { writeFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFakeHub, type FakeHub } from '../fake-hub/create-fake-hub';
-import { spawnServe, type Served } from '../cli/spawn-serve';
+import type { Served } from '../cli/spawn-serve';
 import { httpRequest } from '../server/http-request';
+import { makeServeSandbox, spawnSandboxedServe } from './sandboxed-serve';
 import { secretForms, tempDir } from './security-fixture';
 
 // A Civitai key is 32 hex digits: no log pattern can tell it from a hash, only its value can.
@@ -17,24 +17,10 @@ describe('model-depot serve: config allowed_hosts and a log line with the enviro
 
   beforeAll(async () => {
     ({ dir, remove: removeDir } = await tempDir('depot-sec-serve-'));
-    for (const sub of ['config', 'home', 'tmp', 'hf-cache']) await mkdir(path.join(dir, sub), { recursive: true });
-    const config = path.join(dir, 'config', 'config.json');
+    const config = await makeServeSandbox(dir);
     await writeFile(config, JSON.stringify({ allowed_hosts: ['depot.lan'], allowed_origins: ['http://comfy.lan:8188'] }));
     hub = await createFakeHub({ civitaiTokens: [ENV_CIVITAI] });
-    served = await spawnServe({
-      cwd: dir,
-      args: ['--config', config, '--models', path.join(dir, 'models'), 'serve', '--port', '0'],
-      env: {
-        PATH: process.env.PATH ?? '',
-        HOME: path.join(dir, 'home'),
-        TMPDIR: path.join(dir, 'tmp'),
-        XDG_CACHE_HOME: path.join(dir, 'home', '.cache'),
-        HF_HUB_CACHE: path.join(dir, 'hf-cache'),
-        HF_ENDPOINT: hub.hfUrl,
-        CIVITAI_ENDPOINT: hub.civitaiUrl,
-        CIVITAI_API_TOKEN: ENV_CIVITAI,
-      },
-    });
+    served = await spawnSandboxedServe(dir, hub, ENV_CIVITAI);
   }, 40_000);
 
   afterAll(async () => {

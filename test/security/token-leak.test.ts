@@ -1,9 +1,9 @@
-import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFakeHub, type FakeHub } from '../fake-hub/create-fake-hub';
-import { spawnServe, type Served } from '../cli/spawn-serve';
+import type { Served } from '../cli/spawn-serve';
 import { connectRecording, type RecordingClient } from '../server/connect-recording';
+import { makeServeSandbox, spawnSandboxedServe } from './sandboxed-serve';
 import { findSecretsUnder, jobOf, secretForms, tempDir } from './security-fixture';
 
 const ORIGIN = 'http://127.0.0.1:8188';
@@ -22,24 +22,6 @@ const SECRETS = [HF_WRONG, HF_GOOD, HF_BODY, CIVITAI, ENV_CIVITAI, URL_TOKEN, UR
 
 const MIB = 1024 * 1024;
 
-/** The real CLI, `model-depot serve --port 0`, every directory it may write to inside `dir`. */
-function startServe(dir: string, hub: FakeHub): Promise<Served> {
-  return spawnServe({
-    cwd: dir,
-    args: ['--config', path.join(dir, 'config', 'config.json'), '--models', path.join(dir, 'models'), 'serve', '--port', '0'],
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOME: path.join(dir, 'home'),
-      TMPDIR: path.join(dir, 'tmp'),
-      XDG_CACHE_HOME: path.join(dir, 'home', '.cache'),
-      HF_HUB_CACHE: path.join(dir, 'hf-cache'),
-      HF_ENDPOINT: hub.hfUrl,
-      CIVITAI_ENDPOINT: hub.civitaiUrl,
-      CIVITAI_API_TOKEN: ENV_CIVITAI,
-    },
-  });
-}
-
 function findIn(text: string, label: string): string[] {
   const data = Buffer.from(text);
   return SECRETS.filter((s) => secretForms(s).some((form) => data.includes(form))).map((s) => `${label}: ${s.slice(0, 4)}…`);
@@ -57,7 +39,7 @@ describe('tokens through the real sidecar (model-depot serve) and the fake hub',
 
   beforeAll(async () => {
     ({ dir, remove: removeDir } = await tempDir('depot-sec-leak-'));
-    for (const sub of ['config', 'home', 'tmp', 'hf-cache']) await mkdir(path.join(dir, sub), { recursive: true });
+    await makeServeSandbox(dir);
     hub = await createFakeHub({ hfTokens: [HF_WRONG], civitaiTokens: [ENV_CIVITAI] });
     hub.addRepo({
       id: 'sec/gated',
@@ -73,7 +55,7 @@ describe('tokens through the real sidecar (model-depot serve) and the fake hub',
     hub.addCivitaiVersion({ id: 778, requiresAuth: 'early-access', files: [{ name: 'civ-early.safetensors', size: MIB }] });
     hub.addCivitaiVersion({ id: 779, files: [{ name: 'civ-public.safetensors', size: MIB }] });
     hub.addRepo({ id: 'sec/public', files: [{ path: 'public.safetensors', size: MIB }] });
-    served = await startServe(dir, hub);
+    served = await spawnSandboxedServe(dir, hub, ENV_CIVITAI);
     const wsUrl = `${served.url.replace('http', 'ws')}/ws`;
     observer = await connectRecording(wsUrl, { origin: ORIGIN });
     asker = await connectRecording(wsUrl, { origin: ORIGIN });
