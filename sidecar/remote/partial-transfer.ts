@@ -1,5 +1,5 @@
-import { readdir, rm, type FileHandle } from 'node:fs/promises';
-import path from 'node:path';
+import type { FileHandle } from 'node:fs/promises';
+import { removeWriteLeftovers } from '../disk/remove-write-leftovers';
 import { lockPartial } from './lock-partial';
 import { openPartialFile } from './open-partial-file';
 import { DIRECT_IO_BLOCK, pageAlignedMemory } from './page-aligned-memory';
@@ -63,7 +63,8 @@ async function openLockedTransfer(
     (expectedSha256 ? state.expectedSha256 === expectedSha256 : state.url === storedUrl && !state.expectedSha256) &&
     (options.expectedSize === undefined || state.expectedSize === undefined || state.expectedSize === options.expectedSize);
   if (!same) await removePartial(paths);
-  await removeStaleStateFiles(paths);
+  // A process killed mid-save leaves `<key>.part.json.<pid>.<hex>.tmp`; this one holds the partial's lock.
+  await removeWriteLeftovers({ file: paths.state });
   const ring = pageAlignedMemory(RING_BYTES);
   const { handle, direct } = await openPartialFile(paths.part, Buffer.from(ring, 0, DIRECT_IO_BLOCK));
   let writtenBytes: number;
@@ -147,13 +148,4 @@ export async function saveTransferState(transfer: Transfer, paths: PartialPaths,
 function keptPrefix(size: number, savedBytes: number): number {
   if (savedBytes === size) return size;
   return Math.min(size, Math.max(savedBytes, size - RING_WRITE_WINDOW));
-}
-
-/** Temporary state files a killed process left mid-save (`<key>.part.json.<pid>.<random>.tmp`). */
-async function removeStaleStateFiles(paths: PartialPaths): Promise<void> {
-  const prefix = `${path.basename(paths.state)}.`;
-  const names = await readdir(path.dirname(paths.state)).catch(() => []);
-  for (const name of names) {
-    if (name.startsWith(prefix) && name.endsWith('.tmp')) await rm(path.join(path.dirname(paths.state), name), { force: true });
-  }
 }
