@@ -32,8 +32,8 @@ export interface RingFileWriterOptions {
   /** Called after each slot is written and hashed, with the bytes now in the file and in the hash. */
   onWritten(bytes: number): void;
   /**
-   * Called for every chunk received, with the bytes received so far (from the start of the file), before they are
-   * written: progress and the stall watch follow the network, not the slots.
+   * Called for every chunk received, with the bytes received so far (from the start of the file), once they are in
+   * the ring but before they are written: progress and the stall watch follow the network, not the slots.
    */
   onReceived?(bytes: number): void;
   /** The file name for error messages. */
@@ -86,8 +86,6 @@ export class RingFileWriter extends Writable {
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
-    this.received += chunk.length;
-    this.#options.onReceived?.(this.received);
     this.#copyFrom(chunk, 0, callback);
   }
 
@@ -119,6 +117,37 @@ export class RingFileWriter extends Writable {
   }
 
   /**
+   * The free part of the current slot, at most `max` bytes, for a reader to fill in place (socketFetch reads the
+   * network straight into it); undefined while that slot is still being written or hashed (wait for `whenFree`), or
+   * once the writer is finishing.
+   */
+  freeRegion(max: number): Buffer | undefined {
+    if (this.#closing || this.#failure || this.#busy[this.#current]) return undefined;
+    return this.#slots[this.#current].subarray(this.#fill, Math.min(this.#slotSize, this.#fill + max));
+  }
+
+  /**
+   * `length` bytes were placed at the start of `freeRegion()`: they count as received (progress, stall watch) and a
+   * full slot goes to the disk. Reported only now, so a cancel from a progress listener keeps every byte it saw.
+   */
+  commit(length: number): void {
+    this.#fill += length;
+    this.received += length;
+    if (this.#fill === this.#slotSize) this.#handOver(this.#fill);
+    this.#options.onReceived?.(this.received);
+  }
+
+  /** Settles once `freeRegion` has room again (or the writer failed: `failure` says so). */
+  async whenFree(): Promise<void> {
+    await this.#busy[this.#current];
+  }
+
+  /** The first write or hash failure, if any; nothing more can be written after one. */
+  get failure(): Error | undefined {
+    return this.#failure;
+  }
+
+  /**
    * Copies into the ring, synchronously while slots are free (the usual case: no promise per chunk, which the
    * garbage collector of a 1 GB/s download notices), and resumes once a busy slot is written and hashed.
    */
@@ -128,16 +157,14 @@ export class RingFileWriter extends Writable {
       if (this.#failure) return callback(this.#failure);
       // Destroyed meanwhile (a cancel from a progress listener runs synchronously): the ring is #finish's now.
       if (this.#closing) return callback();
-      const busy = this.#busy[this.#current];
-      if (busy) {
-        void busy.then(() => this.#copyFrom(chunk, offset, callback));
+      const region = this.freeRegion(chunk.length - offset);
+      if (!region) {
+        void this.whenFree().then(() => this.#copyFrom(chunk, offset, callback));
         return;
       }
-      const length = Math.min(chunk.length - offset, this.#slotSize - this.#fill);
-      chunk.copy(this.#slots[this.#current], this.#fill, offset, offset + length);
-      this.#fill += length;
-      offset += length;
-      if (this.#fill === this.#slotSize) this.#handOver(this.#fill);
+      chunk.copy(region, 0, offset, offset + region.length);
+      offset += region.length;
+      this.commit(region.length);
     }
     callback(this.#failure);
   }

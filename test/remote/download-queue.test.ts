@@ -51,13 +51,14 @@ describe('createDownloadQueue', () => {
     const limiter = createBandwidthLimiter({ kbps: 16 * 1024 });
     const queue = createDownloadQueue({ hostPolicy: policy, limiter, progressIntervalMs: 10 });
     const request = { url, dest: dirs.dest('c.safetensors'), tmpDir: dirs.tmpDir, expectedSha256: sha256 };
-    let cancelled = false;
+    let reportedAtCancel: number | undefined;
     const first = queue.add({
       ...request,
       id: 'first',
+      // Past 4 MiB by at least one 4 KiB block: a direct-I/O partial keeps whole blocks only.
       onProgress: (p) => {
-        if (!cancelled && p.bytes > 4 * MiB) {
-          cancelled = true;
+        if (reportedAtCancel === undefined && p.bytes >= 4 * MiB + 4096) {
+          reportedAtCancel = p.bytes;
           first.cancel();
         }
       },
@@ -66,6 +67,8 @@ describe('createDownloadQueue', () => {
     await new Promise((resolve) => setTimeout(resolve, 100));
     const kept = (await stat(partialPaths({ tmpDir: dirs.tmpDir, url, expectedSha256: sha256 }).part)).size;
     expect(kept).toBeGreaterThan(4 * MiB);
+    // Every byte reported before the cancel is kept (all but a partial 4 KiB block with direct I/O).
+    expect(kept).toBeGreaterThanOrEqual(reportedAtCancel! - (reportedAtCancel! % 4096));
     limiter.setRate(null);
     const second = await queue.add({ ...request, id: 'second' }).result;
     expect(second.sha256).toBe(sha256);
