@@ -46,7 +46,7 @@ export interface DownloadFileOptions {
   onProgress?: (progress: DownloadProgress) => void;
   /** Default every 100 ms. */
   progressIntervalMs?: number;
-  /** Default node-fetch 3. */
+  /** Default socketFetch, whose bodies are read straight into the ring; any other fetch's body is streamed. */
   fetch?: FetchLike;
   /** Default the system clock. */
   clock?: Clock;

@@ -1,6 +1,5 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import nodeFetch from 'node-fetch';
 import { DepotError } from '../../shared/errors';
 import { acceptAnswer } from './accept-answer';
 import { systemClock } from './clock';
@@ -12,6 +11,7 @@ import { fetchFollowingRedirects } from './fetch-following-redirects';
 import { openTransfer, saveTransferState } from './partial-transfer';
 import { publishDownload, refuseExisting } from './publish-download';
 import { receiveBody } from './receive-body';
+import { socketFetch } from './socket-fetch';
 import { partialPaths, removePartial } from './resume-state';
 import { RETRY_STATUSES, retryDelay } from './retry-delay';
 import { verifyDownload } from './verify-download';
@@ -165,7 +165,7 @@ async function transferOnce(context: DownloadContext): Promise<void> {
     }
     const followed = await fetchFollowingRedirects({
       url: options.url,
-      fetch: options.fetch ?? nodeFetch,
+      fetch: options.fetch ?? socketFetch,
       hostPolicy: options.hostPolicy,
       token: options.token,
       provider,

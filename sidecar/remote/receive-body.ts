@@ -1,13 +1,18 @@
-import { pipeline } from 'node:stream/promises';
+import { finished, pipeline } from 'node:stream/promises';
 import type { DownloadContext } from './download-context';
+import { HttpResponseReader } from './http-response-reader';
 import { alignForDirectWrites } from './partial-transfer';
-import { RingFileWriter } from './ring-file-writer';
+import { RING_READ_BYTES, RingFileWriter } from './ring-file-writer';
 import type { StallWatch } from './watch-stall';
+
+/** Reads under a bandwidth cap: small enough that a low rate stays smooth. */
+const CAPPED_READ_BYTES = 16 * 1024;
 
 /**
  * Streams an accepted answer's body into the partial file and the hash, through the bandwidth limiter when there is
- * one, reporting progress as bytes arrive. Settles only once the writer has stopped touching the file and the hash,
- * so a retry never overlaps it.
+ * one, reporting progress as bytes arrive. A socketFetch answer is read straight into the ring; any other fetch's
+ * body goes through a stream pipeline. Settles only once the writer has stopped touching the file and the hash, so a
+ * retry never overlaps it.
  */
 export async function receiveBody(
   context: DownloadContext,
@@ -38,11 +43,23 @@ export async function receiveBody(
   });
   options.onProgress?.({ state: 'downloading', bytes: transfer.writtenBytes, total: transfer.total });
   try {
-    if (options.limiter) {
+    if (input.body instanceof HttpResponseReader) {
+      const limiter = options.limiter;
+      await input.body.readInto(writer, {
+        pace: limiter && ((bytes) => (limiter.kbps === null ? undefined : limiter.take(bytes, input.signal))),
+        maxReadBytes: () => (limiter?.kbps ? CAPPED_READ_BYTES : RING_READ_BYTES),
+      });
+      writer.end();
+      await finished(writer);
+    } else if (options.limiter) {
       await pipeline(input.body, options.limiter.throttle(input.signal), writer, { signal: input.signal });
     } else {
       await pipeline(input.body, writer, { signal: input.signal });
     }
+  } catch (error) {
+    // Without an error: nothing listens to the writer's events here, the caller gets `error` itself.
+    writer.destroy();
+    throw error;
   } finally {
     await writer.settled();
   }

@@ -17,6 +17,8 @@ export const RING_BYTES = RING_SLOTS * SLOT_BYTES;
  * file holds past a hole lie within this span of its end.
  */
 export const RING_WRITE_WINDOW = (RING_SLOTS - 1) * SLOT_BYTES;
+/** The largest read a socket makes straight into a slot: half a slot, so a slot fills in two reads at most. */
+export const RING_READ_BYTES = SLOT_BYTES / 2;
 
 export interface RingFileWriterOptions {
   /** The partial file, open for positional writes (openPartialFile). */

@@ -47,7 +47,7 @@ export interface CreateDepotOptions {
   limitKbps?: number | null;
   /** Downloads running at once. Default 3. */
   parallel?: number;
-  /** Fetch used for downloads (node-fetch shaped). Default node-fetch 3. */
+  /** Fetch used for downloads (FetchLike). Default socketFetch (sidecar/remote/socket-fetch.ts). */
   fetch?: FetchLike;
   /** Asks a host for the SHA-256 and size of a URL without one. Default C's look-up (HF HEAD, Civitai API) + metadata cache. */
   lookupRemote?: LookupRemote;
