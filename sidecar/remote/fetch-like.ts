@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 
-/** The request options the downloader uses; node-fetch 3 and Node's global fetch both accept them. */
+/** The request options the downloader uses; socketFetch, node-fetch 3 and Node's global fetch all accept them. */
 export interface FetchInit {
   method?: string;
   headers?: Record<string, string>;
@@ -21,7 +21,7 @@ export interface FetchResponse {
   body: NodeJS.ReadableStream | ReadableStream<Uint8Array> | null;
 }
 
-/** A fetch function: node-fetch 3 by default, injectable (tests pass their own, or Node's global fetch). */
+/** A fetch function: socketFetch by default, injectable (tests pass node-fetch, Node's global fetch or their own). */
 export type FetchLike = (url: string, init?: FetchInit) => Promise<FetchResponse>;
 
 /** The body as a Node stream, whichever fetch produced it. */

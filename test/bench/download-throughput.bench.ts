@@ -5,11 +5,10 @@
  * Also printed: this process's CPU seconds per GiB in its best run (all its threads: socket, parser, hash worker,
  * file writes), the load average before the bench, and a second line against curl followed by an fsync of its file:
  * curl leaves its 2 GiB in the page cache, never on the disk, while downloadFile's bytes are on the disk when it
- * returns (direct writes, then fsync before the rename). Measured on the 2-core target: receiving and hashing alone
- * keep pace with curl; the disk writes are what is left of the gap. And garbage collection: Node's HTTP parser hands
- * every 64 KiB as a new external buffer; with proper-lockfile loaded (graceful-fs + signal-exit; the sidecar always
- * loads it for its registry lock, and downloadFile for its partial lock) V8 runs about 4x more major GCs during a
- * download (99 against 24 per 2 GiB, --trace-gc), about +1 CPU-s per GiB here.
+ * returns (direct writes, then fsync before the rename). The download goes through socketFetch, which reads the body
+ * straight into the ring: Node's HTTP client (node-fetch) handed every 64 KiB over as a new external buffer, and its
+ * garbage collection (about 4x more major GCs once proper-lockfile is loaded, as in the sidecar) held the download
+ * to about half of curl on the 2-core target.
  */
 import { spawn } from 'node:child_process';
 import { rm } from 'node:fs/promises';
