@@ -1,4 +1,4 @@
-import { HttpProtocolError } from './http-protocol-error';
+import { HttpProtocolError, quoteExcerpt } from './http-protocol-error';
 
 /** A chunk-size line, an extension or a trailer line longer than this is refused rather than buffered. */
 const MAX_LINE = 4096;
@@ -53,10 +53,11 @@ export class ChunkedDecoder {
 
   #endLine(line: string): void {
     if (this.#state === 'size') {
-      // 15 hex digits stay a safe integer; a longer size is no real chunk.
-      const size = /^([0-9a-fA-F]{1,15})[ \t]*(?:;.*)?$/.exec(line);
-      if (!size) throw this.#malformed(`a chunk size of ${JSON.stringify(line.slice(0, 40))}`);
-      this.#remaining = Number.parseInt(size[1], 16);
+      // Leading zeros are allowed; a size past 2^53 - 1 would lose precision, and is no real chunk anyway.
+      const size = /^0*([0-9a-fA-F]{1,14})[ \t]*(?:;.*)?$/.exec(line);
+      const remaining = size ? Number.parseInt(size[1], 16) : Number.NaN;
+      if (!Number.isSafeInteger(remaining)) throw this.#malformed(`a chunk size of ${quoteExcerpt(line, 40)}`);
+      this.#remaining = remaining;
       this.#state = this.#remaining === 0 ? 'trailer' : 'data';
     } else if (this.#state === 'data-end') {
       if (line !== '') throw this.#malformed('a chunk longer than its size');

@@ -6,3 +6,12 @@ export class HttpProtocolError extends Error {
   override readonly name = 'HttpProtocolError';
   readonly code = 'HTTP_PROTOCOL';
 }
+
+/**
+ * A short excerpt of what a server sent, safe to print: anything but printable ASCII becomes "?" (no terminal escape
+ * sequences reach a log), cut at `max` characters, quoted.
+ */
+export function quoteExcerpt(text: string, max = 80): string {
+  const printable = text.replace(/[^\x20-\x7e]/g, '?');
+  return JSON.stringify(printable.length > max ? `${printable.slice(0, max)}…` : printable);
+}

@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
 import { Readable } from 'node:stream';
 import { ChunkedDecoder } from './chunked-decoder';
-import { HttpProtocolError } from './http-protocol-error';
+import { HttpProtocolError, quoteExcerpt } from './http-protocol-error';
 import { parseResponseHead, type ResponseHead } from './parse-response-head';
 
 /** Where `readInto` puts a body: the download's ring of slots (RingFileWriter). */
@@ -369,7 +369,7 @@ function framingOf(head: ResponseHead, options: HttpResponseReaderOptions): Fram
   if (transferEncoding !== undefined) {
     // Accept-Encoding: identity was asked for; any other coding here would land in the file as it is.
     if (transferEncoding.trim().toLowerCase() !== 'chunked') {
-      throw new HttpProtocolError(`${origin} sent a body in a transfer coding model-depot cannot read (${transferEncoding}).`);
+      throw new HttpProtocolError(`${origin} sent a body in a transfer coding model-depot cannot read (${quoteExcerpt(transferEncoding, 40)}).`);
     }
     return { kind: 'chunked', decoder: new ChunkedDecoder(origin) };
   }
@@ -378,7 +378,7 @@ function framingOf(head: ResponseHead, options: HttpResponseReaderOptions): Fram
     const values = new Set(contentLength.split(',').map((value) => value.trim()));
     const [value] = values;
     if (values.size !== 1 || !/^\d{1,15}$/.test(value)) {
-      throw new HttpProtocolError(`${origin} sent an unreadable Content-Length (${contentLength.slice(0, 40)}).`);
+      throw new HttpProtocolError(`${origin} sent an unreadable Content-Length (${quoteExcerpt(contentLength, 40)}).`);
     }
     const remaining = Number(value);
     return remaining === 0 ? { kind: 'none' } : { kind: 'length', remaining };

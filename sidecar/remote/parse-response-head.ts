@@ -1,4 +1,4 @@
-import { HttpProtocolError } from './http-protocol-error';
+import { HttpProtocolError, quoteExcerpt as quote } from './http-protocol-error';
 
 export interface ResponseHead {
   status: number;
@@ -21,17 +21,15 @@ export function parseResponseHead(head: string, origin: string): ResponseHead {
   for (const line of lines.slice(1)) {
     const colon = line.indexOf(':');
     const name = colon > 0 ? line.slice(0, colon) : '';
-    if (!TOKEN.test(name)) throw new HttpProtocolError(`${origin} sent an unreadable header line (${quote(line)}).`);
+    // A bare CR, LF or NUL in a value would make another parser on the path read other headers (RFC 9110 5.5).
+    if (!TOKEN.test(name) || /[\r\n\0]/.test(line)) {
+      throw new HttpProtocolError(`${origin} sent an unreadable header line (${quote(line)}).`);
+    }
     const key = name.toLowerCase();
-    const value = line.slice(colon + 1).trim();
+    // Only spaces and tabs around a value (RFC 9110 5.5); String.trim would also eat latin1 bytes such as 0xA0.
+    const value = line.slice(colon + 1).replace(/^[ \t]+|[ \t]+$/g, '');
     const previous = headers.get(key);
     headers.set(key, previous === undefined ? value : `${previous}, ${value}`);
   }
   return { status: Number(statusLine[1]), headers };
-}
-
-/** A short, printable excerpt of what the server sent, for the message. */
-function quote(text: string): string {
-  const printable = text.replace(/[^\x20-\x7e]/g, '?');
-  return JSON.stringify(printable.length > 80 ? `${printable.slice(0, 80)}…` : printable);
 }

@@ -157,8 +157,9 @@ describe('ChunkedDecoder', () => {
         expect(done).toBe(false);
       });
 
-      it('refuses a size of 16 hex digits or more instead of losing precision', () => {
-        for (const size of ['ffffffffffffffff', '10000000000000000', 'f'.repeat(40)]) {
+      it('refuses a size past 2^53 - 1 instead of losing precision, and accepts leading zeros', () => {
+        expect(decode(['0000000000000000003\r\nabc\r\n0\r\n\r\n'])).toMatchObject({ data: 'abc', done: true });
+        for (const size of ['20000000000000', '20000000000001', 'ffffffffffffffff', '10000000000000000', 'f'.repeat(40)]) {
           expect(reasonOf([`${size}\r\nhello\r\n0\r\n\r\n`]), size).toBe(`a chunk size of ${JSON.stringify(size.slice(0, 40))}`);
         }
       });
@@ -166,7 +167,7 @@ describe('ChunkedDecoder', () => {
       it('refuses a size line that is not hex digits, optional whitespace and extensions', () => {
         const invalid = ['', ' 5', 'g', '0x5', '-1', '+5', '5 x', '5,3', '1 2', '5=1', 'hello', '5\r', '\r5', ';ext'];
         for (const line of invalid) {
-          expect(reasonOf([`${line}\r\nhello\r\n0\r\n\r\n`]), JSON.stringify(line)).toBe(`a chunk size of ${JSON.stringify(line)}`);
+          expect(reasonOf([`${line}\r\nhello\r\n0\r\n\r\n`]), JSON.stringify(line)).toBe(`a chunk size of ${JSON.stringify(line.replace(/\r/g, '?'))}`);
         }
       });
 
@@ -175,9 +176,9 @@ describe('ChunkedDecoder', () => {
       });
 
       it('quotes at most 40 characters of an invalid size line and escapes control characters', () => {
-        expect(reasonOf([`${'z'.repeat(100)}\r\n`])).toBe(`a chunk size of "${'z'.repeat(40)}"`);
-        const reason = reasonOf(['\x1b[2J\x00zz\r\n']);
-        expect(reason).toBe('a chunk size of "\\u001b[2J\\u0000zz"');
+        expect(reasonOf([`${'z'.repeat(100)}\r\n`])).toBe(`a chunk size of "${'z'.repeat(40)}…"`);
+        const reason = reasonOf(['\x1b[2J\x00zz\x7f\x9b\xff\r\n']);
+        expect(reason).toBe('a chunk size of "?[2J?zz???"');
         expect(reason).not.toMatch(/[\x00-\x1f]/);
       });
 

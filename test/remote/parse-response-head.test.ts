@@ -251,4 +251,18 @@ describe('parseResponseHead', () => {
       expect(quotedHeaderLine(line)).toBe(`"${'?'.repeat(80)}…"`);
     });
   });
+
+  describe('values another parser could read differently', () => {
+    it('refuses a bare CR, LF or NUL inside a value instead of hiding a header in it', () => {
+      for (const line of ['X-A: a\nContent-Length: 5', 'X-A: a\rb', 'X-A: a\x00b']) {
+        expect(() => parseResponseHead(head('HTTP/1.1 200 OK', line), ORIGIN), JSON.stringify(line)).toThrow(UNREADABLE);
+      }
+    });
+
+    it('trims only spaces and tabs, keeping latin1 bytes such as 0xA0 and VT at the ends', () => {
+      const parsed = parseResponseHead(head('HTTP/1.1 200 OK', 'X-A: voil\xc3\xa0', 'X-B: \x0bv\x0c'), ORIGIN);
+      expect(parsed.headers.get('x-a')).toBe('voil\xc3\xa0');
+      expect(parsed.headers.get('x-b')).toBe('\x0bv\x0c');
+    });
+  });
 });
