@@ -35,6 +35,11 @@ export interface HttpResponseReaderOptions {
 const SCRATCH_BYTES = 64 * 1024;
 const MAX_HEAD_BYTES = 64 * 1024;
 const DEFAULT_MAX_READ = 1024 * 1024;
+/**
+ * The first read once someone reads the body: onread asks for its buffer right after the previous read (the head's),
+ * before `readInto` tells the cap.
+ */
+const FIRST_BODY_READ_BYTES = 4096;
 const HEAD_END = Buffer.from('\r\n\r\n');
 
 type Framing =
@@ -119,6 +124,8 @@ export class HttpResponseReader extends Readable {
         return region;
       }
     }
+    // Chosen now, used by the first read after the body's reader resumes the socket: small, since its cap is unknown.
+    if (this.#mode === 'waiting' && this.#framing !== undefined) return this.#scratch.subarray(0, FIRST_BODY_READ_BYTES);
     return this.#scratch.subarray(0, Math.min(max, SCRATCH_BYTES));
   }
 
@@ -146,8 +153,20 @@ export class HttpResponseReader extends Readable {
     this.#mode = 'ring';
     return new Promise<void>((resolve, reject) => {
       this.#ring = { target, options, resolve, reject };
+      // Body bytes that came with the head are paid for like any read.
+      if (options.pace && this.#backlog.length > 0) this.#pacing = this.#paceBacklog(options);
       void this.#drain();
     });
+  }
+
+  /** Pays `pace` for the backlog, in reads no larger than `maxReadBytes`. */
+  async #paceBacklog(options: ReadIntoOptions): Promise<void> {
+    let bytes = this.#backlog.reduce((sum, piece) => sum + piece.length, 0);
+    while (bytes > 0) {
+      const piece = Math.min(bytes, options.maxReadBytes?.() ?? DEFAULT_MAX_READ);
+      bytes -= piece;
+      await options.pace?.(piece);
+    }
   }
 
   override _read(): void {
@@ -262,7 +281,9 @@ export class HttpResponseReader extends Readable {
     if (this.#mode === 'waiting') return this.#framing === undefined;
     const ring = this.#ring;
     if (!ring) return false;
-    this.#pacing ??= ring.options.pace?.(length);
+    // tls hands over the rest of a record it already decrypted even while paused: such reads are paid for too.
+    const pace = ring.options.pace;
+    if (pace) this.#pacing = this.#pacing ? this.#pacing.then(() => pace(length)) : pace(length);
     if (this.#pacing || this.#complete || this.#backlog.length > 0 || !ring.target.freeRegion(1)) {
       void this.#drain();
       return false;
@@ -318,7 +339,9 @@ export class HttpResponseReader extends Readable {
   /** The whole body is in: the connection (opened with `Connection: close`) has nothing more to give. */
   #markComplete(): void {
     this.#complete = true;
-    this.#socket?.destroy();
+    // Nobody reads yet (an answer without a body, or a short one): nothing left for an abort to stop.
+    if (this.#mode === 'waiting') this.#release();
+    else this.#socket?.destroy();
   }
 
   #endStream(): void {

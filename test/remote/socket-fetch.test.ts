@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { getEventListeners } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import net from 'node:net';
 import { buffer } from 'node:stream/consumers';
@@ -203,6 +204,14 @@ describe('socketFetch', () => {
       expect(response.headers.get('content-length')).toBe('1000');
       expect(response.headers.get('etag')).toBe('"e"');
       expect((await readBody(response)).length).toBe(0);
+      await server.connections[0].closed;
+    });
+
+    test('lets go of the caller signal once an answer without a body is in, even if nobody reads it', async ({ servers }) => {
+      const server = await servers.raw(answerOpen('HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n'));
+      const signal = new AbortController().signal;
+      await socketFetch(`${server.origin}/file`, { method: 'HEAD', signal });
+      expect(getEventListeners(signal, 'abort')).toEqual([]);
       await server.connections[0].closed;
     });
 
