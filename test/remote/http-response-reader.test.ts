@@ -11,7 +11,13 @@ import { pageAlignedMemory } from '../../sidecar/remote/page-aligned-memory';
 import { RING_BYTES, RingFileWriter } from '../../sidecar/remote/ring-file-writer';
 import { RingHasher } from '../../sidecar/remote/ring-hasher';
 import { createSocketFetch, socketFetch } from '../../sidecar/remote/socket-fetch';
-import { makeSelfSignedCertificate, test as serversTest, type SelfSignedCertificate } from './fixtures/loopback-servers';
+import {
+  makeSelfSignedCertificate,
+  messageOf,
+  rejection,
+  test as serversTest,
+  type SelfSignedCertificate,
+} from './fixtures/loopback-servers';
 
 const MiB = 1024 * 1024;
 
@@ -81,19 +87,6 @@ function piecesOf(data: Buffer, sizes = [65_536, 1, 4095, 300_001, 2 * MiB + 7])
     at += size;
   }
   return pieces;
-}
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  return promise.then(
-    () => {
-      throw new Error('expected a rejection');
-    },
-    (error: unknown) => error,
-  );
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

@@ -16,6 +16,8 @@ import {
   test as serversTest,
   type LoopbackServers,
   type SelfSignedCertificate,
+  messageOf,
+  rejection,
 } from './fixtures/loopback-servers';
 
 const test = serversTest.extend<{ certificate: SelfSignedCertificate }>({
@@ -52,19 +54,6 @@ async function closedPort(): Promise<number> {
   await new Promise<void>((resolve) => server.close(() => resolve()));
   if (address === null || typeof address === 'string') throw new Error('no TCP address');
   return address.port;
-}
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  return promise.then(
-    () => {
-      throw new Error('expected a rejection');
-    },
-    (error: unknown) => error,
-  );
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 describe('socketFetch', () => {
