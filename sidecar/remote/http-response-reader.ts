@@ -301,8 +301,13 @@ export class HttpResponseReader extends Readable {
     this.#draining = true;
     try {
       for (;;) {
-        if (this.#pacing) await this.#pacing;
-        this.#pacing = undefined;
+        // tls may deliver (and chain more pacing) while this waits: wait until no pacing is left.
+        const pacing = this.#pacing;
+        if (pacing) {
+          await pacing;
+          if (this.#pacing === pacing) this.#pacing = undefined;
+          continue;
+        }
         if (this.#failure) return;
         if (ring.target.failure) throw ring.target.failure;
         this.#flushBacklog();
