@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
 import { Readable } from 'node:stream';
+import { DepotError } from '../../shared/errors';
 import { ChunkedDecoder } from './chunked-decoder';
 import { HttpProtocolError, quoteExcerpt } from './http-protocol-error';
 import { parseResponseHead, type ResponseHead } from './parse-response-head';
@@ -79,7 +80,10 @@ export class HttpResponseReader extends Readable {
   #ring: RingReading | undefined;
   /** The last read buffer handed to the socket was a region of the ring (so its bytes are already in place). */
   #readingInPlace = false;
+  /** The one pace promise in flight; while it (or a drain) runs, further reads become `#unpaid` instead. */
   #pacing: Promise<void> | undefined;
+  /** Bytes read but not yet paid for with `pace`: the drain pays them, one promise at a time. */
+  #unpaid = 0;
   #draining = false;
   /** `push` asked to stop (stream mode): the socket waits for the next `_read`. */
   #pushPaused = false;
@@ -111,7 +115,11 @@ export class HttpResponseReader extends Readable {
     if (this.#failure) socket.destroy();
   }
 
-  /** onread's buffer for the next read: the ring's free space when the body goes there unframed, else scratch. */
+  /**
+   * onread's buffer for the next read: the ring's free space when the body goes there unframed, else scratch. Node
+   * asks for it once when the socket opens and then right after every `onRead` (lib/internal/stream_base_commons.js,
+   * onStreamRead), paused or not: so a buffer is always chosen with the state the previous read left.
+   */
   nextReadBuffer(): Buffer {
     const max = this.#ring?.options.maxReadBytes?.() ?? DEFAULT_MAX_READ;
     this.#readingInPlace = false;
@@ -148,25 +156,15 @@ export class HttpResponseReader extends Readable {
    * or the writer's failure). Only before anything else read the body.
    */
   readInto(target: RingTarget, options: ReadIntoOptions = {}): Promise<void> {
-    if (this.#mode !== 'waiting') return Promise.reject(new Error('HttpResponseReader: the body is already being read'));
+    if (this.#mode !== 'waiting') return Promise.reject(new TypeError('HttpResponseReader: the body is already being read'));
     if (this.#failure) return Promise.reject(this.#failure);
     this.#mode = 'ring';
     return new Promise<void>((resolve, reject) => {
       this.#ring = { target, options, resolve, reject };
       // Body bytes that came with the head are paid for like any read.
-      if (options.pace && this.#backlog.length > 0) this.#pacing = this.#paceBacklog(options);
+      if (options.pace) this.#unpaid = this.#backlog.reduce((sum, piece) => sum + piece.length, 0);
       void this.#drain();
     });
-  }
-
-  /** Pays `pace` for the backlog, in reads no larger than `maxReadBytes`. */
-  async #paceBacklog(options: ReadIntoOptions): Promise<void> {
-    let bytes = this.#backlog.reduce((sum, piece) => sum + piece.length, 0);
-    while (bytes > 0) {
-      const piece = Math.min(bytes, options.maxReadBytes?.() ?? DEFAULT_MAX_READ);
-      bytes -= piece;
-      await options.pace?.(piece);
-    }
   }
 
   override _read(): void {
@@ -205,6 +203,7 @@ export class HttpResponseReader extends Readable {
       const head = parseResponseHead(this.#headBytes.toString('latin1', 0, end), this.#options.origin);
       const rest = this.#headBytes.subarray(end + HEAD_END.length);
       // 100 Continue, 103 Early Hints: informational, the real answer follows on the same connection.
+      if (head.status === 101) throw new HttpProtocolError(`${this.#options.origin} switched protocols unasked (101).`);
       if (head.status < 200) {
         this.#headBytes = rest;
         continue;
@@ -281,9 +280,12 @@ export class HttpResponseReader extends Readable {
     if (this.#mode === 'waiting') return this.#framing === undefined;
     const ring = this.#ring;
     if (!ring) return false;
-    // tls hands over the rest of a record it already decrypted even while paused: such reads are paid for too.
-    const pace = ring.options.pace;
-    if (pace) this.#pacing = this.#pacing ? this.#pacing.then(() => pace(length)) : pace(length);
+    // Only one pace promise at a time, always awaited by the drain: tls hands over the rest of a record it already
+    // decrypted even while paused, and those reads become a debt the drain pays (no promise is left behind).
+    if (ring.options.pace) {
+      if (this.#pacing || this.#draining) this.#unpaid += length;
+      else this.#pacing = ring.options.pace(length);
+    }
     if (this.#pacing || this.#complete || this.#backlog.length > 0 || !ring.target.freeRegion(1)) {
       void this.#drain();
       return false;
@@ -301,19 +303,24 @@ export class HttpResponseReader extends Readable {
     this.#draining = true;
     try {
       for (;;) {
-        // tls may deliver (and chain more pacing) while this waits: wait until no pacing is left.
+        if (this.#failure) return;
         const pacing = this.#pacing;
         if (pacing) {
+          this.#pacing = undefined;
           await pacing;
-          if (this.#pacing === pacing) this.#pacing = undefined;
           continue;
         }
-        if (this.#failure) return;
+        if (this.#unpaid > 0 && ring.options.pace) {
+          const bytes = Math.min(this.#unpaid, ring.options.maxReadBytes?.() ?? DEFAULT_MAX_READ);
+          this.#unpaid -= bytes;
+          this.#pacing = ring.options.pace(bytes);
+          continue;
+        }
         if (ring.target.failure) throw ring.target.failure;
         this.#flushBacklog();
         if (this.#backlog.length === 0 && (this.#complete || ring.target.freeRegion(1))) break;
         await ring.target.whenFree();
-        if (!ring.target.freeRegion(1)) throw ring.target.failure ?? new Error('the download writer stopped');
+        if (!ring.target.freeRegion(1)) throw ring.target.failure ?? new DepotError('IO', 'The download stopped writing before the body was in.');
       }
     } catch (error) {
       this.#fail(toError(error));
@@ -341,10 +348,12 @@ export class HttpResponseReader extends Readable {
     }
   }
 
-  /** The whole body is in: the connection (opened with `Connection: close`) has nothing more to give. */
+  /**
+   * The whole body is in: the connection (opened with `Connection: close`) goes. Before anyone reads the body, the
+   * abort listener goes too: the body is all here, nothing is left for an abort to stop.
+   */
   #markComplete(): void {
     this.#complete = true;
-    // Nobody reads yet (an answer without a body, or a short one): nothing left for an abort to stop.
     if (this.#mode === 'waiting') this.#release();
     else this.#socket?.destroy();
   }

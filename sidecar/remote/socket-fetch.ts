@@ -1,5 +1,6 @@
 import net from 'node:net';
 import tls from 'node:tls';
+import { DepotError } from '../../shared/errors';
 import type { FetchInit, FetchLike, FetchResponse } from './fetch-like';
 import { HttpResponseReader } from './http-response-reader';
 
@@ -38,7 +39,13 @@ export function createSocketFetch(options: SocketFetchOptions = {}): FetchLike {
       ALPNProtocols: ['http/1.1'],
       ca: options.ca === undefined ? undefined : [...tls.rootCertificates, options.ca.toString()],
     };
-    const socket = secure ? tls.connect(connectOptions) : net.connect(connectOptions);
+    let socket: net.Socket;
+    try {
+      socket = secure ? tls.connect(connectOptions) : net.connect(connectOptions);
+    } catch (error) {
+      reader.destroy();
+      throw error;
+    }
     reader.attach(socket);
     // Written before the connection is up: the socket sends it once connected (after the handshake for tls).
     socket.write(request, 'latin1');
@@ -60,8 +67,16 @@ function requestHead(method: string, target: URL, headers: Record<string, string
   for (const [name, value] of Object.entries(headers)) {
     const lower = name.toLowerCase();
     if (lower === 'host' || lower === 'connection') continue;
-    // The value is never printed: it may be a token.
-    if (!TOKEN.test(name) || /[\r\n\0]/.test(value)) throw new TypeError(`socketFetch: the header ${JSON.stringify(name)} cannot be sent as it is.`);
+    if (!TOKEN.test(name)) throw new TypeError(`socketFetch: ${JSON.stringify(name)} is not a header name.`);
+    // Node's own rule (checkInvalidHeaderChar): the head goes out as latin1, so a character past U+00FF would lose its
+    // high byte, and U+010D U+010A would become CR LF. The value is never printed: it may be a token.
+    if (/[^\t\x20-\x7e\x80-\xff]/.test(value)) {
+      throw new DepotError(
+        'BAD_INPUT',
+        `The ${name} header holds characters an HTTP header cannot carry. If it is a token, copy it again from the ` +
+          `provider's settings page, without spaces, line breaks or other characters around it.`,
+      );
+    }
     lines.push(`${name}: ${value}`);
   }
   return `${lines.join('\r\n')}\r\n\r\n`;

@@ -230,6 +230,18 @@ describe('downloadFile', () => {
     expect(hub.requests.filter((r) => r.server === 'cdn' && r.hasAuthorization)).toEqual([]);
   });
 
+  test('refuses a token an HTTP header cannot carry with BAD_INPUT at once: no request, no retry, no partial', async ({ hub, policy, dirs }) => {
+    hub.addRepo({ id: 'org/tok', files: [{ path: 't.safetensors', size: 1024, seed: 't' }] });
+    const error = await downloadFile({ url: hub.resolveUrl('org/tok', 't.safetensors'), dest: dirs.dest('t.safetensors'), tmpDir: dirs.tmpDir, token: 'hf_secret\u010d\u010aX-Injected: yes', hostPolicy: policy, clock: fastClock(), retry: noNoise }).then(
+      () => undefined,
+      (failure: unknown) => failure,
+    );
+    expect(error).toMatchObject({ code: 'BAD_INPUT' });
+    expect(String((error as Error).message)).not.toContain('hf_secret');
+    expect(hub.requests).toEqual([]);
+    expect(await dirs.partials()).toEqual([]);
+  });
+
   test('refuses an expected SHA-256 that is not 64 hex digits before touching the disk', async ({ hub, policy, dirs }) => {
     hub.addRepo({ id: 'org/odd', files: [{ path: 'o.safetensors', size: 1024, seed: 'o' }] });
     await expect(

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { finished } from 'node:stream/promises';
 import { describe, expect, vi } from 'vitest';
+import { createBandwidthLimiter } from '../../sidecar/remote/bandwidth-limiter';
 import type { FetchResponse } from '../../sidecar/remote/fetch-like';
 import { HttpProtocolError } from '../../sidecar/remote/http-protocol-error';
 import { HttpResponseReader, type ReadIntoOptions, type RingTarget } from '../../sidecar/remote/http-response-reader';
@@ -483,6 +484,48 @@ describe('HttpResponseReader', () => {
       await server.connections[0].closed;
       sink.writer.destroy();
       await sink.writer.settled();
+    });
+
+    test('a cancel under a bandwidth cap over https leaves no rejected pace behind (tls delivers while paused)', async ({ servers, ringSink, certificate }) => {
+      const data = randomBytes(4 * MiB);
+      // 1000-byte writes make 1000-byte tls records: many of them arrive per network read, and tls hands each over
+      // even while the socket is paused for the cap.
+      const server = await servers.https(certificate, (_request, response) => {
+        response.writeHead(200, { 'Content-Length': data.length });
+        let at = 0;
+        const step = (): void => {
+          if (at >= data.length || response.destroyed) return void response.end();
+          response.write(data.subarray(at, at + 1000));
+          at += 1000;
+          setImmediate(step);
+        };
+        step();
+      });
+      const unhandled: unknown[] = [];
+      const onUnhandled = (reason: unknown): void => void unhandled.push(reason);
+      process.on('unhandledRejection', onUnhandled);
+      try {
+        for (const cancelAfterMs of [15, 30, 45, 60, 75, 90, 105, 120, 135, 150, 165, 180]) {
+          const limiter = createBandwidthLimiter({ kbps: 2000 });
+          const controller = new AbortController();
+          const reason = new Error('cancelled by the test');
+          const response = await createSocketFetch({ ca: certificate.cert })(`${server.origin}/capped`, { signal: controller.signal });
+          const sink = await ringSink();
+          const reading = readerOf(response).readInto(sink.writer, {
+            pace: (bytes) => limiter.take(bytes, controller.signal),
+            maxReadBytes: () => 16 * 1024,
+          });
+          setTimeout(() => controller.abort(reason), cancelAfterMs);
+          await expect(reading).rejects.toBe(reason);
+          sink.writer.destroy();
+          await sink.writer.settled();
+        }
+        // Long enough for any forgotten promise's rejection to be reported.
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        expect(unhandled).toEqual([]);
+      } finally {
+        process.off('unhandledRejection', onUnhandled);
+      }
     });
 
     test('rejects with the writer failure when the file cannot be written, and closes the connection', async ({ servers }) => {
