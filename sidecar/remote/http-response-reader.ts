@@ -1,9 +1,10 @@
 import type { Socket } from 'node:net';
 import { Readable } from 'node:stream';
 import { DepotError } from '../../shared/errors';
-import { ChunkedDecoder } from './chunked-decoder';
-import { HttpProtocolError, quoteExcerpt } from './http-protocol-error';
-import { parseResponseHead, type ResponseHead } from './parse-response-head';
+import { bodyFraming, type BodyFraming } from './body-framing';
+import { HttpProtocolError } from './http-protocol-error';
+import type { ResponseHead } from './parse-response-head';
+import { ResponseHeadBuffer } from './response-head-buffer';
 
 /** Where `readInto` puts a body: the download's ring of slots (RingFileWriter). */
 export interface RingTarget {
@@ -34,20 +35,12 @@ export interface HttpResponseReaderOptions {
 }
 
 const SCRATCH_BYTES = 64 * 1024;
-const MAX_HEAD_BYTES = 64 * 1024;
 const DEFAULT_MAX_READ = 1024 * 1024;
 /**
  * The first read once someone reads the body: onread asks for its buffer right after the previous read (the head's),
  * before `readInto` tells the cap.
  */
 const FIRST_BODY_READ_BYTES = 4096;
-const HEAD_END = Buffer.from('\r\n\r\n');
-
-type Framing =
-  | { kind: 'length'; remaining: number }
-  | { kind: 'chunked'; decoder: ChunkedDecoder }
-  | { kind: 'close' }
-  | { kind: 'none' };
 
 interface RingReading {
   target: RingTarget;
@@ -69,11 +62,11 @@ export class HttpResponseReader extends Readable {
   /** The connection's own read buffer: heads, chunked bodies, and any read that cannot go straight into the ring. */
   readonly #scratch = Buffer.allocUnsafeSlow(SCRATCH_BYTES);
   #socket: Socket | undefined;
-  #headBytes = Buffer.alloc(0);
+  readonly #headBuffer: ResponseHeadBuffer;
   #resolveHead!: (head: ResponseHead) => void;
   #rejectHead!: (error: Error) => void;
   /** How the body ends; undefined while the head is still being read. */
-  #framing: Framing | undefined;
+  #framing: BodyFraming | undefined;
   /** Body bytes received but not delivered yet (copies): before anyone reads, or while every ring slot is busy. */
   #backlog: Buffer[] = [];
   #mode: 'waiting' | 'stream' | 'ring' = 'waiting';
@@ -98,6 +91,7 @@ export class HttpResponseReader extends Readable {
   constructor(options: HttpResponseReaderOptions) {
     super();
     this.#options = options;
+    this.#headBuffer = new ResponseHeadBuffer(options.origin);
     this.head = new Promise<ResponseHead>((resolve, reject) => {
       this.#resolveHead = resolve;
       this.#rejectHead = reject;
@@ -191,30 +185,12 @@ export class HttpResponseReader extends Readable {
   }
 
   #readHead(data: Buffer): void {
-    this.#headBytes = this.#headBytes.length === 0 ? Buffer.from(data) : Buffer.concat([this.#headBytes, data]);
-    for (;;) {
-      const end = this.#headBytes.indexOf(HEAD_END);
-      if (end < 0 || end > MAX_HEAD_BYTES) {
-        if (end > MAX_HEAD_BYTES || this.#headBytes.length > MAX_HEAD_BYTES) {
-          throw new HttpProtocolError(`${this.#options.origin} sent a response head larger than 64 KiB.`);
-        }
-        return;
-      }
-      const head = parseResponseHead(this.#headBytes.toString('latin1', 0, end), this.#options.origin);
-      const rest = this.#headBytes.subarray(end + HEAD_END.length);
-      // 100 Continue, 103 Early Hints: informational, the real answer follows on the same connection.
-      if (head.status === 101) throw new HttpProtocolError(`${this.#options.origin} switched protocols unasked (101).`);
-      if (head.status < 200) {
-        this.#headBytes = rest;
-        continue;
-      }
-      this.#headBytes = Buffer.alloc(0);
-      this.#framing = framingOf(head, this.#options);
-      this.#resolveHead(head);
-      if (this.#framing.kind === 'none') this.#markComplete();
-      else if (rest.length > 0) this.#receive(rest);
-      return;
-    }
+    const complete = this.#headBuffer.push(data);
+    if (!complete) return;
+    this.#framing = bodyFraming(complete.head, this.#options);
+    this.#resolveHead(complete.head);
+    if (this.#framing.kind === 'none') this.#markComplete();
+    else if (complete.rest.length > 0) this.#receive(complete.rest);
   }
 
   /** Body bytes read into scratch (or left after the head): unframed, then delivered. */
@@ -397,30 +373,6 @@ export class HttpResponseReader extends Readable {
     this.#socket?.destroy();
     this.#options.signal?.removeEventListener('abort', this.#onAbort);
   }
-}
-
-function framingOf(head: ResponseHead, options: HttpResponseReaderOptions): Framing {
-  const { origin, method } = options;
-  if (method === 'HEAD' || head.status === 204 || head.status === 304) return { kind: 'none' };
-  const transferEncoding = head.headers.get('transfer-encoding');
-  if (transferEncoding !== undefined) {
-    // Accept-Encoding: identity was asked for; any other coding here would land in the file as it is.
-    if (transferEncoding.trim().toLowerCase() !== 'chunked') {
-      throw new HttpProtocolError(`${origin} sent a body in a transfer coding model-depot cannot read (${quoteExcerpt(transferEncoding, 40)}).`);
-    }
-    return { kind: 'chunked', decoder: new ChunkedDecoder(origin) };
-  }
-  const contentLength = head.headers.get('content-length');
-  if (contentLength !== undefined) {
-    const values = new Set(contentLength.split(',').map((value) => value.trim()));
-    const [value] = values;
-    if (values.size !== 1 || !/^\d{1,15}$/.test(value)) {
-      throw new HttpProtocolError(`${origin} sent an unreadable Content-Length (${quoteExcerpt(contentLength, 40)}).`);
-    }
-    const remaining = Number(value);
-    return remaining === 0 ? { kind: 'none' } : { kind: 'length', remaining };
-  }
-  return { kind: 'close' };
 }
 
 function toError(error: unknown): Error {
