@@ -5,18 +5,7 @@ import { bodyFraming, type BodyFraming } from './body-framing';
 import { HttpProtocolError } from './http-protocol-error';
 import type { ResponseHead } from './parse-response-head';
 import { ResponseHeadBuffer } from './response-head-buffer';
-
-/** Where `readInto` puts a body: the download's ring of slots (RingFileWriter). */
-export interface RingTarget {
-  /** The free part of the current slot, at most `max` bytes; undefined while it is busy or the writer stopped. */
-  freeRegion(max: number): Buffer | undefined;
-  /** `length` bytes were placed at the start of `freeRegion()`. */
-  commit(length: number): void;
-  /** Settles once `freeRegion` may have room again. */
-  whenFree(): Promise<void>;
-  /** Set once a write or hash failed; nothing more is taken after that. */
-  readonly failure: Error | undefined;
-}
+import { copyIntoRing, type RingTarget } from './ring-target';
 
 export interface ReadIntoOptions {
   /** Called with the size of every read; a returned promise holds the socket until it settles (bandwidth cap). */
@@ -227,23 +216,10 @@ export class HttpResponseReader extends Readable {
       if (!this.push(Buffer.from(data))) this.#pushPaused = true;
       return;
     }
-    const rest = this.#mode === 'ring' && this.#backlog.length === 0 ? this.#copyIntoRing(data) : data;
+    const target = this.#mode === 'ring' && this.#backlog.length === 0 ? this.#ring?.target : undefined;
+    const rest = target ? copyIntoRing(target, data) : data;
     // The scratch buffer is read into again: what waits must be a copy.
     if (rest.length > 0) this.#backlog.push(Buffer.from(rest));
-  }
-
-  /** Copies as much of `data` as the ring takes now; returns the rest. */
-  #copyIntoRing(data: Buffer): Buffer {
-    const target = this.#ring?.target;
-    let rest = data;
-    while (target && rest.length > 0) {
-      const region = target.freeRegion(rest.length);
-      if (!region) break;
-      rest.copy(region, 0, 0, region.length);
-      target.commit(region.length);
-      rest = rest.subarray(region.length);
-    }
-    return rest;
   }
 
   /** Whether the socket may read on after a read of `length` bytes; otherwise whatever resumes it is started. */
@@ -314,8 +290,9 @@ export class HttpResponseReader extends Readable {
   }
 
   #flushBacklog(): void {
-    while (this.#backlog.length > 0) {
-      const rest = this.#copyIntoRing(this.#backlog[0]);
+    const target = this.#ring?.target;
+    while (target && this.#backlog.length > 0) {
+      const rest = copyIntoRing(target, this.#backlog[0]);
       if (rest.length > 0) {
         this.#backlog[0] = rest;
         return;
@@ -323,6 +300,7 @@ export class HttpResponseReader extends Readable {
       this.#backlog.shift();
     }
   }
+
 
   /**
    * The whole body is in: the connection (opened with `Connection: close`) goes. Before anyone reads the body, the

@@ -3,6 +3,7 @@ import { Writable } from 'node:stream';
 import { DepotError } from '../../shared/errors';
 import { DIRECT_IO_BLOCK } from './page-aligned-memory';
 import type { RingHasher } from './ring-hasher';
+import { copyIntoRing, type RingTarget } from './ring-target';
 
 /** Slots of the ring: one filling, the others being written or hashed. */
 export const RING_SLOTS = 4;
@@ -51,7 +52,7 @@ export interface RingFileWriterOptions {
  * off: by this writer when it stops (error, cancel, end), or, after a crash, by the next process, which drops the
  * file's last RING_WRITE_WINDOW (openTransfer).
  */
-export class RingFileWriter extends Writable {
+export class RingFileWriter extends Writable implements RingTarget {
   /** Bytes in the file and in the hash, from the start of the file. */
   bytes: number;
   /** Bytes received, from the start of the file: `bytes` plus what is on its way through the ring. */
@@ -90,7 +91,7 @@ export class RingFileWriter extends Writable {
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
-    this.#copyFrom(chunk, 0, callback);
+    this.#copyFrom(chunk, callback);
   }
 
   /** The stream ended: the last, partly filled slot goes out too, and everything is waited for. */
@@ -155,22 +156,13 @@ export class RingFileWriter extends Writable {
    * Copies into the ring, synchronously while slots are free (the usual case: no promise per chunk, which the
    * garbage collector of a 1 GB/s download notices), and resumes once a busy slot is written and hashed.
    */
-  #copyFrom(chunk: Buffer, start: number, callback: (error?: Error | null) => void): void {
-    let offset = start;
-    while (offset < chunk.length) {
-      if (this.#failure) return callback(this.#failure);
-      // Destroyed meanwhile (a cancel from a progress listener runs synchronously): the ring is #finish's now.
-      if (this.#closing) return callback();
-      const region = this.freeRegion(chunk.length - offset);
-      if (!region) {
-        void this.whenFree().then(() => this.#copyFrom(chunk, offset, callback));
-        return;
-      }
-      chunk.copy(region, 0, offset, offset + region.length);
-      offset += region.length;
-      this.commit(region.length);
-    }
-    callback(this.#failure);
+  #copyFrom(chunk: Buffer, callback: (error?: Error | null) => void): void {
+    if (this.#failure) return callback(this.#failure);
+    // Destroyed meanwhile (a cancel from a progress listener runs synchronously): the ring is #finish's now.
+    if (this.#closing) return callback();
+    const rest = copyIntoRing(this, chunk);
+    if (rest.length === 0) return callback(this.#failure);
+    void this.whenFree().then(() => this.#copyFrom(rest, callback));
   }
 
   /** Writes `length` bytes of the current slot (rounded up to whole blocks when direct) and queues their hash. */

@@ -7,10 +7,11 @@ import { describe, expect, vi } from 'vitest';
 import { createBandwidthLimiter } from '../../sidecar/remote/bandwidth-limiter';
 import type { FetchResponse } from '../../sidecar/remote/fetch-like';
 import { HttpProtocolError } from '../../sidecar/remote/http-protocol-error';
-import { HttpResponseReader, type ReadIntoOptions, type RingTarget } from '../../sidecar/remote/http-response-reader';
+import { HttpResponseReader, type ReadIntoOptions } from '../../sidecar/remote/http-response-reader';
 import { pageAlignedMemory } from '../../sidecar/remote/page-aligned-memory';
 import { RING_BYTES, RingFileWriter } from '../../sidecar/remote/ring-file-writer';
 import { RingHasher } from '../../sidecar/remote/ring-hasher';
+import type { RingTarget } from '../../sidecar/remote/ring-target';
 import { createSocketFetch, socketFetch } from '../../sidecar/remote/socket-fetch';
 import {
   makeSelfSignedCertificate,
@@ -80,6 +81,18 @@ async function readIntoFile(url: string, sink: RingSink, options?: ReadIntoOptio
 }
 
 /** Pieces of awkward sizes, never a multiple of 4 KiB or of a ring slot. */
+/** A pace that only counts the bytes it is asked to pay for. */
+function countingPace(): { pace: (bytes: number) => undefined; paced: () => number } {
+  let paced = 0;
+  return {
+    pace: (bytes) => {
+      paced += bytes;
+      return undefined;
+    },
+    paced: () => paced,
+  };
+}
+
 function piecesOf(data: Buffer, sizes = [65_536, 1, 4095, 300_001, 2 * MiB + 7]): Buffer[] {
   const pieces: Buffer[] = [];
   for (let at = 0, turn = 0; at < data.length; turn++) {
@@ -242,26 +255,18 @@ describe('HttpResponseReader', () => {
         response.writeHead(200, { 'Content-Length': data.length });
         response.end(data);
       });
-      let paced = 0;
-      const pace = (bytes: number) => {
-        paced += bytes;
-        return undefined;
-      };
+      const { pace, paced } = countingPace();
       const { content } = await readIntoFile(`${server.origin}/paced`, await ringSink(), { pace });
       expect(sha256(content)).toBe(sha256(data));
-      expect(paced).toBeGreaterThanOrEqual(data.length);
+      expect(paced()).toBeGreaterThanOrEqual(data.length);
     });
 
     test('paces every byte of the body, also those that came with the head', async ({ servers, ringSink }) => {
       const data = randomBytes(1 * MiB);
       const server = await servers.raw((socket) => socket.end(Buffer.concat([Buffer.from(`HTTP/1.1 200 OK\r\nContent-Length: ${data.length}\r\n\r\n`), data])));
-      let paced = 0;
-      const pace = (bytes: number) => {
-        paced += bytes;
-        return undefined;
-      };
+      const { pace, paced } = countingPace();
       await readIntoFile(`${server.origin}/paced`, await ringSink(), { pace });
-      expect(paced).toBeGreaterThanOrEqual(data.length);
+      expect(paced()).toBeGreaterThanOrEqual(data.length);
     });
 
     test('paces the bytes of a chunked body', async ({ servers, ringSink }) => {
@@ -271,14 +276,10 @@ describe('HttpResponseReader', () => {
         for (const piece of piecesOf(data, [10_000, 333])) response.write(piece);
         response.end();
       });
-      let paced = 0;
-      const pace = (bytes: number) => {
-        paced += bytes;
-        return undefined;
-      };
+      const { pace, paced } = countingPace();
       const { content } = await readIntoFile(`${server.origin}/paced`, await ringSink(), { pace });
       expect(sha256(content)).toBe(sha256(data));
-      expect(paced).toBeGreaterThanOrEqual(data.length);
+      expect(paced()).toBeGreaterThanOrEqual(data.length);
     });
 
     test('reads nothing more while a pace promise is pending', async ({ servers, ringSink }) => {
