@@ -12,6 +12,29 @@ function dependency(category: string, filename: string, sha256: string | undefin
 }
 
 describe('installRequirements (through the depot)', () => {
+  test('a 1 GiB gated LFS file: fetched with the token through the CDN redirect, which never saw it, then verified and registered', async ({ hub, openDepot, modelsRoot }) => {
+    const size = 1024 * 1024 * 1024;
+    hub.addRepo({ id: 'gated/big', gated: 'manual', tokensWithAccess: ['hf_big'], files: [{ path: 'big.safetensors', size }] });
+    const sha256 = await hub.sha256Of({ repoId: 'gated/big', path: 'big.safetensors' });
+    const depot = await openDepot();
+    const jobs = await depot.install(
+      [{ category: 'checkpoints', filename: 'big.safetensors', sha256, urls: ['https://huggingface.co/gated/big/resolve/main/big.safetensors'], origin: 'dependencies' }],
+      { tokens: { huggingface: 'hf_big' }, waitForToken: false },
+    );
+    const [done] = await depot.settled(jobs.map((j) => j.id));
+    expect(done?.state).toBe('complete');
+    const dest = path.join(modelsRoot, 'checkpoints', 'big.safetensors');
+    expect((await stat(dest)).size).toBe(size);
+    expect(depot.list()).toEqual([expect.objectContaining({ sha256, size, category: 'checkpoints' })]);
+    const hf = hub.requests.filter((r) => r.server === 'hf');
+    const cdn = hub.requests.filter((r) => r.server === 'cdn');
+    expect(hf.length).toBeGreaterThan(0);
+    expect(hf.every((r) => r.hasAuthorization)).toBe(true);
+    expect(cdn.length).toBeGreaterThan(0);
+    expect(cdn.some((r) => r.hasAuthorization)).toBe(false);
+    expect(hub.bytesServed({ server: 'cdn' })).toBe(size);
+  }, 60_000);
+
   test('two names of the same missing bytes in one install download once and link the second', async ({ hub, openDepot, modelsRoot }) => {
     hub.addRepo({ id: REPO, files: [{ path: 'a.safetensors', size: SIZE }] });
     const sha256 = await hub.sha256Of({ repoId: REPO, path: 'a.safetensors' });
