@@ -3,7 +3,7 @@
  * `/scripts/app.js` stays external (build.mjs): ComfyUI serves it as a shim over window.comfyAPI.app.app.
  */
 import { app } from '/scripts/app.js';
-import { extractRequirements } from '../shared/extract-requirements';
+import { extractRequirements } from '../shared/workflow/extract-requirements';
 import { createModelDepotExtension } from './create-model-depot-extension';
 import { isComfyApp } from './is-comfy-app';
 

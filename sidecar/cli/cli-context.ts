@@ -2,7 +2,7 @@ import { mkdir, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { zGlobalCliOptions, type Config } from '../../shared/config-schema';
+import { zGlobalCliOptions, type Config } from '../config/config-schema';
 import { DepotError } from '../../shared/errors';
 import { loadConfig } from '../config/load-config';
 import { resolveConfigPath } from '../config/resolve-config-path';

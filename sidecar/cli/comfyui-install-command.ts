@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { installComfyuiExtension } from '../services/install-comfyui-extension';
+import { installComfyuiExtension } from '../services/comfyui/install-comfyui-extension';
 import { runAction } from './run-action';
 
 const zFlags = z.object({

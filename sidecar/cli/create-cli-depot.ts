@@ -1,6 +1,6 @@
-import type { Logger } from '../remote/logger';
-import { createDepot } from '../services/create-depot';
-import type { Depot } from '../services/depot-types';
+import type { Logger } from '../runtime/logger';
+import { createDepot } from '../services/depot/create-depot';
+import type { Depot } from '../services/depot/depot-types';
 import type { CliContext } from './cli-context';
 import { isLoopbackEndpoint } from './is-loopback-endpoint';
 

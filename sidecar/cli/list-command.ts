@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { formatBytes } from '../../shared/format-bytes';
-import type { ModelListing } from '../../shared/registry-schema';
+import type { ModelListing } from '../registry/registry-schema';
 import { openRegistry } from '../registry/open-registry';
 import { resolveCliContext } from './cli-context';
 import { runAction } from './run-action';

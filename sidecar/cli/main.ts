@@ -1,12 +1,12 @@
 import { Command } from 'commander';
 import { VERSION } from '../version';
 import { registerServeCommand } from './serve-command';
-import { registerCheckCommand } from './check-command';
-import { registerInstallCommand } from './install-command';
+import { registerCheckCommand } from './check/check-command';
+import { registerInstallCommand } from './install/install-command';
 import { registerMigrateCommand } from './migrate-command';
 import { registerStatsCommand } from './stats-command';
 import { registerListCommand } from './list-command';
-import { registerCompareCommand } from './compare-command';
+import { registerCompareCommand } from './compare/compare-command';
 import { registerTuiCommand } from './tui-command';
 import { registerComfyuiInstallCommand } from './comfyui-install-command';
 

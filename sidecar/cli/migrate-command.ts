@@ -3,11 +3,11 @@ import { isDepotError } from '../../shared/errors';
 import { formatBytes } from '../../shared/format-bytes';
 import { openRegistry } from '../registry/open-registry';
 import type { Registry } from '../registry/registry';
-import { defaultHashCacheFile, openHashCache } from '../disk/hash-cache';
-import { HashPool } from '../disk/hash-pool';
-import { migrateModels, type MigrateReport } from '../services/migrate-models';
+import { defaultHashCacheFile, openHashCache } from '../disk/hashing/hash-cache';
+import { HashPool } from '../disk/hashing/hash-pool';
+import { migrateModels, type MigrateReport } from '../services/depot/migrate-models';
 import { resolveCliContext } from './cli-context';
-import { createHashProgress } from './hash-progress';
+import { createHashProgress } from './compare/hash-progress';
 import { runAction } from './run-action';
 
 interface MigrateFlags {

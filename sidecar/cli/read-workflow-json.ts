@@ -1,5 +1,5 @@
 import { DepotError } from '../../shared/errors';
-import { readWorkflowFile } from './check-read-workflow';
+import { readWorkflowFile } from './check/check-read-workflow';
 
 /** A workflow file parsed as JSON, or `BAD_INPUT` saying why it cannot be (missing, too big, not JSON). */
 export async function readWorkflowJson(file: string): Promise<unknown> {

@@ -2,12 +2,12 @@ import type { Command } from 'commander';
 import { DepotError } from '../../shared/errors';
 import { VERSION } from '../version';
 import { createServer, type DepotServer } from '../server/create-server';
-import { installComfyuiExtension } from '../services/install-comfyui-extension';
+import { installComfyuiExtension } from '../services/comfyui/install-comfyui-extension';
 import { resolveCliContext } from './cli-context';
 import { createCliDepot } from './create-cli-depot';
 import { parseLimitFlag } from './parse-limit-flag';
 import { runAction } from './run-action';
-import { createLogger } from '../remote/logger';
+import { createLogger } from '../runtime/logger';
 import { hasErrorCode } from '../../shared/has-error-code';
 
 interface ServeFlags {

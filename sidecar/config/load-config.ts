@@ -3,7 +3,7 @@ import path from 'node:path';
 import envPaths from 'env-paths';
 import type { ZodIssue } from 'zod';
 import { DepotError } from '../../shared/errors';
-import { CONFIG_KEY_HINTS, zConfig, type Config } from '../../shared/config-schema';
+import { CONFIG_KEY_HINTS, zConfig, type Config } from './config-schema';
 import { hasErrorCode } from '../../shared/has-error-code';
 import { locateJsonError } from './locate-json-error';
 

@@ -3,7 +3,7 @@ import { homedir } from 'node:os';
 import { isAbsolute, join, normalize, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { DepotError } from '../../shared/errors';
-import { zExtraModelPaths } from '../../shared/extra-model-paths-schema';
+import { zExtraModelPaths } from './extra-model-paths-schema';
 import { canonicalFolder, type ModelFolder } from '../../shared/model-folders';
 import { hasErrorCode } from '../../shared/has-error-code';
 

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { z } from 'zod';
-import { parseJsonText } from '../../shared/parse-json-text';
+import { parseJsonText } from '../runtime/parse-json-text';
 import { hasErrorCode } from '../../shared/has-error-code';
 
 /**

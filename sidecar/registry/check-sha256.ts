@@ -1,5 +1,5 @@
 import { DepotError } from '../../shared/errors';
-import { zSha256 } from '../../shared/registry-schema';
+import { zSha256 } from './registry-schema';
 
 /** A caller's SHA-256 as the registry keys it (lowercase hex); anything else is BAD_INPUT. */
 export function checkSha256(sha256: string): string {

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { DepotError } from '../../shared/errors';
 import { hasErrorCode } from '../../shared/has-error-code';
 import { removeWriteLeftovers } from '../disk/remove-write-leftovers';
-import type { RegistryFile } from '../../shared/registry-schema';
+import type { RegistryFile } from './registry-schema';
 import { DurableDataFile } from './durable-data-file';
 import { registryIoError } from './registry-io-error';
 

@@ -1,6 +1,6 @@
 import { readFile, rename } from 'node:fs/promises';
 import { DepotError } from '../../shared/errors';
-import { REGISTRY_SCHEMA_VERSION, zRegistryFile, type RegistryFile } from '../../shared/registry-schema';
+import { REGISTRY_SCHEMA_VERSION, zRegistryFile, type RegistryFile } from './registry-schema';
 import { hasErrorCode } from '../../shared/has-error-code';
 
 /**

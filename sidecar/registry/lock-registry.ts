@@ -5,7 +5,7 @@ import lockfile from 'proper-lockfile';
 import { DepotError } from '../../shared/errors';
 import { readValidJsonFile } from '../disk/read-valid-json-file';
 import { hasErrorCode } from '../../shared/has-error-code';
-import { zRegistryLockOwner, type RegistryLockOwner } from '../../shared/registry-schema';
+import { zRegistryLockOwner, type RegistryLockOwner } from './registry-schema';
 
 /** A held registry lock. */
 export interface RegistryLock {

@@ -1,6 +1,6 @@
 import { DepotError } from '../../shared/errors';
-import type { FileEntry, FileKind, ModelEntry, RegistryFile } from '../../shared/registry-schema';
-import { fileIdentity, type FileIdentity } from '../disk/file-identity';
+import type { FileEntry, FileKind, ModelEntry, RegistryFile } from './registry-schema';
+import { fileIdentity, type FileIdentity } from '../disk/hashing/file-identity';
 
 /** A file to put in the index; its key and SHA-256 are already normalized (absolute path, lowercase hex). */
 export interface IndexedFileInput {

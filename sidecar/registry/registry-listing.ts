@@ -1,4 +1,4 @@
-import type { ModelListing, RegistryStats } from '../../shared/registry-schema';
+import type { ModelListing, RegistryStats } from './registry-schema';
 import type { RegistryIndex } from './registry-index';
 
 /** Seed 000's figures: models, aliases (files that are not their model's canonical file) and total GiB. */

@@ -7,8 +7,8 @@ import type {
   ModelListing,
   RegistryFile,
   RegistryStats,
-} from '../../shared/registry-schema';
-import type { FileIdentity } from '../disk/file-identity';
+} from './registry-schema';
+import type { FileIdentity } from '../disk/hashing/file-identity';
 import { BatchedWrites } from './batched-writes';
 import { checkSha256 } from './check-sha256';
 import { cleanSource } from './clean-source';

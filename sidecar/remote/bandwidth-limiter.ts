@@ -1,6 +1,6 @@
 import { Transform } from 'node:stream';
 import { DepotError } from '../../shared/errors';
-import { systemClock, type Clock } from './clock';
+import { systemClock, type Clock } from '../runtime/clock';
 
 /**
  * 1 KB = 1024 bytes, as in seed 001's `--limit` (`bandwidth_limit_kb`, KB/s): `--limit 20000` allows

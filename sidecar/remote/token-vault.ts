@@ -1,6 +1,6 @@
 import { inspect } from 'node:util';
 import type { Provider } from '../../shared/check-result';
-import { systemClock, type Clock } from './clock';
+import { systemClock, type Clock } from '../runtime/clock';
 
 export interface TokenVaultOptions {
   /** Time source for the one-hour limit; tests pass a fake one. Default the system clock. */

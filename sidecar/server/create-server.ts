@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { DepotError } from '../../shared/errors';
-import type { Depot } from '../services/create-depot';
+import type { Depot } from '../services/depot/create-depot';
 import { createGivenTokens } from './given-tokens';
 import { createOriginGuard } from './origin-guard';
 import { guardRequests } from './guard-requests';

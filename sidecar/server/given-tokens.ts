@@ -1,7 +1,7 @@
 import type { Provider } from '../../shared/check-result';
 import { TERMINAL_JOB_STATES, type Job } from '../../shared/job';
-import { systemClock, type Clock } from '../remote/clock';
-import type { Depot } from '../services/create-depot';
+import { systemClock, type Clock } from '../runtime/clock';
+import type { Depot } from '../services/depot/create-depot';
 
 export interface GivenTokensOptions {
   /** Its job events tell when a client's jobs have all ended. */

@@ -1,7 +1,7 @@
 import { Router } from 'express';
-import { zDownloadRequest } from '../../shared/http-api';
+import { zDownloadRequest } from './http-api';
 import { DepotError } from '../../shared/errors';
-import type { Depot } from '../services/create-depot';
+import type { Depot } from '../services/depot/create-depot';
 import { describeZodError } from './describe-zod-error';
 import type { GivenTokens } from './given-tokens';
 

@@ -1,6 +1,6 @@
 import type { Response } from 'express';
 import { isDepotError, type DepotErrorCode } from '../../shared/errors';
-import type { ErrorBody } from '../../shared/http-api';
+import type { ErrorBody } from './http-api';
 
 /** HTTP status per error code. Upstream failures are 502 (the sidecar is fine, the host is not). */
 const STATUS_BY_CODE: Partial<Record<DepotErrorCode, number>> = {

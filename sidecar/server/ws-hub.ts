@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { WebSocketServer, WebSocket, type RawData } from 'ws';
 import { zClientMessage, TOKEN_PAGES, type ClientMessage, type ServerMessage } from '../../shared/protocol';
 import { TERMINAL_JOB_STATES, type Job } from '../../shared/job';
-import type { Depot, AuthRequiredEvent } from '../services/create-depot';
+import type { Depot, AuthRequiredEvent } from '../services/depot/create-depot';
 import { errorBody } from './send-error';
 import type { OriginGuard } from './origin-guard';
 import { describeZodError } from './describe-zod-error';

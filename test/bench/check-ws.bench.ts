@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import WebSocket from 'ws';
 import { openRegistry } from '../../sidecar/registry/open-registry';
-import { createDepot } from '../../sidecar/services/create-depot';
+import { createDepot } from '../../sidecar/services/depot/create-depot';
 import { createServer } from '../../sidecar/server/create-server';
 
 const BUDGET_MS = 20;

@@ -11,11 +11,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createFakeHub } from '../fake-hub/create-fake-hub';
-import { hfListTree } from '../../sidecar/remote/hf-list-tree';
-import { clearCompareCaches } from '../../sidecar/services/compare-cache-file';
-import { createCompareFilter } from '../../sidecar/services/compare-filter';
-import { compareRepository } from '../../sidecar/services/compare-repository';
-import { readLocalMetadata } from '../../sidecar/services/read-local-metadata';
+import { hfListTree } from '../../sidecar/remote/hub/hf-list-tree';
+import { clearCompareCaches } from '../../sidecar/services/compare/compare-cache-file';
+import { createCompareFilter } from '../../sidecar/services/compare/compare-filter';
+import { compareRepository } from '../../sidecar/services/compare/compare-repository';
+import { readLocalMetadata } from '../../sidecar/services/compare/read-local-metadata';
 
 const FILES = 5_000;
 const ROUNDS = 5;

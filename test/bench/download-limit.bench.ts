@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import { BYTES_PER_KB, createBandwidthLimiter } from '../../sidecar/remote/bandwidth-limiter';
-import { downloadFile } from '../../sidecar/remote/download-file';
+import { downloadFile } from '../../sidecar/remote/download/download-file';
 import { createHostPolicy } from '../../sidecar/remote/host-policy';
 import { MiB, scratchDir, startBenchHub } from './download-bench-hub';
 

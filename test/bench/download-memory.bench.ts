@@ -4,7 +4,7 @@
  * grow with the file.
  */
 import path from 'node:path';
-import { downloadFile } from '../../sidecar/remote/download-file';
+import { downloadFile } from '../../sidecar/remote/download/download-file';
 import { createHostPolicy } from '../../sidecar/remote/host-policy';
 import { GiB, scratchDir, startBenchHub } from './download-bench-hub';
 

@@ -14,7 +14,7 @@ import { spawn } from 'node:child_process';
 import { rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { downloadFile } from '../../sidecar/remote/download-file';
+import { downloadFile } from '../../sidecar/remote/download/download-file';
 import { createHostPolicy } from '../../sidecar/remote/host-policy';
 import { GiB, scratchDir, startBenchHub } from './download-bench-hub';
 

@@ -6,7 +6,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { join } from 'node:path';
 import { loadavg } from 'node:os';
-import { hashFile } from '../../sidecar/disk/hash-file';
+import { hashFile } from '../../sidecar/disk/hashing/hash-file';
 import { withScratchDir } from './hash-bench-scratch-dir';
 import { fillFile } from './hash-bench-fill-file';
 import { seconds, warmPageCache } from './hash-bench-warm';

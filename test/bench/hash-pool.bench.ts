@@ -4,8 +4,8 @@
  */
 import { join } from 'node:path';
 import { availableParallelism, loadavg } from 'node:os';
-import { HashPool } from '../../sidecar/disk/hash-pool';
-import { hashFiles } from '../../sidecar/disk/hash-files';
+import { HashPool } from '../../sidecar/disk/hashing/hash-pool';
+import { hashFiles } from '../../sidecar/disk/hashing/hash-files';
 import { withScratchDir } from './hash-bench-scratch-dir';
 import { fillFile } from './hash-bench-fill-file';
 import { seconds, warmPageCache } from './hash-bench-warm';

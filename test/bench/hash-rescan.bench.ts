@@ -7,10 +7,10 @@
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadavg } from 'node:os';
-import { HashPool } from '../../sidecar/disk/hash-pool';
-import { defaultHashCacheFile, openHashCache } from '../../sidecar/disk/hash-cache';
+import { HashPool } from '../../sidecar/disk/hashing/hash-pool';
+import { defaultHashCacheFile, openHashCache } from '../../sidecar/disk/hashing/hash-cache';
 import { openRegistry } from '../../sidecar/registry/open-registry';
-import { migrateModels, type MigrateReport } from '../../sidecar/services/migrate-models';
+import { migrateModels, type MigrateReport } from '../../sidecar/services/depot/migrate-models';
 import { formatBytes } from '../../shared/format-bytes';
 import { withScratchDir } from './hash-bench-scratch-dir';
 

@@ -1,7 +1,7 @@
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect } from 'vitest';
-import { DEFAULT_ALLOWED_ORIGINS, zConfig } from '../../shared/config-schema';
+import { DEFAULT_ALLOWED_ORIGINS, zConfig } from '../../sidecar/config/config-schema';
 import type { DepotError } from '../../shared/errors';
 import { loadConfig } from '../../sidecar/config/load-config';
 import { depotErrorOf } from '../shared/depot-error-of';

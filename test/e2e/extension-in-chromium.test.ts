@@ -6,9 +6,9 @@ import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFakeHub, type FakeHub } from '../fake-hub/create-fake-hub';
-import { createDepot, type Depot } from '../../sidecar/services/create-depot';
+import { createDepot, type Depot } from '../../sidecar/services/depot/create-depot';
 import { createServer, type DepotServer } from '../../sidecar/server/create-server';
-import { installComfyuiExtension } from '../../sidecar/services/install-comfyui-extension';
+import { installComfyuiExtension } from '../../sidecar/services/comfyui/install-comfyui-extension';
 import { startStandInComfyui, type StandInComfyui } from './start-stand-in-comfyui';
 
 /**

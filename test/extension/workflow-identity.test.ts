@@ -1,6 +1,6 @@
 // @vitest-environment jsdom
 import { describe, expect, it } from 'vitest';
-import { extractRequirements } from '../../shared/extract-requirements';
+import { extractRequirements } from '../../shared/workflow/extract-requirements';
 import { captureRequirements, workflowKey } from '../../extension/workflow-identity';
 import { reserialize, sampleWorkflow } from './sample-workflow';
 

@@ -13,7 +13,7 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
-import { zRegistryFile } from '../../shared/registry-schema';
+import { zRegistryFile } from '../../sidecar/registry/registry-schema';
 import { writeFileAtomic } from '../../sidecar/disk/write-file-atomic';
 import { DurableDataFile } from '../../sidecar/registry/durable-data-file';
 import { openRegistry } from '../../sidecar/registry/open-registry';

@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
 import { stat } from 'node:fs/promises';
 import { describe, expect } from 'vitest';
-import { downloadFile } from '../../sidecar/remote/download-file';
-import { partialPaths } from '../../sidecar/remote/resume-state';
-import { RING_WRITE_WINDOW } from '../../sidecar/remote/ring-file-writer';
+import { downloadFile } from '../../sidecar/remote/download/download-file';
+import { partialPaths } from '../../sidecar/remote/partial/resume-state';
+import { RING_WRITE_WINDOW } from '../../sidecar/remote/ring/ring-file-writer';
 import { test } from './fixtures/download-test-context';
 
 const SIZE = 1024 * 1024 * 1024;

@@ -1,8 +1,8 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect } from 'vitest';
-import { downloadFile } from '../../sidecar/remote/download-file';
-import { createLogger } from '../../sidecar/remote/logger';
+import { downloadFile } from '../../sidecar/remote/download/download-file';
+import { createLogger } from '../../sidecar/runtime/logger';
 import { test } from './fixtures/download-test-context';
 
 const HF_TOKEN = 'hf_leakCheckToken0123456789';

@@ -2,11 +2,11 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { extractRequirements } from '../../shared/extract-requirements';
+import { extractRequirements } from '../../shared/workflow/extract-requirements';
 import { createModelDepotExtension } from '../../extension/create-model-depot-extension';
 import { SETTING_IDS } from '../../extension/settings';
 import { createServer } from '../../sidecar/server/create-server';
-import { createDepot } from '../../sidecar/services/create-depot';
+import { createDepot } from '../../sidecar/services/depot/create-depot';
 import { createFakeHub } from '../fake-hub/create-fake-hub';
 import { createFakeComfyApp } from '../extension/fake-comfy-app';
 import { until } from '../extension/fake-sidecar';

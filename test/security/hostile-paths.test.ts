@@ -2,7 +2,7 @@ import { mkdir, realpath, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, type DepotServer } from '../../sidecar/server/create-server';
-import { createDepot, type Depot } from '../../sidecar/services/create-depot';
+import { createDepot, type Depot } from '../../sidecar/services/depot/create-depot';
 import { createFakeHub, type FakeHub } from '../fake-hub/create-fake-hub';
 import { treeSnapshot } from '../disk/tree-snapshot';
 import { connectRecording, type RecordingClient } from '../server/connect-recording';

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, expect, test as base } from 'vitest';
 import WebSocket from 'ws';
 import { createServer, type DepotServer } from '../../sidecar/server/create-server';
-import { createDepot, type Depot } from '../../sidecar/services/create-depot';
+import { createDepot, type Depot } from '../../sidecar/services/depot/create-depot';
 import { loadConfig } from '../../sidecar/config/load-config';
 import { tempDir } from './security-fixture';
 

@@ -2,12 +2,12 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, test as base } from 'vitest';
 import { TERMINAL_JOB_STATES } from '../../shared/job';
-import { systemClock, type Clock } from '../../sidecar/remote/clock';
+import { systemClock, type Clock } from '../../sidecar/runtime/clock';
 import { createServer, type DepotServer } from '../../sidecar/server/create-server';
-import { createDepot, type Depot } from '../../sidecar/services/create-depot';
+import { createDepot, type Depot } from '../../sidecar/services/depot/create-depot';
 import { createFakeHub, type FakeHub } from '../fake-hub/create-fake-hub';
 import { connectRecording, type RecordingClient } from '../server/connect-recording';
-import { createLogger } from '../../sidecar/remote/logger';
+import { createLogger } from '../../sidecar/runtime/logger';
 import { jobOf, tempDir } from './security-fixture';
 import { fakeHubDepotOptions } from '../services/fake-hub-depot-options';
 

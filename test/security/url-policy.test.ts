@@ -3,8 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, test as base } from 'vitest';
-import { hfListTree } from '../../sidecar/remote/hf-list-tree';
-import { createDepot, type Depot } from '../../sidecar/services/create-depot';
+import { hfListTree } from '../../sidecar/remote/hub/hf-list-tree';
+import { createDepot, type Depot } from '../../sidecar/services/depot/create-depot';
 import { createFakeHub, type FakeHub } from '../fake-hub/create-fake-hub';
 import { tempDir } from './security-fixture';
 

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { createServer, type DepotServer } from '../../sidecar/server/create-server';
-import { createDepot, type Depot } from '../../sidecar/services/create-depot';
+import { createDepot, type Depot } from '../../sidecar/services/depot/create-depot';
 import { connectRecording } from '../server/connect-recording';
 import { tempDir } from './security-fixture';
 

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, test as base } from 'vitest';
 import WebSocket from 'ws';
-import { createDepot, type Depot } from '../../sidecar/services/create-depot';
+import { createDepot, type Depot } from '../../sidecar/services/depot/create-depot';
 import { createServer, type DepotServer } from '../../sidecar/server/create-server';
 import { httpRequest } from './http-request';
 

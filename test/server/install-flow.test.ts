@@ -78,7 +78,7 @@ describe('install over HTTP (seed 000)', () => {
     hub.addRepo({ id: 'Comfy-Org/flux1-dev', files: [{ path: 'flux1-dev-fp8.safetensors', content: bytes }] });
     await writeFile(path.join(hubDir, 'my-flux-copy.safetensors'), bytes);
     // The hub folder is indexed when the depot starts, so this test builds its own depot after writing the file.
-    const { createDepot } = await import('../../sidecar/services/create-depot');
+    const { createDepot } = await import('../../sidecar/services/depot/create-depot');
     const { createServer } = await import('../../sidecar/server/create-server');
     const depot = await createDepot({
       modelsRoot,

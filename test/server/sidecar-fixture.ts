@@ -1,5 +1,5 @@
 import { test as depotTest } from '../services/install-depot-fixture';
-import type { CreateDepotOptions, Depot } from '../../sidecar/services/create-depot';
+import type { CreateDepotOptions, Depot } from '../../sidecar/services/depot/create-depot';
 import { createServer, type DepotServer } from '../../sidecar/server/create-server';
 import { connectRecording, type RecordingClient } from './connect-recording';
 import { httpRequest, type HttpAnswer } from './http-request';

@@ -5,10 +5,10 @@ import path from 'node:path';
 import { describe, expect, test as base, vi } from 'vitest';
 import { zCheckResult } from '../../shared/check-result';
 import type { Requirement } from '../../shared/requirement';
-import { fileIdentity } from '../../sidecar/disk/file-identity';
+import { fileIdentity } from '../../sidecar/disk/hashing/file-identity';
 import { openRegistry } from '../../sidecar/registry/open-registry';
 import type { Registry } from '../../sidecar/registry/registry';
-import { checkRequirements, type CheckRequirementsOptions } from '../../sidecar/services/check-requirements';
+import { checkRequirements, type CheckRequirementsOptions } from '../../sidecar/services/check/check-requirements';
 import { test as depotTest } from './install-depot-fixture';
 
 interface Place {

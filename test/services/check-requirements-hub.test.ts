@@ -2,13 +2,13 @@ import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect } from 'vitest';
-import { extractRequirements } from '../../shared/extract-requirements';
+import { extractRequirements } from '../../shared/workflow/extract-requirements';
 import type { Requirement } from '../../shared/requirement';
-import { fileIdentity } from '../../sidecar/disk/file-identity';
+import { fileIdentity } from '../../sidecar/disk/hashing/file-identity';
 import { openRegistry } from '../../sidecar/registry/open-registry';
 import { createHostPolicy } from '../../sidecar/remote/host-policy';
-import { createRemoteLookup } from '../../sidecar/remote/lookup-remote-file';
-import { checkRequirements } from '../../sidecar/services/check-requirements';
+import { createRemoteLookup } from '../../sidecar/remote/hub/lookup-remote-file';
+import { checkRequirements } from '../../sidecar/services/check/check-requirements';
 import type { FakeHub } from '../fake-hub/create-fake-hub';
 import { test } from '../fake-hub/fake-hub-fixture';
 

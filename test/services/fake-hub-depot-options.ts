@@ -1,4 +1,4 @@
-import type { CreateDepotOptions } from '../../sidecar/services/create-depot';
+import type { CreateDepotOptions } from '../../sidecar/services/depot/create-depot';
 import type { FakeHub } from '../fake-hub/create-fake-hub';
 
 /**

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { test as base } from 'vitest';
 import { createFakeHub, type FakeHub } from '../fake-hub/create-fake-hub';
-import { createDepot, type CreateDepotOptions, type Depot } from '../../sidecar/services/create-depot';
+import { createDepot, type CreateDepotOptions, type Depot } from '../../sidecar/services/depot/create-depot';
 import { fakeHubDepotOptions } from './fake-hub-depot-options';
 
 export interface DepotFixture {

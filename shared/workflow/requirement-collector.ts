@@ -1,0 +1,107 @@
+import { DepotError } from '../errors';
+import type { InvalidEntry, Requirement } from '../requirement';
+import { canonicalCategory } from '../canonical-category';
+import { mergeRequirements } from './merge-requirements';
+import { modelNameProblem } from '../model-name-problem';
+
+/**
+ * More model mentions than any real workflow has. Past it the input is junk (or an attack on the check's time),
+ * and it is refused whole with `BAD_INPUT`, like the install message's cap of 1000 items.
+ */
+export const MAX_MODEL_ENTRIES = 1000;
+
+/** A mention of a model before its names are checked and it is merged with the others. */
+export interface RequirementMention {
+  folder: string;
+  filename: string;
+  sha256?: string;
+  size?: number;
+  urls: string[];
+  displayName?: string;
+  required: boolean;
+  requiresAuth?: boolean;
+  origin: Requirement['origin'];
+}
+
+/**
+ * Gathers the mentions of one workflow: checks folder and file names, merges mentions of the same category +
+ * file name (first seen keeps its place in the list), and keeps the entries that could not be used, each with
+ * where it is in the workflow.
+ */
+export class RequirementCollector {
+  private readonly byKey = new Map<string, Requirement>();
+  private readonly invalid: InvalidEntry[] = [];
+  private entries = 0;
+
+  /** Records a mention found at `path` (e.g. `nodes[3].properties.models[0]`). */
+  add(mention: RequirementMention, path: string): void {
+    this.count();
+    const category = canonicalCategory(mention.folder);
+    if (category === undefined) {
+      this.invalid.push({ path, message: `folder "${clip(mention.folder)}" is not a model folder name` });
+      return;
+    }
+    // ComfyUI on Windows lists subfolders with backslashes; one separator keeps names comparable everywhere.
+    const filename = mention.filename.trim().replaceAll('\\', '/');
+    const problem = modelNameProblem(filename);
+    if (problem !== undefined) {
+      this.invalid.push({ path, message: `file name "${clip(filename)}" ${problem}` });
+      return;
+    }
+    const requirement: Requirement = {
+      category,
+      filename,
+      ...(mention.sha256 !== undefined && { sha256: mention.sha256 }),
+      ...(mention.size !== undefined && { size: mention.size }),
+      urls: [...new Set(mention.urls)],
+      ...(mention.displayName !== undefined && { displayName: mention.displayName }),
+      required: mention.required,
+      ...(mention.requiresAuth !== undefined && { requiresAuth: mention.requiresAuth }),
+      origin: mention.origin,
+    };
+    const key = `${category}\u0000${filename}`;
+    const kept = this.byKey.get(key);
+    if (kept === undefined) {
+      this.byKey.set(key, requirement);
+      return;
+    }
+    const merged = mergeRequirements(kept, requirement);
+    this.byKey.set(key, merged.requirement);
+    if (merged.hashConflict) {
+      this.invalid.push({
+        path,
+        message:
+          `${category}/${filename} has SHA-256 ${merged.hashConflict.dropped.slice(0, 12)}… here but ` +
+          `${merged.hashConflict.kept.slice(0, 12)}… earlier in the workflow; the earlier one is used`,
+      });
+    }
+  }
+
+  /** Records an entry that could not be understood. */
+  reject(path: string, message: string): void {
+    this.count();
+    this.invalid.push({ path, message });
+  }
+
+  result(): { requirements: Requirement[]; invalid: InvalidEntry[] } {
+    return { requirements: [...this.byKey.values()], invalid: [...this.invalid] };
+  }
+
+  private count(): void {
+    this.entries += 1;
+    if (this.entries > MAX_MODEL_ENTRIES) {
+      throw new DepotError(
+        'BAD_INPUT',
+        `The workflow names more than ${MAX_MODEL_ENTRIES} models; no real workflow does, so it was refused. ` +
+          'Check that the file is a ComfyUI workflow.',
+      );
+    }
+  }
+}
+
+/** Names are echoed into messages: keep them short and printable. */
+function clip(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  const printable = text.replace(/[\u0000-\u001f\u007f]/g, '?');
+  return printable.length > 80 ? `${printable.slice(0, 77)}...` : printable;
+}

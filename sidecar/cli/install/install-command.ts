@@ -1,0 +1,125 @@
+import type { Command } from 'commander';
+import { DepotError } from '../../../shared/errors';
+import { TERMINAL_JOB_STATES, jobStatusLabel, type Job } from '../../../shared/job';
+import type { AuthRequiredEvent, Depot } from '../../services/depot/create-depot';
+import { usableRequirements } from '../../../shared/workflow/usable-requirements';
+import { createCliDepot } from '../create-cli-depot';
+import { readWorkflowJson } from '../read-workflow-json';
+import { resolveCliContext, type CliContext } from '../cli-context';
+import { runAction } from '../run-action';
+import { formatInstallPlan, planHasWork } from './install-plan';
+import { createInstallProgress, type InstallProgress } from './install-progress';
+import { askYesNo, readHiddenLine } from './install-terminal-input';
+
+// The TUI command imports it from here.
+import { parseLimitFlag } from '../parse-limit-flag';
+
+interface InstallFlags {
+  yes?: boolean;
+  limit?: string | boolean;
+}
+
+/** The client id of the terminal: the only "client" an install started here can ask for a token. */
+const CLI_CLIENT = 'cli';
+
+const PROVIDER_NAMES = { huggingface: 'HuggingFace', civitai: 'Civitai' } as const;
+
+export function registerInstallCommand(program: Command): void {
+  program
+    .command('install')
+    .description('link and download the models a workflow needs, with progress bars')
+    .argument('<workflow>', 'workflow JSON file')
+    .option('--yes', 'do not ask before installing (required when stdin is not a terminal)')
+    .option('--limit <kbps>', 'bandwidth cap in KB/s (default: the config)')
+    .option('--no-limit', 'no bandwidth cap')
+    .action(runAction(async (file: string, flags: InstallFlags, command: Command) => installAction(file, flags, command)));
+}
+
+async function installAction(file: string, flags: InstallFlags, command: Command): Promise<number> {
+  const limit = parseLimitFlag(flags.limit);
+  const workflow = await readWorkflowJson(file);
+  // Bad input is bad input even while another model-depot holds the models root: judge it before taking the lock.
+  usableRequirements(workflow);
+  const ctx = await resolveCliContext(command);
+  const interactive = process.stdin.isTTY === true;
+  if (!flags.yes && !interactive) {
+    throw new DepotError('BAD_INPUT', 'stdin is not a terminal, so install cannot ask before starting: pass --yes.');
+  }
+  const depot = await createCliDepot(ctx, { limitKbps: limit === undefined ? ctx.config.bandwidth_limit_kb : limit });
+  try {
+    await depot.indexed;
+    const plan = await depot.check(workflow);
+    const out = ctx.json ? process.stderr : process.stdout;
+    if (!ctx.quiet) out.write(formatInstallPlan(plan));
+    if (!planHasWork(plan)) {
+      const failures = plan.summary.conflict + plan.summary.unavailable;
+      if (ctx.json) process.stdout.write(`${JSON.stringify({ plan, jobs: [] })}\n`);
+      else if (!ctx.quiet && failures === 0) out.write('Nothing to do: every model is in place.\n');
+      return failures > 0 ? 1 : 0;
+    }
+    if (!flags.yes && !(await askYesNo('Proceed? [y/N] '))) {
+      process.stderr.write('Nothing was changed.\n');
+      return 1;
+    }
+    const jobs = await runInstall(depot, plan.items.map((i) => i.requirement), interactive, ctx);
+    if (ctx.json) process.stdout.write(`${JSON.stringify({ plan, jobs })}\n`);
+    else if (!ctx.quiet) out.write(summaryOf(jobs));
+    return jobs.some((j) => j.state === 'failed' || j.state === 'cancelled') ? 1 : 0;
+  } finally {
+    await depot.close();
+  }
+}
+
+async function runInstall(
+  depot: Depot,
+  requirements: Parameters<Depot['install']>[0],
+  interactive: boolean,
+  ctx: CliContext,
+): Promise<Job[]> {
+  const progress = createInstallProgress({ bars: ctx.quiet || ctx.json ? false : undefined });
+  const show = ctx.quiet ? () => undefined : (job: Job) => progress.update(job);
+  const offs = [depot.on('progress', show), depot.on('jobDone', show), depot.on('jobFailed', show)];
+  // Token prompts come one at a time; a second authRequired for the same provider while one is open is covered by it.
+  let prompting = Promise.resolve();
+  offs.push(
+    depot.on('authRequired', (event) => {
+      if (event.clientId !== CLI_CLIENT) return;
+      prompting = prompting.then(() => promptForToken(depot, event, progress));
+    }),
+  );
+  try {
+    const jobs = await depot.install(requirements, { clientId: CLI_CLIENT, waitForToken: interactive });
+    const settled = await depot.settled(jobs.map((j) => j.id));
+    await prompting;
+    return settled;
+  } finally {
+    for (const off of offs) off();
+    progress.stop();
+  }
+}
+
+async function promptForToken(depot: Depot, event: AuthRequiredEvent, progress: InstallProgress): Promise<void> {
+  const stillWaiting = event.jobIds.some((id) => depot.job(id)?.state === 'waiting-for-token');
+  if (!stillWaiting) return;
+  progress.pause();
+  const name = PROVIDER_NAMES[event.provider];
+  process.stderr.write(`\n${event.message}\n`);
+  if (event.accessUrl) process.stderr.write(`Ask for access at: ${event.accessUrl}\n`);
+  const token = await readHiddenLine({ prompt: `${name} token (hidden, used for this install only, never saved; empty to skip): ` });
+  if (token && token.trim() !== '') depot.provideToken(event.provider, token.trim(), { clientId: CLI_CLIENT });
+  else depot.cancelWaiting(event.provider, CLI_CLIENT);
+  progress.resume();
+}
+
+function summaryOf(jobs: Job[]): string {
+  const counts = new Map<string, number>();
+  for (const job of jobs) {
+    if (!TERMINAL_JOB_STATES.has(job.state)) continue;
+    const label = jobStatusLabel(job.state);
+    counts.set(label, (counts.get(label) ?? 0) + 1);
+  }
+  const failed = jobs.filter((j) => j.state === 'failed' || j.state === 'cancelled');
+  const lines = failed.map((j) => `Failed      ${j.targetPath}: ${j.error?.message ?? j.state}`);
+  lines.push([...counts].map(([label, n]) => `${n} ${label}`).join(', ') || 'No jobs.');
+  return `${lines.join('\n')}\n`;
+}

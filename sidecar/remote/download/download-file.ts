@@ -1,0 +1,218 @@
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { DepotError } from '../../../shared/errors';
+import { acceptAnswer } from './accept-answer';
+import { systemClock } from '../../runtime/clock';
+import type { DownloadContext, DownloadFileOptions, DownloadResult } from './download-context';
+import { cancelledDownload, toDownloadFailure } from './download-failure';
+import { ensureFreeSpace } from './ensure-free-space';
+import { bodyStream } from '../fetch-like';
+import { fetchFollowingRedirects } from './fetch-following-redirects';
+import { openTransfer, saveTransferState } from '../partial/partial-transfer';
+import { publishDownload, refuseExisting } from '../partial/publish-download';
+import { receiveBody } from './receive-body';
+import { socketFetch } from '../socket-http/socket-fetch';
+import { partialPaths, removePartial } from '../partial/resume-state';
+import { RETRY_STATUSES, retryDelay } from './retry-delay';
+import { verifyDownload } from './verify-download';
+import { watchStall } from './watch-stall';
+
+export type { DownloadContext, DownloadFileOptions, DownloadProgress, DownloadResult, DownloadTimeouts } from './download-context';
+
+/** Fresh signed URLs asked for after a CDN or storage hop refused an expired one, per download. */
+const MAX_RE_RESOLVES = 2;
+
+/**
+ * Downloads one file: into `<tmpDir>/<key>.part`, hashed as the bytes arrive, resumable (in process with Range, after
+ * a restart from the resume state), size then SHA-256 checked, fsynced and moved to `dest` without overwriting.
+ * A half-downloaded or mismatching file never appears under its final name. Never registers anything.
+ */
+export async function downloadFile(options: DownloadFileOptions): Promise<DownloadResult> {
+  const name = path.basename(options.dest);
+  const first = options.hostPolicy.check(options.url);
+  if (!path.isAbsolute(options.dest)) {
+    throw new DepotError('BAD_INPUT', `${name}: the destination must be an absolute path (checked safe by the caller).`);
+  }
+  const expectedSha256 = options.expectedSha256?.toLowerCase();
+  // It also names the partial file: anything but 64 hex digits could point outside tmpDir.
+  if (expectedSha256 !== undefined && !/^[0-9a-f]{64}$/.test(expectedSha256)) {
+    throw new DepotError('BAD_INPUT', `${name}: the expected SHA-256 must be 64 hexadecimal digits.`);
+  }
+  if (options.expectedSize !== undefined && !(Number.isSafeInteger(options.expectedSize) && options.expectedSize >= 0)) {
+    throw new DepotError('BAD_INPUT', `${name}: the expected size must be a whole number of bytes.`);
+  }
+  await refuseExisting(options.dest, name);
+  await mkdir(options.tmpDir, { recursive: true });
+  const paths = partialPaths({ tmpDir: options.tmpDir, url: options.url, expectedSha256 });
+  const transfer = await openTransfer({ url: options.url, paths, expectedSha256, expectedSize: options.expectedSize, name });
+  const context: DownloadContext = {
+    options,
+    transfer,
+    paths,
+    provider: first.provider,
+    name,
+    clock: options.clock ?? systemClock,
+    expectedSha256,
+  };
+  try {
+    await checkFreeSpace(context, transfer.total ?? options.expectedSize);
+    if (transfer.writtenBytes > 0) await rehashPrefix(context);
+    await transferWithRetries(context);
+    options.onProgress?.({ state: 'verifying', bytes: transfer.writtenBytes, total: transfer.total });
+    const sha256 = await transfer.hasher.digest();
+    const size = transfer.writtenBytes;
+    await verifyDownload(context, { sha256, size });
+    await transfer.handle.sync();
+    await transfer.handle.close();
+    await publishDownload(paths, options.dest, name);
+    options.logger?.info('download complete', { file: name, bytes: size, sha256 });
+    return { sha256, size };
+  } catch (error) {
+    // Nothing received (refused hop, auth error, cancelled early): leave no empty partial or state behind.
+    if (transfer.writtenBytes === 0 && !transfer.discarded) {
+      transfer.discarded = true;
+      await transfer.handle.close().catch(ignoreClosed);
+      await removePartial(paths);
+    }
+    throw error;
+  } finally {
+    await transfer.hasher.close();
+    await transfer.handle.close().catch(ignoreClosed);
+    await transfer.release();
+  }
+}
+
+/**
+ * After a restart Node's hash state is gone (reference section 4): the existing prefix is hashed again at disk
+ * speed, then the download continues into the same hash.
+ */
+async function rehashPrefix({ transfer, paths, options, name }: DownloadContext): Promise<void> {
+  await transfer.hasher.hashFilePrefix(paths.part, transfer.writtenBytes);
+  options.logger?.info('resuming partial download', { file: name, bytes: transfer.writtenBytes });
+}
+
+/**
+ * Tries again after 408, 429, 5xx and network errors (with backoff, or as long as the server asks), and at once
+ * after a CDN or storage hop refused an expired signed URL; every attempt starts from the original URL.
+ */
+async function transferWithRetries(context: DownloadContext): Promise<void> {
+  const { options, transfer, name, clock } = context;
+  let reResolves = 0;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await transferOnce(context);
+      return;
+    } catch (error) {
+      if (options.signal?.aborted) throw cancelledDownload(name, error);
+      const failure = toDownloadFailure(error, name);
+      const details = failure.details ?? {};
+      const status = typeof details.status === 'number' ? details.status : undefined;
+      const reResolve = details.reResolve === true && reResolves < MAX_RE_RESOLVES;
+      if (reResolve) reResolves++;
+      const retryable = status === undefined ? failure.code === 'NETWORK' || failure.code === 'TIMEOUT' : RETRY_STATUSES.has(status);
+      const delay = reResolve
+        ? 0
+        : retryable
+          ? retryDelay(
+              {
+                attempt,
+                status,
+                retryAfter: stringOr(details.retryAfter),
+                rateLimit: stringOr(details.rateLimit),
+                now: clock.now(),
+                random: (options.random ?? Math.random)(),
+              },
+              options.retry,
+            )
+          : null;
+      if (delay === null) throw failure;
+      options.logger?.warn(reResolve ? 'signed download URL refused, asking for a fresh one' : 'download attempt failed, retrying', {
+        file: name,
+        attempt,
+        delayMs: delay,
+        code: failure.code,
+        status,
+        bytes: transfer.writtenBytes,
+      });
+      // The hash covers exactly the bytes written: cut any tail a failed write may have left.
+      await transfer.handle.truncate(transfer.writtenBytes);
+      try {
+        await clock.sleep(delay, options.signal);
+      } catch (sleepError) {
+        throw cancelledDownload(name, sleepError);
+      }
+    }
+  }
+}
+
+async function transferOnce(context: DownloadContext): Promise<void> {
+  const { options, transfer, paths, provider, name, clock } = context;
+  const attempt = new AbortController();
+  const signal = options.signal ? AbortSignal.any([options.signal, attempt.signal]) : attempt.signal;
+  const stall = watchStall({
+    clock,
+    controller: attempt,
+    timeouts: { response: options.timeouts?.response ?? 60_000, idle: options.timeouts?.idle ?? 60_000 },
+    name,
+  });
+  try {
+    const headers: Record<string, string> = {};
+    if (transfer.writtenBytes > 0) {
+      headers.Range = `bytes=${transfer.writtenBytes}-`;
+      // If-Range needs a strong validator; a weak ETag falls back to Last-Modified (or none: the hash still guards).
+      const validator = transfer.etag && !transfer.etag.startsWith('W/') ? transfer.etag : transfer.lastModified;
+      if (validator) headers['If-Range'] = validator;
+    }
+    const followed = await fetchFollowingRedirects({
+      url: options.url,
+      fetch: options.fetch ?? socketFetch,
+      hostPolicy: options.hostPolicy,
+      token: options.token,
+      provider,
+      headers,
+      signal,
+    });
+    stall.phase('idle');
+    const complete = await acceptAnswer(context, followed);
+    if (complete) return;
+    await checkFreeSpace(context, transfer.total);
+    await saveTransferState(transfer, paths, options.expectedSize);
+    await receiveBody(context, { body: bodyStream(followed.response), signal, stall });
+    // A body cut short without an error (no Content-Length, or a proxy) is a dropped connection: resume it.
+    const expectedTotal = transfer.total ?? options.expectedSize;
+    if (expectedTotal !== undefined && transfer.writtenBytes < expectedTotal) {
+      throw new DepotError('NETWORK', `${name}: the connection ended after ${transfer.writtenBytes} of ${expectedTotal} bytes.`);
+    }
+  } catch (error) {
+    // The stall watcher aborted the attempt: report the phase that fired, not the abort.
+    throw stall.timeoutError() ?? error;
+  } finally {
+    stall.stop();
+    // Frees the connection of an answer whose body was not read (errors, refused sizes, full disks).
+    attempt.abort();
+    await saveTransferState(transfer, paths, options.expectedSize).catch(ignoreMissingDir);
+  }
+}
+
+async function checkFreeSpace({ options, transfer, name }: DownloadContext, total: number | undefined): Promise<void> {
+  if (total === undefined) return;
+  await ensureFreeSpace({ dir: options.tmpDir, needed: total - transfer.writtenBytes, name, freeSpace: options.freeSpace });
+}
+
+function stringOr(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
+function isCode(error: unknown, code: string): boolean {
+  return error instanceof Error && 'code' in error && error.code === code;
+}
+
+/** The handle is closed on the success path already; closing twice is the only error expected here. */
+function ignoreClosed(error: unknown): void {
+  if (!isCode(error, 'EBADF')) throw error;
+}
+
+/** After a discard the tmp directory may be gone with the partial; the state has nothing left to describe. */
+function ignoreMissingDir(error: unknown): void {
+  if (!isCode(error, 'ENOENT')) throw error;
+}

@@ -1,0 +1,103 @@
+import { DepotError } from '../../../shared/errors';
+import { errorCodeOf } from '../../../shared/error-code-of';
+import { fetchSameOrigin } from './fetch-same-origin';
+import type { HubFetch, HubFetchInit, HubFetchResponse } from './hub-fetch';
+import { redactUrl } from '../redact-url';
+import { RETRY_STATUSES, retryDelay, type RetryOptions } from '../download/retry-delay';
+
+/** How a hub client (HF file info, tree, repo info; Civitai model version) talks to its host: passed on to hubRequest. */
+export interface HubCallOptions {
+  /** Default node-fetch 3. */
+  fetch?: HubFetch;
+  /** Waits between tries; default setTimeout. Tests pass a recorder that returns at once. */
+  sleep?: (ms: number) => Promise<void>;
+  /** Default: huggingface_hub's policy (5 retries, 1-2-4-8 s, honouring RateLimit and Retry-After). */
+  retry?: RetryOptions;
+  /** Cancels the request and any wait between tries. */
+  signal?: AbortSignal;
+}
+
+export interface HubRequestOptions extends HubCallOptions {
+  fetch: HubFetch;
+  /** Current time in ms (for Retry-After dates); default Date.now. */
+  now?: () => number;
+}
+
+const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * One metadata request, redirects followed only on the hub's own origin, with retries on 408, 429, 5xx and network errors (honouring `RateLimit: ...;t=N` and
+ * `Retry-After`). Returns the first answer that is not worth another try; throws RATE_LIMITED, HTTP_ERROR or NETWORK
+ * when the tries run out. The token may be in `init.headers`: it is never put in a message.
+ */
+export async function hubRequest(url: string, init: HubFetchInit, options: HubRequestOptions): Promise<HubFetchResponse> {
+  const sleep = options.sleep ?? defaultSleep;
+  const now = options.now ?? Date.now;
+  for (let attempt = 1; ; attempt += 1) {
+    let response: HubFetchResponse | undefined;
+    let failure: unknown;
+    try {
+      const request = { ...init, signal: options.signal };
+      // Callers that read the redirect themselves (hfFileInfo's 302, Civitai's 307) ask for 'manual'.
+      response = init.redirect === 'manual' ? await options.fetch(url, request) : await fetchSameOrigin(options.fetch, url, request);
+    } catch (error) {
+      if (error instanceof DepotError) throw error;
+      if (options.signal?.aborted === true) throw new DepotError('CANCELLED', `Cancelled while asking ${redactUrl(url)}.`, { cause: error });
+      failure = error;
+    }
+    if (response !== undefined && !RETRY_STATUSES.has(response.status)) return response;
+    const delay = retryDelay(
+      {
+        attempt,
+        status: response?.status,
+        retryAfter: response?.headers.get('retry-after'),
+        rateLimit: response?.headers.get('ratelimit'),
+        now: now(),
+        random: Math.random(),
+      },
+      options.retry,
+    );
+    if (delay === null) throw giveUp(url, response, failure);
+    if (response !== undefined) await response.text().catch(() => '');
+    await sleep(delay);
+  }
+}
+
+function giveUp(url: string, response: HubFetchResponse | undefined, failure: unknown): DepotError {
+  const shown = redactUrl(url);
+  if (response === undefined) {
+    // Built from the error's code only: node-fetch's own text quotes the request URL as given, query string
+    // (a pasted ?token=) and all, and a system error may quote more. The raw error is not kept as the cause either.
+    const code = networkCodeOf(failure);
+    return new DepotError('NETWORK', `Could not reach ${shown} (${code ?? 'no answer'}${NETWORK_HINTS[code ?? ''] ?? ''}). Check the connection and try again.`, {
+      details: { url: shown, code },
+    });
+  }
+  const details = { url: shown, status: response.status, retryAfter: response.headers.get('retry-after'), rateLimit: response.headers.get('ratelimit') };
+  if (response.status === 429) {
+    return new DepotError('RATE_LIMITED', `${shown} is rate limiting requests (HTTP 429) after several tries; wait a few minutes and try again.`, { details });
+  }
+  return new DepotError('HTTP_ERROR', `${shown} answered HTTP ${response.status} after several tries; try again later.`, { details });
+}
+
+/** What a person can make of the usual codes. */
+const NETWORK_HINTS: Readonly<Record<string, string>> = {
+  ECONNREFUSED: ': nothing listens there',
+  ECONNRESET: ': the connection was cut',
+  ENOTFOUND: ': the host name does not resolve',
+  EAI_AGAIN: ': DNS did not answer',
+  ETIMEDOUT: ': no answer in time',
+  EHOSTUNREACH: ': the host is unreachable',
+  ENETUNREACH: ': the network is unreachable',
+  UND_ERR_SOCKET: ': the connection was cut',
+};
+
+/**
+ * The system error code of a failed fetch: node-fetch's FetchError carries it as `code`, Node's own fetch on its
+ * `cause`. Only a code-shaped word is taken, so nothing else of the error reaches the message.
+ */
+function networkCodeOf(failure: unknown): string | undefined {
+  const cause = typeof failure === 'object' && failure !== null && 'cause' in failure ? failure.cause : undefined;
+  const code = errorCodeOf(failure) ?? errorCodeOf(cause);
+  return code !== undefined && /^[A-Z][A-Z0-9_]{1,40}$/.test(code) ? code : undefined;
+}

@@ -1,0 +1,65 @@
+import { statSync } from 'node:fs';
+import path from 'node:path';
+import type { FileEntry } from '../../registry/registry-schema';
+import type { LinkSource } from './check-link-source';
+import type { CheckRegistry } from './check-target';
+import { checkSourceKind } from './check-source-kind';
+import { errorCodeOf } from '../../../shared/error-code-of';
+
+export interface NamedSource {
+  source: LinkSource;
+  sha256: string;
+  size: number;
+}
+
+/**
+ * Finds registered files by their base name, for requirements that have nothing else: no SHA-256 and no URL (a
+ * loader widget value). ComfyUI itself matches such models by name, so a same-named file in a hub folder or another
+ * models folder is what the user means. The index is built on first use only, so checks that never need it stay
+ * O(requirements) however large the registry is.
+ */
+export class FindByName {
+  private index: Map<string, Readonly<FileEntry>[]> | undefined;
+
+  constructor(
+    private readonly registry: CheckRegistry,
+    private readonly modelsRoot: string,
+  ) {}
+
+  /** A registered regular file named like `filename`, same category first, that is still on disk. */
+  find(category: string, filename: string, target: string): NamedSource | undefined {
+    const candidates = (this.getIndex().get(path.posix.basename(filename)) ?? [])
+      .filter((entry) => entry.path !== target && entry.kind !== 'symlink')
+      .sort((a, b) => Number(b.category === category) - Number(a.category === category));
+    for (const entry of candidates) {
+      const model = this.registry.findBySha256(entry.sha256);
+      if (!model || !isFileOfSize(entry.path, model.size)) continue;
+      return { source: { path: entry.path, kind: checkSourceKind(entry, this.modelsRoot) }, sha256: entry.sha256, size: model.size };
+    }
+    return undefined;
+  }
+
+  private getIndex(): Map<string, Readonly<FileEntry>[]> {
+    if (this.index) return this.index;
+    const index = new Map<string, Readonly<FileEntry>[]>();
+    for (const entry of this.registry.allFiles()) {
+      const name = path.basename(entry.path);
+      const list = index.get(name);
+      if (list) list.push(entry);
+      else index.set(name, [entry]);
+    }
+    this.index = index;
+    return index;
+  }
+}
+
+function isFileOfSize(file: string, size: number): boolean {
+  try {
+    const info = statSync(file, { throwIfNoEntry: false });
+    return info !== undefined && info.isFile() && info.size === size;
+  } catch (error) {
+    const code = errorCodeOf(error);
+    if (code === 'ENOTDIR' || code === 'EACCES' || code === 'ELOOP') return false;
+    throw error;
+  }
+}

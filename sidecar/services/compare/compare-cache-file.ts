@@ -1,0 +1,36 @@
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { zMetadataCacheFile, type MetadataCacheFile } from './compare-schema';
+import { readValidJsonFile } from '../../disk/read-valid-json-file';
+import { writeFileAtomic } from '../../disk/write-file-atomic';
+import { hasErrorCode } from '../../../shared/has-error-code';
+
+/** The metadata cache in the compared folder (seed 002's `.hf_checker_cache.pkl`, as JSON). Hidden: never scanned. */
+export const METADATA_CACHE_NAME = '.model-depot-compare-cache.json';
+/** The hash cache of `--scan-files` (seed 002's `.hf_checker_direct_cache.pkl`), in our hash cache's format. */
+export const HASH_CACHE_NAME = '.model-depot-compare-hashes.json';
+
+/** The cache in `localDir`, or an empty one when there is none or it is unreadable (it is only a cache). */
+export async function loadCompareCache(localDir: string): Promise<MetadataCacheFile> {
+  return (await readValidJsonFile(join(localDir, METADATA_CACHE_NAME), zMetadataCacheFile)) ?? { version: 1, entries: {} };
+}
+
+/**
+ * Writes the cache atomically (temp file + rename). A folder we may not write to (a read-only share) only loses the
+ * speed-up: the answer is `false` and the caller says so.
+ */
+export async function saveCompareCache(localDir: string, cache: MetadataCacheFile): Promise<boolean> {
+  try {
+    await writeFileAtomic(join(localDir, METADATA_CACHE_NAME), JSON.stringify(cache));
+    return true;
+  } catch (error) {
+    if (['EACCES', 'EPERM', 'EROFS'].some((code) => hasErrorCode(error, code))) return false;
+    throw error;
+  }
+}
+
+/** `--clear-cache`: removes both cache files from the folder. */
+export async function clearCompareCaches(localDir: string): Promise<void> {
+  await rm(join(localDir, METADATA_CACHE_NAME), { force: true });
+  await rm(join(localDir, HASH_CACHE_NAME), { force: true });
+}

@@ -1,0 +1,206 @@
+import path from 'node:path';
+import { z } from 'zod';
+import type { CheckResult } from '../../../shared/check-result';
+import { DepotError } from '../../../shared/errors';
+import { assertNotTooMany, usableRequirements } from '../../../shared/workflow/usable-requirements';
+import { TERMINAL_JOB_STATES, type Job } from '../../../shared/job';
+import { zRequirement, type Requirement, type InvalidEntry } from '../../../shared/requirement';
+import { freeSpace } from '../../disk/free-space';
+import { defaultHashCacheFile, openHashCache } from '../../disk/hashing/hash-cache';
+import { HashPool } from '../../disk/hashing/hash-pool';
+import { openRegistry } from '../../registry/open-registry';
+import { createBandwidthLimiter } from '../../remote/bandwidth-limiter';
+import { systemClock } from '../../runtime/clock';
+import { createDownloadQueue } from '../../remote/download/download-queue';
+import { createHostPolicy } from '../../remote/host-policy';
+import { toFetchUrl } from '../../remote/hub/hub-url';
+import { createRemoteLookup } from '../../remote/hub/lookup-remote-file';
+import { openMetadataCache } from '../../remote/hub/metadata-cache';
+import { createTokenVault } from '../../remote/token-vault';
+import { checkRequirements, type LookupRemote } from '../check/check-requirements';
+import type { IndexSummary } from './depot-events';
+import type { CreateDepotOptions, Depot } from './depot-types';
+import { indexModelPlaces } from './index-model-places';
+import type { InstallDeps } from '../install/install-deps';
+import { createDownloadOne } from '../install/install-download-one';
+import { installRequirements } from '../install/install-requirements';
+import { TokenWaits } from '../install/install-token-waits';
+import { JobBoard } from '../install/job-board';
+
+export type { AuthRequiredEvent, DepotEvents, IndexSummary } from './depot-events';
+export type { CheckInput, CreateDepotOptions, Depot, InstallOptions } from './depot-types';
+
+
+/**
+ * Opens the registry (taking its lock), indexes hub directories and the HF cache (in the background by default),
+ * and wires the check (E), the downloader (D: queue, limiter, vault, host policy) and the install into one object.
+ */
+export async function createDepot(options: CreateDepotOptions): Promise<Depot> {
+  const modelsRoot = path.resolve(options.modelsRoot);
+  const clock = options.clock ?? systemClock;
+  const registry = await openRegistry({ modelsRoot, now: () => clock.now() });
+  // The registry lock is held from here on: the cache may remove temporary files its killed savers left.
+  const hashCache = await openHashCache({ file: defaultHashCacheFile(modelsRoot), holdsRegistryLock: true });
+  const pool = new HashPool({ workers: options.hashWorkers });
+  const hostPolicy = createHostPolicy({
+    hfEndpoint: options.hfEndpoint,
+    civitaiEndpoint: options.civitaiEndpoint,
+    allowLoopback: options.allowLoopbackHosts ?? false,
+  });
+  const limiter = createBandwidthLimiter({ kbps: options.limitKbps ?? null, clock });
+  const vault = createTokenVault({ clock, env: options.envTokens });
+  const queue = createDownloadQueue({
+    hostPolicy,
+    parallel: options.parallel ?? 3,
+    limiter,
+    fetch: options.fetch,
+    clock,
+    logger: options.logger,
+  });
+  const board = new JobBoard();
+  const waits = new TokenWaits();
+  const controllers = new Map<string, AbortController>();
+  const endpoints = { hfEndpoint: options.hfEndpoint, civitaiEndpoint: options.civitaiEndpoint };
+  const rewriteUrl = options.rewriteUrl ?? ((url: string) => toFetchUrl(url, endpoints));
+  const tmpDir = path.join(modelsRoot, '.cache', 'tmp');
+
+  const download = createDownloadOne({ queue, tmpDir, rewriteUrl });
+  const deps: InstallDeps = {
+    modelsRoot,
+    registry,
+    board,
+    vault,
+    waits,
+    download,
+    controllers,
+    linkOptions: options.linkOptions,
+    logger: options.logger,
+  };
+
+  const indexAbort = new AbortController();
+  const runIndex = (): Promise<IndexSummary> =>
+    indexModelPlaces({
+      registry,
+      modelsRoot,
+      hubDirs: options.hubDirs,
+      hfCacheDir: options.hfCacheDir,
+      pool,
+      hashCache,
+      signal: indexAbort.signal,
+    }).then((summary) => {
+      board.emit('indexed', summary);
+      return summary;
+    });
+  let indexed: Promise<IndexSummary>;
+  if (options.indexInBackground ?? true) {
+    indexed = runIndex();
+    // A failed background index is reported through `indexed`; the depot keeps serving on what the registry knows.
+    indexed.catch((error: unknown) => options.logger?.warn('index failed', { error: String(error) }));
+  } else {
+    try {
+      indexed = Promise.resolve(await runIndex());
+    } catch (error) {
+      await queue.close();
+      await pool.close();
+      await registry.close();
+      throw error;
+    }
+  }
+
+  // `<modelsRoot>/.cache/metadata.json`: a second check of the same template asks the hosts nothing.
+  const metadataCache = await openMetadataCache({ modelsRoot, now: () => clock.now() });
+  const lookupRemote: LookupRemote =
+    options.lookupRemote ??
+    createRemoteLookup({
+      hfEndpoint: options.hfEndpoint,
+      civitaiEndpoint: options.civitaiEndpoint,
+      cache: metadataCache,
+      // Only the environment's tokens: a token given for an install belongs to that install's downloads.
+      hfToken: options.envTokens?.huggingface,
+      civitaiToken: options.envTokens?.civitai,
+    });
+  const runCheck = (requirements: readonly Requirement[], invalid: readonly InvalidEntry[]): Promise<CheckResult> =>
+    checkRequirements({
+      requirements,
+      invalid,
+      registry,
+      modelsRoot,
+      hashCache,
+      lookupRemote,
+      freeSpace,
+      hostPolicy,
+    });
+
+  const depot: Depot = {
+    modelsRoot,
+    indexed,
+    async check(input) {
+      const { requirements, invalid } = usableRequirements(input);
+      return runCheck(requirements, invalid);
+    },
+    async install(items, installOptions = {}) {
+      assertNotTooMany(items.length);
+      const parsed = z.array(zRequirement).safeParse(items);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        throw new DepotError('BAD_INPUT', `Install items are not requirements: ${issue?.path.join('.')}: ${issue?.message}.`);
+      }
+      const check = await runCheck(parsed.data, []);
+      const run = installRequirements(deps, {
+        check,
+        clientId: installOptions.clientId,
+        waitForToken: installOptions.waitForToken ?? installOptions.clientId !== undefined,
+      });
+      const jobIds = run.jobs.map((j) => j.id);
+      for (const provider of ['huggingface', 'civitai'] as const) {
+        const token = installOptions.tokens?.[provider];
+        if (token) vault.put(provider, token, { clientId: installOptions.clientId, jobIds });
+      }
+      return run.jobs;
+    },
+    provideToken(provider, token, scope = {}) {
+      const waiting = waits.waiting(provider, scope.clientId).filter((id) => board.ownerOf(id) === scope.clientId);
+      vault.put(provider, token, { clientId: scope.clientId, jobIds: waiting });
+      return waits.resume(provider, scope.clientId);
+    },
+    cancel(jobId) {
+      const job = board.get(jobId);
+      if (!job || TERMINAL_JOB_STATES.has(job.state)) return job;
+      const cancelled = board.update(jobId, {
+        state: 'cancelled',
+        speed: 0,
+        eta: undefined,
+        error: { code: 'CANCELLED', message: `${job.targetPath}: cancelled.` },
+      });
+      waits.cancelJob(jobId);
+      controllers.get(jobId)?.abort(new DepotError('CANCELLED', `${job.targetPath}: cancelled.`));
+      vault.release([jobId]);
+      return cancelled;
+    },
+    cancelWaiting(provider, clientId) {
+      const ids = waits.cancel(provider, clientId);
+      return ids.map((id) => board.get(id)).filter((j): j is Job => j !== undefined);
+    },
+    jobs: () => board.list(),
+    job: (id) => board.get(id),
+    settled: (ids) => board.whenSettled(ids ?? board.list().map((j) => j.id)),
+    setLimit: (kbps) => limiter.setRate(kbps),
+    resetMetadataCache: () => metadataCache.reset(),
+    stats: () => registry.stats(),
+    list: () => registry.list(),
+    on: (event, listener) => board.on(event, listener),
+    async close() {
+      indexAbort.abort(new DepotError('CANCELLED', 'The depot is closing.'));
+      await indexed.catch(() => undefined);
+      waits.cancelAll();
+      // Partial downloads stay in .cache/tmp with their resume state: the next run continues them.
+      await queue.close();
+      vault.forget();
+      await pool.close();
+      await hashCache.save();
+      await registry.close();
+    },
+  };
+  return depot;
+}
+

@@ -1,0 +1,100 @@
+import type { CheckResult, Provider } from '../../../shared/check-result';
+import type { InstallTokens } from '../../server/http-api';
+import type { Job } from '../../../shared/job';
+import type { RequirementInput } from '../../../shared/requirement';
+import type { ModelListing, RegistryStats } from '../../registry/registry-schema';
+import type { Clock } from '../../runtime/clock';
+import type { FetchLike } from '../../remote/fetch-like';
+import type { Logger } from '../../runtime/logger';
+import type { LookupRemote } from '../check/check-requirements';
+import type { DepotEvents, IndexSummary } from './depot-events';
+
+/**
+ * What a check is about: a workflow JSON (any of the three requirement sources), `{ workflow }`,
+ * `{ dependencies }` or both, as extractRequirements takes it.
+ */
+export type CheckInput = unknown;
+
+export interface InstallOptions {
+  /** The client that asked (a WebSocket connection id, or 'cli'); it alone is asked for tokens. */
+  clientId?: string;
+  /** Tokens sent with the install (HTTP body): put in the vault for these jobs, dropped when they end. */
+  tokens?: InstallTokens;
+  /**
+   * When a download needs a token that is missing or refused: wait for one (`waiting-for-token` + `authRequired`)
+   * or fail at once with AUTH_REQUIRED/AUTH_DENIED. Default: wait when `clientId` is set (someone can answer).
+   */
+  waitForToken?: boolean;
+}
+
+export interface CreateDepotOptions {
+  /** The models root (absolute): category folders, `.registry/`, `.cache/tmp/`. Created when missing. */
+  modelsRoot: string;
+  /** Hub directories (seed 001) to link from; rescanned at every start. Default none. */
+  hubDirs?: readonly string[];
+  /** The HuggingFace cache (`HF_HUB_CACHE`); its blobs are registered without hashing. Default: not indexed. */
+  hfCacheDir?: string;
+  /**
+   * The ComfyUI install given with --comfyui. Accepted for callers passing their CLI context; the depot does not
+   * index its extra_model_paths.yaml at start (that can mean hashing hundreds of GB: `migrate --comfyui` does it).
+   */
+  comfyuiDir?: string;
+  /** Replaces https://huggingface.co when fetching (HF_ENDPOINT). Default https://huggingface.co. */
+  hfEndpoint?: string;
+  /** Replaces https://civitai.com when fetching (CIVITAI_ENDPOINT). Default https://civitai.com. */
+  civitaiEndpoint?: string;
+  /** Global bandwidth cap in KB/s (1 KB = 1024 bytes); null for none. Default null. */
+  limitKbps?: number | null;
+  /** Downloads running at once. Default 3. */
+  parallel?: number;
+  /** Fetch used for downloads (FetchLike). Default socketFetch (sidecar/remote/socket-fetch.ts). */
+  fetch?: FetchLike;
+  /** Asks a host for the SHA-256 and size of a URL without one. Default C's look-up (HF HEAD, Civitai API) + metadata cache. */
+  lookupRemote?: LookupRemote;
+  /** Rewrites a workflow URL (real host) before fetching. Default C's toFetchUrl onto hfEndpoint/civitaiEndpoint. */
+  rewriteUrl?: (url: string) => string;
+  /** Which link kinds may be tried (tests simulate Windows without symlinks). Default all. */
+  linkOptions?: { allowSymlink?: boolean; allowHardlink?: boolean };
+  /** Hash worker threads for the start-up index. Default one per core. */
+  hashWorkers?: number;
+  /** Redacting logger (D's createLogger). Default silent. */
+  logger?: Logger;
+  /** Time source for retries, throttling and the token vault's expiry. Default the system clock. */
+  clock?: Clock;
+  /** Tokens from the environment (HF_TOKEN, CIVITAI_API_TOKEN): the fallback when an install brings none. */
+  envTokens?: InstallTokens;
+  /** Allow http:// loopback hosts (the fake hub in tests). Never set in production. Default false. */
+  allowLoopbackHosts?: boolean;
+  /** Index hub directories and the HF cache in the background (serve answers at once). Default true. */
+  indexInBackground?: boolean;
+}
+
+/** The composition root used by `serve`, `install`, the TUI and tests. */
+export interface Depot {
+  readonly modelsRoot: string;
+  /** Settles when the start-up index of hub directories and the HF cache is done. */
+  readonly indexed: Promise<IndexSummary>;
+  /** What a workflow needs, against the registry, the disk, hub directories and the HF cache. */
+  check(input: CheckInput): Promise<CheckResult>;
+  /** Starts one job per requirement (after a fresh check): exists, link, download or fail. */
+  install(items: readonly RequirementInput[], options?: InstallOptions): Promise<Job[]>;
+  /** Gives a token for the jobs of `provider` waiting for one (of `clientId` when given); returns the resumed ids. */
+  provideToken(provider: Provider, token: string, options?: { clientId?: string }): string[];
+  /** Cancels a job (a running download keeps its partial file for a later resume). */
+  cancel(jobId: string): Job | undefined;
+  /** Fails the jobs of `provider` waiting for a token ("cancelled: no token given"); returns them. */
+  cancelWaiting(provider: Provider, clientId?: string): Job[];
+  jobs(): Job[];
+  job(id: string): Job | undefined;
+  /** Resolves when the given jobs (default: all current ones) are in a terminal state. */
+  settled(jobIds?: readonly string[]): Promise<Job[]>;
+  /** Changes the global bandwidth cap live; null removes it. */
+  setLimit(kbps: number | null): void;
+  /** Forgets the hosts' cached answers (SHA-256 and size of URLs), so the next check asks them again (seed 001's `r`). */
+  resetMetadataCache(): Promise<void>;
+  stats(): RegistryStats;
+  list(): ModelListing[];
+  on<E extends keyof DepotEvents>(event: E, listener: (payload: DepotEvents[E]) => void): () => void;
+  /** Stops downloads (partial files kept for resume), forgets tokens, releases the registry lock. */
+  close(): Promise<void>;
+}
