@@ -3,14 +3,14 @@ import type { AuthRequiredMessage, ServerMessage } from '../shared/protocol';
 import type { Requirement } from '../shared/requirement';
 import { createAnsweredWorkflows, type StorageLike } from './answered-workflows';
 import type { ComfyAppLike, ComfyExtensionDefinition } from './comfy-app-types';
-import { type DownloadPrompt, needsPrompt, showDownloadPrompt } from './download-prompt';
-import { createJobReporter } from './job-reporter';
-import { createProgressPanel } from './progress-panel';
+import { type DownloadPrompt, needsPrompt, showDownloadPrompt } from './dialogs/download-prompt';
+import { createJobReporter } from './jobs/job-reporter';
+import { createProgressPanel } from './jobs/progress-panel';
 import { createSettings, readSettings } from './settings';
 import { createSidecarClient, type SidecarClient, type WebSocketConstructor } from './sidecar-client';
 import { createSidecarStatusNotice } from './sidecar-status-notice';
-import { createToaster } from './toasts';
-import { type TokenDialog, showTokenDialog } from './token-dialog';
+import { createToaster } from './dialogs/toasts';
+import { type TokenDialog, showTokenDialog } from './dialogs/token-dialog';
 import { captureRequirements, workflowKey } from './workflow-identity';
 
 export interface ModelDepotExtensionOptions {

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { answerCdn } from './cdn-routes';
-import { answerCivitai } from './civitai-routes';
+import { answerCdn } from './routes/cdn-routes';
+import { answerCivitai } from './routes/civitai-routes';
 import type {
   BytesFilter,
   CivitaiVersionSpec,
@@ -10,11 +10,11 @@ import type {
   RepoType,
   RequestRecord,
 } from './fake-hub-types';
-import { generatedContent } from './generated-content';
-import { TYPE_PREFIX } from './hf-access';
-import { answerHf } from './hf-routes';
+import { generatedContent } from './content/generated-content';
+import { TYPE_PREFIX } from './routes/hf-access';
+import { answerHf } from './routes/hf-routes';
 import { commitOf, HubState } from './hub-state';
-import { answerStorage } from './storage-routes';
+import { answerStorage } from './routes/storage-routes';
 
 export type * from './fake-hub-types';
 

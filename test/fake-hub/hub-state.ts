@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { DigestCache, generatedContent, literalContent, type ContentSource } from './generated-content';
+import { DigestCache, generatedContent, literalContent, type ContentSource } from './content/generated-content';
 import { FaultBook } from './faults';
 import { RequestLog } from './request-log';
 import type { CivitaiFileSpec, CivitaiVersionSpec, RepoFileSpec, RepoSpec, RepoType, ServerName } from './fake-hub-types';

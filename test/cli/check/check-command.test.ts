@@ -11,7 +11,7 @@ import { runCli } from '../run-cli';
 import { test as hubTest } from '../../fake-hub/fake-hub-fixture';
 import { test } from '../../disk/temp-dir-test';
 
-const FIXTURES = fileURLToPath(new URL('../fixtures/workflows/', import.meta.url));
+const FIXTURES = fileURLToPath(new URL('../../fixtures/workflows/', import.meta.url));
 
 function check(dir: string, args: string[], env: Record<string, string> = {}) {
   return runCli(['--models', path.join(dir, 'models'), ...args], {

@@ -48,7 +48,7 @@ interface Run {
 function runCli(args: string[], env: Record<string, string>): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['bin/model-depot.mjs', ...args], {
-      cwd: join(import.meta.dirname, '..', '..'),
+      cwd: join(import.meta.dirname, '..', '..', '..'),
       env: { PATH: process.env.PATH ?? '', ...env },
     });
     let stdout = '';

@@ -11,7 +11,7 @@ const SDXL_URL = 'https://huggingface.co/stabilityai/stable-diffusion-xl-base-1.
 const OTHER_SHA = 'ab'.repeat(32);
 
 function fixture(name: string): string {
-  return readFileSync(fileURLToPath(new URL(`../fixtures/workflows/${name}`, import.meta.url)), 'utf8');
+  return readFileSync(fileURLToPath(new URL(`../../fixtures/workflows/${name}`, import.meta.url)), 'utf8');
 }
 
 function badInput(input: unknown): DepotError {

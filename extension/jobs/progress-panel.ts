@@ -1,9 +1,9 @@
-import type { Job, JobState } from '../shared/job';
-import { TERMINAL_JOB_STATES } from '../shared/job';
-import { formatBytes } from '../shared/format-bytes';
-import { formatDuration } from '../shared/format-duration';
-import { createElement } from './create-element';
-import { injectStyles } from './styles';
+import type { Job, JobState } from '../../shared/job';
+import { TERMINAL_JOB_STATES } from '../../shared/job';
+import { formatBytes } from '../../shared/format-bytes';
+import { formatDuration } from '../../shared/format-duration';
+import { createElement } from '../create-element';
+import { injectStyles } from '../styles';
 
 export interface ProgressPanelOptions {
   doc: Document;

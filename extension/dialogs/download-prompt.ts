@@ -1,9 +1,9 @@
-import type { CheckItem, CheckResult } from '../shared/check-result';
-import type { Requirement } from '../shared/requirement';
-import { formatBytes } from '../shared/format-bytes';
-import { createElement } from './create-element';
+import type { CheckItem, CheckResult } from '../../shared/check-result';
+import type { Requirement } from '../../shared/requirement';
+import { formatBytes } from '../../shared/format-bytes';
+import { createElement } from '../create-element';
 import { openModalDialog } from './modal-dialog';
-import { providerLabel } from './provider-label';
+import { providerLabel } from '../jobs/provider-label';
 
 export interface DownloadPromptOptions {
   doc: Document;

@@ -1,8 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { BLOCK_SIZE, type ContentSource } from './generated-content';
-import type { FaultBook, FaultContext } from './faults';
-import type { RequestRecord } from './fake-hub-types';
-import { sendBody } from './request-log';
+import type { FaultBook, FaultContext } from '../faults';
+import type { RequestRecord } from '../fake-hub-types';
+import { sendBody } from '../request-log';
 
 export interface ServeContentOptions {
   req: IncomingMessage;

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { RequestRecord } from './fake-hub-types';
-import { sendBody } from './request-log';
+import type { RequestRecord } from '../fake-hub-types';
+import { sendBody } from '../request-log';
 
 /** An HF error: `X-Error-Code` + `X-Error-Message` headers and a JSON `{"error"}` body, as the Hub answers. */
 export function sendHfError(

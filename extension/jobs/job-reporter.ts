@@ -1,6 +1,6 @@
-import type { Job } from '../shared/job';
+import type { Job } from '../../shared/job';
 import { type BatchOutcome, createJobBatches } from './job-batches';
-import type { Toast } from './toasts';
+import type { Toast } from '../dialogs/toasts';
 
 export interface JobReporterOptions {
   toast: Toast;

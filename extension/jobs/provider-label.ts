@@ -1,4 +1,4 @@
-import type { Provider } from '../shared/check-result';
+import type { Provider } from '../../shared/check-result';
 
 /** The host names as their users know them. */
 export function providerLabel(provider: Provider): string {

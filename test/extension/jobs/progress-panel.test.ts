@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
 import { describe, expect, it, vi } from 'vitest';
-import { createProgressPanel } from '../../extension/progress-panel';
-import { sampleJob } from './fixtures';
+import { createProgressPanel } from '../../../extension/jobs/progress-panel';
+import { sampleJob } from '../fixtures';
 
 function mounted(onCancel = vi.fn()) {
   const container = document.createElement('div');

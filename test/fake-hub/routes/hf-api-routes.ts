@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
-import type { RepoType } from './fake-hub-types';
-import { lfsPointer } from './generated-content';
+import type { RepoType } from '../fake-hub-types';
+import { lfsPointer } from '../content/generated-content';
 import { accessRepo, answeredByFault, decodeSegments, hfToken, TYPE_PREFIX } from './hf-access';
 import { sendHfError } from './hf-errors';
-import type { Repo, RepoFile } from './hub-state';
-import { sendBody } from './request-log';
-import type { HubExchange } from './hub-exchange';
+import type { Repo, RepoFile } from '../hub-state';
+import { sendBody } from '../request-log';
+import type { HubExchange } from '../hub-exchange';
 
 const API_TYPES: Record<string, RepoType> = { models: 'model', datasets: 'dataset', spaces: 'space' };
 const KEYWORDS = new Set(['tree', 'paths-info', 'revision']);

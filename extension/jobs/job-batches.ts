@@ -1,5 +1,5 @@
-import type { Job } from '../shared/job';
-import { TERMINAL_JOB_STATES } from '../shared/job';
+import type { Job } from '../../shared/job';
+import { TERMINAL_JOB_STATES } from '../../shared/job';
 
 export interface BatchOutcome {
   jobs: Job[];

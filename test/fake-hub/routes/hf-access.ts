@@ -1,8 +1,8 @@
-import type { RepoType } from './fake-hub-types';
+import type { RepoType } from '../fake-hub-types';
 import { sendHfError, rateLimitHeaders } from './hf-errors';
-import { commitOf, type Repo } from './hub-state';
-import { answeredByRedirectFault, type FaultContext } from './faults';
-import type { HubExchange } from './hub-exchange';
+import { commitOf, type Repo } from '../hub-state';
+import { answeredByRedirectFault, type FaultContext } from '../faults';
+import type { HubExchange } from '../hub-exchange';
 
 export const TYPE_PREFIX: Record<RepoType, string> = { model: '', dataset: 'datasets/', space: 'spaces/' };
 

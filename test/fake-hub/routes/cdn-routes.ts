@@ -2,11 +2,11 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { answeredByFault } from './hf-access';
 import { signCdn } from './hf-routes';
-import type { HubState } from './hub-state';
-import { sendBody } from './request-log';
-import { headerText } from './header-text';
-import { serveContent } from './serve-content';
-import type { HubExchange } from './hub-exchange';
+import type { HubState } from '../hub-state';
+import { sendBody } from '../request-log';
+import { headerText } from '../header-text';
+import { serveContent } from '../content/serve-content';
+import type { HubExchange } from '../hub-exchange';
 
 /**
  * The HF CDN origin: the signed URLs handed out by resolve 302s. Its ETag is NOT the SHA-256 (reference: a xet hash),

@@ -1,6 +1,6 @@
-import type { ComfyAppLike, ToastOptions } from './comfy-app-types';
-import { createElement } from './create-element';
-import { injectStyles } from './styles';
+import type { ComfyAppLike, ToastOptions } from '../comfy-app-types';
+import { createElement } from '../create-element';
+import { injectStyles } from '../styles';
 
 export interface ToasterOptions {
   app: ComfyAppLike;

@@ -1,13 +1,13 @@
 import { createHash, createHmac } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { RepoType } from './fake-hub-types';
+import type { RepoType } from '../fake-hub-types';
 import { accessRepo, answeredByFault, decodeSegments, encodePath } from './hf-access';
 import { answerHfApi } from './hf-api-routes';
 import { sendHfError } from './hf-errors';
-import { commitOf, repoKey, type HubState, type Repo, type RepoFile } from './hub-state';
-import { sendBody } from './request-log';
-import { serveContent } from './serve-content';
-import type { HubExchange } from './hub-exchange';
+import { commitOf, repoKey, type HubState, type Repo, type RepoFile } from '../hub-state';
+import { sendBody } from '../request-log';
+import { serveContent } from '../content/serve-content';
+import type { HubExchange } from '../hub-exchange';
 
 const API_TYPES: Record<string, RepoType> = { models: 'model', datasets: 'dataset', spaces: 'space' };
 const COMMIT = /^[0-9a-f]{40}$/;

@@ -1,10 +1,10 @@
 import { createHmac } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { answeredByRedirectFault, type FaultContext } from './faults';
-import type { CivitaiFile, CivitaiVersion, HubState } from './hub-state';
-import { sendBody } from './request-log';
+import { answeredByRedirectFault, type FaultContext } from '../faults';
+import type { CivitaiFile, CivitaiVersion, HubState } from '../hub-state';
+import { sendBody } from '../request-log';
 import { civitaiVersionJson } from './civitai-version-json';
-import type { HubExchange } from './hub-exchange';
+import type { HubExchange } from '../hub-exchange';
 
 function sendJson(x: HubExchange, status: number, value: unknown, headers: Record<string, string> = {}): void {
   sendBody(x.res, x.record, status, { 'Content-Type': 'application/json; charset=utf-8', ...headers }, JSON.stringify(value), x.method);

@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { needsPrompt, showDownloadPrompt } from '../../extension/download-prompt';
-import { allPresentResult, sampleCheckResult } from './fixtures';
+import { needsPrompt, showDownloadPrompt } from '../../../extension/dialogs/download-prompt';
+import { allPresentResult, sampleCheckResult } from '../fixtures';
 
 afterEach(() => {
   document.body.replaceChildren();

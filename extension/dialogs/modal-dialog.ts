@@ -1,5 +1,5 @@
-import { createElement } from './create-element';
-import { injectStyles } from './styles';
+import { createElement } from '../create-element';
+import { injectStyles } from '../styles';
 
 export interface ModalDialogOptions {
   doc: Document;

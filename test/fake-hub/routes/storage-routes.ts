@@ -1,11 +1,11 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { signStorage } from './civitai-routes';
-import { answeredByRedirectFault } from './faults';
-import type { HubState } from './hub-state';
-import { sendBody } from './request-log';
-import { headerText } from './header-text';
-import { serveContent } from './serve-content';
+import { answeredByRedirectFault } from '../faults';
+import type { HubState } from '../hub-state';
+import { sendBody } from '../request-log';
+import { headerText } from '../header-text';
+import { serveContent } from '../content/serve-content';
 
 /**
  * Civitai's object storage (R2 in production): presigned URLs only, `Content-Disposition` from the signed query,

@@ -1,8 +1,8 @@
-import type { AuthRequiredMessage } from '../shared/protocol';
-import { TOKEN_PAGES } from '../shared/protocol';
-import { createElement } from './create-element';
+import type { AuthRequiredMessage } from '../../shared/protocol';
+import { TOKEN_PAGES } from '../../shared/protocol';
+import { createElement } from '../create-element';
 import { openModalDialog } from './modal-dialog';
-import { providerLabel } from './provider-label';
+import { providerLabel } from '../jobs/provider-label';
 
 export interface TokenDialogOptions {
   doc: Document;

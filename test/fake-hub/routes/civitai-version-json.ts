@@ -1,4 +1,4 @@
-import type { CivitaiVersion, HubState } from './hub-state';
+import type { CivitaiVersion, HubState } from '../hub-state';
 
 /** The body of `/api/v1/model-versions/{id}` and `/by-hash/{hash}`: UPPERCASE hashes, `sizeKB` as a float. */
 export async function civitaiVersionJson(state: HubState, version: CivitaiVersion): Promise<Record<string, unknown>> {

@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { TOKEN_NOT_SAVED_TEXT, showTokenDialog } from '../../extension/token-dialog';
-import { sampleAuthRequired } from './fixtures';
+import { TOKEN_NOT_SAVED_TEXT, showTokenDialog } from '../../../extension/dialogs/token-dialog';
+import { sampleAuthRequired } from '../fixtures';
 
 afterEach(() => {
   document.body.replaceChildren();
