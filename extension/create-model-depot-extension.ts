@@ -32,7 +32,6 @@ export const EXTENSION_NAME = 'ModelDepot';
 export const CHECK_COMMAND_ID = 'ModelDepot.CheckWorkflow';
 export const PANEL_TAB_ID = 'model-depot-downloads';
 
-
 /**
  * The ComfyUI extension: hooks workflow loads, asks the sidecar what each workflow needs, shows the prompt, the
  * token dialog and the progress panel. All state lives in this closure (one per registration).
@@ -192,7 +191,8 @@ export function createModelDepotExtension(options: ModelDepotExtensionOptions): 
         answered.add(key);
         if (explicit) {
           const n = result.items.length;
-          const detail = n === 1 ? 'The model of this workflow is present.' : `All ${n} models of this workflow are present.`;
+          const detail =
+            n === 1 ? 'The model of this workflow is present.' : `All ${n} models of this workflow are present.`;
           toast({ severity: 'success', summary: 'Model Depot', detail, life: 5000 });
         }
       }
@@ -231,7 +231,12 @@ export function createModelDepotExtension(options: ModelDepotExtensionOptions): 
       return;
     }
     if (ensureClient().status() !== 'open') {
-      toast({ severity: 'info', summary: 'Model Depot', detail: 'Waiting for the sidecar: the check runs as soon as it is reachable.', life: 5000 });
+      toast({
+        severity: 'info',
+        summary: 'Model Depot',
+        detail: 'Waiting for the sidecar: the check runs as soon as it is reachable.',
+        life: 5000,
+      });
     }
     // Not awaited: a command must not hang while the sidecar is away.
     void check(workflowKey(workflow, requirements), structuredClone(workflow), true);
@@ -242,11 +247,17 @@ export function createModelDepotExtension(options: ModelDepotExtensionOptions): 
     settings: createSettings({
       onSidecarUrlChange: (url) => client?.setUrl(url),
       onBandwidthLimitChange: (kbps) => {
-        if (!ensureClient().send({ type: 'setLimit', kbps })) toastNotConnected('The new bandwidth limit applies once it is up.');
+        if (!ensureClient().send({ type: 'setLimit', kbps }))
+          toastNotConnected('The new bandwidth limit applies once it is up.');
       },
     }),
     commands: [
-      { id: CHECK_COMMAND_ID, label: 'Check models of this workflow', icon: 'pi pi-download', function: checkCurrentWorkflow },
+      {
+        id: CHECK_COMMAND_ID,
+        label: 'Check models of this workflow',
+        icon: 'pi pi-download',
+        function: checkCurrentWorkflow,
+      },
     ],
     menuCommands: [{ path: ['Extensions', 'Model Depot'], commands: [CHECK_COMMAND_ID] }],
     bottomPanelTabs: [

@@ -120,7 +120,9 @@ export function createSidecarClient(options: SidecarClientOptions): SidecarClien
         request.sent = false;
       } else if (request.sent) {
         pending.delete(id);
-        request.reject(new DepotError('NETWORK', 'The connection to the model-depot sidecar dropped before it answered.'));
+        request.reject(
+          new DepotError('NETWORK', 'The connection to the model-depot sidecar dropped before it answered.'),
+        );
       }
     }
   };
@@ -149,7 +151,10 @@ export function createSidecarClient(options: SidecarClientOptions): SidecarClien
       return;
     }
     const message = parsed.data;
-    const answerId = message.type === 'checkResult' || message.type === 'installStarted' || message.type === 'error' ? message.id : undefined;
+    const answerId =
+      message.type === 'checkResult' || message.type === 'installStarted' || message.type === 'error'
+        ? message.id
+        : undefined;
     const request = answerId === undefined ? undefined : pending.get(answerId);
     if (request && answerId !== undefined) {
       pending.delete(answerId);
@@ -271,5 +276,8 @@ function validated(message: ClientMessage): ClientMessage {
   const parsed = zClientMessage.safeParse(message);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
-  throw new DepotError('BAD_INPUT', `The ${message.type} message is not valid at "${issue?.path.join('.') ?? ''}": ${issue?.message ?? 'invalid'}.`);
+  throw new DepotError(
+    'BAD_INPUT',
+    `The ${message.type} message is not valid at "${issue?.path.join('.') ?? ''}": ${issue?.message ?? 'invalid'}.`,
+  );
 }

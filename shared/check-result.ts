@@ -20,7 +20,12 @@ export type CheckStatus = z.infer<typeof zCheckStatus>;
  * IO: its destination could not be examined; HOST_NOT_ALLOWED: none of its URLs may be fetched; NOT_FOUND: no URL,
  * or the host says its repository does not exist or is out of the token's reach.
  */
-export const zUnavailableCode = z.enum(['UNSAFE_PATH', 'IO', 'HOST_NOT_ALLOWED', 'NOT_FOUND'] as const satisfies readonly DepotErrorCode[]);
+export const zUnavailableCode = z.enum([
+  'UNSAFE_PATH',
+  'IO',
+  'HOST_NOT_ALLOWED',
+  'NOT_FOUND',
+] as const satisfies readonly DepotErrorCode[]);
 export type UnavailableCode = z.infer<typeof zUnavailableCode>;
 
 export const zLinkSource = z.object({

@@ -5,6 +5,10 @@
 export function isLoopbackHost(host: string): boolean {
   const name = host.toLowerCase();
   return (
-    name === 'localhost' || name.endsWith('.localhost') || name === '::1' || name === '[::1]' || /^127(\.\d{1,3}){3}$/.test(name)
+    name === 'localhost' ||
+    name.endsWith('.localhost') ||
+    name === '::1' ||
+    name === '[::1]' ||
+    /^127(\.\d{1,3}){3}$/.test(name)
   );
 }

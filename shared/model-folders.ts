@@ -38,7 +38,17 @@ export const LEGACY_FOLDER_ALIASES: Readonly<Record<string, ModelFolder>> = {
 };
 
 /** Intentionally a closed list: anything else (archives, scripts, images) is never downloaded or registered. */
-export const MODEL_EXTENSIONS = ['.safetensors', '.sft', '.ckpt', '.pt', '.pt2', '.pth', '.bin', '.gguf', '.onnx'] as const;
+export const MODEL_EXTENSIONS = [
+  '.safetensors',
+  '.sft',
+  '.ckpt',
+  '.pt',
+  '.pt2',
+  '.pth',
+  '.bin',
+  '.gguf',
+  '.onnx',
+] as const;
 
 /** The canonical folder for a name such as `unet` or `checkpoints`, or undefined when it is not a model folder. */
 export function canonicalFolder(name: string): ModelFolder | undefined {

@@ -7,7 +7,8 @@
 export function modelNameProblem(filename: string): string | undefined {
   // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f]/.test(filename)) return 'contains control characters';
-  if (filename.startsWith('/') || /^[A-Za-z]:/.test(filename)) return 'is an absolute path; give a name inside its folder';
+  if (filename.startsWith('/') || /^[A-Za-z]:/.test(filename))
+    return 'is an absolute path; give a name inside its folder';
   // Characters Windows refuses in names (and `:` opens NTFS alternate streams): a workflow must work everywhere.
   if (/[:*?"<>|]/.test(filename)) return 'contains a character not allowed in file names (: * ? " < > |)';
   for (const segment of filename.split('/')) {

@@ -41,16 +41,44 @@ export function showDownloadPrompt(options: DownloadPromptOptions): DownloadProm
 
   const body: Node[] = [];
   if (missing.length > 0) {
-    body.push(section(doc, 'md-missing', `To download (${missing.length})`, missing.map((item) => missingRow(doc, item))));
+    body.push(
+      section(
+        doc,
+        'md-missing',
+        `To download (${missing.length})`,
+        missing.map((item) => missingRow(doc, item)),
+      ),
+    );
   }
   if (linkable.length > 0) {
-    body.push(section(doc, 'md-linkable', `Will be linked (${linkable.length})`, linkable.map((item) => linkRow(doc, item))));
+    body.push(
+      section(
+        doc,
+        'md-linkable',
+        `Will be linked (${linkable.length})`,
+        linkable.map((item) => linkRow(doc, item)),
+      ),
+    );
   }
   if (blocked.length > 0) {
-    body.push(section(doc, 'md-blocked', `Cannot be fetched (${blocked.length})`, blocked.map((item) => blockedRow(doc, item))));
+    body.push(
+      section(
+        doc,
+        'md-blocked',
+        `Cannot be fetched (${blocked.length})`,
+        blocked.map((item) => blockedRow(doc, item)),
+      ),
+    );
   }
   if (present.length > 0) {
-    body.push(section(doc, 'md-present', `Already there (${present.length})`, present.map((item) => presentRow(doc, item))));
+    body.push(
+      section(
+        doc,
+        'md-present',
+        `Already there (${present.length})`,
+        present.map((item) => presentRow(doc, item)),
+      ),
+    );
   }
   body.push(totals(doc, result));
   if (!summary.fits) {
@@ -214,7 +242,10 @@ function totals(doc: Document, result: CheckResult): HTMLElement {
   if (summary.bytesSavedByLinking > 0) {
     rows.push(
       createElement(doc, 'dt', { text: 'Saved by linking' }),
-      createElement(doc, 'dd', { className: 'md-total-saved', text: `${formatBytes(summary.bytesSavedByLinking)} saved` }),
+      createElement(doc, 'dd', {
+        className: 'md-total-saved',
+        text: `${formatBytes(summary.bytesSavedByLinking)} saved`,
+      }),
     );
   }
   rows.push(

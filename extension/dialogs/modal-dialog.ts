@@ -36,7 +36,10 @@ export function openModalDialog(options: ModalDialogOptions): ModalDialog {
   const dialog = createElement(
     doc,
     'div',
-    { className: 'md-dialog', attrs: { role: 'dialog', 'aria-modal': 'true', 'aria-labelledby': titleId, tabindex: '-1' } },
+    {
+      className: 'md-dialog',
+      attrs: { role: 'dialog', 'aria-modal': 'true', 'aria-labelledby': titleId, tabindex: '-1' },
+    },
     [
       createElement(doc, 'div', { className: 'md-dialog-header' }, [
         createElement(doc, 'h2', { className: 'md-dialog-title', text: options.title, attrs: { id: titleId } }),

@@ -30,10 +30,15 @@ export function createToaster(options: ToasterOptions): Toast {
       host = createElement(doc, 'div', { className: 'md-root md-toasts', attrs: { 'aria-live': 'polite' } });
       doc.body.append(host);
     }
-    const element = createElement(doc, 'div', { className: 'md-toast', attrs: { 'data-severity': toast.severity, role: 'status' } }, [
-      createElement(doc, 'strong', { text: toast.summary }),
-      toast.detail ? createElement(doc, 'div', { text: toast.detail }) : null,
-    ]);
+    const element = createElement(
+      doc,
+      'div',
+      { className: 'md-toast', attrs: { 'data-severity': toast.severity, role: 'status' } },
+      [
+        createElement(doc, 'strong', { text: toast.summary }),
+        toast.detail ? createElement(doc, 'div', { text: toast.detail }) : null,
+      ],
+    );
     host.append(element);
     schedule(() => element.remove(), toast.life ?? 8000);
   };

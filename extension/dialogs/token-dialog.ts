@@ -82,11 +82,19 @@ export function showTokenDialog(options: TokenDialogOptions): TokenDialog {
     createElement(doc, 'div', { className: 'md-field' }, [
       createElement(doc, 'label', { text: `${provider} token`, attrs: { for: inputId } }),
       input,
-      createElement(doc, 'span', { className: 'md-note md-token-note', text: TOKEN_NOT_SAVED_TEXT, attrs: { id: 'md-token-note' } }),
+      createElement(doc, 'span', {
+        className: 'md-note md-token-note',
+        text: TOKEN_NOT_SAVED_TEXT,
+        attrs: { id: 'md-token-note' },
+      }),
     ]),
   ];
 
-  const cancelButton = createElement(doc, 'button', { className: 'md-button md-token-cancel', text: 'Cancel', attrs: { type: 'button' } });
+  const cancelButton = createElement(doc, 'button', {
+    className: 'md-button md-token-cancel',
+    text: 'Cancel',
+    attrs: { type: 'button' },
+  });
   const submitButton = createElement(doc, 'button', {
     className: 'md-button md-button-primary md-token-submit',
     text: 'Use token',

@@ -59,7 +59,11 @@ export function createProgressPanel(options: ProgressPanelOptions): ProgressPane
   const summary = createElement(doc, 'p', { className: 'md-panel-summary', attrs: { 'aria-live': 'polite' } });
   summary.hidden = true;
   const list = createElement(doc, 'div', { className: 'md-jobs', attrs: { role: 'list' } });
-  const element = createElement(doc, 'div', { className: 'md-root md-panel md-progress-panel' }, [empty, summary, list]);
+  const element = createElement(doc, 'div', { className: 'md-root md-panel md-progress-panel' }, [
+    empty,
+    summary,
+    list,
+  ]);
   const jobs = new Map<string, Job>();
 
   const summarize = () => {
@@ -83,26 +87,44 @@ export function createProgressPanel(options: ProgressPanelOptions): ProgressPane
     const existing = rows.get(job.id);
     if (existing) return existing;
     const fill = createElement(doc, 'div', { className: 'md-bar-fill' });
-    const bar = createElement(doc, 'div', {
-      className: 'md-bar',
-      attrs: { role: 'progressbar', 'aria-valuemin': '0', 'aria-valuemax': '100', 'aria-label': job.filename },
-    }, [fill]);
+    const bar = createElement(
+      doc,
+      'div',
+      {
+        className: 'md-bar',
+        attrs: { role: 'progressbar', 'aria-valuemin': '0', 'aria-valuemax': '100', 'aria-label': job.filename },
+      },
+      [fill],
+    );
     const state = createElement(doc, 'span', { className: 'md-job-state' });
     const stats = createElement(doc, 'span', { className: 'md-job-stats' });
     const error = createElement(doc, 'span', { className: 'md-job-error', attrs: { role: 'status' } });
     error.hidden = true;
     const cancel = options.onCancel
-      ? createElement(doc, 'button', { className: 'md-button md-job-cancel', text: 'Cancel', attrs: { type: 'button' } })
+      ? createElement(doc, 'button', {
+          className: 'md-button md-job-cancel',
+          text: 'Cancel',
+          attrs: { type: 'button' },
+        })
       : null;
     const onCancel = options.onCancel;
     if (cancel && onCancel) cancel.addEventListener('click', () => onCancel(job.id));
-    const root = createElement(doc, 'div', { className: 'md-job', attrs: { role: 'listitem', 'data-job-id': job.id } }, [
-      createElement(doc, 'span', { className: 'md-job-name', text: job.displayName ?? job.filename, attrs: { title: job.targetPath } }),
-      bar,
-      createElement(doc, 'span', { className: 'md-job-side' }, [state, cancel]),
-      stats,
-      error,
-    ]);
+    const root = createElement(
+      doc,
+      'div',
+      { className: 'md-job', attrs: { role: 'listitem', 'data-job-id': job.id } },
+      [
+        createElement(doc, 'span', {
+          className: 'md-job-name',
+          text: job.displayName ?? job.filename,
+          attrs: { title: job.targetPath },
+        }),
+        bar,
+        createElement(doc, 'span', { className: 'md-job-side' }, [state, cancel]),
+        stats,
+        error,
+      ],
+    );
     const row: JobRow = { root, state, fill, bar, stats, error, cancel };
     rows.set(job.id, row);
     list.append(root);
@@ -137,7 +159,8 @@ export function createProgressPanel(options: ProgressPanelOptions): ProgressPane
     showWaitingForToken(jobIds) {
       for (const id of jobIds) {
         const job = jobs.get(id);
-        if (job && !TERMINAL_JOB_STATES.has(job.state)) update({ ...job, state: 'waiting-for-token', speed: 0, eta: undefined });
+        if (job && !TERMINAL_JOB_STATES.has(job.state))
+          update({ ...job, state: 'waiting-for-token', speed: 0, eta: undefined });
       }
     },
   };

@@ -4,7 +4,9 @@ import type { RequirementInput } from '../requirement';
  * Requirements written back as seed 000's `dependencies` section, the richest of the three workflow sources: what a
  * workflow author would put in a workflow, and what every check accepts.
  */
-export function dependenciesSection(requirements: readonly RequirementInput[]): { dependencies: Record<string, unknown[]> } {
+export function dependenciesSection(requirements: readonly RequirementInput[]): {
+  dependencies: Record<string, unknown[]>;
+} {
   const dependencies: Record<string, unknown[]> = {};
   for (const r of requirements) {
     (dependencies[r.category] ??= []).push({

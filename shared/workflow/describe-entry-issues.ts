@@ -10,7 +10,10 @@ export function describeEntryIssues(error: ZodError): string {
 }
 
 function describeIssue(issue: ZodIssue): string {
-  const field = issue.path.map((part) => (typeof part === 'number' ? `[${part}]` : `.${part}`)).join('').replace(/^\./, '');
+  const field = issue.path
+    .map((part) => (typeof part === 'number' ? `[${part}]` : `.${part}`))
+    .join('')
+    .replace(/^\./, '');
   const message = rephrase(issue);
   return field === '' ? message : `${field} ${message}`;
 }
@@ -18,7 +21,8 @@ function describeIssue(issue: ZodIssue): string {
 function rephrase(issue: ZodIssue): string {
   if (issue.code === 'invalid_type') {
     if (issue.received === 'undefined') return 'is required';
-    if (/^Expected .+, received /.test(issue.message)) return `must be ${withArticle(issue.expected)}, not ${issue.received}`;
+    if (/^Expected .+, received /.test(issue.message))
+      return `must be ${withArticle(issue.expected)}, not ${issue.received}`;
   }
   if (issue.message === 'Required') return 'is required';
   return issue.message;

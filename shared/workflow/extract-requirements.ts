@@ -84,7 +84,10 @@ function asObject(value: unknown, what: string): object {
     }
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new DepotError('BAD_INPUT', `${what} is ${describeType(parsed)}, not a workflow object. ${WHAT_A_WORKFLOW_IS}`);
+    throw new DepotError(
+      'BAD_INPUT',
+      `${what} is ${describeType(parsed)}, not a workflow object. ${WHAT_A_WORKFLOW_IS}`,
+    );
   }
   return parsed;
 }

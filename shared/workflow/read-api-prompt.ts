@@ -22,7 +22,12 @@ export function readApiPrompt(prompt: object, prefix: string, out: RequirementCo
     if (!parsed.success) continue;
     found = true;
     const inputs = new Map(Object.entries(parsed.data.inputs));
-    readLoaderWidgets(parsed.data.class_type, { list: [...inputs.values()], byName: inputs }, `${prefix}${key}.inputs`, out);
+    readLoaderWidgets(
+      parsed.data.class_type,
+      { list: [...inputs.values()], byName: inputs },
+      `${prefix}${key}.inputs`,
+      out,
+    );
   }
   return found;
 }

@@ -129,7 +129,12 @@ export function widgetValues(raw: unknown): WidgetValues {
  * The files a loader node has selected. Also used for the API format, whose `inputs` are keyed by name.
  * Values without a model extension are not files (`None`, `taesd`, `pixel_space`).
  */
-export function readLoaderWidgets(nodeType: string, values: WidgetValues, path: string, out: RequirementCollector): void {
+export function readLoaderWidgets(
+  nodeType: string,
+  values: WidgetValues,
+  path: string,
+  out: RequirementCollector,
+): void {
   const known = loaderWidgets(nodeType);
   const picks: { value: unknown; folder: string; at: string }[] = [];
   if (known !== undefined) {

@@ -12,7 +12,10 @@ export function usableRequirements(input: unknown): ExtractedRequirements {
   const extracted = extractRequirements(input);
   const { requirements, invalid } = extracted;
   if (requirements.length === 0 && invalid.length > 0) {
-    const shown = invalid.slice(0, 3).map((e) => `${e.path}: ${e.message}`).join('; ');
+    const shown = invalid
+      .slice(0, 3)
+      .map((e) => `${e.path}: ${e.message}`)
+      .join('; ');
     const more = invalid.length > 3 ? ` (and ${invalid.length - 3} more)` : '';
     throw new DepotError('BAD_INPUT', `The workflow names no usable model: ${shown}${more}.`);
   }
@@ -22,6 +25,9 @@ export function usableRequirements(input: unknown): ExtractedRequirements {
 
 export function assertNotTooMany(count: number): void {
   if (count > MAX_REQUIREMENTS) {
-    throw new DepotError('BAD_INPUT', `The workflow names ${count} models; at most ${MAX_REQUIREMENTS} are checked or installed at once. Split it.`);
+    throw new DepotError(
+      'BAD_INPUT',
+      `The workflow names ${count} models; at most ${MAX_REQUIREMENTS} are checked or installed at once. Split it.`,
+    );
   }
 }

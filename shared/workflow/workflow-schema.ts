@@ -43,7 +43,12 @@ export const zModelUrl = z
  */
 export const zWorkflowSha256 = z
   .string({ invalid_type_error: 'must be a string' })
-  .transform((value) => value.trim().toLowerCase().replace(/^sha256:/, ''))
+  .transform((value) =>
+    value
+      .trim()
+      .toLowerCase()
+      .replace(/^sha256:/, ''),
+  )
   .pipe(z.string().regex(/^[0-9a-f]{64}$/, 'must be a SHA-256 (64 hexadecimal characters)'));
 
 /** Seed 000's `dependencies` entry: `{ filename, sha256, size, urls, display_name, required, requires_auth }`. */

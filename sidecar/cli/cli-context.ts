@@ -117,7 +117,10 @@ function endpoint(name: string, value: string | undefined, fallback: string): st
     url = new URL(value);
   } catch (error) {
     if (!(error instanceof TypeError)) throw error;
-    throw new DepotError('BAD_INPUT', `${name} is not a URL: "${value}". Set it to a URL such as ${fallback}, or unset it.`);
+    throw new DepotError(
+      'BAD_INPUT',
+      `${name} is not a URL: "${value}". Set it to a URL such as ${fallback}, or unset it.`,
+    );
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new DepotError('BAD_INPUT', `${name} must be an http(s) URL, such as ${fallback}.`);
@@ -140,6 +143,9 @@ async function createFolder(dir: string): Promise<void> {
     await mkdir(dir, { recursive: true });
   } catch (error) {
     if (!hasErrorCode(error, 'EEXIST') && !hasErrorCode(error, 'ENOTDIR')) throw error;
-    throw new DepotError('BAD_INPUT', `The models folder ${dir} cannot be created: a file is in the way. Use --models DIR.`);
+    throw new DepotError(
+      'BAD_INPUT',
+      `The models folder ${dir} cannot be created: a file is in the way. Use --models DIR.`,
+    );
   }
 }

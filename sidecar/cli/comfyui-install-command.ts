@@ -20,7 +20,10 @@ export function registerComfyuiInstallCommand(program: Command): void {
     .action(
       runAction(async (_options: unknown, command: Command) => {
         const flags = zFlags.parse(command.optsWithGlobals());
-        const installed = await installComfyuiExtension({ comfyuiDir: flags.comfyui, mode: flags.link ? 'symlink' : 'copy' });
+        const installed = await installComfyuiExtension({
+          comfyuiDir: flags.comfyui,
+          mode: flags.link ? 'symlink' : 'copy',
+        });
         if (flags.json) {
           process.stdout.write(`${JSON.stringify(installed)}\n`);
           return;

@@ -21,7 +21,9 @@ export function registerListCommand(program: Command): void {
           return;
         }
         if (models.length === 0) {
-          process.stdout.write(`No models registered in ${context.modelsRoot}. Run \`model-depot migrate\` to index them.\n`);
+          process.stdout.write(
+            `No models registered in ${context.modelsRoot}. Run \`model-depot migrate\` to index them.\n`,
+          );
           return;
         }
         process.stdout.write(formatModelTable(models, context.modelsRoot));
@@ -41,7 +43,8 @@ function formatModelTable(models: ModelListing[], modelsRoot: string): string {
   const rows = models.map((m) => [m.category ?? '-', formatBytes(m.size), m.sha256.slice(0, 12), show(m.file_path)]);
   const header = ['CATEGORY', 'SIZE', 'SHA256', 'FILE'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]?.length ?? 0)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ');
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ');
   const indent = ' '.repeat(widths.slice(0, 3).reduce((sum, w) => sum + w + 2, 0));
   const out = [line(header)];
   models.forEach((model, i) => {
@@ -50,6 +53,9 @@ function formatModelTable(models: ModelListing[], modelsRoot: string): string {
     for (const source of model.sources) out.push(`${indent}< ${source}`);
   });
   const total = models.reduce((sum, m) => sum + m.size, 0);
-  out.push('', `${models.length} models, ${models.reduce((n, m) => n + m.aliases.length, 0)} aliases, ${formatBytes(total)}`);
+  out.push(
+    '',
+    `${models.length} models, ${models.reduce((n, m) => n + m.aliases.length, 0)} aliases, ${formatBytes(total)}`,
+  );
   return `${out.join('\n')}\n`;
 }

@@ -22,7 +22,7 @@ export function registerMigrateCommand(program: Command): void {
     .description('register the models already on disk: models folders, hub directories, the HuggingFace cache')
     .option('--dry-run', 'print what would be registered, with totals; write nothing')
     .option('--folder <name>', 'only this model folder (checkpoints, loras, vae...)')
-    .option('--comfyui <dir>', "a ComfyUI install: its models/ and extra_model_paths.yaml")
+    .option('--comfyui <dir>', 'a ComfyUI install: its models/ and extra_model_paths.yaml')
     .action(
       runAction(async (flags: MigrateFlags, command: Command) => {
         const context = await resolveCliContext(command);
@@ -87,10 +87,12 @@ function describeReport(report: MigrateReport, { quiet, note }: { quiet: boolean
         `${entry.status.padEnd(10)} ${(entry.category ?? '-').padEnd(16)} ${entry.kind.padEnd(8)} ${entry.sha256.slice(0, 12)}  ${formatBytes(entry.size).padStart(8)}  ${show(entry.path)}  (${role})`,
       );
     }
-    for (const path of report.removed) lines.push(`${'gone'.padEnd(10)} ${show(path)} (${report.dryRun ? 'would be forgotten' : 'forgotten'})`);
+    for (const path of report.removed)
+      lines.push(`${'gone'.padEnd(10)} ${show(path)} (${report.dryRun ? 'would be forgotten' : 'forgotten'})`);
     for (const skip of report.skipped) lines.push(`skipped    ${show(skip.path)}: ${skip.reason}`);
   }
-  for (const failure of report.failed) lines.push(`failed     ${show(failure.path)}: [${failure.code}] ${failure.message}`);
+  for (const failure of report.failed)
+    lines.push(`failed     ${show(failure.path)}: [${failure.code}] ${failure.message}`);
   const t = report.totals;
   const verb = report.dryRun ? 'Would register' : 'Registered';
   lines.push(

@@ -9,7 +9,10 @@ export function parseLimitFlag(value: string | boolean | undefined): number | nu
   if (value === undefined || value === true) return undefined;
   const kbps = Number(value);
   if (!Number.isFinite(kbps) || kbps <= 0) {
-    throw new DepotError('BAD_INPUT', `--limit takes a positive number of KB/s, such as 20000; got "${value}". Use --no-limit for no cap.`);
+    throw new DepotError(
+      'BAD_INPUT',
+      `--limit takes a positive number of KB/s, such as 20000; got "${value}". Use --no-limit for no cap.`,
+    );
   }
   return kbps;
 }

@@ -25,9 +25,17 @@ export function describeFailure(error: unknown, options: DescribeFailureOptions)
   if (isDepotError(error)) {
     const exitCode = BAD_INPUT_CODES.has(error.code) ? 2 : 1;
     if (options.json) {
-      return { exitCode, stream: 'stdout', text: `${JSON.stringify({ error: { code: error.code, message: error.message } })}\n` };
+      return {
+        exitCode,
+        stream: 'stdout',
+        text: `${JSON.stringify({ error: { code: error.code, message: error.message } })}\n`,
+      };
     }
-    return { exitCode, stream: 'stderr', text: `model-depot: ${error.message}\n${options.debug ? stackOf(error) : ''}` };
+    return {
+      exitCode,
+      stream: 'stderr',
+      text: `model-depot: ${error.message}\n${options.debug ? stackOf(error) : ''}`,
+    };
   }
   const message = error instanceof Error ? error.message : String(error);
   if (options.json) {
@@ -41,7 +49,9 @@ export function describeFailure(error: unknown, options: DescribeFailureOptions)
  * Wraps a commander action: a resolved number becomes the exit code; a thrown error is reported by
  * `describeFailure` and ends the process with its exit code (servers and timers included).
  */
-export function runAction<A extends unknown[]>(fn: (...args: A) => Promise<number | void>): (...args: A) => Promise<void> {
+export function runAction<A extends unknown[]>(
+  fn: (...args: A) => Promise<number | void>,
+): (...args: A) => Promise<void> {
   return async (...args: A) => {
     try {
       const code = await fn(...args);

@@ -64,8 +64,12 @@ async function serveAction(flags: ServeFlags, command: Command): Promise<void> {
   };
   log(`model-depot ${VERSION} serving ${server.url} (models: ${ctx.modelsRoot}; config: ${ctx.configFile})`);
   if (ctx.comfyuiDir) log(await installExtension(ctx.comfyuiDir));
-  depot.on('jobDone', (job) => logger.info('job done', { job: job.id, file: job.targetPath, state: job.state, bytes: job.bytes }));
-  depot.on('jobFailed', (job) => logger.warn('job failed', { job: job.id, file: job.targetPath, state: job.state, code: job.error?.code }));
+  depot.on('jobDone', (job) =>
+    logger.info('job done', { job: job.id, file: job.targetPath, state: job.state, bytes: job.bytes }),
+  );
+  depot.on('jobFailed', (job) =>
+    logger.warn('job failed', { job: job.id, file: job.targetPath, state: job.state, code: job.error?.code }),
+  );
   depot.indexed.then(
     (summary) => log(`indexed ${summary.files} model files in hub folders and the HuggingFace cache`),
     () => undefined,
@@ -95,7 +99,9 @@ function parsePort(value: string | undefined): number | undefined {
 
 function listenError(error: unknown, port: number): unknown {
   if (hasErrorCode(error, 'EADDRINUSE')) {
-    return new DepotError('IO', `Port ${port} is already in use (another sidecar?). Stop it, or use --port.`, { cause: error });
+    return new DepotError('IO', `Port ${port} is already in use (another sidecar?). Stop it, or use --port.`, {
+      cause: error,
+    });
   }
   return error;
 }

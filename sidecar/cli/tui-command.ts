@@ -38,12 +38,19 @@ export function registerTuiCommand(program: Command): void {
     .option('--limit <kbps>', 'bandwidth cap in KB/s (default: the config)')
     .option('--no-limit', 'no bandwidth cap')
     .option('--config-file <file>', "seed 001's name for --config")
-    .action(runAction(async (workflow: string | undefined, flags: TuiFlags, command: Command) => tuiAction(workflow, flags, command)));
+    .action(
+      runAction(async (workflow: string | undefined, flags: TuiFlags, command: Command) =>
+        tuiAction(workflow, flags, command),
+      ),
+    );
 }
 
 async function tuiAction(workflowFile: string | undefined, flags: TuiFlags, command: Command): Promise<number> {
   if ((workflowFile === undefined) === (flags.hfRepo === undefined)) {
-    throw new DepotError('BAD_INPUT', 'Give a workflow file or a repository: model-depot tui WORKFLOW.json, or model-depot tui --hf-repo ORG/NAME');
+    throw new DepotError(
+      'BAD_INPUT',
+      'Give a workflow file or a repository: model-depot tui WORKFLOW.json, or model-depot tui --hf-repo ORG/NAME',
+    );
   }
   if (!process.stdin.isTTY || !process.stdout.isTTY) {
     throw new DepotError('BAD_INPUT', 'The terminal UI needs a terminal; for scripts use `model-depot install --yes`.');
@@ -53,7 +60,8 @@ async function tuiAction(workflowFile: string | undefined, flags: TuiFlags, comm
   }
   const limit = parseLimitFlag(flags.limit);
   const ctx = await resolveCliContext(command);
-  const checkInput = workflowFile !== undefined ? await readWorkflowJson(workflowFile) : await repoCheckInput(flags, ctx);
+  const checkInput =
+    workflowFile !== undefined ? await readWorkflowJson(workflowFile) : await repoCheckInput(flags, ctx);
   usableRequirements(checkInput);
   const depot = await createCliDepot(ctx, { limitKbps: limit === undefined ? ctx.config.bandwidth_limit_kb : limit });
   try {
@@ -72,7 +80,8 @@ async function tuiAction(workflowFile: string | undefined, flags: TuiFlags, comm
 
 async function repoCheckInput(flags: TuiFlags, ctx: CliContext): Promise<unknown> {
   const repoType = zHfRepoType.safeParse(flags.repoType);
-  if (!repoType.success) throw new DepotError('BAD_INPUT', `--repo-type is model, dataset or space; got "${flags.repoType}".`);
+  if (!repoType.success)
+    throw new DepotError('BAD_INPUT', `--repo-type is model, dataset or space; got "${flags.repoType}".`);
   const requirements = await hfRepoRequirements({
     repoId: flags.hfRepo ?? '',
     repoType: repoType.data,
@@ -88,7 +97,8 @@ async function repoCheckInput(flags: TuiFlags, ctx: CliContext): Promise<unknown
 function tuiDepotOf(depot: Depot, checkInput: unknown): TuiDepot {
   return {
     check: () => depot.check(checkInput),
-    install: (items: Requirement[], options) => depot.install(items, { clientId: options.clientId, waitForToken: true }),
+    install: (items: Requirement[], options) =>
+      depot.install(items, { clientId: options.clientId, waitForToken: true }),
     provideToken: (provider, token, options) => {
       depot.provideToken(provider, token, options);
     },
@@ -101,8 +111,6 @@ function tuiDepotOf(depot: Depot, checkInput: unknown): TuiDepot {
       return () => offs.forEach((off) => off());
     },
     onAuthRequired: (listener) =>
-      depot.on('authRequired', (event) =>
-        listener({ ...event, tokenUrl: TOKEN_PAGES[event.provider] }),
-      ),
+      depot.on('authRequired', (event) => listener({ ...event, tokenUrl: TOKEN_PAGES[event.provider] })),
   };
 }

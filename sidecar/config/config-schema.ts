@@ -20,9 +20,12 @@ export const DEFAULT_ALLOWED_ORIGINS = ['http://127.0.0.1:8188', 'http://localho
 const zAllowedHost = z
   .string()
   // A DNS name or IPv4 address, or an IPv6 address (at least two colons, so `name:8188` is refused), bracketed or not.
-  .regex(/^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*|\[?[0-9A-Fa-f.]*:[0-9A-Fa-f.]*:[0-9A-Fa-f:.]*\]?)$/, {
-    message: 'not a host name (no scheme, port or path)',
-  })
+  .regex(
+    /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*|\[?[0-9A-Fa-f.]*:[0-9A-Fa-f.]*:[0-9A-Fa-f:.]*\]?)$/,
+    {
+      message: 'not a host name (no scheme, port or path)',
+    },
+  )
   .refine((name) => !['0.0.0.0', '::', '[::]'].includes(name), { message: 'a bind-all address is not a host name' });
 
 /**

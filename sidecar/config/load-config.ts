@@ -38,10 +38,14 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Loade
   } catch (error) {
     if (hasErrorCode(error, 'ENOENT')) return { config: await createDefaultConfig(file), file, created: true };
     const reason = error instanceof Error ? error.message : String(error);
-    throw new DepotError('BAD_CONFIG', `Cannot read the config file ${file}: ${reason}. Fix its permissions or pass --config FILE.`, {
-      cause: error,
-      details: { file },
-    });
+    throw new DepotError(
+      'BAD_CONFIG',
+      `Cannot read the config file ${file}: ${reason}. Fix its permissions or pass --config FILE.`,
+      {
+        cause: error,
+        details: { file },
+      },
+    );
   }
 
   let json: unknown;
@@ -68,7 +72,9 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Loade
     throw new DepotError(
       'BAD_CONFIG',
       `The config file ${file} has an unknown key "${unknownKey}". Known keys: ` +
-        `${Object.keys(CONFIG_KEY_HINTS).filter((k) => !k.startsWith('_')).join(', ')}. ` +
+        `${Object.keys(CONFIG_KEY_HINTS)
+          .filter((k) => !k.startsWith('_'))
+          .join(', ')}. ` +
         'Fix or remove it (keys starting with _ are comments).',
       { details: { file, key: unknownKey } },
     );

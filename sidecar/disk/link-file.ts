@@ -23,7 +23,12 @@ export interface LinkFileOptions {
  * else a hard link, else a copy through a temp file. Never overwrites: an existing `dest` (even a broken symlink)
  * throws CONFLICT. Returns which kind was made, for the registry.
  */
-export async function linkFile({ source, dest, allowSymlink = true, allowHardlink = true }: LinkFileOptions): Promise<LinkKind> {
+export async function linkFile({
+  source,
+  dest,
+  allowSymlink = true,
+  allowHardlink = true,
+}: LinkFileOptions): Promise<LinkKind> {
   const realSource = await existingFile(source);
   await refuseExisting(dest);
   await mkdir(dirname(dest), { recursive: true });
@@ -63,7 +68,9 @@ async function existingFile(source: string): Promise<string> {
       cause: error,
     });
   }
-  throw new DepotError('BAD_INPUT', `${source} is not a regular file; only model files can be linked.`, { details: { source } });
+  throw new DepotError('BAD_INPUT', `${source} is not a regular file; only model files can be linked.`, {
+    details: { source },
+  });
 }
 
 async function refuseExisting(dest: string): Promise<void> {
@@ -96,10 +103,14 @@ async function copyInto(source: string, dest: string): Promise<void> {
     await rm(temp, { force: true });
     if (error instanceof DepotError) throw error;
     const code = errorCodeOf(error);
-    throw new DepotError(code === 'ENOSPC' ? 'DISK_FULL' : 'IO', `Cannot copy ${source} to ${dest} (${code ?? 'error'}).`, {
-      details: { source, dest },
-      cause: error,
-    });
+    throw new DepotError(
+      code === 'ENOSPC' ? 'DISK_FULL' : 'IO',
+      `Cannot copy ${source} to ${dest} (${code ?? 'error'}).`,
+      {
+        details: { source, dest },
+        cause: error,
+      },
+    );
   }
 }
 
@@ -108,10 +119,14 @@ const LINK_REFUSED = new Set(['EPERM', 'EACCES', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSY
 
 function linkError(source: string, dest: string, cause: unknown): DepotError {
   const code = errorCodeOf(cause);
-  return new DepotError(code === 'ENOSPC' ? 'DISK_FULL' : 'IO', `Cannot link ${dest} to ${source} (${code ?? 'error'}).`, {
-    details: { source, dest },
-    cause,
-  });
+  return new DepotError(
+    code === 'ENOSPC' ? 'DISK_FULL' : 'IO',
+    `Cannot link ${dest} to ${source} (${code ?? 'error'}).`,
+    {
+      details: { source, dest },
+      cause,
+    },
+  );
 }
 
 function conflict(dest: string, cause?: unknown): DepotError {

@@ -32,7 +32,11 @@ export interface ExtraModelDir {
  * each value may hold several paths, one per line; relative paths join base_path. Folder names that are not model
  * folders (custom nodes' own) are left out. A missing file gives []; a malformed one throws BAD_CONFIG naming it.
  */
-export async function readExtraModelPaths({ comfyuiDir, env = {}, homeDir = homedir() }: ReadExtraModelPathsOptions): Promise<ExtraModelDir[]> {
+export async function readExtraModelPaths({
+  comfyuiDir,
+  env = {},
+  homeDir = homedir(),
+}: ReadExtraModelPathsOptions): Promise<ExtraModelDir[]> {
   const file = join(comfyuiDir, 'extra_model_paths.yaml');
   let text: string;
   try {
@@ -44,9 +48,13 @@ export async function readExtraModelPaths({ comfyuiDir, env = {}, homeDir = home
   const parsed = zExtraModelPaths.safeParse(parseYaml(file, text));
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new DepotError('BAD_CONFIG', `${file}: "${issue?.path.join('.') ?? ''}" is not a folder path (${issue?.message ?? 'invalid'}). Fix or remove that entry.`, {
-      details: { file },
-    });
+    throw new DepotError(
+      'BAD_CONFIG',
+      `${file}: "${issue?.path.join('.') ?? ''}" is not a folder path (${issue?.message ?? 'invalid'}). Fix or remove that entry.`,
+      {
+        details: { file },
+      },
+    );
   }
   const yamlDir = resolve(comfyuiDir);
   const expand = (value: string) => expandVars(expandHome(value.trim(), homeDir), env);
@@ -74,10 +82,14 @@ function parseYaml(file: string, text: string): unknown {
   try {
     return parse(text);
   } catch (error) {
-    throw new DepotError('BAD_CONFIG', `${file} is not valid YAML: ${error instanceof Error ? error.message.split('\n')[0] : 'parse error'}.`, {
-      details: { file },
-      cause: error,
-    });
+    throw new DepotError(
+      'BAD_CONFIG',
+      `${file} is not valid YAML: ${error instanceof Error ? error.message.split('\n')[0] : 'parse error'}.`,
+      {
+        details: { file },
+        cause: error,
+      },
+    );
   }
 }
 

@@ -8,7 +8,10 @@ import { hasErrorCode } from '../../shared/has-error-code';
  * hand) or does not match the schema: for caches and state files, which are rebuilt rather than fatal. Any other
  * read error (permissions, a folder in the way) throws.
  */
-export async function readValidJsonFile<Schema extends z.ZodTypeAny>(file: string, schema: Schema): Promise<z.infer<Schema> | undefined> {
+export async function readValidJsonFile<Schema extends z.ZodTypeAny>(
+  file: string,
+  schema: Schema,
+): Promise<z.infer<Schema> | undefined> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');

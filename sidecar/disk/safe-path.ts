@@ -32,10 +32,14 @@ const WINDOWS_RESERVED = /^(con|prn|aux|nul|com[1-9]|lpt[1-9])(\..*)?$/i;
 export function resolveModelPath({ modelsRoot, category, filename }: ResolveModelPathOptions): string {
   const folder = canonicalFolder(category);
   if (folder === undefined || category !== category.trim()) {
-    throw unsafe(`"${printable(category)}" is not a model folder. Use one of ComfyUI's folder names, such as checkpoints, loras or vae.`, { category });
+    throw unsafe(
+      `"${printable(category)}" is not a model folder. Use one of ComfyUI's folder names, such as checkpoints, loras or vae.`,
+      { category },
+    );
   }
   const problem = filenameProblem(filename);
-  if (problem) throw unsafe(`"${printable(filename)}" is refused as a model file name: ${problem}.`, { category, filename });
+  if (problem)
+    throw unsafe(`"${printable(filename)}" is refused as a model file name: ${problem}.`, { category, filename });
   const root = resolve(modelsRoot);
   const target = join(root, folder, ...filename.split('/'));
   if (!isInside(join(root, folder), target)) {
@@ -96,7 +100,9 @@ async function realpathOrRefuse(probe: string, target: string): Promise<string> 
     return await realpath(probe);
   } catch (error) {
     if (hasErrorCode(error, 'ENOENT') || hasErrorCode(error, 'ELOOP')) {
-      throw unsafe(`${printable(target)}: a parent folder is a broken or looping symlink. Nothing was written.`, { path: target });
+      throw unsafe(`${printable(target)}: a parent folder is a broken or looping symlink. Nothing was written.`, {
+        path: target,
+      });
     }
     throw error;
   }

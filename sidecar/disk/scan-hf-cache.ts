@@ -33,7 +33,13 @@ const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b78
  * Blobs named by a git SHA-1 (small non-LFS files) are skipped. A snapshot holding a plain copy (Windows without
  * symlinks) is returned without `sha256`, to be hashed like any file.
  */
-export async function scanHfCache({ hfCacheDir, visited, reserved, onFile, onSkip }: ScanHfCacheOptions): Promise<void> {
+export async function scanHfCache({
+  hfCacheDir,
+  visited,
+  reserved,
+  onFile,
+  onSkip,
+}: ScanHfCacheOptions): Promise<void> {
   let repos: string[];
   try {
     repos = (await readdir(hfCacheDir)).filter((name) => /^(models|datasets|spaces)--/.test(name)).sort();
@@ -57,7 +63,8 @@ export async function scanHfCache({ hfCacheDir, visited, reserved, onFile, onSki
           classify({ ...file, folders }, blobsDir).then(
             (found) => ('reason' in found ? onSkip(found) : onFile(found)),
             // The link or blob went away between the walk and this look: skipped like any vanished file.
-            (error: unknown) => onSkip({ path: file.path, reason: `changed during the scan (${errorCodeOf(error) ?? 'error'})` }),
+            (error: unknown) =>
+              onSkip({ path: file.path, reason: `changed during the scan (${errorCodeOf(error) ?? 'error'})` }),
           ),
         );
       },
@@ -71,7 +78,8 @@ async function classify(file: WalkedFile, blobsDir: string): Promise<HfCacheFile
   const target = resolve(dirname(file.path), await readlink(file.path));
   const name = basename(target);
   if (dirname(target) !== blobsDir) return file;
-  if (GIT_SHA1_NAME.test(name)) return { path: file.path, reason: 'HuggingFace cache blob named by a git SHA-1 (not an LFS file)' };
+  if (GIT_SHA1_NAME.test(name))
+    return { path: file.path, reason: 'HuggingFace cache blob named by a git SHA-1 (not an LFS file)' };
   if (!SHA256_NAME.test(name)) return file;
   const blob = await lstat(target);
   if (!blob.isFile() || blob.size !== file.stats.size || (blob.size === 0 && name !== EMPTY_SHA256)) {

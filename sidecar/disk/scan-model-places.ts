@@ -61,7 +61,10 @@ export interface ModelPlacesScan {
 export async function scanModelPlaces(options: ScanModelPlacesOptions): Promise<ModelPlacesScan> {
   const only = options.folder === undefined ? undefined : canonicalFolder(options.folder);
   if (options.folder !== undefined && only === undefined) {
-    throw new DepotError('BAD_INPUT', `--folder ${options.folder}: not a model folder. Use one of: ${MODEL_FOLDERS.join(', ')}.`);
+    throw new DepotError(
+      'BAD_INPUT',
+      `--folder ${options.folder}: not a model folder. Use one of: ${MODEL_FOLDERS.join(', ')}.`,
+    );
   }
   const files: FoundFile[] = [];
   const skipped: SkippedEntry[] = [];
@@ -99,9 +102,16 @@ export async function scanModelPlaces(options: ScanModelPlacesOptions): Promise<
 
   const wanted = (place: ModelPlace) => options.places === undefined || options.places.includes(place);
   if (wanted('models')) for (const { dir, category } of modelDirs) await walkCategory(dir, category, 'models');
-  if (wanted('extra')) for (const { dir, category } of [...comfyuiDirs, ...extraDirs]) await walkCategory(dir, category, 'extra');
+  if (wanted('extra'))
+    for (const { dir, category } of [...comfyuiDirs, ...extraDirs]) await walkCategory(dir, category, 'extra');
   for (const hub of wanted('hub') ? hubDirs : []) {
-    await walkModelFiles({ root: hub, visited, reserved, onSkip, onFile: (file) => add(file, 'hub', guessCategory(file.folders)) });
+    await walkModelFiles({
+      root: hub,
+      visited,
+      reserved,
+      onSkip,
+      onFile: (file) => add(file, 'hub', guessCategory(file.folders)),
+    });
   }
   if (options.hfCacheDir !== undefined && wanted('hf-cache')) {
     await scanHfCache({

@@ -35,7 +35,13 @@ export interface WalkModelFilesOptions {
  * symlinks to files and folders. Hidden entries (`.registry`, `.cache`, `.git`...) are skipped silently; broken
  * symlinks, loops, FIFOs and unreadable folders are reported through onSkip and never stop the walk.
  */
-export async function walkModelFiles({ root, visited, reserved, onFile, onSkip }: WalkModelFilesOptions): Promise<void> {
+export async function walkModelFiles({
+  root,
+  visited,
+  reserved,
+  onFile,
+  onSkip,
+}: WalkModelFilesOptions): Promise<void> {
   async function walkDir(dir: string, folders: string[]): Promise<void> {
     let real: string;
     let entries: Dirent[];
@@ -43,7 +49,8 @@ export async function walkModelFiles({ root, visited, reserved, onFile, onSkip }
       real = await realpath(dir);
       if (visited.has(real) || (folders.length > 0 && reserved?.has(real))) {
         // A root walked before is two places naming one folder (an extra path into the models root): not news.
-        if (folders.length > 0) onSkip({ path: dir, reason: 'folder already scanned (a symlink loop or a second path to it)' });
+        if (folders.length > 0)
+          onSkip({ path: dir, reason: 'folder already scanned (a symlink loop or a second path to it)' });
         return;
       }
       visited.add(real);
@@ -72,7 +79,8 @@ export async function walkModelFiles({ root, visited, reserved, onFile, onSkip }
         stats = statSync(path);
       } catch (error) {
         const code = errorCodeOf(error);
-        const reason = code === 'ELOOP' ? 'symlink loop' : code === 'ENOENT' ? 'broken symlink' : `cannot stat (${code ?? 'error'})`;
+        const reason =
+          code === 'ELOOP' ? 'symlink loop' : code === 'ENOENT' ? 'broken symlink' : `cannot stat (${code ?? 'error'})`;
         onSkip({ path, reason });
         continue;
       }

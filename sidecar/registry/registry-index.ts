@@ -45,7 +45,9 @@ export class RegistryIndex {
   /** The files of a model, its canonical file first. */
   filesOf(sha256: string): FileEntry[] {
     const canonical = this.model(sha256)?.file_path;
-    const entries = [...this.pathsOf(sha256)].map((p) => this.data.files[p]).filter((e): e is FileEntry => e !== undefined);
+    const entries = [...this.pathsOf(sha256)]
+      .map((p) => this.data.files[p])
+      .filter((e): e is FileEntry => e !== undefined);
     return entries.sort((a, b) => Number(b.path === canonical) - Number(a.path === canonical));
   }
 

@@ -1,13 +1,6 @@
 import path from 'node:path';
 import { DepotError } from '../../shared/errors';
-import type {
-  FileEntry,
-  FileKind,
-  ModelEntry,
-  ModelListing,
-  RegistryFile,
-  RegistryStats,
-} from './registry-schema';
+import type { FileEntry, FileKind, ModelEntry, ModelListing, RegistryFile, RegistryStats } from './registry-schema';
 import type { FileIdentity } from '../disk/hashing/file-identity';
 import { BatchedWrites } from './batched-writes';
 import { checkSha256 } from './check-sha256';

@@ -100,7 +100,10 @@ export function createBandwidthLimiter(options: BandwidthLimiterOptions = {}): B
 function normalize(kbps: number | null): number | null {
   if (kbps === null) return null;
   if (!Number.isFinite(kbps) || kbps <= 0) {
-    throw new DepotError('BAD_INPUT', `The bandwidth limit must be a positive number of KB/s (got ${kbps}); use no limit instead of 0.`);
+    throw new DepotError(
+      'BAD_INPUT',
+      `The bandwidth limit must be a positive number of KB/s (got ${kbps}); use no limit instead of 0.`,
+    );
   }
   return kbps;
 }

@@ -48,9 +48,7 @@ const PROVIDER_SUFFIXES: ReadonlyArray<{ provider: Provider; matches: (host: str
   { provider: 'huggingface', matches: (h) => isOrUnder(h, 'huggingface.co') || isOrUnder(h, 'hf.co') },
   {
     provider: 'civitai',
-    matches: (h) =>
-      isOrUnder(h, 'civitai.com') ||
-      (h.endsWith('.r2.cloudflarestorage.com') && h.startsWith('civitai')),
+    matches: (h) => isOrUnder(h, 'civitai.com') || (h.endsWith('.r2.cloudflarestorage.com') && h.startsWith('civitai')),
   },
 ];
 
@@ -105,7 +103,10 @@ export function createHostPolicy(options: HostPolicyOptions = {}): HostPolicy {
 function parseEndpoint(value: string, name: string): URL {
   const url = toUrl(value);
   if (!url || (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHost(hostName(url))))) {
-    throw new DepotError('BAD_CONFIG', `${name} must be an https URL (plain http only on loopback), got ${redactUrl(value)}.`);
+    throw new DepotError(
+      'BAD_CONFIG',
+      `${name} must be an https URL (plain http only on loopback), got ${redactUrl(value)}.`,
+    );
   }
   return url;
 }
@@ -121,10 +122,12 @@ function toUrl(input: string | URL): URL | undefined {
 
 /** Lower-case host without IPv6 brackets or a trailing dot (`HuggingFace.co.` is huggingface.co). */
 function hostName(url: URL): string {
-  return url.hostname.toLowerCase().replace(/^\[|\]$/g, '').replace(/\.$/, '');
+  return url.hostname
+    .toLowerCase()
+    .replace(/^\[|\]$/g, '')
+    .replace(/\.$/, '');
 }
 
 function isOrUnder(host: string, domain: string): boolean {
   return host === domain || host.endsWith(`.${domain}`);
 }
-

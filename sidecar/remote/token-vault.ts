@@ -102,10 +102,11 @@ export function createTokenVault(options: TokenVaultOptions = {}): TokenVault {
   };
   const redactedView = (): Record<string, string> => ({
     tokens: `[${entries.size} redacted]`,
-    env: Object.entries(env)
-      .filter(([, value]) => value)
-      .map(([provider]) => provider)
-      .join(',') || 'none',
+    env:
+      Object.entries(env)
+        .filter(([, value]) => value)
+        .map(([provider]) => provider)
+        .join(',') || 'none',
   });
   Object.defineProperty(vault, inspect.custom, { value: () => `TokenVault ${JSON.stringify(redactedView())}` });
   return vault;

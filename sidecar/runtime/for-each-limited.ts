@@ -1,5 +1,9 @@
 /** Runs `work` on every item with at most `limit` running at once (many small files: enough to keep the disk busy). */
-export async function forEachLimited<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+export async function forEachLimited<T>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T) => Promise<void>,
+): Promise<void> {
   let index = 0;
   const lane = async (): Promise<void> => {
     while (index < items.length) {

@@ -82,7 +82,10 @@ export function createGivenTokens(options: GivenTokensOptions): GivenTokens {
 
   return {
     started(clientId, jobs) {
-      track(clientKey(clientId), jobs.map((job) => job.id));
+      track(
+        clientKey(clientId),
+        jobs.map((job) => job.id),
+      );
     },
     given(provider, token, clientId, jobIds) {
       const client = clientKey(clientId);

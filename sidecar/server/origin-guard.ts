@@ -38,9 +38,7 @@ function bracketIpv6(host: string): string {
 }
 
 export function createOriginGuard(options: OriginGuardOptions): OriginGuard {
-  const origins = new Set(
-    options.allowedOrigins.map(normalizeOrigin).filter((o): o is string => o !== undefined),
-  );
+  const origins = new Set(options.allowedOrigins.map(normalizeOrigin).filter((o): o is string => o !== undefined));
   const names = new Set(
     [...LOOPBACK_NAMES, options.host, ...(options.extraHosts ?? [])]
       // 0.0.0.0 and :: are bind-all addresses, never a name a client should use.

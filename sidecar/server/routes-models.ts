@@ -14,7 +14,10 @@ export function routesModels(depot: Depot, givenTokens: GivenTokens): Router {
 
   router.post('/models/check-dependencies', async (req, res) => {
     if (req.body === undefined) {
-      throw new DepotError('BAD_INPUT', 'Send the workflow as a JSON body (a workflow, { workflow } or { dependencies }).');
+      throw new DepotError(
+        'BAD_INPUT',
+        'Send the workflow as a JSON body (a workflow, { workflow } or { dependencies }).',
+      );
     }
     res.json(await depot.check(req.body));
   });
@@ -22,7 +25,10 @@ export function routesModels(depot: Depot, givenTokens: GivenTokens): Router {
   router.post('/models/download', async (req, res) => {
     const parsed = zDownloadRequest.safeParse(req.body);
     if (!parsed.success) {
-      throw new DepotError('BAD_INPUT', `Expected { items: [requirement...], tokens? }: ${describeZodError(parsed.error)}`);
+      throw new DepotError(
+        'BAD_INPUT',
+        `Expected { items: [requirement...], tokens? }: ${describeZodError(parsed.error)}`,
+      );
     }
     const tokens = parsed.data.tokens;
     const jobs = await depot.install(parsed.data.items, { tokens });
@@ -30,7 +36,13 @@ export function routesModels(depot: Depot, givenTokens: GivenTokens): Router {
     givenTokens.started(undefined, jobs);
     for (const provider of ['huggingface', 'civitai'] as const) {
       const token = tokens?.[provider];
-      if (token) givenTokens.given(provider, token, undefined, jobs.map((job) => job.id));
+      if (token)
+        givenTokens.given(
+          provider,
+          token,
+          undefined,
+          jobs.map((job) => job.id),
+        );
     }
     res.status(202).json({ jobs });
   });

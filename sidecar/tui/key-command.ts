@@ -41,7 +41,8 @@ export function keyCommand(input: string, key: KeyFlags, context: KeyContext): K
   if (clicks.length > 0) {
     return state(
       ...clicks.flatMap(([, button, , y, kind]): TuiAction[] => {
-        if (kind === 'M' && button === '0') return [{ type: 'moveTo', index: context.top + Number(y) - FIRST_ROW_LINE }];
+        if (kind === 'M' && button === '0')
+          return [{ type: 'moveTo', index: context.top + Number(y) - FIRST_ROW_LINE }];
         if (button === '64') return [{ type: 'move', delta: -1 }];
         if (button === '65') return [{ type: 'move', delta: 1 }];
         return [];

@@ -15,7 +15,12 @@ const PLAIN: Palette = {
 };
 
 const PALETTES: Palette[] = [
-  { name: 'default', accent: 'cyan', tones: { pending: 'yellow', done: 'green', active: 'cyan', failed: 'red' }, dim: true },
+  {
+    name: 'default',
+    accent: 'cyan',
+    tones: { pending: 'yellow', done: 'green', active: 'cyan', failed: 'red' },
+    dim: true,
+  },
   {
     name: 'high contrast',
     accent: 'whiteBright',

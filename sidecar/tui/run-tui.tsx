@@ -12,7 +12,11 @@ export interface RunTuiOptions extends TuiAppProps {
 }
 
 /** Runs the terminal UI until the user quits, and always gives the terminal back as it found it. */
-export async function runTui({ stdout = process.stdout, stdin = process.stdin, ...props }: RunTuiOptions): Promise<void> {
+export async function runTui({
+  stdout = process.stdout,
+  stdin = process.stdin,
+  ...props
+}: RunTuiOptions): Promise<void> {
   stdout.write(ENTER);
   const restore = () => stdout.write(LEAVE);
   process.once('exit', restore);

@@ -41,7 +41,10 @@ export function TokenPrompt({ request, width, onSubmit, onCancel }: TokenPromptP
     request.reason === 'denied'
       ? `Your ${name} token has no access to ${request.filenames.join(', ')}.`
       : `${request.filenames.join(', ')} needs a ${name} token.`;
-  const where = request.reason === 'denied' && request.accessUrl ? `Ask for access at ${request.accessUrl}` : `Make one at ${request.tokenUrl}`;
+  const where =
+    request.reason === 'denied' && request.accessUrl
+      ? `Ask for access at ${request.accessUrl}`
+      : `Make one at ${request.tokenUrl}`;
   return (
     <Box flexDirection="column">
       <Text>{fitText(why, width)}</Text>

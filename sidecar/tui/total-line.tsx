@@ -15,7 +15,10 @@ export function TotalLine({ rows, width }: { rows: TuiRow[]; width: number }) {
     `${rows.filter((row) => row.selected).length} selected`,
   ];
   if (downloading.length > 0) {
-    parts.push(`${downloading.length} downloading${speed > 0 ? ` at ${formatBytes(speed)}/s` : ''}`, `${formatBytes(left)} left`);
+    parts.push(
+      `${downloading.length} downloading${speed > 0 ? ` at ${formatBytes(speed)}/s` : ''}`,
+      `${formatBytes(left)} left`,
+    );
     if (speed > 0) parts.push(`ETA ${formatDuration(left / speed)}`);
   }
   if (failed > 0) parts.push(`${failed} failed`);

@@ -77,7 +77,9 @@ export function TuiApp({ depot, title, clientId, env }: TuiAppProps) {
     const chosen = visible.filter((row) => row.selected && !row.job).map((row) => row.item.requirement);
     if (chosen.length === 0) return notice('Nothing selected: Enter toggles a row, a selects all.');
     notice(undefined);
-    depot.install(chosen, { clientId }).then((jobs) => jobs.forEach((job) => dispatch({ type: 'job', job })), failed('Install'));
+    depot
+      .install(chosen, { clientId })
+      .then((jobs) => jobs.forEach((job) => dispatch({ type: 'job', job })), failed('Install'));
   };
 
   useInput(
@@ -139,10 +141,15 @@ export function TuiApp({ depot, title, clientId, env }: TuiAppProps) {
           }}
         />
       ) : state.confirmQuit ? (
-        <Text color={palette.tones.failed}>{fitText('Downloads are running. Quit anyway? (y/n) Partial files are kept for resume.', width)}</Text>
+        <Text color={palette.tones.failed}>
+          {fitText('Downloads are running. Quit anyway? (y/n) Partial files are kept for resume.', width)}
+        </Text>
       ) : (
         <Text dimColor={palette.dim}>
-          {fitText('↑↓ move  Enter select  d download  a all  u none  s missing/all  r reset cache  p palette  Esc quit', width)}
+          {fitText(
+            '↑↓ move  Enter select  d download  a all  u none  s missing/all  r reset cache  p palette  Esc quit',
+            width,
+          )}
         </Text>
       )}
       <Text>{fitText(state.notice ?? ' ', width)}</Text>

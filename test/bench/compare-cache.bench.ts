@@ -25,15 +25,25 @@ async function writeMetadata(dir: string): Promise<void> {
   // Lora-Manager files carry the Civitai description and image lists: a few KB each.
   const filler = 'x'.repeat(2_000);
   for (let i = 0; i < FILES; i += 250) {
-    await Promise.all(Array.from({ length: 250 }, async (_, k) => {
-      const n = i + k;
-      const file = path.join(dir, `group-${n % 20}`, `lora-${n}.metadata.json`);
-      await mkdir(path.dirname(file), { recursive: true });
-      await writeFile(file, JSON.stringify({
-        file_name: `lora-${n}`, model_name: `Lora ${n}`, file_path: `H:/AI/loras/lora-${n}.safetensors`,
-        size: 1000 + n, sha256: sha(`model ${n}`), base_model: 'Flux.1 D', civitai: { description: filler },
-      }));
-    }));
+    await Promise.all(
+      Array.from({ length: 250 }, async (_, k) => {
+        const n = i + k;
+        const file = path.join(dir, `group-${n % 20}`, `lora-${n}.metadata.json`);
+        await mkdir(path.dirname(file), { recursive: true });
+        await writeFile(
+          file,
+          JSON.stringify({
+            file_name: `lora-${n}`,
+            model_name: `Lora ${n}`,
+            file_path: `H:/AI/loras/lora-${n}.safetensors`,
+            size: 1000 + n,
+            sha256: sha(`model ${n}`),
+            base_model: 'Flux.1 D',
+            civitai: { description: filler },
+          }),
+        );
+      }),
+    );
   }
 }
 
@@ -51,13 +61,28 @@ try {
   await writeMetadata(dir);
   hub.addRepo({
     id: 'bench/loras',
-    files: Array.from({ length: FILES }, (_, n) => ({ path: `loras/lora-${n}.safetensors`, content: `model ${n}`, lfs: true })),
+    files: Array.from({ length: FILES }, (_, n) => ({
+      path: `loras/lora-${n}.safetensors`,
+      content: `model ${n}`,
+      lfs: true,
+    })),
   });
   const scan = () => readLocalMetadata({ localDir: dir });
-  const compare = () => compareRepository({
-    repoId: 'bench/loras', repoType: 'model', revision: 'main', path: null, file: null, hubUrl: hub.hfUrl,
-    listTree: hfListTree, localDir: dir, readLocal: scan, filter: createCompareFilter({}), pattern: null, safetensorsOnly: false,
-  });
+  const compare = () =>
+    compareRepository({
+      repoId: 'bench/loras',
+      repoType: 'model',
+      revision: 'main',
+      path: null,
+      file: null,
+      hubUrl: hub.hfUrl,
+      listTree: hfListTree,
+      localDir: dir,
+      readLocal: scan,
+      filter: createCompareFilter({}),
+      pattern: null,
+      safetensorsOnly: false,
+    });
 
   const cold: number[] = [];
   const warm: number[] = [];
@@ -73,8 +98,12 @@ try {
   }
   const [c, w, cc, wc] = [median(cold), median(warm), median(coldCompare), median(warmCompare)];
   const ms = (v: number) => `${v.toFixed(0)} ms`;
-  console.log(`compare metadata scan, cached second run: ${(w / c).toFixed(2)}x of the first (${FILES} JSON files: ${ms(c)} -> ${ms(w)})`);
-  console.log(`compare whole run, cached second run: ${(wc / cc).toFixed(2)}x of the first (${ms(cc)} -> ${ms(wc)}, tree listing of ${FILES} files included)`);
+  console.log(
+    `compare metadata scan, cached second run: ${(w / c).toFixed(2)}x of the first (${FILES} JSON files: ${ms(c)} -> ${ms(w)})`,
+  );
+  console.log(
+    `compare whole run, cached second run: ${(wc / cc).toFixed(2)}x of the first (${ms(cc)} -> ${ms(wc)}, tree listing of ${FILES} files included)`,
+  );
 } finally {
   await hub.close();
   await rm(dir, { recursive: true, force: true });

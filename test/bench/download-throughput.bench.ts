@@ -42,7 +42,10 @@ async function timeCurl(): Promise<number> {
 async function timeCurlSynced(): Promise<number> {
   const file = path.join(scratch.dir, 'curl-synced.bin');
   const started = performance.now();
-  for (const [command, args] of [['curl', ['-sL', '-o', file, url]], ['sync', [file]]] as const) {
+  for (const [command, args] of [
+    ['curl', ['-sL', '-o', file, url]],
+    ['sync', [file]],
+  ] as const) {
     await new Promise<void>((resolve, reject) => {
       const child = spawn(command, args, { stdio: 'inherit' });
       child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${command} exited with ${code}`))));
@@ -60,7 +63,12 @@ async function timeDepot(): Promise<number> {
   const dest = path.join(scratch.dir, 'models', 'two.safetensors');
   const cpuBefore = process.cpuUsage();
   const started = performance.now();
-  const result = await downloadFile({ url, dest, tmpDir: path.join(scratch.dir, 'models', '.cache', 'tmp'), hostPolicy: policy });
+  const result = await downloadFile({
+    url,
+    dest,
+    tmpDir: path.join(scratch.dir, 'models', '.cache', 'tmp'),
+    hostPolicy: policy,
+  });
   const seconds = (performance.now() - started) / 1000;
   const cpu = process.cpuUsage(cpuBefore);
   depotCpu.push((cpu.user + cpu.system) / 1e6);

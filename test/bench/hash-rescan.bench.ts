@@ -61,7 +61,9 @@ await withScratchDir('hash-rescan', async (dir) => {
     const rescan = await migrateOnce(modelsRoot, pool);
     const elapsed = performance.now() - start;
     const readAfter = await processReadBytes();
-    const indexBytes = (await stat(join(modelsRoot, '.registry', 'models.json'))).size + (await stat(defaultHashCacheFile(modelsRoot))).size;
+    const indexBytes =
+      (await stat(join(modelsRoot, '.registry', 'models.json'))).size +
+      (await stat(defaultHashCacheFile(modelsRoot))).size;
     const syscallRead =
       readBefore === undefined || readAfter === undefined
         ? 'n/a'

@@ -22,7 +22,9 @@ const test = base.extend<{ out: string }>({
 });
 
 describe('build.mjs', () => {
-  test('emits a ComfyUI custom node: __init__.py with WEB_DIRECTORY and ONE self-contained ESM bundle', async ({ out }) => {
+  test('emits a ComfyUI custom node: __init__.py with WEB_DIRECTORY and ONE self-contained ESM bundle', async ({
+    out,
+  }) => {
     const node = path.join(out, 'comfyui-model-depot');
     const init = await readFile(path.join(node, '__init__.py'), 'utf8');
     expect(init).toMatch(/^WEB_DIRECTORY = "\.\/web"$/m);

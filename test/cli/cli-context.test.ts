@@ -33,7 +33,9 @@ async function contextFor(argv: string[], options: ResolveCliContextOptions): Pr
 }
 
 describe('resolveCliContext', () => {
-  test('on a first run: creates the config (MODEL_DEPOT_CONFIG) and ./models, with the default endpoints', async ({ dir }) => {
+  test('on a first run: creates the config (MODEL_DEPOT_CONFIG) and ./models, with the default endpoints', async ({
+    dir,
+  }) => {
     const configFile = path.join(dir, 'cfg', 'config.json');
     const context = await contextFor(['stats'], { cwd: dir, env: { MODEL_DEPOT_CONFIG: configFile, HOME: dir } });
     expect(context.configFile).toBe(configFile);
@@ -50,20 +52,31 @@ describe('resolveCliContext', () => {
     expect(context.config.bandwidth_limit_kb).toBeNull();
   });
 
-  test('lets flags override the config: --config, --models, --hub-dir added to the config\'s hubs', async ({ dir }) => {
+  test("lets flags override the config: --config, --models, --hub-dir added to the config's hubs", async ({ dir }) => {
     const configFile = path.join(dir, 'mine.json');
     await writeFile(
       configFile,
-      JSON.stringify({ models_directory: '~/depot', hub_directories: ['/mnt/hub', ''], hub_directory: '', bandwidth_limit_kb: 500 }),
+      JSON.stringify({
+        models_directory: '~/depot',
+        hub_directories: ['/mnt/hub', ''],
+        hub_directory: '',
+        bandwidth_limit_kb: 500,
+      }),
     );
     const env = { MODEL_DEPOT_CONFIG: path.join(dir, 'unused.json'), HOME: dir };
-    const fromConfig = await contextFor(['--config', 'mine.json', '--hub-dir', 'extra', '--hub-dir', '/mnt/hub', 'stats'], { cwd: dir, env });
+    const fromConfig = await contextFor(
+      ['--config', 'mine.json', '--hub-dir', 'extra', '--hub-dir', '/mnt/hub', 'stats'],
+      { cwd: dir, env },
+    );
     expect(fromConfig.configFile).toBe(configFile);
     expect(fromConfig.modelsRoot).toBe(path.join(dir, 'depot'));
     expect(fromConfig.hubDirs).toEqual(['/mnt/hub', path.join(dir, 'extra')]);
     expect(fromConfig.config.bandwidth_limit_kb).toBe(500);
 
-    const fromFlag = await contextFor(['--config', configFile, '--models', 'other', '--json', '--quiet', 'stats'], { cwd: dir, env });
+    const fromFlag = await contextFor(['--config', configFile, '--models', 'other', '--json', '--quiet', 'stats'], {
+      cwd: dir,
+      env,
+    });
     expect(fromFlag.modelsRoot).toBe(path.join(dir, 'other'));
     expect(fromFlag).toMatchObject({ json: true, quiet: true });
   });
@@ -72,7 +85,10 @@ describe('resolveCliContext', () => {
     const env = { MODEL_DEPOT_CONFIG: path.join(dir, 'c.json'), HOME: dir };
     const comfy = path.join(dir, 'ComfyUI');
     await mkdir(comfy);
-    const context = await contextFor(['--models', 'ignored', 'serve', '--comfyui', comfy, '--port', '1'], { cwd: dir, env });
+    const context = await contextFor(['--models', 'ignored', 'serve', '--comfyui', comfy, '--port', '1'], {
+      cwd: dir,
+      env,
+    });
     expect(context.comfyuiDir).toBe(comfy);
     expect(context.modelsRoot).toBe(path.join(comfy, 'models'));
     const error = await depotErrorOf(contextFor(['serve', '--comfyui', path.join(dir, 'nope')], { cwd: dir, env }));
@@ -82,11 +98,15 @@ describe('resolveCliContext', () => {
 
   test('refuses a models folder blocked by a file', async ({ dir }) => {
     await writeFile(path.join(dir, 'models'), 'not a folder');
-    const error = await depotErrorOf(contextFor(['stats'], { cwd: dir, env: { MODEL_DEPOT_CONFIG: path.join(dir, 'c.json') } }));
+    const error = await depotErrorOf(
+      contextFor(['stats'], { cwd: dir, env: { MODEL_DEPOT_CONFIG: path.join(dir, 'c.json') } }),
+    );
     expect(error.code).toBe('BAD_INPUT');
   });
 
-  test('reads tokens, endpoints and the HF cache from the environment, and never serializes a token', async ({ dir }) => {
+  test('reads tokens, endpoints and the HF cache from the environment, and never serializes a token', async ({
+    dir,
+  }) => {
     const base = { MODEL_DEPOT_CONFIG: path.join(dir, 'c.json'), HOME: dir };
     const context = await contextFor(['stats'], {
       cwd: dir,
@@ -108,7 +128,13 @@ describe('resolveCliContext', () => {
 
     const preferred = await contextFor(['stats'], {
       cwd: dir,
-      env: { ...base, HF_TOKEN: 'hf_main', HUGGING_FACE_HUB_TOKEN: 'hf_fallback', HF_HOME: '/x', HF_HUB_CACHE: '/y/hub' },
+      env: {
+        ...base,
+        HF_TOKEN: 'hf_main',
+        HUGGING_FACE_HUB_TOKEN: 'hf_fallback',
+        HF_HOME: '/x',
+        HF_HUB_CACHE: '/y/hub',
+      },
     });
     expect(preferred.env.hfToken).toBe('hf_main');
     expect(preferred.env.hfCacheDir).toBe('/y/hub');
@@ -124,6 +150,8 @@ describe('resolveCliContext', () => {
   test('passes a malformed config on as BAD_CONFIG', async ({ dir }) => {
     const file = path.join(dir, 'c.json');
     await writeFile(file, '{ "port": "eighty" }');
-    expect((await depotErrorOf(contextFor(['stats'], { cwd: dir, env: { MODEL_DEPOT_CONFIG: file } }))).code).toBe('BAD_CONFIG');
+    expect((await depotErrorOf(contextFor(['stats'], { cwd: dir, env: { MODEL_DEPOT_CONFIG: file } }))).code).toBe(
+      'BAD_CONFIG',
+    );
   });
 });

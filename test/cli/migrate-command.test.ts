@@ -31,7 +31,9 @@ async function cli(args: string[], env: Record<string, string>): Promise<CliRun>
 }
 
 describe('model-depot migrate', () => {
-  test('--dry-run lists two names of one model, a hub dir and the HF cache, and changes nothing; migrate then stats counts them', async ({ dir }) => {
+  test('--dry-run lists two names of one model, a hub dir and the HF cache, and changes nothing; migrate then stats counts them', async ({
+    dir,
+  }) => {
     const tree = await makeModelTree(join(dir, 'data'));
     const configFile = join(dir, 'config.json');
     await writeFile(configFile, JSON.stringify({ models_directory: './unused', hub_directories: [] }));
@@ -49,7 +51,10 @@ describe('model-depot migrate', () => {
     expect(dry.stdout).toMatch(/Would register 6 files: 4 models, 2 aliases, .*Dry run: nothing was written\./);
     expect(await treeSnapshot(join(dir, 'data'))).toEqual(before);
 
-    const dryJson = await cli(['--models', tree.modelsRoot, '--hub-dir', tree.hubDir, '--json', 'migrate', '--dry-run'], env);
+    const dryJson = await cli(
+      ['--models', tree.modelsRoot, '--hub-dir', tree.hubDir, '--json', 'migrate', '--dry-run'],
+      env,
+    );
     expect(JSON.parse(dryJson.stdout)).toMatchObject({ dryRun: true, totals: { files: 6, models: 4, aliases: 2 } });
     expect(await treeSnapshot(join(dir, 'data'))).toEqual(before);
 
@@ -60,7 +65,9 @@ describe('model-depot migrate', () => {
     expect(JSON.parse(stats.stdout)).toMatchObject({ model_count: 4, alias_count: 2 });
   });
 
-  test('prints plain progress lines when stderr is not a terminal, and exits 2 for an unknown --folder', async ({ dir }) => {
+  test('prints plain progress lines when stderr is not a terminal, and exits 2 for an unknown --folder', async ({
+    dir,
+  }) => {
     const modelsRoot = join(dir, 'models');
     await put(join(modelsRoot, 'vae', 'v.safetensors'), Buffer.alloc(1000));
     const configFile = join(dir, 'config.json');

@@ -24,10 +24,14 @@ describe('describeFailure', () => {
     expect(JSON.parse(report.text)).toEqual({ error: { code: 'BAD_CONFIG', message: 'bad port' } });
   });
 
-  it('shows an unexpected error\'s message without a stack, unless DEBUG is set', () => {
+  it("shows an unexpected error's message without a stack, unless DEBUG is set", () => {
     const error = new TypeError('x is not a function');
     const quiet = describeFailure(error, { json: false, debug: false });
-    expect(quiet).toEqual({ exitCode: 1, stream: 'stderr', text: 'model-depot: unexpected error: x is not a function\n' });
+    expect(quiet).toEqual({
+      exitCode: 1,
+      stream: 'stderr',
+      text: 'model-depot: unexpected error: x is not a function\n',
+    });
     expect(describeFailure(error, { json: false, debug: true }).text).toContain('at ');
   });
 });

@@ -20,7 +20,9 @@ function startServe(cwd: string, args: string[] = [], env: Record<string, string
 }
 
 describe('model-depot serve', () => {
-  test('creates ./models, answers GET /health on 127.0.0.1, and stops on SIGTERM releasing the registry lock', async ({ dir }) => {
+  test('creates ./models, answers GET /health on 127.0.0.1, and stops on SIGTERM releasing the registry lock', async ({
+    dir,
+  }) => {
     const served = await startServe(dir);
     try {
       expect(served.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
@@ -29,7 +31,9 @@ describe('model-depot serve', () => {
       expect(await health.json()).toEqual({ ok: true, version: expect.any(String) });
       const stats = await fetch(`${served.url}/models/stats`);
       expect(await stats.json()).toEqual({ model_count: 0, alias_count: 0, total_size_gb: 0 });
-      await expect(openRegistry({ modelsRoot: path.join(dir, 'models') })).rejects.toMatchObject({ code: 'REGISTRY_LOCKED' });
+      await expect(openRegistry({ modelsRoot: path.join(dir, 'models') })).rejects.toMatchObject({
+        code: 'REGISTRY_LOCKED',
+      });
     } finally {
       served.child.kill('SIGTERM');
     }
@@ -62,9 +66,18 @@ describe('model-depot serve', () => {
     try {
       hub.addRepo({ id: 'org/big', files: [{ path: 'big.safetensors', size: SIZE }] });
       hub.setFault({ kind: 'slow', bytesPerSecond: 2 * 1024 * 1024, times: 1 });
-      const item = { category: 'checkpoints', filename: 'big.safetensors', urls: ['https://huggingface.co/org/big/resolve/main/big.safetensors'], origin: 'dependencies' };
+      const item = {
+        category: 'checkpoints',
+        filename: 'big.safetensors',
+        urls: ['https://huggingface.co/org/big/resolve/main/big.safetensors'],
+        origin: 'dependencies',
+      };
       const post = (url: string) =>
-        fetch(`${url}/models/download`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ items: [item] }) });
+        fetch(`${url}/models/download`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ items: [item] }),
+        });
 
       const first = await startServe(dir, [], { HF_ENDPOINT: hub.hfUrl });
       try {
@@ -88,7 +101,9 @@ describe('model-depot serve', () => {
         const deadline = Date.now() + 30_000;
         while (!['complete', 'failed'].includes(state) && Date.now() < deadline) {
           await new Promise((r) => setTimeout(r, 100));
-          const job = (await (await fetch(`${second.url}/models/jobs/${jobs[0]?.id}`)).json()) as { job: { state: string } };
+          const job = (await (await fetch(`${second.url}/models/jobs/${jobs[0]?.id}`)).json()) as {
+            job: { state: string };
+          };
           state = job.job.state;
         }
         expect(state).toBe('complete');
@@ -105,7 +120,10 @@ describe('model-depot serve', () => {
   });
 
   test('exits 2 on a bad --port or --limit', async ({ dir }) => {
-    for (const args of [['--port', 'abc'], ['--limit', '-5']]) {
+    for (const args of [
+      ['--port', 'abc'],
+      ['--limit', '-5'],
+    ]) {
       const child = spawn(process.execPath, [BIN, '--config', path.join(dir, 'config.json'), 'serve', ...args], {
         cwd: dir,
         env: { PATH: process.env.PATH ?? '', HOME: dir },

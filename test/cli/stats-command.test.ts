@@ -11,22 +11,47 @@ async function fillRegistry(modelsRoot: string): Promise<void> {
   const registry = await openRegistry({ modelsRoot });
   const stat = (ino: number, size: number) => ({ dev: 1, ino, size, mtimeMs: 1 });
   await registry.batch(async () => {
-    await registry.addFile({ path: path.join(modelsRoot, 'vae', 'z.safetensors'), sha256: 'c'.repeat(64), kind: 'file', category: 'vae', stat: stat(1, GiB / 4) });
-    await registry.addFile({ path: path.join(modelsRoot, 'checkpoints', 'b.safetensors'), sha256: 'b'.repeat(64), kind: 'file', category: 'checkpoints', stat: stat(2, 2 * GiB) });
-    await registry.addFile({ path: path.join(modelsRoot, 'checkpoints', 'a.safetensors'), sha256: 'a'.repeat(64), kind: 'file', category: 'checkpoints', stat: stat(3, GiB) });
-    await registry.addFile({ path: path.join(modelsRoot, 'checkpoints', 'a copy.safetensors'), sha256: 'a'.repeat(64), kind: 'hardlink' });
+    await registry.addFile({
+      path: path.join(modelsRoot, 'vae', 'z.safetensors'),
+      sha256: 'c'.repeat(64),
+      kind: 'file',
+      category: 'vae',
+      stat: stat(1, GiB / 4),
+    });
+    await registry.addFile({
+      path: path.join(modelsRoot, 'checkpoints', 'b.safetensors'),
+      sha256: 'b'.repeat(64),
+      kind: 'file',
+      category: 'checkpoints',
+      stat: stat(2, 2 * GiB),
+    });
+    await registry.addFile({
+      path: path.join(modelsRoot, 'checkpoints', 'a.safetensors'),
+      sha256: 'a'.repeat(64),
+      kind: 'file',
+      category: 'checkpoints',
+      stat: stat(3, GiB),
+    });
+    await registry.addFile({
+      path: path.join(modelsRoot, 'checkpoints', 'a copy.safetensors'),
+      sha256: 'a'.repeat(64),
+      kind: 'hardlink',
+    });
     await registry.addFile({ path: '/mnt/hub/a.safetensors', sha256: 'a'.repeat(64), kind: 'hub' });
   });
   await registry.close();
 }
 
 describe('model-depot stats and list', () => {
-  test('stats --json gives seed 000\'s figures, even while another model-depot holds the registry', async ({ dir }) => {
+  test("stats --json gives seed 000's figures, even while another model-depot holds the registry", async ({ dir }) => {
     const models = path.join(dir, 'models');
     await fillRegistry(models);
     const holder = await openRegistry({ modelsRoot: models });
     try {
-      const run = await runCli(['--models', models, 'stats', '--json'], { cwd: dir, env: { MODEL_DEPOT_CONFIG: path.join(dir, 'c.json') } });
+      const run = await runCli(['--models', models, 'stats', '--json'], {
+        cwd: dir,
+        env: { MODEL_DEPOT_CONFIG: path.join(dir, 'c.json') },
+      });
       expect(run.stderr).toBe('');
       expect(run.code).toBe(0);
       expect(JSON.parse(run.stdout)).toEqual({ model_count: 3, alias_count: 2, total_size_gb: 3.25 });
@@ -54,7 +79,10 @@ describe('model-depot stats and list', () => {
       path.join(models, 'checkpoints', 'b.safetensors'),
       path.join(models, 'vae', 'z.safetensors'),
     ]);
-    expect(rows[0]?.aliases).toEqual([path.join(models, 'checkpoints', 'a copy.safetensors'), '/mnt/hub/a.safetensors']);
+    expect(rows[0]?.aliases).toEqual([
+      path.join(models, 'checkpoints', 'a copy.safetensors'),
+      '/mnt/hub/a.safetensors',
+    ]);
 
     const table = await runCli(['list'], { cwd: dir, env });
     expect(table.code).toBe(0);
@@ -70,25 +98,34 @@ describe('model-depot stats and list', () => {
     const models = path.join(dir, 'models');
     await mkdir(path.join(models, '.registry'), { recursive: true });
     await writeFile(path.join(models, '.registry', 'models.json'), '{ nope');
-    const run = await runCli(['--models', models, 'stats'], { cwd: dir, env: { MODEL_DEPOT_CONFIG: path.join(dir, 'c.json') } });
+    const run = await runCli(['--models', models, 'stats'], {
+      cwd: dir,
+      env: { MODEL_DEPOT_CONFIG: path.join(dir, 'c.json') },
+    });
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/^model-depot: The registry .*models\.json is not valid JSON.*model-depot migrate.*\n$/);
     expect(await readFile(path.join(models, '.registry', 'models.json'), 'utf8')).toBe('{ nope');
   });
 
-  test('a malformed config: exit 2, the file and key named (JSON on stdout with --json), the file untouched', async ({ dir }) => {
+  test('a malformed config: exit 2, the file and key named (JSON on stdout with --json), the file untouched', async ({
+    dir,
+  }) => {
     const config = path.join(dir, 'c.json');
     const text = '{ "parallel_downloads": 0 }';
     await writeFile(config, text);
     const human = await runCli(['stats'], { cwd: dir, env: { MODEL_DEPOT_CONFIG: config } });
     expect(human.code).toBe(2);
     expect(human.stdout).toBe('');
-    expect(human.stderr).toMatch(new RegExp(`^model-depot: The config file ${config} has a bad value for "parallel_downloads": 0`));
+    expect(human.stderr).toMatch(
+      new RegExp(`^model-depot: The config file ${config} has a bad value for "parallel_downloads": 0`),
+    );
     expect(human.stderr.trim().split('\n')).toHaveLength(1);
 
     const machine = await runCli(['--config', config, '--json', 'stats'], { cwd: dir });
     expect(machine.code).toBe(2);
-    expect(JSON.parse(machine.stdout)).toEqual({ error: { code: 'BAD_CONFIG', message: expect.stringContaining(config) } });
+    expect(JSON.parse(machine.stdout)).toEqual({
+      error: { code: 'BAD_CONFIG', message: expect.stringContaining(config) },
+    });
     expect(await readFile(config, 'utf8')).toBe(text);
   });
 });

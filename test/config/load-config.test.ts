@@ -48,7 +48,7 @@ describe('loadConfig', () => {
     expect(again.config).toEqual(config);
   });
 
-  test('reads a person\'s values, fills left-out keys with defaults, and never rewrites the file', async ({ dir }) => {
+  test("reads a person's values, fills left-out keys with defaults, and never rewrites the file", async ({ dir }) => {
     const file = path.join(dir, 'config.json');
     const text = '{ "hub_directories": ["/mnt/hub"], "bandwidth_limit_kb": 90000, "_note": "mine" }\n';
     await writeFile(file, text);
@@ -57,7 +57,7 @@ describe('loadConfig', () => {
     expect(await readFile(file, 'utf8')).toBe(text);
   });
 
-  test('accepts seed 001\'s single hub_directory key', async ({ dir }) => {
+  test("accepts seed 001's single hub_directory key", async ({ dir }) => {
     const file = path.join(dir, 'config.json');
     await writeFile(file, JSON.stringify({ hub_directory: '/mnt/llm/hub/models', bandwidth_limit_kb: 90000 }));
     expect((await loadConfig({ file })).config.hub_directory).toBe('/mnt/llm/hub/models');
@@ -82,8 +82,12 @@ describe('loadConfig', () => {
     expect(error.message).toContain('"hub_directories.1": 7');
   });
 
-  test('refuses an unknown key (a typo would be silently ignored) and a file that is not an object', async ({ dir }) => {
-    expect((await expectRefused(dir, '{ "bandwith_limit_kb": 5 }')).message).toContain('unknown key "bandwith_limit_kb"');
+  test('refuses an unknown key (a typo would be silently ignored) and a file that is not an object', async ({
+    dir,
+  }) => {
+    expect((await expectRefused(dir, '{ "bandwith_limit_kb": 5 }')).message).toContain(
+      'unknown key "bandwith_limit_kb"',
+    );
     expect((await expectRefused(dir, '[1, 2]')).message).toContain('must hold a JSON object');
   });
 
@@ -91,9 +95,14 @@ describe('loadConfig', () => {
     expect((await expectRefused(dir, '{ "port": 70000 }')).message).toContain('"port": 70000');
   });
 
-  test('reads allowed_hosts (host names and addresses without port) and refuses anything else in it', async ({ dir }) => {
+  test('reads allowed_hosts (host names and addresses without port) and refuses anything else in it', async ({
+    dir,
+  }) => {
     const file = path.join(dir, 'config.json');
-    await writeFile(file, JSON.stringify({ host: '0.0.0.0', allowed_hosts: ['depot.lan', '192.168.1.20', '[fe80::1]'] }));
+    await writeFile(
+      file,
+      JSON.stringify({ host: '0.0.0.0', allowed_hosts: ['depot.lan', '192.168.1.20', '[fe80::1]'] }),
+    );
     expect((await loadConfig({ file })).config.allowed_hosts).toEqual(['depot.lan', '192.168.1.20', '[fe80::1]']);
     for (const bad of ['depot.lan:8190', 'http://depot.lan', '*', '0.0.0.0', 'depot.lan/x', '']) {
       const error = await expectRefused(dir, JSON.stringify({ allowed_hosts: [bad] }));

@@ -58,6 +58,8 @@ describe('linkFile', () => {
   });
 
   test('refuses a missing source with NOT_FOUND', async ({ dir }) => {
-    await expect(linkFile({ source: join(dir, 'none.safetensors'), dest: join(dir, 'b.safetensors') })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(
+      linkFile({ source: join(dir, 'none.safetensors'), dest: join(dir, 'b.safetensors') }),
+    ).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 });

@@ -10,7 +10,12 @@ export async function put(path: string, content: string | Buffer): Promise<void>
 export const sha256Of = (content: string | Buffer) => createHash('sha256').update(content).digest('hex');
 
 /** Puts `content` in a HuggingFace cache the way huggingface_hub lays it out; returns the snapshot path. */
-export async function putHfCacheFile(cache: string, repo: string, file: string, content: string | Buffer): Promise<string> {
+export async function putHfCacheFile(
+  cache: string,
+  repo: string,
+  file: string,
+  content: string | Buffer,
+): Promise<string> {
   const repoDir = join(cache, `models--${repo.replace('/', '--')}`);
   const blob = join(repoDir, 'blobs', sha256Of(content));
   await put(blob, content);

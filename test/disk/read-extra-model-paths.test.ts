@@ -5,7 +5,9 @@ import { readExtraModelPaths } from '../../sidecar/disk/read-extra-model-paths';
 import { test } from './temp-dir-test';
 
 describe('readExtraModelPaths', () => {
-  test('resolves base_path (~ and $VARS), | blocks, relative paths, is_default first, and skips unknown folders', async ({ dir }) => {
+  test('resolves base_path (~ and $VARS), | blocks, relative paths, is_default first, and skips unknown folders', async ({
+    dir,
+  }) => {
     await writeFile(
       join(dir, 'extra_model_paths.yaml'),
       [
@@ -28,7 +30,11 @@ describe('readExtraModelPaths', () => {
         '',
       ].join('\n'),
     );
-    const dirs = await readExtraModelPaths({ comfyuiDir: dir, env: { SHARED: '/srv', KIND: 'comfy' }, homeDir: '/home/u' });
+    const dirs = await readExtraModelPaths({
+      comfyuiDir: dir,
+      env: { SHARED: '/srv', KIND: 'comfy' },
+      homeDir: '/home/u',
+    });
     expect(dirs.map(({ category, dir: d, isDefault }) => [category, d, isDefault])).toEqual([
       ['diffusion_models', '/abs/unet', true],
       ['diffusion_models', '/srv/comfy/models/diffusion_models', true],

@@ -60,7 +60,9 @@ const HOSTILE: Array<[category: string, filename: string, why: RegExp]> = [
 ];
 
 describe('resolveModelPath', () => {
-  test(`refuses ${HOSTILE.length} hostile names and categories with a clear message, writing nothing`, async ({ dir }) => {
+  test(`refuses ${HOSTILE.length} hostile names and categories with a clear message, writing nothing`, async ({
+    dir,
+  }) => {
     const modelsRoot = join(dir, 'models');
     await mkdir(join(modelsRoot, 'checkpoints'), { recursive: true });
     const before = await treeSnapshot(dir);
@@ -85,8 +87,12 @@ describe('resolveModelPath', () => {
     expect(resolveModelPath({ modelsRoot: dir, category: 'checkpoints', filename: 'flux/dev v1 ✓.safetensors' })).toBe(
       join(dir, 'checkpoints', 'flux', 'dev v1 ✓.safetensors'),
     );
-    expect(resolveModelPath({ modelsRoot: dir, category: 'unet', filename: 'a.gguf' })).toBe(join(dir, 'diffusion_models', 'a.gguf'));
-    expect(resolveModelPath({ modelsRoot: dir, category: 'LoRAs', filename: 'x..y.safetensors' })).toBe(join(dir, 'loras', 'x..y.safetensors'));
+    expect(resolveModelPath({ modelsRoot: dir, category: 'unet', filename: 'a.gguf' })).toBe(
+      join(dir, 'diffusion_models', 'a.gguf'),
+    );
+    expect(resolveModelPath({ modelsRoot: dir, category: 'LoRAs', filename: 'x..y.safetensors' })).toBe(
+      join(dir, 'loras', 'x..y.safetensors'),
+    );
   });
 });
 
@@ -121,23 +127,33 @@ describe('assertStillInside', () => {
     await mkdir(join(dir, 'elsewhere'));
     await writeFile(join(dir, 'elsewhere', 'secret.safetensors'), 'x');
     await symlink(join(dir, 'elsewhere'), join(modelsRoot, 'vae'));
-    await expect(assertStillInside(modelsRoot, join(modelsRoot, 'vae', 'new.safetensors'))).rejects.toMatchObject({ code: 'UNSAFE_PATH' });
+    await expect(assertStillInside(modelsRoot, join(modelsRoot, 'vae', 'new.safetensors'))).rejects.toMatchObject({
+      code: 'UNSAFE_PATH',
+    });
     await mkdir(join(modelsRoot, 'loras'));
     await symlink(join(dir, 'elsewhere', 'secret.safetensors'), join(modelsRoot, 'loras', 'l.safetensors'));
-    await expect(assertStillInside(modelsRoot, join(modelsRoot, 'loras', 'l.safetensors'))).rejects.toMatchObject({ code: 'UNSAFE_PATH' });
+    await expect(assertStillInside(modelsRoot, join(modelsRoot, 'loras', 'l.safetensors'))).rejects.toMatchObject({
+      code: 'UNSAFE_PATH',
+    });
   });
 
   test('refuses a broken symlink in the way and a path outside the root', async ({ dir }) => {
     await mkdir(join(dir, 'loras'));
     await symlink(join(dir, 'nothing'), join(dir, 'loras', 'b.safetensors'));
-    await expect(assertStillInside(dir, join(dir, 'loras', 'b.safetensors'))).rejects.toMatchObject({ code: 'UNSAFE_PATH' });
-    await expect(assertStillInside(join(dir, 'loras'), join(dir, 'x.safetensors'))).rejects.toMatchObject({ code: 'UNSAFE_PATH' });
+    await expect(assertStillInside(dir, join(dir, 'loras', 'b.safetensors'))).rejects.toMatchObject({
+      code: 'UNSAFE_PATH',
+    });
+    await expect(assertStillInside(join(dir, 'loras'), join(dir, 'x.safetensors'))).rejects.toMatchObject({
+      code: 'UNSAFE_PATH',
+    });
   });
 
   test('accepts a new file in folders that do not exist yet, and a root that is itself a symlink', async ({ dir }) => {
     await mkdir(join(dir, 'real-models'));
     await symlink(join(dir, 'real-models'), join(dir, 'models'));
     const modelsRoot = join(dir, 'models');
-    await expect(assertStillInside(modelsRoot, join(modelsRoot, 'checkpoints', 'a', 'b.safetensors'))).resolves.toBeUndefined();
+    await expect(
+      assertStillInside(modelsRoot, join(modelsRoot, 'checkpoints', 'a', 'b.safetensors')),
+    ).resolves.toBeUndefined();
   });
 });

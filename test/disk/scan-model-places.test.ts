@@ -67,7 +67,9 @@ describe('scanModelPlaces', () => {
     expect(reasons['checkpoints/up']).toMatch(/already scanned/);
   });
 
-  test('scans hub directories (category from a folder name), the HF cache by blob name, and limits to --folder', async ({ dir }) => {
+  test('scans hub directories (category from a folder name), the HF cache by blob name, and limits to --folder', async ({
+    dir,
+  }) => {
     const root = join(dir, 'models');
     const hub = join(dir, 'hub');
     const cache = join(dir, 'hf');
@@ -77,7 +79,10 @@ describe('scanModelPlaces', () => {
     // A small non-LFS file: its blob is named by a git SHA-1.
     const small = join(cache, 'models--org--model', 'blobs', 'a'.repeat(40));
     await put(small, 'tiny');
-    await symlink(`../../blobs/${'a'.repeat(40)}`, join(cache, 'models--org--model', 'snapshots', 'c0ffee', 'tiny.bin'));
+    await symlink(
+      `../../blobs/${'a'.repeat(40)}`,
+      join(cache, 'models--org--model', 'snapshots', 'c0ffee', 'tiny.bin'),
+    );
     const all = await scanModelPlaces({ modelsRoot: root, hubDirs: [hub], hfCacheDir: cache });
     expect(all.files.map((f) => [relative(dir, f.path), f.place, f.category, f.sha256]).sort()).toEqual([
       ['hf/models--org--model/snapshots/c0ffee/split_files/vae/v.safetensors', 'hf-cache', 'vae', sha],
@@ -106,7 +111,10 @@ describe('scanModelPlaces', () => {
     const root = join(comfy, 'models');
     await put(join(root, 'loras', 'l.safetensors'));
     await put(join(dir, 'shared', 'ckpts', 'c.safetensors'));
-    await put(join(comfy, 'extra_model_paths.yaml'), `comfyui:\n  base_path: ${comfy}\n  loras: models/loras\nshared:\n  base_path: ../shared\n  checkpoints: |\n    ckpts\n    missing\n`);
+    await put(
+      join(comfy, 'extra_model_paths.yaml'),
+      `comfyui:\n  base_path: ${comfy}\n  loras: models/loras\nshared:\n  base_path: ../shared\n  checkpoints: |\n    ckpts\n    missing\n`,
+    );
     const { files, skipped } = await scanModelPlaces({ modelsRoot: root, comfyuiDir: comfy });
     expect(skipped).toEqual([]);
     expect(files.map((f) => [relative(dir, f.path), f.place, f.category]).sort()).toEqual([

@@ -73,7 +73,11 @@ interface Answer {
   body: string | Buffer;
 }
 
-async function handle(rawUrl: string, webDirs: Map<string, string>, settings: Record<string, unknown>): Promise<Answer> {
+async function handle(
+  rawUrl: string,
+  webDirs: Map<string, string>,
+  settings: Record<string, unknown>,
+): Promise<Answer> {
   const { pathname } = new URL(rawUrl, 'http://stand-in');
   if (pathname === '/') return file(path.join(STAND_IN_DIR, 'index.html'));
   if (pathname === '/favicon.ico') return { status: 204, type: 'text/plain', body: '' };
@@ -111,7 +115,8 @@ async function readIfPresent(full: string): Promise<Buffer | undefined> {
   try {
     return await readFile(full);
   } catch (error) {
-    if (hasErrorCode(error, 'ENOENT') || hasErrorCode(error, 'EISDIR') || hasErrorCode(error, 'ENOTDIR')) return undefined;
+    if (hasErrorCode(error, 'ENOENT') || hasErrorCode(error, 'EISDIR') || hasErrorCode(error, 'ENOTDIR'))
+      return undefined;
     throw error;
   }
 }

@@ -15,7 +15,18 @@ export const SHA = {
 export function sampleCheckResult(overrides: Partial<CheckResult['summary']> = {}): CheckResult {
   const items: CheckItem[] = [
     {
-      requirement: { category: 'checkpoints', filename: 'sd_xl_base_1.0.safetensors', sha256: SHA.sdxl, size: 6_938_078_334, urls: ['https://huggingface.co/stabilityai/stable-diffusion-xl-base-1.0/resolve/main/sd_xl_base_1.0.safetensors'], displayName: 'SDXL Base 1.0', required: true, origin: 'dependencies' },
+      requirement: {
+        category: 'checkpoints',
+        filename: 'sd_xl_base_1.0.safetensors',
+        sha256: SHA.sdxl,
+        size: 6_938_078_334,
+        urls: [
+          'https://huggingface.co/stabilityai/stable-diffusion-xl-base-1.0/resolve/main/sd_xl_base_1.0.safetensors',
+        ],
+        displayName: 'SDXL Base 1.0',
+        required: true,
+        origin: 'dependencies',
+      },
       status: 'linkable',
       targetPath: 'checkpoints/sd_xl_base_1.0.safetensors',
       sha256: SHA.sdxl,
@@ -24,7 +35,15 @@ export function sampleCheckResult(overrides: Partial<CheckResult['summary']> = {
       needsToken: false,
     },
     {
-      requirement: { category: 'diffusion_models', filename: 'flux1-dev.safetensors', size: 2 * GB, urls: ['https://huggingface.co/black-forest-labs/FLUX.1-dev/resolve/main/flux1-dev.safetensors'], required: true, requiresAuth: true, origin: 'models' },
+      requirement: {
+        category: 'diffusion_models',
+        filename: 'flux1-dev.safetensors',
+        size: 2 * GB,
+        urls: ['https://huggingface.co/black-forest-labs/FLUX.1-dev/resolve/main/flux1-dev.safetensors'],
+        required: true,
+        requiresAuth: true,
+        origin: 'models',
+      },
       status: 'missing',
       targetPath: 'diffusion_models/flux1-dev.safetensors',
       sha256: SHA.flux,
@@ -34,7 +53,14 @@ export function sampleCheckResult(overrides: Partial<CheckResult['summary']> = {
       needsToken: true,
     },
     {
-      requirement: { category: 'loras', filename: 'detail.safetensors', size: 150_000_000, urls: ['https://civitai.com/api/download/models/12345'], required: true, origin: 'dependencies' },
+      requirement: {
+        category: 'loras',
+        filename: 'detail.safetensors',
+        size: 150_000_000,
+        urls: ['https://civitai.com/api/download/models/12345'],
+        required: true,
+        origin: 'dependencies',
+      },
       status: 'missing',
       targetPath: 'loras/detail.safetensors',
       sha256: SHA.lora,
@@ -44,7 +70,15 @@ export function sampleCheckResult(overrides: Partial<CheckResult['summary']> = {
       needsToken: false,
     },
     {
-      requirement: { category: 'vae', filename: 'sdxl_vae.safetensors', sha256: SHA.vae, size: 334_641_164, urls: [], required: true, origin: 'dependencies' },
+      requirement: {
+        category: 'vae',
+        filename: 'sdxl_vae.safetensors',
+        sha256: SHA.vae,
+        size: 334_641_164,
+        urls: [],
+        required: true,
+        origin: 'dependencies',
+      },
       status: 'present',
       targetPath: 'vae/sdxl_vae.safetensors',
       sha256: SHA.vae,
@@ -84,7 +118,16 @@ export function allPresentResult(): CheckResult {
   const present = result.items.filter((item) => item.status === 'present');
   return {
     items: present,
-    summary: { ...result.summary, total: 1, linkable: 0, missing: 0, unavailable: 0, bytesToDownload: 0, bytesSavedByLinking: 0, needsToken: false },
+    summary: {
+      ...result.summary,
+      total: 1,
+      linkable: 0,
+      missing: 0,
+      unavailable: 0,
+      bytesToDownload: 0,
+      bytesSavedByLinking: 0,
+      needsToken: false,
+    },
     invalid: [],
   };
 }

@@ -19,13 +19,24 @@ afterEach(async () => {
   document.body.replaceChildren();
 });
 
-async function setup(checkResult: () => CheckResult = () => sampleCheckResult(), settings: Record<string, unknown> = {}) {
+async function setup(
+  checkResult: () => CheckResult = () => sampleCheckResult(),
+  settings: Record<string, unknown> = {},
+) {
   const sidecar = await startFakeSidecar({ checkResult });
   cleanups.push(() => sidecar.close());
   const comfy = createFakeComfyApp({ [SETTING_IDS.sidecarUrl]: sidecar.url, ...settings });
   const stop = new AbortController();
   comfy.app.registerExtension(
-    createModelDepotExtension({ app: comfy.app, WebSocket, doc: document, extractRequirements, storage: localStorage, backoff: { initialMs: 20, maxMs: 50 }, signal: stop.signal }),
+    createModelDepotExtension({
+      app: comfy.app,
+      WebSocket,
+      doc: document,
+      extractRequirements,
+      storage: localStorage,
+      backoff: { initialMs: 20, maxMs: 50 },
+      signal: stop.signal,
+    }),
   );
   await comfy.setup();
   // Stop the extension's socket before the server goes, so nothing reconnects after the test.
@@ -77,7 +88,14 @@ describe('the ModelDepot extension', () => {
     const comfy = createFakeComfyApp({ [SETTING_IDS.sidecarUrl]: 'ws://127.0.0.1:9/ws' });
     const stop = new AbortController();
     comfy.app.registerExtension(
-      createModelDepotExtension({ app: comfy.app, WebSocket, doc: document, extractRequirements, backoff: { initialMs: 10, maxMs: 20 }, signal: stop.signal }),
+      createModelDepotExtension({
+        app: comfy.app,
+        WebSocket,
+        doc: document,
+        extractRequirements,
+        backoff: { initialMs: 10, maxMs: 20 },
+        signal: stop.signal,
+      }),
     );
     cleanups.push(() => stop.abort());
     await comfy.setup();
@@ -115,10 +133,16 @@ describe('the ModelDepot extension', () => {
     input.dispatchEvent(new Event('input'));
     document.querySelector<HTMLButtonElement>('.md-token-submit')?.click();
     await until(() => sidecar.received.some((m) => m.type === 'token'), 'the token message');
-    expect(sidecar.received.filter((m) => m.type === 'token')).toEqual([{ type: 'token', provider: 'huggingface', token: 'hf_abc123' }]);
+    expect(sidecar.received.filter((m) => m.type === 'token')).toEqual([
+      { type: 'token', provider: 'huggingface', token: 'hf_abc123' },
+    ]);
     expect(input.value).toBe('');
     expect(document.querySelector('.md-token-dialog')).toBeNull();
-    const stored = JSON.stringify({ local: { ...localStorage }, session: { ...sessionStorage }, settings: comfy.settingValues() });
+    const stored = JSON.stringify({
+      local: { ...localStorage },
+      session: { ...sessionStorage },
+      settings: comfy.settingValues(),
+    });
     expect(stored).not.toContain('hf_abc123');
   });
 
@@ -129,7 +153,10 @@ describe('the ModelDepot extension', () => {
     await until(() => sidecar.connections() === 1, 'connection');
     const row = () => panel.querySelector<HTMLElement>('[data-job-id="job-2"]');
     // The job resumed with the first token: the sidecar says so at once, then its transfer gets a 403.
-    sidecar.broadcast({ type: 'progress', job: sampleJob({ id: 'job-2', state: 'queued', bytes: 0, speed: 0, eta: undefined }) });
+    sidecar.broadcast({
+      type: 'progress',
+      job: sampleJob({ id: 'job-2', state: 'queued', bytes: 0, speed: 0, eta: undefined }),
+    });
     await until(() => row()?.dataset.state === 'queued', 'the queued job');
     // Its `waiting-for-token` progress is throttled by the sidecar and comes later: the authRequired alone must do.
     sidecar.broadcast(sampleAuthRequired({ jobIds: ['job-2'], reason: 'denied' }));
@@ -155,12 +182,28 @@ describe('the ModelDepot extension', () => {
     await until(() => prompt() !== null, 'the prompt');
     document.querySelector<HTMLButtonElement>('.md-download')?.click();
     await until(() => comfy.toasts.some((t) => t.summary?.includes('queued')), 'queued toast');
-    sidecar.broadcast({ type: 'jobDone', job: sampleJob({ id: 'job-1', filename: 'sd_xl_base_1.0.safetensors', state: 'linked', linkKind: 'symlink' }) });
-    sidecar.broadcast({ type: 'jobFailed', job: sampleJob({ id: 'job-2', state: 'failed', error: { code: 'AUTH_DENIED', message: 'The token has no access to black-forest-labs/FLUX.1-dev.' } }) });
-    sidecar.broadcast({ type: 'jobDone', job: sampleJob({ id: 'job-3', filename: 'detail.safetensors', state: 'complete' }) });
+    sidecar.broadcast({
+      type: 'jobDone',
+      job: sampleJob({ id: 'job-1', filename: 'sd_xl_base_1.0.safetensors', state: 'linked', linkKind: 'symlink' }),
+    });
+    sidecar.broadcast({
+      type: 'jobFailed',
+      job: sampleJob({
+        id: 'job-2',
+        state: 'failed',
+        error: { code: 'AUTH_DENIED', message: 'The token has no access to black-forest-labs/FLUX.1-dev.' },
+      }),
+    });
+    sidecar.broadcast({
+      type: 'jobDone',
+      job: sampleJob({ id: 'job-3', filename: 'detail.safetensors', state: 'complete' }),
+    });
     await until(() => comfy.toasts.some((t) => t.summary?.includes('2 of 3 models ready')), 'outcome toast');
     const failure = comfy.toasts.find((t) => t.severity === 'error');
-    expect(failure).toMatchObject({ summary: 'flux1-dev.safetensors: download failed', detail: 'The token has no access to black-forest-labs/FLUX.1-dev.' });
+    expect(failure).toMatchObject({
+      summary: 'flux1-dev.safetensors: download failed',
+      detail: 'The token has no access to black-forest-labs/FLUX.1-dev.',
+    });
     expect(comfy.refreshes()).toBe(1);
   });
 
@@ -170,7 +213,8 @@ describe('the ModelDepot extension', () => {
     await until(() => prompt() !== null, 'the prompt');
     document.querySelector<HTMLButtonElement>('.md-download')?.click();
     await until(() => comfy.toasts.some((t) => t.summary?.includes('queued')), 'queued toast');
-    for (const id of ['job-1', 'job-2', 'job-3']) sidecar.broadcast({ type: 'jobDone', job: sampleJob({ id, state: 'complete' }) });
+    for (const id of ['job-1', 'job-2', 'job-3'])
+      sidecar.broadcast({ type: 'jobDone', job: sampleJob({ id, state: 'complete' }) });
     await until(() => comfy.toasts.some((t) => t.severity === 'success'), 'success toast');
     expect(comfy.toasts.find((t) => t.severity === 'success')?.summary).toBe('Model Depot: 3 models ready');
     expect(comfy.refreshes()).toBe(1);

@@ -22,7 +22,11 @@ export function sampleWorkflow(id = '0b7cf1d6-7f43-4a53-9f0d-2a7c6c1f0e11'): Rec
         mode: 0,
         properties: {
           models: [
-            { name: 'sdxl_vae.safetensors', url: 'https://huggingface.co/stabilityai/sdxl-vae/resolve/main/sdxl_vae.safetensors', directory: 'vae' },
+            {
+              name: 'sdxl_vae.safetensors',
+              url: 'https://huggingface.co/stabilityai/sdxl-vae/resolve/main/sdxl_vae.safetensors',
+              directory: 'vae',
+            },
           ],
         },
         widgets_values: ['sdxl_vae.safetensors'],
@@ -48,7 +52,9 @@ export function sampleWorkflow(id = '0b7cf1d6-7f43-4a53-9f0d-2a7c6c1f0e11'): Rec
           filename: 'sd_xl_base_1.0.safetensors',
           sha256: '31e35c80fc4829d14f90153f4c74cd59c90b779f6afe05a74cd6120b893f7e5b',
           size: 6938078334,
-          urls: ['https://huggingface.co/stabilityai/stable-diffusion-xl-base-1.0/resolve/main/sd_xl_base_1.0.safetensors'],
+          urls: [
+            'https://huggingface.co/stabilityai/stable-diffusion-xl-base-1.0/resolve/main/sd_xl_base_1.0.safetensors',
+          ],
           display_name: 'Stable Diffusion XL Base 1.0',
           required: true,
           requires_auth: false,

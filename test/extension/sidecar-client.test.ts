@@ -83,7 +83,18 @@ describe('createSidecarClient', () => {
     c.start();
     await until(() => onMessage.mock.calls.length === 1, 'hello');
     sidecar.broadcast({ type: 'nonsense' } as never);
-    sidecar.broadcast({ type: 'progress', job: { id: 'j', category: 'vae', filename: 'a.safetensors', targetPath: 'vae/a.safetensors', state: 'downloading', bytes: 1, speed: 1 } });
+    sidecar.broadcast({
+      type: 'progress',
+      job: {
+        id: 'j',
+        category: 'vae',
+        filename: 'a.safetensors',
+        targetPath: 'vae/a.safetensors',
+        state: 'downloading',
+        bytes: 1,
+        speed: 1,
+      },
+    });
     await until(() => onMessage.mock.calls.length === 2, 'progress');
     expect(onMessage.mock.calls.map(([m]) => m.type)).toEqual(['hello', 'progress']);
     expect(warn).toHaveBeenCalledTimes(1);
@@ -96,12 +107,20 @@ describe('createSidecarClient', () => {
     server.on('connection', (socket) => {
       socket.on('message', (data) => {
         const message = JSON.parse(String(data));
-        socket.send(JSON.stringify({ type: 'error', id: message.id, error: { code: 'BAD_INPUT', message: 'items[0].category is not a model folder' } }));
+        socket.send(
+          JSON.stringify({
+            type: 'error',
+            id: message.id,
+            error: { code: 'BAD_INPUT', message: 'items[0].category is not a model folder' },
+          }),
+        );
       });
     });
     const c = client(`ws://127.0.0.1:${address.port}/ws`);
     c.start();
-    await expect(c.install([{ category: 'x', filename: 'y.safetensors', urls: [], required: true, origin: 'widget' }])).rejects.toMatchObject({
+    await expect(
+      c.install([{ category: 'x', filename: 'y.safetensors', urls: [], required: true, origin: 'widget' }]),
+    ).rejects.toMatchObject({
       code: 'BAD_INPUT',
       message: 'items[0].category is not a model folder',
     });
@@ -128,7 +147,10 @@ describe('createSidecarClient', () => {
   it('switches to a new URL when the setting changes', async () => {
     const first = await startFakeSidecar();
     const second = await startFakeSidecar();
-    cleanups.push(() => first.close(), () => second.close());
+    cleanups.push(
+      () => first.close(),
+      () => second.close(),
+    );
     const c = client(first.url);
     c.start();
     await until(() => first.connections() === 1, 'first sidecar');

@@ -13,9 +13,14 @@ describe('requirement extraction as the extension uses it', () => {
       'diffusion_models/flux1-dev.safetensors',
       'vae/sdxl_vae.safetensors',
     ]);
-    expect(byName['checkpoints/sd_xl_base_1.0.safetensors']).toMatchObject({ size: 6938078334, displayName: 'Stable Diffusion XL Base 1.0' });
+    expect(byName['checkpoints/sd_xl_base_1.0.safetensors']).toMatchObject({
+      size: 6938078334,
+      displayName: 'Stable Diffusion XL Base 1.0',
+    });
     expect(byName['diffusion_models/flux1-dev.safetensors'].sha256).toBe('b'.repeat(64));
-    expect(byName['vae/sdxl_vae.safetensors'].urls).toEqual(['https://huggingface.co/stabilityai/sdxl-vae/resolve/main/sdxl_vae.safetensors']);
+    expect(byName['vae/sdxl_vae.safetensors'].urls).toEqual([
+      'https://huggingface.co/stabilityai/sdxl-vae/resolve/main/sdxl_vae.safetensors',
+    ]);
   });
 
   it('a re-serialized workflow loses its top-level lists: that is why they are captured', () => {
@@ -32,8 +37,21 @@ describe('captureRequirements', () => {
     expect(workflow.extra).toMatchObject({
       ds: { scale: 1, offset: [0, 0] },
       dependencies: {
-        checkpoints: [{ filename: 'sd_xl_base_1.0.safetensors', sha256: '31e35c80fc4829d14f90153f4c74cd59c90b779f6afe05a74cd6120b893f7e5b', size: 6938078334, display_name: 'Stable Diffusion XL Base 1.0' }],
-        diffusion_models: [{ filename: 'flux1-dev.safetensors', sha256: 'b'.repeat(64), urls: ['https://huggingface.co/black-forest-labs/FLUX.1-dev/resolve/main/flux1-dev.safetensors'] }],
+        checkpoints: [
+          {
+            filename: 'sd_xl_base_1.0.safetensors',
+            sha256: '31e35c80fc4829d14f90153f4c74cd59c90b779f6afe05a74cd6120b893f7e5b',
+            size: 6938078334,
+            display_name: 'Stable Diffusion XL Base 1.0',
+          },
+        ],
+        diffusion_models: [
+          {
+            filename: 'flux1-dev.safetensors',
+            sha256: 'b'.repeat(64),
+            urls: ['https://huggingface.co/black-forest-labs/FLUX.1-dev/resolve/main/flux1-dev.safetensors'],
+          },
+        ],
       },
     });
   });
@@ -44,7 +62,9 @@ describe('captureRequirements', () => {
     captureRequirements(workflow, extractRequirements);
     const again = extractRequirements(reserialize(workflow)).requirements;
     const view = (list: typeof first) =>
-      list.map((r) => ({ c: r.category, f: r.filename, s: r.sha256, size: r.size, urls: r.urls })).sort((a, b) => a.f.localeCompare(b.f));
+      list
+        .map((r) => ({ c: r.category, f: r.filename, s: r.sha256, size: r.size, urls: r.urls }))
+        .sort((a, b) => a.f.localeCompare(b.f));
     expect(view(again)).toEqual(view(first));
     expect(workflowKey(reserialize(workflow), again)).toBe(workflowKey(workflow, first));
   });

@@ -2,14 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { answerCdn } from './routes/cdn-routes';
 import { answerCivitai } from './routes/civitai-routes';
-import type {
-  BytesFilter,
-  CivitaiVersionSpec,
-  Fault,
-  RepoSpec,
-  RepoType,
-  RequestRecord,
-} from './fake-hub-types';
+import type { BytesFilter, CivitaiVersionSpec, Fault, RepoSpec, RepoType, RequestRecord } from './fake-hub-types';
 import { generatedContent } from './content/generated-content';
 import { TYPE_PREFIX } from './routes/hf-access';
 import { answerHf } from './routes/hf-routes';
@@ -86,7 +79,9 @@ export async function createFakeHub(options: FakeHubOptions = {}): Promise<FakeH
   const state = new HubState(options.treePageSize ?? 1000, options.treePageSizeExpanded ?? 50);
   for (const token of options.hfTokens ?? []) state.hfTokens.add(token);
   for (const token of options.civitaiTokens ?? []) state.civitaiTokens.add(token);
-  const servers = await Promise.all([answerHf, answerCdn, answerCivitai, answerStorage].map((handler) => listen(state, handler)));
+  const servers = await Promise.all(
+    [answerHf, answerCdn, answerCivitai, answerStorage].map((handler) => listen(state, handler)),
+  );
   const port = (server: Server): number => {
     const address: AddressInfo | string | null = server.address();
     if (address === null || typeof address === 'string') throw new Error('fake hub: a server is not listening on TCP');
@@ -121,7 +116,8 @@ export async function createFakeHub(options: FakeHubOptions = {}): Promise<FakeH
       if ('versionId' in ref) {
         const version = state.versions.get(ref.versionId);
         const file = version?.files.find((f) => ref.name === undefined || f.name === ref.name);
-        if (file === undefined) throw new Error(`fake hub: no file ${ref.name ?? ''} in Civitai version ${ref.versionId}`);
+        if (file === undefined)
+          throw new Error(`fake hub: no file ${ref.name ?? ''} in Civitai version ${ref.versionId}`);
         return state.digests.sha256(file.source);
       }
       const file = repoOf(ref.repoId, ref.type).files.get(ref.path);

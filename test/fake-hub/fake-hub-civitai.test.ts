@@ -13,11 +13,18 @@ function addVersions(hub: FakeHub): void {
       { name: 'good.vae.pt', size: 5000, type: 'VAE', format: 'PickleTensor', primary: false },
     ],
   });
-  hub.addCivitaiVersion({ id: 200, requiresAuth: 'login', tokensWithAccess: ['civitai_buyer'], files: [{ name: 'members.safetensors', size: 4000 }] });
+  hub.addCivitaiVersion({
+    id: 200,
+    requiresAuth: 'login',
+    tokensWithAccess: ['civitai_buyer'],
+    files: [{ name: 'members.safetensors', size: 4000 }],
+  });
 }
 
 describe('fake hub: Civitai downloads', () => {
-  test('answers 307 to presigned storage on another host with Cache-Control: no-store and the name in response-content-disposition', async ({ hub }) => {
+  test('answers 307 to presigned storage on another host with Cache-Control: no-store and the name in response-content-disposition', async ({
+    hub,
+  }) => {
     addVersions(hub);
     const res = await fetch(hub.civitaiDownloadUrl(100), { redirect: 'manual' });
     expect(res.status).toBe(307);
@@ -33,7 +40,11 @@ describe('fake hub: Civitai downloads', () => {
     expect(file.status).toBe(200);
     expect(file.headers.get('content-disposition')).toBe('attachment; filename="good.safetensors"');
     expect(file.headers.get('accept-ranges')).toBe('bytes');
-    expect(createHash('sha256').update(Buffer.from(await file.arrayBuffer())).digest('hex')).toBe(await hub.sha256Of({ versionId: 100, name: 'good.safetensors' }));
+    expect(
+      createHash('sha256')
+        .update(Buffer.from(await file.arrayBuffer()))
+        .digest('hex'),
+    ).toBe(await hub.sha256Of({ versionId: 100, name: 'good.safetensors' }));
     const part = await fetch(location, { headers: { Range: 'bytes=0-9' } });
     expect(part.status).toBe(206);
     expect(part.headers.get('content-range')).toBe('bytes 0-9/70000');
@@ -55,23 +66,40 @@ describe('fake hub: Civitai downloads', () => {
     expect(await missing.json()).toEqual({ error: 'File not found' });
   });
 
-  test('a version that needs a login: 401 without a key (or with an unknown one), 403 without the grant, 307 by Bearer or ?token=', async ({ hub }) => {
+  test('a version that needs a login: 401 without a key (or with an unknown one), 403 without the grant, 307 by Bearer or ?token=', async ({
+    hub,
+  }) => {
     addVersions(hub);
     const none = await fetch(hub.civitaiDownloadUrl(200), { redirect: 'manual' });
     expect(none.status).toBe(401);
-    expect(await none.json()).toEqual({ error: 'Unauthorized', message: 'The creator of this asset requires you to be logged in to download it' });
-    const unknown = await fetch(hub.civitaiDownloadUrl(200), { redirect: 'manual', headers: { Authorization: 'Bearer nobody' } });
+    expect(await none.json()).toEqual({
+      error: 'Unauthorized',
+      message: 'The creator of this asset requires you to be logged in to download it',
+    });
+    const unknown = await fetch(hub.civitaiDownloadUrl(200), {
+      redirect: 'manual',
+      headers: { Authorization: 'Bearer nobody' },
+    });
     expect(unknown.status).toBe(401);
     await unknown.text();
-    const denied = await fetch(hub.civitaiDownloadUrl(200), { redirect: 'manual', headers: { Authorization: 'Bearer civitai_valid' } });
+    const denied = await fetch(hub.civitaiDownloadUrl(200), {
+      redirect: 'manual',
+      headers: { Authorization: 'Bearer civitai_valid' },
+    });
     expect(denied.status).toBe(403);
     expect(await denied.json()).toEqual({ error: 'You do not have access to download this file' });
-    const bearer = await fetch(hub.civitaiDownloadUrl(200), { redirect: 'manual', headers: { Authorization: 'Bearer civitai_buyer' } });
+    const bearer = await fetch(hub.civitaiDownloadUrl(200), {
+      redirect: 'manual',
+      headers: { Authorization: 'Bearer civitai_buyer' },
+    });
     expect(bearer.status).toBe(307);
     const query = await fetch(hub.civitaiDownloadUrl(200, { token: 'civitai_buyer' }), { redirect: 'manual' });
     expect(query.status).toBe(307);
     // The Bearer header wins over ?token=.
-    const both = await fetch(hub.civitaiDownloadUrl(200, { token: 'civitai_buyer' }), { redirect: 'manual', headers: { Authorization: 'Bearer civitai_valid' } });
+    const both = await fetch(hub.civitaiDownloadUrl(200, { token: 'civitai_buyer' }), {
+      redirect: 'manual',
+      headers: { Authorization: 'Bearer civitai_valid' },
+    });
     expect(both.status).toBe(403);
     await both.text();
     expect(JSON.stringify(hub.requests)).not.toContain('civitai_buyer');
@@ -87,16 +115,22 @@ describe('fake hub: Civitai downloads', () => {
     expect(await early.json()).toMatchObject({ error: 'Early Access', deadline: expect.any(String) });
     const disabled = await fetch(hub.civitaiDownloadUrl(301), { redirect: 'manual' });
     expect(disabled.status).toBe(401);
-    expect(await disabled.json()).toMatchObject({ message: 'The creator of this asset has disabled downloads on this file' });
+    expect(await disabled.json()).toMatchObject({
+      message: 'The creator of this asset has disabled downloads on this file',
+    });
     expect((await fetch(hub.civitaiDownloadUrl(302), { redirect: 'manual' })).status).toBe(410);
   });
 
   test('sends a non-ASCII file name as UTF-8 in Content-Disposition', async ({ hub }) => {
     hub.addCivitaiVersion({ id: 400, files: [{ name: 'モデル v2.safetensors', size: 10 }] });
     const location = (await fetch(hub.civitaiDownloadUrl(400), { redirect: 'manual' })).headers.get('location') ?? '';
-    expect(new URL(location).searchParams.get('response-content-disposition')).toBe('attachment; filename="モデル v2.safetensors"');
+    expect(new URL(location).searchParams.get('response-content-disposition')).toBe(
+      'attachment; filename="モデル v2.safetensors"',
+    );
     const res = await fetch(location);
-    expect(Buffer.from(res.headers.get('content-disposition') ?? '', 'latin1').toString('utf8')).toBe('attachment; filename="モデル v2.safetensors"');
+    expect(Buffer.from(res.headers.get('content-disposition') ?? '', 'latin1').toString('utf8')).toBe(
+      'attachment; filename="モデル v2.safetensors"',
+    );
     await res.arrayBuffer();
   });
 
@@ -104,16 +138,26 @@ describe('fake hub: Civitai downloads', () => {
     addVersions(hub);
     const location = (await fetch(hub.civitaiDownloadUrl(100), { redirect: 'manual' })).headers.get('location') ?? '';
     await (await fetch(location, { headers: { Authorization: 'Bearer leaked' } })).arrayBuffer();
-    expect(hub.requests.at(-1)).toMatchObject({ server: 'storage', hasAuthorization: true, file: 'good.safetensors', bytesSent: 70_000 });
+    expect(hub.requests.at(-1)).toMatchObject({
+      server: 'storage',
+      hasAuthorization: true,
+      file: 'good.safetensors',
+      bytesSent: 70_000,
+    });
     expect(hub.bytesServed({ server: 'storage' })).toBe(70_000);
   });
 });
 
 describe('fake hub: Civitai model-version API', () => {
-  test('answers by id and by hash (any case, SHA256 or AutoV2) with UPPERCASE hashes and sizeKB as a float', async ({ hub }) => {
+  test('answers by id and by hash (any case, SHA256 or AutoV2) with UPPERCASE hashes and sizeKB as a float', async ({
+    hub,
+  }) => {
     addVersions(hub);
     const sha256 = await hub.sha256Of({ versionId: 100, name: 'good.safetensors' });
-    const byId = (await (await fetch(`${hub.civitaiUrl}/api/v1/model-versions/100`)).json()) as { files: Array<Record<string, unknown>>; model: unknown };
+    const byId = (await (await fetch(`${hub.civitaiUrl}/api/v1/model-versions/100`)).json()) as {
+      files: Array<Record<string, unknown>>;
+      model: unknown;
+    };
     expect(byId.model).toMatchObject({ name: 'Good Model', type: 'Checkpoint' });
     expect(byId.files[0]).toMatchObject({
       name: 'good.safetensors',

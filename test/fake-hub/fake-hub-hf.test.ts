@@ -18,11 +18,15 @@ function addModelRepo(hub: FakeHub): void {
 }
 
 async function sha256OfResponse(response: Response): Promise<string> {
-  return createHash('sha256').update(Buffer.from(await response.arrayBuffer())).digest('hex');
+  return createHash('sha256')
+    .update(Buffer.from(await response.arrayBuffer()))
+    .digest('hex');
 }
 
 describe('fake hub: HuggingFace resolve', () => {
-  test('answers an LFS file with a 302 to the CDN on another hostname, with X-Linked-* and X-Repo-Commit', async ({ hub }) => {
+  test('answers an LFS file with a 302 to the CDN on another hostname, with X-Linked-* and X-Repo-Commit', async ({
+    hub,
+  }) => {
     addModelRepo(hub);
     const sha256 = await hub.sha256Of({ repoId: 'org/model', path: 'model.safetensors' });
     for (const method of ['HEAD', 'GET']) {
@@ -43,10 +47,14 @@ describe('fake hub: HuggingFace resolve', () => {
     }
   });
 
-  test('the CDN serves the bytes, 206 for a Range, 416 past the end, an ETag that is not the SHA-256', async ({ hub }) => {
+  test('the CDN serves the bytes, 206 for a Range, 416 past the end, an ETag that is not the SHA-256', async ({
+    hub,
+  }) => {
     addModelRepo(hub);
     const sha256 = await hub.sha256Of({ repoId: 'org/model', path: 'model.safetensors' });
-    const cdn = (await fetch(hub.resolveUrl('org/model', 'model.safetensors'), { redirect: 'manual' })).headers.get('location') ?? '';
+    const cdn =
+      (await fetch(hub.resolveUrl('org/model', 'model.safetensors'), { redirect: 'manual' })).headers.get('location') ??
+      '';
     const full = await fetch(cdn);
     expect(full.status).toBe(200);
     expect(full.headers.get('accept-ranges')).toBe('bytes');
@@ -71,7 +79,10 @@ describe('fake hub: HuggingFace resolve', () => {
 
   test('the CDN refuses a URL whose signature was dropped', async ({ hub }) => {
     addModelRepo(hub);
-    const cdn = new URL((await fetch(hub.resolveUrl('org/model', 'model.safetensors'), { redirect: 'manual' })).headers.get('location') ?? '');
+    const cdn = new URL(
+      (await fetch(hub.resolveUrl('org/model', 'model.safetensors'), { redirect: 'manual' })).headers.get('location') ??
+        '',
+    );
     const res = await fetch(`${cdn.origin}${cdn.pathname}`);
     expect(res.status).toBe(403);
     await res.text();
@@ -79,7 +90,9 @@ describe('fake hub: HuggingFace resolve', () => {
 
   test('honours If-Range: the same ETag gives 206, a changed file gives the whole new file (200)', async ({ hub }) => {
     addModelRepo(hub);
-    const cdn = (await fetch(hub.resolveUrl('org/model', 'model.safetensors'), { redirect: 'manual' })).headers.get('location') ?? '';
+    const cdn =
+      (await fetch(hub.resolveUrl('org/model', 'model.safetensors'), { redirect: 'manual' })).headers.get('location') ??
+      '';
     const first = await fetch(cdn, { method: 'HEAD' });
     const etag = first.headers.get('etag') ?? '';
     const same = await fetch(cdn, { headers: { Range: 'bytes=100-', 'If-Range': etag } });
@@ -89,10 +102,14 @@ describe('fake hub: HuggingFace resolve', () => {
     const changed = await fetch(cdn, { headers: { Range: 'bytes=100-', 'If-Range': etag } });
     expect(changed.status).toBe(200);
     expect(changed.headers.get('etag')).not.toBe(etag);
-    expect(await sha256OfResponse(changed)).toBe(await hub.sha256Of({ repoId: 'org/model', path: 'model.safetensors' }));
+    expect(await sha256OfResponse(changed)).toBe(
+      await hub.sha256Of({ repoId: 'org/model', path: 'model.safetensors' }),
+    );
   });
 
-  test('answers a regular file with a 307 to a relative resolve-cache URL, then 200/206 with a quoted git sha1 ETag', async ({ hub }) => {
+  test('answers a regular file with a 307 to a relative resolve-cache URL, then 200/206 with a quoted git sha1 ETag', async ({
+    hub,
+  }) => {
     addModelRepo(hub);
     const content = '{"hidden_size":8}';
     const gitSha1 = createHash('sha1').update(`blob ${content.length}\0${content}`).digest('hex');
@@ -114,10 +131,20 @@ describe('fake hub: HuggingFace resolve', () => {
   });
 
   test('accepts datasets/ and spaces/ prefixes and a percent-encoded revision', async ({ hub }) => {
-    hub.addRepo({ id: 'org/data', type: 'dataset', aliases: ['refs/pr/1'], files: [{ path: 'train/part.parquet', size: 20 * MiB }] });
+    hub.addRepo({
+      id: 'org/data',
+      type: 'dataset',
+      aliases: ['refs/pr/1'],
+      files: [{ path: 'train/part.parquet', size: 20 * MiB }],
+    });
     hub.addRepo({ id: 'org/app', type: 'space', files: [{ path: 'app.py', content: 'print(1)' }] });
-    const dataset = await fetch(hub.resolveUrl('org/data', 'train/part.parquet', { type: 'dataset', revision: 'refs/pr/1' }), { method: 'HEAD', redirect: 'manual' });
-    expect(hub.resolveUrl('org/data', 'x', { type: 'dataset', revision: 'refs/pr/1' })).toContain('/datasets/org/data/resolve/refs%2Fpr%2F1/');
+    const dataset = await fetch(
+      hub.resolveUrl('org/data', 'train/part.parquet', { type: 'dataset', revision: 'refs/pr/1' }),
+      { method: 'HEAD', redirect: 'manual' },
+    );
+    expect(hub.resolveUrl('org/data', 'x', { type: 'dataset', revision: 'refs/pr/1' })).toContain(
+      '/datasets/org/data/resolve/refs%2Fpr%2F1/',
+    );
     expect(dataset.status).toBe(302);
     const space = await fetch(hub.resolveUrl('org/app', 'app.py', { type: 'space' }), { redirect: 'manual' });
     expect(space.status).toBe(307);
@@ -149,33 +176,56 @@ describe('fake hub: HuggingFace errors', () => {
     expect(await revision.json()).toEqual({ error: 'Invalid rev id: nobranch' });
   });
 
-  test('a gated repository: 401 without a token, 403 naming the access page with a token lacking the grant, 302 with it', async ({ hub }) => {
-    hub.addRepo({ id: 'org/gated', gated: 'manual', tokensWithAccess: ['hf_granted'], files: [{ path: 'm.safetensors', size: 1000 }] });
+  test('a gated repository: 401 without a token, 403 naming the access page with a token lacking the grant, 302 with it', async ({
+    hub,
+  }) => {
+    hub.addRepo({
+      id: 'org/gated',
+      gated: 'manual',
+      tokensWithAccess: ['hf_granted'],
+      files: [{ path: 'm.safetensors', size: 1000 }],
+    });
     const url = hub.resolveUrl('org/gated', 'm.safetensors');
     const none = await fetch(url, { method: 'HEAD', redirect: 'manual' });
     expect(none.status).toBe(401);
     expect(none.headers.get('x-error-code')).toBe('GatedRepo');
     expect(none.headers.get('x-error-message')).toMatch(/must have access to it and be authenticated/);
-    const denied = await fetch(url, { redirect: 'manual', headers: { Authorization: 'Bearer hf_valid_without_grant' } });
+    const denied = await fetch(url, {
+      redirect: 'manual',
+      headers: { Authorization: 'Bearer hf_valid_without_grant' },
+    });
     expect(denied.status).toBe(403);
     expect(denied.headers.get('x-error-code')).toBe('GatedRepo');
     const { error } = (await denied.json()) as { error: string };
     expect(error).toContain(`Visit ${hub.hfUrl}/org/gated to ask for access.`);
-    const granted = await fetch(url, { method: 'HEAD', redirect: 'manual', headers: { Authorization: 'Bearer hf_granted' } });
+    const granted = await fetch(url, {
+      method: 'HEAD',
+      redirect: 'manual',
+      headers: { Authorization: 'Bearer hf_granted' },
+    });
     expect(granted.status).toBe(302);
   });
 
   test('refuses an unknown token with 401 "Invalid credentials in Authorization header"', async ({ hub }) => {
     addModelRepo(hub);
-    const res = await fetch(hub.resolveUrl('org/model', 'config.json'), { headers: { Authorization: 'Bearer hf_bogus' } });
+    const res = await fetch(hub.resolveUrl('org/model', 'config.json'), {
+      headers: { Authorization: 'Bearer hf_bogus' },
+    });
     expect(res.status).toBe(401);
     expect(res.headers.get('x-error-message')).toBe('Invalid credentials in Authorization header');
     expect(await res.json()).toEqual({ error: 'Invalid credentials in Authorization header' });
   });
 
   test('refuses an unknown token with 401 "Invalid credentials" even on a missing repository', async ({ hub }) => {
-    const res = await fetch(hub.resolveUrl('org/missing', 'config.json'), { headers: { Authorization: 'Bearer hf_bogus' } });
-    expect(await answerOf(res)).toEqual({ ...ANONYMOUS, message: 'Invalid credentials in Authorization header', wwwAuthenticate: null, body: { error: 'Invalid credentials in Authorization header' } });
+    const res = await fetch(hub.resolveUrl('org/missing', 'config.json'), {
+      headers: { Authorization: 'Bearer hf_bogus' },
+    });
+    expect(await answerOf(res)).toEqual({
+      ...ANONYMOUS,
+      message: 'Invalid credentials in Authorization header',
+      wwwAuthenticate: null,
+      body: { error: 'Invalid credentials in Authorization header' },
+    });
   });
 
   test('a 429 fault carries RateLimit and RateLimit-Policy, then the hub recovers', async ({ hub }) => {
@@ -194,7 +244,10 @@ describe('fake hub: HuggingFace API', () => {
   test('lists a tree recursively with absolute Link pagination and lfs.oid = SHA-256', async ({ hub }) => {
     hub.addRepo({
       id: 'org/many',
-      files: Array.from({ length: 25 }, (_, i) => ({ path: `loras/l${String(i).padStart(2, '0')}.safetensors`, size: 100 + i })),
+      files: Array.from({ length: 25 }, (_, i) => ({
+        path: `loras/l${String(i).padStart(2, '0')}.safetensors`,
+        size: 100 + i,
+      })),
     });
     const seen: Array<Record<string, unknown>> = [];
     let url: string | undefined = `${hub.hfUrl}/api/models/org/many/tree/main?recursive=true&expand=false&limit=10`;
@@ -213,10 +266,16 @@ describe('fake hub: HuggingFace API', () => {
     expect(seen).toHaveLength(26);
     const first = seen[1];
     expect(first).toMatchObject({ type: 'file', path: 'loras/l00.safetensors', size: 100 });
-    expect(first.lfs).toEqual({ oid: await hub.sha256Of({ repoId: 'org/many', path: 'loras/l00.safetensors' }), size: 100, pointerSize: expect.any(Number) });
+    expect(first.lfs).toEqual({
+      oid: await hub.sha256Of({ repoId: 'org/many', path: 'loras/l00.safetensors' }),
+      size: 100,
+      pointerSize: expect.any(Number),
+    });
   });
 
-  test('lists one folder (raw or %2F-encoded path) without recursion, 404 EntryNotFound for a missing folder', async ({ hub }) => {
+  test('lists one folder (raw or %2F-encoded path) without recursion, 404 EntryNotFound for a missing folder', async ({
+    hub,
+  }) => {
     addModelRepo(hub);
     for (const path of ['sub', 'sub%2Fdir', 'sub/dir']) {
       const res = await fetch(`${hub.hfUrl}/api/models/org/model/tree/main/${path}`);
@@ -233,7 +292,11 @@ describe('fake hub: HuggingFace API', () => {
   test('answers paths-info with a JSON body and with a form body', async ({ hub }) => {
     addModelRepo(hub);
     const url = `${hub.hfUrl}/api/models/org/model/paths-info/main`;
-    const json = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ paths: ['config.json', 'sub', 'nope'] }) });
+    const json = await fetch(url, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ paths: ['config.json', 'sub', 'nope'] }),
+    });
     expect(((await json.json()) as Array<{ path: string }>).map((e) => e.path)).toEqual(['config.json', 'sub']);
     const form = new URLSearchParams();
     form.append('paths', 'model.safetensors');
@@ -247,9 +310,21 @@ describe('fake hub: HuggingFace API', () => {
   test('answers model info with siblings, and sizes and lfs.sha256 with blobs=true', async ({ hub }) => {
     hub.addRepo({ id: 'org/gated', gated: 'auto', files: [{ path: 'm.safetensors', size: 1000 }] });
     const plain = (await (await fetch(`${hub.hfUrl}/api/models/org/gated`)).json()) as Record<string, unknown>;
-    expect(plain).toMatchObject({ id: 'org/gated', gated: 'auto', private: false, sha: hub.commitOf('org/gated'), siblings: [{ rfilename: 'm.safetensors' }] });
-    const blobs = (await (await fetch(`${hub.hfUrl}/api/models/org/gated/revision/main?blobs=true`)).json()) as { siblings: unknown[] };
-    expect(blobs.siblings[0]).toMatchObject({ rfilename: 'm.safetensors', size: 1000, lfs: { sha256: await hub.sha256Of({ repoId: 'org/gated', path: 'm.safetensors' }), size: 1000 } });
+    expect(plain).toMatchObject({
+      id: 'org/gated',
+      gated: 'auto',
+      private: false,
+      sha: hub.commitOf('org/gated'),
+      siblings: [{ rfilename: 'm.safetensors' }],
+    });
+    const blobs = (await (await fetch(`${hub.hfUrl}/api/models/org/gated/revision/main?blobs=true`)).json()) as {
+      siblings: unknown[];
+    };
+    expect(blobs.siblings[0]).toMatchObject({
+      rfilename: 'm.safetensors',
+      size: 1000,
+      lfs: { sha256: await hub.sha256Of({ repoId: 'org/gated', path: 'm.safetensors' }), size: 1000 },
+    });
   });
 });
 
@@ -261,7 +336,10 @@ describe('fake hub: faults and the request log', () => {
   }
 
   /** Reads a body with node:http, reporting whether the connection ended early. */
-  function download(url: string, headers: Record<string, string> = {}): Promise<{ status: number; bytes: Buffer; aborted: boolean }> {
+  function download(
+    url: string,
+    headers: Record<string, string> = {},
+  ): Promise<{ status: number; bytes: Buffer; aborted: boolean }> {
     return new Promise((resolve, reject) => {
       const req = request(url, { headers }, (res) => {
         const chunks: Buffer[] = [];
@@ -333,7 +411,9 @@ describe('fake hub: faults and the request log', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(850);
   });
 
-  test('change-content drops the transfer at N bytes and gives the file new bytes: a resume with If-Range gets all of them', async ({ hub }) => {
+  test('change-content drops the transfer at N bytes and gives the file new bytes: a resume with If-Range gets all of them', async ({
+    hub,
+  }) => {
     addModelRepo(hub);
     const cdn = await cdnUrlOf(hub);
     const before = await hub.sha256Of({ repoId: 'org/model', path: 'model.safetensors' });
@@ -352,7 +432,13 @@ describe('fake hub: faults and the request log', () => {
 
   test('a redirect fault sends the client wherever the test says', async ({ hub }) => {
     addModelRepo(hub);
-    hub.setFault({ kind: 'redirect', location: 'http://evil.example/x.safetensors', server: 'hf', file: 'model.safetensors', times: 1 });
+    hub.setFault({
+      kind: 'redirect',
+      location: 'http://evil.example/x.safetensors',
+      server: 'hf',
+      file: 'model.safetensors',
+      times: 1,
+    });
     const res = await fetch(hub.resolveUrl('org/model', 'model.safetensors'), { redirect: 'manual' });
     expect(res.status).toBe(302);
     expect(res.headers.get('location')).toBe('http://evil.example/x.safetensors');
@@ -360,13 +446,36 @@ describe('fake hub: faults and the request log', () => {
   });
 
   test('records host, path, status, range and whether Authorization was sent, never the token', async ({ hub }) => {
-    hub.addRepo({ id: 'org/gated', gated: 'manual', tokensWithAccess: ['hf_secret_token'], files: [{ path: 'm.safetensors', size: 1000 }] });
-    const res = await fetch(hub.resolveUrl('org/gated', 'm.safetensors'), { headers: { Authorization: 'Bearer hf_secret_token', Range: 'bytes=10-' } });
+    hub.addRepo({
+      id: 'org/gated',
+      gated: 'manual',
+      tokensWithAccess: ['hf_secret_token'],
+      files: [{ path: 'm.safetensors', size: 1000 }],
+    });
+    const res = await fetch(hub.resolveUrl('org/gated', 'm.safetensors'), {
+      headers: { Authorization: 'Bearer hf_secret_token', Range: 'bytes=10-' },
+    });
     expect(res.status).toBe(206);
     await res.arrayBuffer();
     const [resolve, cdn] = hub.requests;
-    expect(resolve).toMatchObject({ server: 'hf', method: 'GET', path: '/org/gated/resolve/main/m.safetensors', status: 302, hasAuthorization: true, authScheme: 'Bearer', tokenKnown: true, range: 'bytes=10-' });
-    expect(cdn).toMatchObject({ server: 'cdn', host: new URL(hub.cdnUrl).host, status: 206, hasAuthorization: false, bytesSent: 990, file: 'm.safetensors' });
+    expect(resolve).toMatchObject({
+      server: 'hf',
+      method: 'GET',
+      path: '/org/gated/resolve/main/m.safetensors',
+      status: 302,
+      hasAuthorization: true,
+      authScheme: 'Bearer',
+      tokenKnown: true,
+      range: 'bytes=10-',
+    });
+    expect(cdn).toMatchObject({
+      server: 'cdn',
+      host: new URL(hub.cdnUrl).host,
+      status: 206,
+      hasAuthorization: false,
+      bytesSent: 990,
+      file: 'm.safetensors',
+    });
     expect(JSON.stringify(hub.requests)).not.toContain('hf_secret_token');
     hub.resetLog();
     expect(hub.requests).toHaveLength(0);
@@ -393,7 +502,13 @@ const ANONYMOUS = {
   body: { error: 'Invalid username or password.' },
 };
 /** The same, asked with a valid token: 404 RepoNotFound. */
-const WITH_TOKEN = { status: 404, code: 'RepoNotFound', message: 'Repository not found', wwwAuthenticate: null, body: { error: 'Repository not found' } };
+const WITH_TOKEN = {
+  status: 404,
+  code: 'RepoNotFound',
+  message: 'Repository not found',
+  wwwAuthenticate: null,
+  body: { error: 'Repository not found' },
+};
 
 describe('fake hub: a missing or private repository answers as the Hub does (reference section 1)', () => {
   const urls = (hub: FakeHub, id: string): string[] => [
@@ -403,32 +518,47 @@ describe('fake hub: a missing or private repository answers as the Hub does (ref
     `${hub.hfUrl}/api/models/${id}/revision/main`,
   ];
   const addPrivate = (hub: FakeHub) =>
-    hub.addRepo({ id: 'org/private', private: true, tokensWithAccess: ['hf_owner'], files: [{ path: 'a.json', content: '{}' }] });
+    hub.addRepo({
+      id: 'org/private',
+      private: true,
+      tokensWithAccess: ['hf_owner'],
+      files: [{ path: 'a.json', content: '{}' }],
+    });
 
-  test('a missing repository without a token: bare 401 "Invalid username or password." on resolve and API routes', async ({ hub }) => {
-    for (const url of urls(hub, 'org/missing')) expect(await answerOf(await fetch(url, { redirect: 'manual' }))).toEqual(ANONYMOUS);
+  test('a missing repository without a token: bare 401 "Invalid username or password." on resolve and API routes', async ({
+    hub,
+  }) => {
+    for (const url of urls(hub, 'org/missing'))
+      expect(await answerOf(await fetch(url, { redirect: 'manual' }))).toEqual(ANONYMOUS);
   });
 
-  test('a private repository without a token: the same bare 401, so it cannot be told from a missing one', async ({ hub }) => {
+  test('a private repository without a token: the same bare 401, so it cannot be told from a missing one', async ({
+    hub,
+  }) => {
     addPrivate(hub);
-    for (const url of urls(hub, 'org/private')) expect(await answerOf(await fetch(url, { redirect: 'manual' }))).toEqual(ANONYMOUS);
+    for (const url of urls(hub, 'org/private'))
+      expect(await answerOf(await fetch(url, { redirect: 'manual' }))).toEqual(ANONYMOUS);
   });
 
   test('a missing repository with a valid token: 404 RepoNotFound "Repository not found"', async ({ hub }) => {
     const headers = { Authorization: 'Bearer hf_valid_without_grant' };
-    for (const url of urls(hub, 'org/missing')) expect(await answerOf(await fetch(url, { headers, redirect: 'manual' }))).toEqual(WITH_TOKEN);
+    for (const url of urls(hub, 'org/missing'))
+      expect(await answerOf(await fetch(url, { headers, redirect: 'manual' }))).toEqual(WITH_TOKEN);
   });
 
   test('a private repository with a valid token lacking access: the same 404 RepoNotFound', async ({ hub }) => {
     addPrivate(hub);
     const headers = { Authorization: 'Bearer hf_valid_without_grant' };
-    for (const url of urls(hub, 'org/private')) expect(await answerOf(await fetch(url, { headers, redirect: 'manual' }))).toEqual(WITH_TOKEN);
+    for (const url of urls(hub, 'org/private'))
+      expect(await answerOf(await fetch(url, { headers, redirect: 'manual' }))).toEqual(WITH_TOKEN);
   });
 
   test('a private repository with a granted token answers normally', async ({ hub }) => {
     addPrivate(hub);
     const headers = { Authorization: 'Bearer hf_owner' };
-    expect((await fetch(hub.resolveUrl('org/private', 'a.json'), { method: 'HEAD', headers, redirect: 'manual' })).status).toBe(307);
+    expect(
+      (await fetch(hub.resolveUrl('org/private', 'a.json'), { method: 'HEAD', headers, redirect: 'manual' })).status,
+    ).toBe(307);
     const tree = await fetch(`${hub.hfUrl}/api/models/org/private/tree/main`, { headers });
     expect(tree.status).toBe(200);
     await tree.text();

@@ -50,7 +50,11 @@ function matches(fault: Fault, context: FaultContext): boolean {
   if (fault.repoId !== undefined && fault.repoId !== context.repoId) return false;
   if (fault.file !== undefined && fault.file !== context.file) return false;
   if (fault.urlPath !== undefined) {
-    if (typeof fault.urlPath === 'string' ? !context.urlPath.startsWith(fault.urlPath) : !fault.urlPath.test(context.urlPath)) {
+    if (
+      typeof fault.urlPath === 'string'
+        ? !context.urlPath.startsWith(fault.urlPath)
+        : !fault.urlPath.test(context.urlPath)
+    ) {
       return false;
     }
   }
@@ -58,9 +62,22 @@ function matches(fault: Fault, context: FaultContext): boolean {
 }
 
 /** Answers an active `redirect` fault (a hop to wherever the test says); true when it did. */
-export function answeredByRedirectFault(book: FaultBook, res: ServerResponse, record: RequestRecord, context: FaultContext, method: string): boolean {
+export function answeredByRedirectFault(
+  book: FaultBook,
+  res: ServerResponse,
+  record: RequestRecord,
+  context: FaultContext,
+  method: string,
+): boolean {
   const fault = book.take('redirect', context);
   if (fault === undefined) return false;
-  sendBody(res, record, fault.status ?? 302, { Location: fault.location, 'Content-Type': 'text/plain; charset=utf-8' }, `Found. Redirecting to ${fault.location}`, method);
+  sendBody(
+    res,
+    record,
+    fault.status ?? 302,
+    { Location: fault.location, 'Content-Type': 'text/plain; charset=utf-8' },
+    `Found. Redirecting to ${fault.location}`,
+    method,
+  );
   return true;
 }

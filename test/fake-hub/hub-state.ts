@@ -2,7 +2,14 @@ import { createHash } from 'node:crypto';
 import { DigestCache, generatedContent, literalContent, type ContentSource } from './content/generated-content';
 import { FaultBook } from './faults';
 import { RequestLog } from './request-log';
-import type { CivitaiFileSpec, CivitaiVersionSpec, RepoFileSpec, RepoSpec, RepoType, ServerName } from './fake-hub-types';
+import type {
+  CivitaiFileSpec,
+  CivitaiVersionSpec,
+  RepoFileSpec,
+  RepoSpec,
+  RepoType,
+  ServerName,
+} from './fake-hub-types';
 
 const MODEL_EXTENSIONS = /\.(safetensors|sft|ckpt|pt|pth|bin|gguf|onnx|pkl|msgpack|h5|npz|zip|tar|gz)$/i;
 const LFS_THRESHOLD = 10 * 1024 * 1024;
@@ -119,17 +126,19 @@ export class HubState {
   }
 
   addCivitaiVersion(spec: CivitaiVersionSpec): CivitaiVersion {
-    const files = spec.files.map((file: CivitaiFileSpec, index): CivitaiFile => ({
-      id: file.id ?? spec.id * 10 + index,
-      name: file.name,
-      source: contentOf(file, `civitai/${spec.id}/${file.name}`),
-      type: file.type ?? 'Model',
-      format: file.format ?? 'SafeTensor',
-      sizeLabel: file.sizeLabel ?? 'full',
-      fp: file.fp ?? 'fp16',
-      primary: file.primary ?? index === 0,
-      storageKey: createHash('sha1').update(`${spec.id}/${file.name}/${index}`).digest('hex').slice(0, 10),
-    }));
+    const files = spec.files.map(
+      (file: CivitaiFileSpec, index): CivitaiFile => ({
+        id: file.id ?? spec.id * 10 + index,
+        name: file.name,
+        source: contentOf(file, `civitai/${spec.id}/${file.name}`),
+        type: file.type ?? 'Model',
+        format: file.format ?? 'SafeTensor',
+        sizeLabel: file.sizeLabel ?? 'full',
+        fp: file.fp ?? 'fp16',
+        primary: file.primary ?? index === 0,
+        storageKey: createHash('sha1').update(`${spec.id}/${file.name}/${index}`).digest('hex').slice(0, 10),
+      }),
+    );
     const version: CivitaiVersion = { spec, files, tokensWithAccess: new Set(spec.tokensWithAccess ?? []) };
     for (const token of version.tokensWithAccess) this.civitaiTokens.add(token);
     this.versions.set(spec.id, version);

@@ -42,7 +42,19 @@ const zCivitaiVersionSpec = z.object({
   requiresAuth: z.enum(['login', 'early-access', 'disabled']).optional(),
   tokensWithAccess: z.array(z.string()).optional(),
   archived: z.boolean().optional(),
-  files: z.array(zFileSpec.omit({ path: true, lfs: true }).extend({ name: z.string(), id: z.number().int().optional(), type: z.string().optional(), format: z.string().optional(), sizeLabel: z.enum(['full', 'pruned']).optional(), fp: z.string().optional(), primary: z.boolean().optional() })),
+  files: z.array(
+    zFileSpec
+      .omit({ path: true, lfs: true })
+      .extend({
+        name: z.string(),
+        id: z.number().int().optional(),
+        type: z.string().optional(),
+        format: z.string().optional(),
+        sizeLabel: z.enum(['full', 'pruned']).optional(),
+        fp: z.string().optional(),
+        primary: z.boolean().optional(),
+      }),
+  ),
 });
 const zFaultTarget = {
   server: z.enum(['hf', 'cdn', 'civitai', 'storage']).optional(),
@@ -71,7 +83,12 @@ const zFault = z.discriminatedUnion('kind', [
     status: z.union([z.literal(301), z.literal(302), z.literal(303), z.literal(307), z.literal(308)]).optional(),
     ...zFaultTarget,
   }),
-  z.object({ kind: z.literal('change-content'), afterBytes: z.number().int().nonnegative(), seed: z.union([z.string(), z.number()]), ...zFaultTarget }),
+  z.object({
+    kind: z.literal('change-content'),
+    afterBytes: z.number().int().nonnegative(),
+    seed: z.union([z.string(), z.number()]),
+    ...zFaultTarget,
+  }),
 ]);
 const zHubConfig = z.object({
   repos: z.array(zRepoSpec).default([]),
@@ -143,9 +160,14 @@ async function main(): Promise<void> {
   });
   const faults: unknown[] = [...config.faults, ...(values.fault ?? []).map((text): unknown => JSON.parse(text))];
   for (const fault of faults) hub.setFault(zFault.parse(fault));
-  process.stdout.write(`${JSON.stringify({ hfUrl: hub.hfUrl, cdnUrl: hub.cdnUrl, civitaiUrl: hub.civitaiUrl, storageUrl: hub.storageUrl, pid: process.pid })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ hfUrl: hub.hfUrl, cdnUrl: hub.cdnUrl, civitaiUrl: hub.civitaiUrl, storageUrl: hub.storageUrl, pid: process.pid })}\n`,
+  );
   const stop = (): void => {
-    hub.close().then(() => process.exit(0), () => process.exit(1));
+    hub.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);

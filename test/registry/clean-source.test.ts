@@ -13,9 +13,13 @@ describe('cleanSource', () => {
       'https://civitai.com/api/download/models/9?type=Model',
     );
     expect(
-      cleanSource('https://cdn-lfs.hf.co/repos/a/b?X-Amz-Signature=s&X-Amz-Credential=c&Expires=1&Key-Pair-Id=k&download=1'),
+      cleanSource(
+        'https://cdn-lfs.hf.co/repos/a/b?X-Amz-Signature=s&X-Amz-Credential=c&Expires=1&Key-Pair-Id=k&download=1',
+      ),
     ).toBe('https://cdn-lfs.hf.co/repos/a/b?download=1');
     expect(cleanSource('HTTPS://example.com/x?api_key=1')).toBe('https://example.com/x');
-    expect(cleanSource('https://d1.cloudfront.net/m?Policy=p&Signature=s&type=Model')).toBe('https://d1.cloudfront.net/m?type=Model');
+    expect(cleanSource('https://d1.cloudfront.net/m?Policy=p&Signature=s&type=Model')).toBe(
+      'https://d1.cloudfront.net/m?type=Model',
+    );
   });
 });

@@ -18,7 +18,10 @@ describe('DurableDataFile', () => {
     const target = path.join(dir, 'data.json');
     const file = new DurableDataFile(target, json);
     // A big first write, so the later ones start while it is in flight and a wrong rename order would show.
-    await Promise.all([file.write({ n: 0, pad: 'x'.repeat(4_000_000) }), ...Array.from({ length: 50 }, (_, i) => file.write({ n: i + 1 }))]);
+    await Promise.all([
+      file.write({ n: 0, pad: 'x'.repeat(4_000_000) }),
+      ...Array.from({ length: 50 }, (_, i) => file.write({ n: i + 1 })),
+    ]);
     expect(JSON.parse(await readFile(target, 'utf8'))).toEqual({ n: 50 });
     expect(await readdir(dir)).toEqual(['data.json']);
   });

@@ -34,7 +34,11 @@ async function fill(modelsRoot: string): Promise<void> {
       const file = path.join(modelsRoot, 'loras', `m${i}.safetensors`);
       await registry.addFile({ path: file, sha256: sha(1, i), kind: 'file', category: 'loras', stat });
       if (i % 2 === 0) {
-        await registry.addFile({ path: path.join(modelsRoot, 'loras', `alias${i}.safetensors`), sha256: sha(1, i), kind: 'symlink' });
+        await registry.addFile({
+          path: path.join(modelsRoot, 'loras', `alias${i}.safetensors`),
+          sha256: sha(1, i),
+          kind: 'symlink',
+        });
       }
     }
   });
@@ -112,7 +116,10 @@ try {
     );
   }
   const text = await readFile(path.join(big, '.registry', 'models.json'), 'utf8');
-  const durable = new DurableDataFile<string>(path.join(big, '.registry', 'durable.json'), { parse: String, stringify: String });
+  const durable = new DurableDataFile<string>(path.join(big, '.registry', 'durable.json'), {
+    parse: String,
+    stringify: String,
+  });
   const synced: number[] = [];
   const unsynced: number[] = [];
   for (let round = 0; round < ROUNDS; round++) {

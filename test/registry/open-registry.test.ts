@@ -35,7 +35,12 @@ describe('openRegistry', () => {
     const first = path.join(root, 'checkpoints', 'one.safetensors');
     const second = path.join(root, 'checkpoints', 'sub', 'same as one.safetensors');
     const lora = path.join(root, 'loras', 'l.safetensors');
-    await registry.upsertModel({ sha256: shaA, size: 2 * GiB, category: 'checkpoints', source: 'https://huggingface.co/x/y/resolve/main/one.safetensors' });
+    await registry.upsertModel({
+      sha256: shaA,
+      size: 2 * GiB,
+      category: 'checkpoints',
+      source: 'https://huggingface.co/x/y/resolve/main/one.safetensors',
+    });
     await registry.addFile({ path: first, sha256: shaA, kind: 'file', category: 'checkpoints' });
     await registry.addFile({ path: second, sha256: shaA, kind: 'symlink', category: 'checkpoints' });
     await registry.addFile({
@@ -141,7 +146,12 @@ describe('openRegistry', () => {
     await registry.batch(async () => {
       for (let i = 0; i < 100; i++) {
         const sha = i.toString(16).padStart(64, '0');
-        await registry.addFile({ path: path.join(root, `m${i}.gguf`), sha256: sha, kind: 'file', stat: { dev: 1, ino: i, size: 1, mtimeMs: 1 } });
+        await registry.addFile({
+          path: path.join(root, `m${i}.gguf`),
+          sha256: sha,
+          kind: 'file',
+          stat: { dev: 1, ino: i, size: 1, mtimeMs: 1 },
+        });
         await registry.batch(async () => registry.addSource(sha, `hub/m${i}`));
       }
       await expect(readFile(file, 'utf8')).rejects.toMatchObject({ code: 'ENOENT' });
@@ -193,8 +203,19 @@ describe('openRegistry', () => {
       for (let i = 0; i < 10_000; i++) {
         const sha = i.toString(16).padStart(64, '0');
         const stat = { dev: 1, ino: i, size: 1_000_000 + i, mtimeMs: 1 };
-        await registry.addFile({ path: path.join(root, 'loras', `m${i}.safetensors`), sha256: sha, kind: 'file', category: 'loras', stat });
-        if (i % 2 === 0) await registry.addFile({ path: path.join(root, 'loras', `alias${i}.safetensors`), sha256: sha, kind: 'symlink' });
+        await registry.addFile({
+          path: path.join(root, 'loras', `m${i}.safetensors`),
+          sha256: sha,
+          kind: 'file',
+          category: 'loras',
+          stat,
+        });
+        if (i % 2 === 0)
+          await registry.addFile({
+            path: path.join(root, 'loras', `alias${i}.safetensors`),
+            sha256: sha,
+            kind: 'symlink',
+          });
       }
     });
     await registry.close();
@@ -254,7 +275,9 @@ describe('openRegistry with a corrupt file', () => {
   test('keeps a file that is not JSON aside, byte for byte, and says how to rebuild', async ({ root }) => {
     const broken = '{"schemaVersion": 1, "models": {';
     const file = await writeRegistry(root, broken);
-    const error = await depotErrorOf(openRegistry({ modelsRoot: root, now: () => Date.parse('2026-05-06T07:08:09.010Z') }));
+    const error = await depotErrorOf(
+      openRegistry({ modelsRoot: root, now: () => Date.parse('2026-05-06T07:08:09.010Z') }),
+    );
     const aside = `${file}.corrupt-2026-05-06T07-08-09-010Z`;
     expect(error.code).toBe('REGISTRY_CORRUPT');
     expect(error.message).toContain(`kept at ${aside}`);

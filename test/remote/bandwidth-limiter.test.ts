@@ -10,9 +10,11 @@ describe('createBandwidthLimiter', () => {
     const limiter = createBandwidthLimiter({ kbps: 100, clock, burstMs: 0 });
     const start = clock.now();
     // Two "downloads" of 512 KiB each under one 100 KB/s cap: 1 MiB in ~10.24 s.
-    await Promise.all([0, 1].map(async () => {
-      for (let i = 0; i < 32; i++) await limiter.take(16 * 1024);
-    }));
+    await Promise.all(
+      [0, 1].map(async () => {
+        for (let i = 0; i < 32; i++) await limiter.take(16 * 1024);
+      }),
+    );
     expect(clock.now() - start).toBeCloseTo((1024 * 1024 * 1000) / (100 * BYTES_PER_KB), -1);
   });
 

@@ -9,7 +9,11 @@ import { test } from './fixtures/download-test-context';
 const SIZE = 1024 * 1024 * 1024;
 
 describe('downloadFile after a restart', () => {
-  test('resumes a download whose process was SIGKILLed at 50%, fetching at most 1.02x the file', async ({ hub, policy, dirs }) => {
+  test('resumes a download whose process was SIGKILLed at 50%, fetching at most 1.02x the file', async ({
+    hub,
+    policy,
+    dirs,
+  }) => {
     hub.addRepo({ id: 'org/killed', files: [{ path: 'k.safetensors', size: SIZE, seed: 'killed' }] });
     const sha256 = await hub.sha256Of({ repoId: 'org/killed', path: 'k.safetensors' });
     const url = hub.resolveUrl('org/killed', 'k.safetensors');
@@ -18,15 +22,31 @@ describe('downloadFile after a restart', () => {
 
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', 'test/remote/fixtures/download-child.ts',
-        JSON.stringify({ url, dest, tmpDir: dirs.tmpDir, expectedSha256: sha256, expectedSize: SIZE, hfEndpoint: hub.hfUrl })],
+      [
+        '--import',
+        'tsx',
+        'test/remote/fixtures/download-child.ts',
+        JSON.stringify({
+          url,
+          dest,
+          tmpDir: dirs.tmpDir,
+          expectedSha256: sha256,
+          expectedSize: SIZE,
+          hfEndpoint: hub.hfUrl,
+        }),
+      ],
       { stdio: ['ignore', 'ignore', 'inherit'] },
     );
-    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_code, signal) => resolve(signal)));
+    const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+      child.once('exit', (_code, signal) => resolve(signal)),
+    );
     let partSize = 0;
     while (partSize < SIZE / 2) {
       await new Promise((resolve) => setTimeout(resolve, 5));
-      partSize = await stat(part).then((s) => s.size, () => 0);
+      partSize = await stat(part).then(
+        (s) => s.size,
+        () => 0,
+      );
     }
     child.kill('SIGKILL');
     expect(await exited).toBe('SIGKILL');
@@ -34,7 +54,14 @@ describe('downloadFile after a restart', () => {
     expect(keptBytes).toBeGreaterThanOrEqual(SIZE / 2);
     expect(keptBytes).toBeLessThan(SIZE);
 
-    const result = await downloadFile({ url, dest, tmpDir: dirs.tmpDir, expectedSha256: sha256, expectedSize: SIZE, hostPolicy: policy });
+    const result = await downloadFile({
+      url,
+      dest,
+      tmpDir: dirs.tmpDir,
+      expectedSha256: sha256,
+      expectedSize: SIZE,
+      hostPolicy: policy,
+    });
     expect(result).toEqual({ sha256, size: SIZE });
     const served = hub.bytesServed({ server: 'cdn' });
     console.info(`served ${(served / SIZE).toFixed(4)}x of the file across the kill (kept ${keptBytes} bytes)`);

@@ -14,19 +14,48 @@ async function everyFile(dir: string): Promise<string[]> {
 }
 
 describe('tokens during downloads', () => {
-  test('appear in no file, log line or error, and reach only the HF and Civitai hosts', async ({ hub, policy, dirs }) => {
-    hub.addRepo({ id: 'org/private', gated: 'manual', tokensWithAccess: [HF_TOKEN], files: [{ path: 'p.safetensors', size: 3 * 1024 * 1024, seed: 'p' }] });
-    hub.addCivitaiVersion({ id: 42, requiresAuth: 'login', tokensWithAccess: [CIVITAI_TOKEN], files: [{ name: 'c.safetensors', size: 1024 * 1024, seed: 'c' }] });
+  test('appear in no file, log line or error, and reach only the HF and Civitai hosts', async ({
+    hub,
+    policy,
+    dirs,
+  }) => {
+    hub.addRepo({
+      id: 'org/private',
+      gated: 'manual',
+      tokensWithAccess: [HF_TOKEN],
+      files: [{ path: 'p.safetensors', size: 3 * 1024 * 1024, seed: 'p' }],
+    });
+    hub.addCivitaiVersion({
+      id: 42,
+      requiresAuth: 'login',
+      tokensWithAccess: [CIVITAI_TOKEN],
+      files: [{ name: 'c.safetensors', size: 1024 * 1024, seed: 'c' }],
+    });
     hub.setFault({ kind: 'drop-after', bytes: 1024 * 1024, times: 1, server: 'cdn' });
     const lines: string[] = [];
     const logger = createLogger({ level: 'debug', write: (line) => lines.push(line) });
     const errors: string[] = [];
     const common = { tmpDir: dirs.tmpDir, hostPolicy: policy, logger, retry: { baseMs: 1, noiseMs: 0 } };
-    await downloadFile({ ...common, url: hub.resolveUrl('org/private', 'p.safetensors'), dest: dirs.dest('p.safetensors'), token: HF_TOKEN });
+    await downloadFile({
+      ...common,
+      url: hub.resolveUrl('org/private', 'p.safetensors'),
+      dest: dirs.dest('p.safetensors'),
+      token: HF_TOKEN,
+    });
     // The Civitai key also in the URL's query, as some workflows carry it.
-    await downloadFile({ ...common, url: `${hub.civitaiDownloadUrl(42)}?token=${CIVITAI_TOKEN}`, dest: dirs.dest('c.safetensors'), token: CIVITAI_TOKEN });
+    await downloadFile({
+      ...common,
+      url: `${hub.civitaiDownloadUrl(42)}?token=${CIVITAI_TOKEN}`,
+      dest: dirs.dest('c.safetensors'),
+      token: CIVITAI_TOKEN,
+    });
     // A failure's message and details must not carry it either.
-    await downloadFile({ ...common, url: hub.resolveUrl('org/private', 'p.safetensors'), dest: dirs.dest('again.safetensors'), token: 'hf_wrongTokenValue000' }).catch((error: unknown) => {
+    await downloadFile({
+      ...common,
+      url: hub.resolveUrl('org/private', 'p.safetensors'),
+      dest: dirs.dest('again.safetensors'),
+      token: 'hf_wrongTokenValue000',
+    }).catch((error: unknown) => {
       errors.push(JSON.stringify(error), error instanceof Error ? `${error.message}` : '');
     });
     const haystacks = [...lines, ...errors];

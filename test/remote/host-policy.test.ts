@@ -49,7 +49,10 @@ describe('createHostPolicy', () => {
 
   it('treats HF_ENDPOINT and CIVITAI_ENDPOINT hosts (port included) as the providers, other loopback only when allowed', () => {
     const policy = createHostPolicy({ hfEndpoint: 'http://127.0.0.1:4001', civitaiEndpoint: 'http://127.0.0.1:4002' });
-    expect(policy.check('http://127.0.0.1:4001/a/b/resolve/main/f')).toEqual({ provider: 'huggingface', isEndpoint: true });
+    expect(policy.check('http://127.0.0.1:4001/a/b/resolve/main/f')).toEqual({
+      provider: 'huggingface',
+      isEndpoint: true,
+    });
     expect(policy.mayReceiveToken('http://127.0.0.1:4002/api/download/models/1', 'civitai')).toBe(true);
     expect(policy.verdict('http://localhost:4003/cdn/x')).toBeUndefined();
     expect(policy.verdict('http://127.0.0.1:4009/x')).toBeUndefined();

@@ -66,4 +66,3 @@ describe('createTokenVault', () => {
     expect(vault.size).toBe(0);
   });
 });
-

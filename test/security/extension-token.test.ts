@@ -47,7 +47,12 @@ describe('the extension against the real sidecar: a token typed in the dialog is
     cleanups.push(remove);
     const hub = await createFakeHub({ hfTokens: [WRONG] });
     cleanups.push(() => hub.close());
-    hub.addRepo({ id: 'ext/gated', gated: 'manual', tokensWithAccess: [GOOD], files: [{ path: 'g.safetensors', size: 512 * 1024 }] });
+    hub.addRepo({
+      id: 'ext/gated',
+      gated: 'manual',
+      tokensWithAccess: [GOOD],
+      files: [{ path: 'g.safetensors', size: 512 * 1024 }],
+    });
     await mkdir(path.join(dir, 'models'));
     const depot = await createDepot({ modelsRoot: path.join(dir, 'models'), ...fakeHubDepotOptions(hub) });
     cleanups.push(() => depot.close());
@@ -58,7 +63,15 @@ describe('the extension against the real sidecar: a token typed in the dialog is
     const comfy = createFakeComfyApp({ [SETTING_IDS.sidecarUrl]: `${server.url.replace('http', 'ws')}/ws` });
     const stop = new AbortController();
     comfy.app.registerExtension(
-      createModelDepotExtension({ app: comfy.app, WebSocket, doc: document, extractRequirements, storage: localStorage, backoff: { initialMs: 20, maxMs: 50 }, signal: stop.signal }),
+      createModelDepotExtension({
+        app: comfy.app,
+        WebSocket,
+        doc: document,
+        extractRequirements,
+        storage: localStorage,
+        backoff: { initialMs: 20, maxMs: 50 },
+        signal: stop.signal,
+      }),
     );
     cleanups.push(() => stop.abort());
     await comfy.setup();
@@ -72,7 +85,9 @@ describe('the extension against the real sidecar: a token typed in the dialog is
       links: [],
       extra: {},
       version: 0.4,
-      dependencies: { loras: [{ filename: 'g.safetensors', urls: ['https://huggingface.co/ext/gated/resolve/main/g.safetensors'] }] },
+      dependencies: {
+        loras: [{ filename: 'g.safetensors', urls: ['https://huggingface.co/ext/gated/resolve/main/g.safetensors'] }],
+      },
     });
     await until(() => document.querySelector('.md-download') !== null, 'the prompt', 10_000);
     document.querySelector<HTMLButtonElement>('.md-download')?.click();

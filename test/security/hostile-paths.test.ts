@@ -64,10 +64,30 @@ const REFUSED: Row[] = [
   { category: 'loras', filename: 'x.safetensors:evil', why: 'NTFS alternate stream' },
   { category: 'loras', filename: 'CON.safetensors', why: 'Windows device name' },
   { category: 'loras', filename: 'x?.safetensors', why: 'wildcard' },
-  { category: 'loras', filename: 'escape/x.safetensors', checkMayMiss: true, why: 'subfolder symlinked outside (relative link)' },
-  { category: 'loras', filename: 'escape/deeper/x.safetensors', checkMayMiss: true, why: 'under a subfolder symlinked outside' },
-  { category: 'vae', filename: 'deep/inner/x.safetensors', checkMayMiss: true, why: 'subfolder symlinked outside (absolute link)' },
-  { category: 'upscale_models', filename: 'x.safetensors', checkMayMiss: true, why: 'category folder symlinked outside' },
+  {
+    category: 'loras',
+    filename: 'escape/x.safetensors',
+    checkMayMiss: true,
+    why: 'subfolder symlinked outside (relative link)',
+  },
+  {
+    category: 'loras',
+    filename: 'escape/deeper/x.safetensors',
+    checkMayMiss: true,
+    why: 'under a subfolder symlinked outside',
+  },
+  {
+    category: 'vae',
+    filename: 'deep/inner/x.safetensors',
+    checkMayMiss: true,
+    why: 'subfolder symlinked outside (absolute link)',
+  },
+  {
+    category: 'upscale_models',
+    filename: 'x.safetensors',
+    checkMayMiss: true,
+    why: 'category folder symlinked outside',
+  },
   { category: 'loras', filename: 'loop/x.safetensors', occupied: true, why: 'symlink loop' },
   { category: 'loras', filename: 'dangling.safetensors', occupied: true, why: 'dangling symlink at the target' },
   { category: 'evil_folder', filename: 'x.safetensors', why: 'unknown category' },
@@ -76,7 +96,12 @@ const REFUSED: Row[] = [
   { category: '..', filename: 'x.safetensors', why: 'category ..' },
   { category: '/etc', filename: 'x.safetensors', why: 'absolute category' },
   { category: '', filename: 'x.safetensors', why: 'empty category' },
-  { category: 'loras ', filename: 'x.safetensors', checkMayMiss: true, why: 'category with a space (the workflow reader trims it)' },
+  {
+    category: 'loras ',
+    filename: 'x.safetensors',
+    checkMayMiss: true,
+    why: 'category with a space (the workflow reader trims it)',
+  },
   { category: '.registry', filename: 'models.json', why: 'the registry folder' },
   { category: 'checkpoints', filename: '../.registry/models.safetensors', why: 'into the registry' },
   { category: '__proto__', filename: 'x.safetensors', why: 'prototype key as category' },
@@ -142,7 +167,13 @@ describe('hostile model names through the real install paths', () => {
     await removeDir?.();
   });
 
-  const itemOf = (row: Row) => ({ category: row.category, filename: row.filename, sha256, urls: [URL], origin: 'dependencies' });
+  const itemOf = (row: Row) => ({
+    category: row.category,
+    filename: row.filename,
+    sha256,
+    urls: [URL],
+    origin: 'dependencies',
+  });
 
   async function viaHttp(row: Row): Promise<Outcome> {
     const res = await fetch(`${server.url}/models/download`, {
@@ -173,14 +204,22 @@ describe('hostile model names through the real install paths', () => {
     const res = await fetch(`${server.url}/models/check-dependencies`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ items: undefined, dependencies: { [row.category]: [{ filename: row.filename, sha256, urls: [URL] }] } }),
+      body: JSON.stringify({
+        items: undefined,
+        dependencies: { [row.category]: [{ filename: row.filename, sha256, urls: [URL] }] },
+      }),
     });
     const body: unknown = await res.json();
     if (res.status === 400) return { status: 'refused', reason: errorOf(body).message };
     expect(res.status).toBe(200);
-    const items = typeof body === 'object' && body !== null && 'items' in body && Array.isArray(body.items) ? body.items : [];
-    const statuses = items.map((i: unknown) => (typeof i === 'object' && i !== null && 'status' in i ? String(i.status) : '?'));
-    const reasons = items.map((i: unknown) => (typeof i === 'object' && i !== null && 'reason' in i ? String(i.reason) : ''));
+    const items =
+      typeof body === 'object' && body !== null && 'items' in body && Array.isArray(body.items) ? body.items : [];
+    const statuses = items.map((i: unknown) =>
+      typeof i === 'object' && i !== null && 'status' in i ? String(i.status) : '?',
+    );
+    const reasons = items.map((i: unknown) =>
+      typeof i === 'object' && i !== null && 'reason' in i ? String(i.reason) : '',
+    );
     // An entry the workflow reader rejects never becomes an item: that is a refusal too.
     return { status: statuses.length === 0 ? 'refused' : statuses.join(','), reason: reasons.join(' ') };
   }
@@ -191,14 +230,22 @@ describe('hostile model names through the real install paths', () => {
 
   it.each(REFUSED)('refuses $why ($category / $filename) over HTTP, the WebSocket and the check', async (row) => {
     for (const outcome of [await viaHttp(row), await viaWebSocket(row)]) {
-      expect(row.occupied ? ['CONFLICT', 'UNSAFE_PATH'] : ['UNSAFE_PATH', 'BAD_INPUT'], JSON.stringify(outcome)).toContain(outcome.code);
+      expect(
+        row.occupied ? ['CONFLICT', 'UNSAFE_PATH'] : ['UNSAFE_PATH', 'BAD_INPUT'],
+        JSON.stringify(outcome),
+      ).toContain(outcome.code);
       if (outcome.state !== undefined) expect(outcome.state).toBe('failed');
       // A sentence a person can act on, with no raw control character echoed back.
       expect(outcome.message.length, outcome.message).toBeGreaterThan(15);
       expect(CONTROL.test(outcome.message), JSON.stringify(outcome.message)).toBe(false);
     }
     const checked = await viaCheck(row);
-    const acceptable = ['refused', 'unavailable', ...(row.checkMayMiss ? ['missing'] : []), ...(row.occupied ? ['conflict'] : [])];
+    const acceptable = [
+      'refused',
+      'unavailable',
+      ...(row.checkMayMiss ? ['missing'] : []),
+      ...(row.occupied ? ['conflict'] : []),
+    ];
     expect(acceptable, JSON.stringify(checked)).toContain(checked.status);
   });
 
@@ -218,7 +265,8 @@ describe('hostile model names through the real install paths', () => {
   it('wrote nothing outside the models root, and inside it only its own files and the look-alike names', async () => {
     const after = await treeSnapshot(dir);
     const isModels = (key: string): boolean => key === 'models' || key.startsWith('models/');
-    const outside = (snap: Record<string, string>) => Object.fromEntries(Object.entries(snap).filter(([k]) => !isModels(k)));
+    const outside = (snap: Record<string, string>) =>
+      Object.fromEntries(Object.entries(snap).filter(([k]) => !isModels(k)));
     expect(outside(after)).toEqual(outside(before));
     const allowedNew = INSIDE_OR_REFUSED.map((row) => `models/${row.category}/${row.filename}`);
     const added = Object.keys(after).filter((k) => isModels(k) && !(k in before));
@@ -230,7 +278,13 @@ describe('hostile model names through the real install paths', () => {
     );
     expect(unexpected).toEqual([]);
     // Pre-existing links were not followed to write anything: their targets are unchanged (checked above) and so are they.
-    for (const key of ['models/loras/escape', 'models/vae/deep/inner', 'models/upscale_models', 'models/loras/loop', 'models/loras/dangling.safetensors']) {
+    for (const key of [
+      'models/loras/escape',
+      'models/vae/deep/inner',
+      'models/upscale_models',
+      'models/loras/loop',
+      'models/loras/dangling.safetensors',
+    ]) {
       expect(after[key]).toBe(before[key]);
     }
   });

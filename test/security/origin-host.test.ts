@@ -18,7 +18,10 @@ interface Answer {
 }
 
 /** A raw request: fetch cannot set Host or Origin. */
-function request(url: string, options: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<Answer> {
+function request(
+  url: string,
+  options: { method?: string; headers?: Record<string, string>; body?: string } = {},
+): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const req = http.request(url, { method: options.method ?? 'GET', headers: options.headers }, (res) => {
       let text = '';
@@ -32,7 +35,10 @@ function request(url: string, options: { method?: string; headers?: Record<strin
 }
 
 /** Opens `/ws` with the given headers: 'open', or the refusal's HTTP status. */
-function tryWebSocket(server: DepotServer, headers: Record<string, string>): Promise<{ opened: boolean; status?: number; body?: string }> {
+function tryWebSocket(
+  server: DepotServer,
+  headers: Record<string, string>,
+): Promise<{ opened: boolean; status?: number; body?: string }> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(`${server.url.replace('http', 'ws')}/ws`, { headers });
     ws.once('open', () => {
@@ -70,7 +76,12 @@ const test = base.extend<{ dir: string; depot: Depot; server: DepotServer }>({
   },
 });
 
-const ITEM = { category: 'loras', filename: 'x.safetensors', urls: ['https://huggingface.co/a/b/resolve/main/x.safetensors'], origin: 'dependencies' };
+const ITEM = {
+  category: 'loras',
+  filename: 'x.safetensors',
+  urls: ['https://huggingface.co/a/b/resolve/main/x.safetensors'],
+  origin: 'dependencies',
+};
 
 describe('Origin and Host checks of the real server', () => {
   test('binds 127.0.0.1 by default, in createServer and in the config a first run writes', async ({ server, dir }) => {
@@ -81,7 +92,9 @@ describe('Origin and Host checks of the real server', () => {
     expect(config.allowed_origins).toEqual(['http://127.0.0.1:8188', 'http://localhost:8188']);
   });
 
-  test('refuses a WebSocket from Origin http://evil.example (and look-alikes), accepts ComfyUI and non-browser clients', async ({ server }) => {
+  test('refuses a WebSocket from Origin http://evil.example (and look-alikes), accepts ComfyUI and non-browser clients', async ({
+    server,
+  }) => {
     const refused = [
       EVIL,
       'null',
@@ -102,21 +115,33 @@ describe('Origin and Host checks of the real server', () => {
     expect(await tryWebSocket(server, {})).toEqual({ opened: true });
   });
 
-  test('refuses a WebSocket whose Host is attacker.example (DNS rebinding), even from an allowed Origin', async ({ server }) => {
-    for (const host of ['attacker.example', `attacker.example:${server.port}`, `127.0.0.1.attacker.example:${server.port}`, `127.0.0.1:${server.port + 1}`]) {
+  test('refuses a WebSocket whose Host is attacker.example (DNS rebinding), even from an allowed Origin', async ({
+    server,
+  }) => {
+    for (const host of [
+      'attacker.example',
+      `attacker.example:${server.port}`,
+      `127.0.0.1.attacker.example:${server.port}`,
+      `127.0.0.1:${server.port + 1}`,
+    ]) {
       const answer = await tryWebSocket(server, { host, origin: COMFY });
       expect(answer, host).toMatchObject({ opened: false, status: 403 });
     }
   });
 
-  test('refuses POST /models/download from Origin http://evil.example before any job exists', async ({ server, depot }) => {
+  test('refuses POST /models/download from Origin http://evil.example before any job exists', async ({
+    server,
+    depot,
+  }) => {
     const answer = await request(`${server.url}/models/download`, {
       method: 'POST',
       headers: { origin: EVIL, 'content-type': 'application/json' },
       body: JSON.stringify({ items: [ITEM], tokens: { huggingface: 'hf_x' } }),
     });
     expect(answer.status).toBe(403);
-    expect(JSON.parse(answer.text)).toMatchObject({ error: { code: 'ORIGIN_REFUSED', message: expect.stringMatching(/allowed_origins/) } });
+    expect(JSON.parse(answer.text)).toMatchObject({
+      error: { code: 'ORIGIN_REFUSED', message: expect.stringMatching(/allowed_origins/) },
+    });
     expect(answer.headers['access-control-allow-origin']).toBeUndefined();
     expect(depot.jobs()).toEqual([]);
     // A "simple" cross-site form post (text/plain, no preflight) is refused the same way.
@@ -149,7 +174,12 @@ describe('Origin and Host checks of the real server', () => {
   });
 
   test('refuses Host: attacker.example on every route, reads included', async ({ server, depot }) => {
-    for (const [method, route] of [['GET', '/health'], ['GET', '/models/jobs'], ['GET', '/models'], ['POST', '/models/download']] as const) {
+    for (const [method, route] of [
+      ['GET', '/health'],
+      ['GET', '/models/jobs'],
+      ['GET', '/models'],
+      ['POST', '/models/download'],
+    ] as const) {
       const answer = await request(`${server.url}${route}`, {
         method,
         headers: { host: 'attacker.example', 'content-type': 'application/json' },
@@ -171,7 +201,11 @@ describe('Origin and Host checks of the real server', () => {
     expect(allowed.headers.vary).toMatch(/Origin/);
     const preflight = await request(`${server.url}/models/download`, {
       method: 'OPTIONS',
-      headers: { origin: COMFY, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
+      headers: {
+        origin: COMFY,
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'content-type',
+      },
     });
     expect(preflight.status).toBe(204);
     expect(preflight.headers['access-control-allow-origin']).toBe(COMFY);
@@ -201,26 +235,61 @@ describe('Origin and Host checks of the real server', () => {
     }
   });
 
-  test('serves a LAN ComfyUI whose host names are in allowed_hosts, and still refuses Host: attacker.example', async ({ depot, dir }) => {
+  test('serves a LAN ComfyUI whose host names are in allowed_hosts, and still refuses Host: attacker.example', async ({
+    depot,
+    dir,
+  }) => {
     const file = path.join(dir, 'lan-config.json');
-    await writeFile(file, JSON.stringify({ allowed_hosts: ['depot.lan', '192.168.1.20', 'FE80::1'], allowed_origins: ['http://comfy.lan:8188'] }));
+    await writeFile(
+      file,
+      JSON.stringify({
+        allowed_hosts: ['depot.lan', '192.168.1.20', 'FE80::1'],
+        allowed_origins: ['http://comfy.lan:8188'],
+      }),
+    );
     const { config } = await loadConfig({ file });
     // As serve wires it: allowed_hosts becomes the guard's extra Host names.
-    const server = await createServer({ depot, port: 0, version: 'test', allowedOrigins: config.allowed_origins, extraHosts: config.allowed_hosts });
+    const server = await createServer({
+      depot,
+      port: 0,
+      version: 'test',
+      allowedOrigins: config.allowed_origins,
+      extraHosts: config.allowed_hosts,
+    });
     try {
-      for (const host of [`depot.lan:${server.port}`, `DEPOT.LAN:${server.port}`, `192.168.1.20:${server.port}`, `[fe80::1]:${server.port}`, `127.0.0.1:${server.port}`]) {
+      for (const host of [
+        `depot.lan:${server.port}`,
+        `DEPOT.LAN:${server.port}`,
+        `192.168.1.20:${server.port}`,
+        `[fe80::1]:${server.port}`,
+        `127.0.0.1:${server.port}`,
+      ]) {
         expect((await request(`${server.url}/health`, { headers: { host } })).status, host).toBe(200);
       }
-      expect(await tryWebSocket(server, { host: `depot.lan:${server.port}`, origin: 'http://comfy.lan:8188' })).toEqual({ opened: true });
+      expect(await tryWebSocket(server, { host: `depot.lan:${server.port}`, origin: 'http://comfy.lan:8188' })).toEqual(
+        { opened: true },
+      );
       const post = await request(`${server.url}/models/check-dependencies`, {
         method: 'POST',
-        headers: { host: `192.168.1.20:${server.port}`, origin: 'http://comfy.lan:8188', 'content-type': 'application/json' },
+        headers: {
+          host: `192.168.1.20:${server.port}`,
+          origin: 'http://comfy.lan:8188',
+          'content-type': 'application/json',
+        },
         body: '{"dependencies":{}}',
       });
       expect(post.status, post.text).toBe(200);
-      for (const host of ['attacker.example', `attacker.example:${server.port}`, `depot.lan.attacker.example:${server.port}`, `depot.lan:${server.port + 1}`]) {
+      for (const host of [
+        'attacker.example',
+        `attacker.example:${server.port}`,
+        `depot.lan.attacker.example:${server.port}`,
+        `depot.lan:${server.port + 1}`,
+      ]) {
         expect((await request(`${server.url}/health`, { headers: { host } })).status, host).toBe(403);
-        expect(await tryWebSocket(server, { host, origin: 'http://comfy.lan:8188' }), host).toMatchObject({ opened: false, status: 403 });
+        expect(await tryWebSocket(server, { host, origin: 'http://comfy.lan:8188' }), host).toMatchObject({
+          opened: false,
+          status: 403,
+        });
       }
     } finally {
       await server.close();
@@ -233,11 +302,20 @@ describe('Origin and Host checks of the real server', () => {
     expect((await request(`${server.url}/health`, { headers: { host: `depot.lan:${server.port}` } })).status).toBe(403);
   });
 
-  test('limits body size: a body over the limit is a 413 with a sentence, nothing started', async ({ server, depot }) => {
+  test('limits body size: a body over the limit is a 413 with a sentence, nothing started', async ({
+    server,
+    depot,
+  }) => {
     const big = JSON.stringify({ items: [{ ...ITEM, displayName: 'x'.repeat(100 * 1024) }] });
-    const answer = await request(`${server.url}/models/download`, { method: 'POST', headers: { origin: COMFY, 'content-type': 'application/json' }, body: big });
+    const answer = await request(`${server.url}/models/download`, {
+      method: 'POST',
+      headers: { origin: COMFY, 'content-type': 'application/json' },
+      body: big,
+    });
     expect(answer.status).toBe(413);
-    expect(JSON.parse(answer.text)).toMatchObject({ error: { code: 'BAD_INPUT', message: expect.stringMatching(/over/) } });
+    expect(JSON.parse(answer.text)).toMatchObject({
+      error: { code: 'BAD_INPUT', message: expect.stringMatching(/over/) },
+    });
     expect(depot.jobs()).toEqual([]);
   });
 });

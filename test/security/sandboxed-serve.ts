@@ -19,7 +19,15 @@ export async function makeServeSandbox(dir: string): Promise<string> {
 export function spawnSandboxedServe(dir: string, hub: FakeHub, civitaiToken: string): Promise<Served> {
   return spawnServe({
     cwd: dir,
-    args: ['--config', path.join(dir, 'config', 'config.json'), '--models', path.join(dir, 'models'), 'serve', '--port', '0'],
+    args: [
+      '--config',
+      path.join(dir, 'config', 'config.json'),
+      '--models',
+      path.join(dir, 'models'),
+      'serve',
+      '--port',
+      '0',
+    ],
     env: {
       PATH: process.env.PATH ?? '',
       HOME: path.join(dir, 'home'),

@@ -28,13 +28,17 @@ export function secretForms(secret: string): Buffer[] {
 }
 
 /** Searches every entry under `root` (names, symlink targets, and the bytes of every file, binary included). */
-export async function findSecretsUnder(root: string, secrets: readonly string[]): Promise<{ hits: SecretHit[]; files: string[]; bytes: number }> {
+export async function findSecretsUnder(
+  root: string,
+  secrets: readonly string[],
+): Promise<{ hits: SecretHit[]; files: string[]; bytes: number }> {
   const hits: SecretHit[] = [];
   const files: string[] = [];
   let bytes = 0;
   const check = (where: string, data: Buffer): void => {
     for (const secret of secrets) {
-      if (secretForms(secret).some((form) => data.includes(form))) hits.push({ where, secret: `${secret.slice(0, 4)}…` });
+      if (secretForms(secret).some((form) => data.includes(form)))
+        hits.push({ where, secret: `${secret.slice(0, 4)}…` });
     }
   };
   async function walk(dir: string): Promise<void> {
@@ -57,13 +61,24 @@ export async function findSecretsUnder(root: string, secrets: readonly string[])
 }
 
 /** The `job` of a progress/jobDone/jobFailed message, read without casts. */
-export function jobOf(message: Record<string, unknown>): { id?: string; state?: string; code?: string; message?: string } {
+export function jobOf(message: Record<string, unknown>): {
+  id?: string;
+  state?: string;
+  code?: string;
+  message?: string;
+} {
   const job: unknown = message.job;
   if (typeof job !== 'object' || job === null) return {};
   const id = 'id' in job && typeof job.id === 'string' ? job.id : undefined;
   const state = 'state' in job && typeof job.state === 'string' ? job.state : undefined;
   const error: unknown = 'error' in job ? job.error : undefined;
-  const code = typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string' ? error.code : undefined;
-  const text = typeof error === 'object' && error !== null && 'message' in error && typeof error.message === 'string' ? error.message : undefined;
+  const code =
+    typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string'
+      ? error.code
+      : undefined;
+  const text =
+    typeof error === 'object' && error !== null && 'message' in error && typeof error.message === 'string'
+      ? error.message
+      : undefined;
   return { id, state, code, message: text };
 }

@@ -18,7 +18,10 @@ describe('model-depot serve: config allowed_hosts and a log line with the enviro
   beforeAll(async () => {
     ({ dir, remove: removeDir } = await tempDir('depot-sec-serve-'));
     const config = await makeServeSandbox(dir);
-    await writeFile(config, JSON.stringify({ allowed_hosts: ['depot.lan'], allowed_origins: ['http://comfy.lan:8188'] }));
+    await writeFile(
+      config,
+      JSON.stringify({ allowed_hosts: ['depot.lan'], allowed_origins: ['http://comfy.lan:8188'] }),
+    );
     hub = await createFakeHub({ civitaiTokens: [ENV_CIVITAI] });
     served = await spawnSandboxedServe(dir, hub, ENV_CIVITAI);
   }, 40_000);
@@ -55,7 +58,9 @@ describe('model-depot serve: config allowed_hosts and a log line with the enviro
     const res = await fetch(`${served.url}/models/download`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ items: [{ category: 'loras', filename: 'missing.safetensors', urls: [url], origin: 'dependencies' }] }),
+      body: JSON.stringify({
+        items: [{ category: 'loras', filename: 'missing.safetensors', urls: [url], origin: 'dependencies' }],
+      }),
     });
     expect(res.status).toBe(202);
     const deadline = Date.now() + 20_000;

@@ -24,7 +24,9 @@ const MIB = 1024 * 1024;
 
 function findIn(text: string, label: string): string[] {
   const data = Buffer.from(text);
-  return SECRETS.filter((s) => secretForms(s).some((form) => data.includes(form))).map((s) => `${label}: ${s.slice(0, 4)}…`);
+  return SECRETS.filter((s) => secretForms(s).some((form) => data.includes(form))).map(
+    (s) => `${label}: ${s.slice(0, 4)}…`,
+  );
 }
 
 describe('tokens through the real sidecar (model-depot serve) and the fake hub', () => {
@@ -50,9 +52,18 @@ describe('tokens through the real sidecar (model-depot serve) and the fake hub',
         { path: 'gated-b.safetensors', size: 2 * MIB },
       ],
     });
-    hub.addCivitaiVersion({ id: 777, requiresAuth: 'login', tokensWithAccess: [CIVITAI], files: [{ name: 'civ-style.safetensors', size: 2 * MIB }] });
+    hub.addCivitaiVersion({
+      id: 777,
+      requiresAuth: 'login',
+      tokensWithAccess: [CIVITAI],
+      files: [{ name: 'civ-style.safetensors', size: 2 * MIB }],
+    });
     // Same key, no access to this one: its 403 becomes a failed job whose message every client sees.
-    hub.addCivitaiVersion({ id: 778, requiresAuth: 'early-access', files: [{ name: 'civ-early.safetensors', size: MIB }] });
+    hub.addCivitaiVersion({
+      id: 778,
+      requiresAuth: 'early-access',
+      files: [{ name: 'civ-early.safetensors', size: MIB }],
+    });
     hub.addCivitaiVersion({ id: 779, files: [{ name: 'civ-public.safetensors', size: MIB }] });
     hub.addRepo({ id: 'sec/public', files: [{ path: 'public.safetensors', size: MIB }] });
     served = await spawnSandboxedServe(dir, hub, ENV_CIVITAI);
@@ -63,7 +74,12 @@ describe('tokens through the real sidecar (model-depot serve) and the fake hub',
     // A check first: the sidecar asks the hosts for what the workflow lacks, with no token of the person's.
     const workflow = {
       dependencies: {
-        loras: [{ filename: 'gated-a.safetensors', urls: ['https://huggingface.co/sec/gated/resolve/main/ws/gated-a.safetensors'] }],
+        loras: [
+          {
+            filename: 'gated-a.safetensors',
+            urls: ['https://huggingface.co/sec/gated/resolve/main/ws/gated-a.safetensors'],
+          },
+        ],
         checkpoints: [{ filename: 'civ-style.safetensors', urls: ['https://civitai.com/api/download/models/777'] }],
       },
     };
@@ -74,7 +90,14 @@ describe('tokens through the real sidecar (model-depot serve) and the fake hub',
     asker.send({
       type: 'install',
       id: 'i1',
-      items: [{ category: 'loras', filename: 'gated-a.safetensors', urls: ['https://huggingface.co/sec/gated/resolve/main/ws/gated-a.safetensors'], origin: 'dependencies' }],
+      items: [
+        {
+          category: 'loras',
+          filename: 'gated-a.safetensors',
+          urls: ['https://huggingface.co/sec/gated/resolve/main/ws/gated-a.safetensors'],
+          origin: 'dependencies',
+        },
+      ],
     });
     const asked = await asker.waitFor((m) => m.type === 'authRequired' || m.type === 'jobFailed');
     expect(asked, JSON.stringify(asked)).toMatchObject({ type: 'authRequired', reason: 'missing' });
@@ -90,11 +113,36 @@ describe('tokens through the real sidecar (model-depot serve) and the fake hub',
       headers: { 'content-type': 'application/json', origin: ORIGIN },
       body: JSON.stringify({
         items: [
-          { category: 'vae', filename: 'gated-b.safetensors', urls: ['https://huggingface.co/sec/gated/resolve/main/gated-b.safetensors'], origin: 'dependencies' },
-          { category: 'checkpoints', filename: 'civ-style.safetensors', urls: ['https://civitai.com/api/download/models/777'], origin: 'dependencies' },
-          { category: 'checkpoints', filename: 'civ-early.safetensors', urls: ['https://civitai.com/api/download/models/778'], origin: 'dependencies' },
-          { category: 'loras', filename: 'civ-public.safetensors', urls: [`https://civitai.com/api/download/models/779?type=Model&token=${URL_TOKEN}`], origin: 'dependencies' },
-          { category: 'loras', filename: 'public.safetensors', urls: [`https://user:${URL_PASSWORD}@huggingface.co/sec/public/resolve/main/public.safetensors`], origin: 'dependencies' },
+          {
+            category: 'vae',
+            filename: 'gated-b.safetensors',
+            urls: ['https://huggingface.co/sec/gated/resolve/main/gated-b.safetensors'],
+            origin: 'dependencies',
+          },
+          {
+            category: 'checkpoints',
+            filename: 'civ-style.safetensors',
+            urls: ['https://civitai.com/api/download/models/777'],
+            origin: 'dependencies',
+          },
+          {
+            category: 'checkpoints',
+            filename: 'civ-early.safetensors',
+            urls: ['https://civitai.com/api/download/models/778'],
+            origin: 'dependencies',
+          },
+          {
+            category: 'loras',
+            filename: 'civ-public.safetensors',
+            urls: [`https://civitai.com/api/download/models/779?type=Model&token=${URL_TOKEN}`],
+            origin: 'dependencies',
+          },
+          {
+            category: 'loras',
+            filename: 'public.safetensors',
+            urls: [`https://user:${URL_PASSWORD}@huggingface.co/sec/public/resolve/main/public.safetensors`],
+            origin: 'dependencies',
+          },
         ],
         tokens: { huggingface: HF_BODY, civitai: CIVITAI },
       }),
@@ -102,7 +150,8 @@ describe('tokens through the real sidecar (model-depot serve) and the fake hub',
     httpAnswers += await res.text();
     expect(res.status, httpAnswers).toBe(202);
     const started = new Set<string>();
-    for (const m of observer.messages) if (m.type === 'jobDone' || m.type === 'jobFailed') started.add(jobOf(m).id ?? '');
+    for (const m of observer.messages)
+      if (m.type === 'jobDone' || m.type === 'jobFailed') started.add(jobOf(m).id ?? '');
     const deadline = Date.now() + 30_000;
     while (Date.now() < deadline) {
       const ended = observer.messages.filter((m) => m.type === 'jobDone' || m.type === 'jobFailed');
@@ -112,13 +161,23 @@ describe('tokens through the real sidecar (model-depot serve) and the fake hub',
     // Refused bodies that carry tokens: the 400 names the field, never its value (nor quotes the body).
     const badBodies = [
       JSON.stringify({ items: 'x', tokens: { huggingface: HF_GOOD } }),
-      JSON.stringify({ items: [{ category: 'loras', filename: 'x.safetensors', origin: 'dependencies' }], tokens: { hf: HF_GOOD } }),
-      JSON.stringify({ items: [{ category: 'loras', filename: 'x.safetensors', origin: 'dependencies' }], tokens: { huggingface: HF_GOOD, civitai: 5 } }),
+      JSON.stringify({
+        items: [{ category: 'loras', filename: 'x.safetensors', origin: 'dependencies' }],
+        tokens: { hf: HF_GOOD },
+      }),
+      JSON.stringify({
+        items: [{ category: 'loras', filename: 'x.safetensors', origin: 'dependencies' }],
+        tokens: { huggingface: HF_GOOD, civitai: 5 },
+      }),
       `{"items":[],"tokens":{"huggingface":"${HF_GOOD}","civitai":"${CIVITAI}"`,
       `{"tokens":{"huggingface":${HF_GOOD}}}`,
     ];
     for (const body of badBodies) {
-      const bad = await fetch(`${served.url}/models/download`, { method: 'POST', headers: { 'content-type': 'application/json', origin: ORIGIN }, body });
+      const bad = await fetch(`${served.url}/models/download`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', origin: ORIGIN },
+        body,
+      });
       expect(bad.status).toBe(400);
       httpAnswers += await bad.text();
     }
@@ -166,13 +225,20 @@ describe('tokens through the real sidecar (model-depot serve) and the fake hub',
 
   it('prints no token on stdout or stderr, and sends none in any HTTP answer', () => {
     expect(served.stderr()).toMatch(/job done/);
-    expect([...findIn(served.stdout(), 'stdout'), ...findIn(served.stderr(), 'stderr'), ...findIn(httpAnswers, 'http')]).toEqual([]);
+    expect([
+      ...findIn(served.stdout(), 'stdout'),
+      ...findIn(served.stderr(), 'stderr'),
+      ...findIn(httpAnswers, 'http'),
+    ]).toEqual([]);
   });
 
   it('sends no token in any WebSocket frame, to the asking client or to a second one', () => {
     expect(observer.frames.length).toBeGreaterThan(5);
     expect(observer.frames.some((f) => f.includes('"progress"'))).toBe(true);
-    const hits = [...observer.frames.flatMap((f, i) => findIn(f, `observer frame ${i}`)), ...asker.frames.flatMap((f, i) => findIn(f, `asker frame ${i}`))];
+    const hits = [
+      ...observer.frames.flatMap((f, i) => findIn(f, `observer frame ${i}`)),
+      ...asker.frames.flatMap((f, i) => findIn(f, `asker frame ${i}`)),
+    ];
     expect(hits).toEqual([]);
   });
 

@@ -46,7 +46,9 @@ const test = base.extend<{ sidecar: Sidecar }>({
       id: 'vault/gated',
       gated: 'manual',
       tokensWithAccess: [TOKEN, PLAIN],
-      files: ['a', 'b', 'c', 'd'].map((n) => ({ path: `${n}.safetensors`, size: MIB })).concat([{ path: 'big.safetensors', size: 64 * MIB }]),
+      files: ['a', 'b', 'c', 'd']
+        .map((n) => ({ path: `${n}.safetensors`, size: MIB }))
+        .concat([{ path: 'big.safetensors', size: 64 * MIB }]),
     });
     const clock = new JumpClock();
     await mkdir(path.join(dir, 'models'));
@@ -87,7 +89,8 @@ async function install(client: RecordingClient, name: string): Promise<string> {
   const started = await client.waitFor((m) => m.type === 'installStarted' && m.id === id);
   const jobs = started.jobs;
   const first: unknown = Array.isArray(jobs) ? jobs[0] : undefined;
-  const jobId = typeof first === 'object' && first !== null && 'id' in first && typeof first.id === 'string' ? first.id : '';
+  const jobId =
+    typeof first === 'object' && first !== null && 'id' in first && typeof first.id === 'string' ? first.id : '';
   expect(jobId).not.toBe('');
   return jobId;
 }
@@ -126,9 +129,15 @@ describe('the token vault, through the depot and its WebSocket', () => {
     expect(authorizedRequestsFor(sidecar.hub, 'b.safetensors')).toBe(0);
   });
 
-  test('a token from an HTTP body is gone when its jobs end: the same install without it fails AUTH_REQUIRED', async ({ sidecar }) => {
+  test('a token from an HTTP body is gone when its jobs end: the same install without it fails AUTH_REQUIRED', async ({
+    sidecar,
+  }) => {
     const post = (body: unknown) =>
-      fetch(`${sidecar.server.url}/models/download`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      fetch(`${sidecar.server.url}/models/download`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
     const first = await post({ items: [item('c')], tokens: { huggingface: TOKEN, civitai: CIVITAI_KEY } });
     expect(first.status).toBe(202);
     const [c] = await sidecar.depot.settled();
@@ -136,12 +145,17 @@ describe('the token vault, through the depot and its WebSocket', () => {
     const second = await post({ items: [item('d')] });
     expect(second.status).toBe(202);
     const ends = await sidecar.depot.settled();
-    expect(ends.find((j) => j.filename === 'd.safetensors')).toMatchObject({ state: 'failed', error: { code: 'AUTH_REQUIRED' } });
+    expect(ends.find((j) => j.filename === 'd.safetensors')).toMatchObject({
+      state: 'failed',
+      error: { code: 'AUTH_REQUIRED' },
+    });
     expect(authorizedRequestsFor(sidecar.hub, 'd.safetensors')).toBe(0);
     expect(await untilNoHeldTokens(sidecar.server)).toEqual([]);
   });
 
-  test('a token sent while no job waits is not kept: the gated install that follows asks for one', async ({ sidecar }) => {
+  test('a token sent while no job waits is not kept: the gated install that follows asks for one', async ({
+    sidecar,
+  }) => {
     const client = await sidecar.connect();
     client.send({ type: 'token', provider: 'huggingface', token: TOKEN });
     const a = await install(client, 'a');
@@ -157,7 +171,9 @@ describe('the token vault, through the depot and its WebSocket', () => {
     expect(sidecar.server.heldTokens()).not.toContain(CIVITAI_KEY);
   });
 
-  test("lists a client's token for the logger while its job runs, and no longer once the job ended", async ({ sidecar }) => {
+  test("lists a client's token for the logger while its job runs, and no longer once the job ended", async ({
+    sidecar,
+  }) => {
     const { hub, server } = sidecar;
     hub.setFault({ kind: 'slow', bytesPerSecond: 256 * 1024, file: 'big.safetensors' });
     const lines: string[] = [];
@@ -173,7 +189,10 @@ describe('the token vault, through the depot and its WebSocket', () => {
     await new Promise((r) => setTimeout(r, 200));
     expect(sidecar.depot.job(big)?.state).toBe('downloading');
     expect(server.heldTokens()).toEqual([PLAIN]);
-    logger.warn('odd upstream answer', { body: `echo ${PLAIN} from upstream`, url: `https://cdn.example/x?note=${PLAIN}` });
+    logger.warn('odd upstream answer', {
+      body: `echo ${PLAIN} from upstream`,
+      url: `https://cdn.example/x?note=${PLAIN}`,
+    });
     expect(lines).toHaveLength(1);
     expect(lines.join('\n')).not.toContain(PLAIN);
 
@@ -182,7 +201,9 @@ describe('the token vault, through the depot and its WebSocket', () => {
     expect(await untilNoHeldTokens(server)).toEqual([]);
   });
 
-  test('a token whose job never ends is gone after one hour (injected clock), while that job still runs', async ({ sidecar }) => {
+  test('a token whose job never ends is gone after one hour (injected clock), while that job still runs', async ({
+    sidecar,
+  }) => {
     const { hub, clock, depot } = sidecar;
     // The big download crawls, so its job outlives the hour.
     hub.setFault({ kind: 'slow', bytesPerSecond: 256 * 1024, file: 'big.safetensors' });
@@ -190,7 +211,12 @@ describe('the token vault, through the depot and its WebSocket', () => {
     const big = await install(client, 'big');
     expect(await outcome(client, big)).toMatchObject({ type: 'authRequired' });
     client.send({ type: 'token', provider: 'huggingface', token: TOKEN });
-    await client.waitFor((m) => m.type === 'progress' && jobOf(m).id === big && Number(m.job && typeof m.job === 'object' && 'bytes' in m.job ? m.job.bytes : 0) > 0);
+    await client.waitFor(
+      (m) =>
+        m.type === 'progress' &&
+        jobOf(m).id === big &&
+        Number(m.job && typeof m.job === 'object' && 'bytes' in m.job ? m.job.bytes : 0) > 0,
+    );
 
     // Within the hour the running job keeps the token alive: another gated file of this client uses it unasked.
     clock.offset += 59 * 60 * 1000;

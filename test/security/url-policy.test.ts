@@ -21,7 +21,11 @@ interface Bystander {
 async function startBystander(): Promise<Bystander> {
   const hits: Bystander['hits'] = [];
   const server = http.createServer((req, res) => {
-    hits.push({ method: req.method ?? '', path: req.url ?? '', authorization: req.headers.authorization !== undefined });
+    hits.push({
+      method: req.method ?? '',
+      path: req.url ?? '',
+      authorization: req.headers.authorization !== undefined,
+    });
     res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': '4' });
     res.end('evil');
   });
@@ -74,7 +78,11 @@ const CIVITAI_URL = 'https://civitai.com/api/download/models/55';
 const SHA = 'a'.repeat(64);
 
 describe('URL policy at every hop (seed 000: HuggingFace, Civitai, localhost only)', () => {
-  test('refuses workflow URLs that are not https HuggingFace/Civitai: nothing is fetched', async ({ depot, hub, bystander }) => {
+  test('refuses workflow URLs that are not https HuggingFace/Civitai: nothing is fetched', async ({
+    depot,
+    hub,
+    bystander,
+  }) => {
     const urls = [
       `${bystander.url}/x.safetensors`,
       'http://huggingface.co/org/m/resolve/main/x.safetensors',
@@ -86,7 +94,9 @@ describe('URL policy at every hop (seed 000: HuggingFace, Civitai, localhost onl
       'https://huggingface.co:8443/org/m/resolve/main/x.safetensors',
     ];
     for (const url of urls) {
-      const [job] = await depot.install([{ category: 'loras', filename: 'x.safetensors', sha256: SHA, urls: [url], origin: 'dependencies' }]);
+      const [job] = await depot.install([
+        { category: 'loras', filename: 'x.safetensors', sha256: SHA, urls: [url], origin: 'dependencies' },
+      ]);
       const [done] = await depot.settled([job?.id ?? '']);
       expect(done?.state, url).toBe('failed');
       expect(['HOST_NOT_ALLOWED', 'NOT_FOUND'], `${url}: ${done?.error?.code}`).toContain(done?.error?.code);
@@ -95,11 +105,24 @@ describe('URL policy at every hop (seed 000: HuggingFace, Civitai, localhost onl
     expect(hub.requests).toEqual([]);
   });
 
-  test('a download refuses a redirect hop to another host, to plain http, or to an unknown https host', async ({ depot, hub, bystander }) => {
+  test('a download refuses a redirect hop to another host, to plain http, or to an unknown https host', async ({
+    depot,
+    hub,
+    bystander,
+  }) => {
     for (const location of [`${bystander.url}/steal`, 'http://cdn-lfs.huggingface.co/x', 'https://evil.example/x']) {
       hub.clearFaults();
       hub.setFault({ kind: 'redirect', location, server: 'hf' });
-      const [job] = await depot.install([{ category: 'loras', filename: 'x.safetensors', sha256: SHA, size: 64 * 1024, urls: [HF_URL], origin: 'dependencies' }]);
+      const [job] = await depot.install([
+        {
+          category: 'loras',
+          filename: 'x.safetensors',
+          sha256: SHA,
+          size: 64 * 1024,
+          urls: [HF_URL],
+          origin: 'dependencies',
+        },
+      ]);
       const [done] = await depot.settled([job?.id ?? '']);
       expect(done, location).toMatchObject({ state: 'failed', error: { code: 'HOST_NOT_ALLOWED' } });
       expect(done?.error?.message).not.toContain(ENV_HF);
@@ -107,42 +130,65 @@ describe('URL policy at every hop (seed 000: HuggingFace, Civitai, localhost onl
     expect(bystander.hits).toEqual([]);
   });
 
-  test('the check\'s HuggingFace look-up (HEAD for X-Linked-Etag) never sends the token off the hub', async ({ depot, hub, bystander }) => {
+  test("the check's HuggingFace look-up (HEAD for X-Linked-Etag) never sends the token off the hub", async ({
+    depot,
+    hub,
+    bystander,
+  }) => {
     hub.setFault({ kind: 'redirect', location: `${bystander.url}/steal`, server: 'hf' });
-    await depot.check({ dependencies: { loras: [{ filename: 'x.safetensors', urls: [HF_URL] }] } }).catch(() => undefined);
+    await depot
+      .check({ dependencies: { loras: [{ filename: 'x.safetensors', urls: [HF_URL] }] } })
+      .catch(() => undefined);
     expect(bystander.hits.filter((h) => h.authorization)).toEqual([]);
   });
 
-  test('the check\'s Civitai look-up (model-version API) never sends the key off Civitai', async ({ depot, hub, bystander }) => {
+  test("the check's Civitai look-up (model-version API) never sends the key off Civitai", async ({
+    depot,
+    hub,
+    bystander,
+  }) => {
     hub.setFault({ kind: 'redirect', location: `${bystander.url}/steal`, server: 'civitai' });
-    await depot.check({ dependencies: { checkpoints: [{ filename: 'c.safetensors', urls: [CIVITAI_URL] }] } }).catch(() => undefined);
+    await depot
+      .check({ dependencies: { checkpoints: [{ filename: 'c.safetensors', urls: [CIVITAI_URL] }] } })
+      .catch(() => undefined);
     expect(bystander.hits.filter((h) => h.authorization)).toEqual([]);
   });
 
   // Was a hole: hfFileInfo followed off-hub hops and civitaiModelVersion let node-fetch follow any Location.
-  test('the check\'s look-ups fetch nothing outside the policy at a redirect hop (HF HEAD, Civitai API)', async ({ depot, hub, bystander }) => {
+  test("the check's look-ups fetch nothing outside the policy at a redirect hop (HF HEAD, Civitai API)", async ({
+    depot,
+    hub,
+    bystander,
+  }) => {
     hub.setFault({ kind: 'redirect', location: `${bystander.url}/steal`, server: 'hf' });
     hub.setFault({ kind: 'redirect', location: `${bystander.url}/steal`, server: 'civitai' });
     await depot
-      .check({ dependencies: { loras: [{ filename: 'x.safetensors', urls: [HF_URL] }], checkpoints: [{ filename: 'c.safetensors', urls: [CIVITAI_URL] }] } })
+      .check({
+        dependencies: {
+          loras: [{ filename: 'x.safetensors', urls: [HF_URL] }],
+          checkpoints: [{ filename: 'c.safetensors', urls: [CIVITAI_URL] }],
+        },
+      })
       .catch(() => undefined);
     expect(bystander.hits).toEqual([]);
   });
 
-  test('compare\'s tree listing never sends the token to a redirect hop off the hub', async ({ hub, bystander }) => {
+  test("compare's tree listing never sends the token to a redirect hop off the hub", async ({ hub, bystander }) => {
     hub.setFault({ kind: 'redirect', location: `${bystander.url}/steal`, server: 'hf', urlPath: '/api/' });
     const listing = async (): Promise<void> => {
-      for await (const entry of hfListTree({ repoId: 'org/m', hubUrl: hub.hfUrl, token: ENV_HF, retry: { limit: 0 } })) void entry;
+      for await (const entry of hfListTree({ repoId: 'org/m', hubUrl: hub.hfUrl, token: ENV_HF, retry: { limit: 0 } }))
+        void entry;
     };
     await listing().catch(() => undefined);
     expect(bystander.hits.filter((h) => h.authorization)).toEqual([]);
   });
 
   // hfListTree, hfRepoInfo (and compare's access check on it) follow only the hub's own redirects (hubRequest).
-  test('compare\'s tree listing fetches nothing off the hub at a redirect hop', async ({ hub, bystander }) => {
+  test("compare's tree listing fetches nothing off the hub at a redirect hop", async ({ hub, bystander }) => {
     hub.setFault({ kind: 'redirect', location: `${bystander.url}/steal`, server: 'hf', urlPath: '/api/' });
     const listing = async (): Promise<void> => {
-      for await (const entry of hfListTree({ repoId: 'org/m', hubUrl: hub.hfUrl, token: ENV_HF, retry: { limit: 0 } })) void entry;
+      for await (const entry of hfListTree({ repoId: 'org/m', hubUrl: hub.hfUrl, token: ENV_HF, retry: { limit: 0 } }))
+        void entry;
     };
     await listing().catch(() => undefined);
     expect(bystander.hits).toEqual([]);

@@ -46,7 +46,11 @@ function makeFuzz(i: number, random: () => number): Fuzz {
   // The error answer carries the message's id when it is a usable one (a string of at most 200 characters).
   const json = (value: unknown, kind: string): Fuzz => {
     const given: unknown = typeof value === 'object' && value !== null && 'id' in value ? value.id : undefined;
-    return { data: JSON.stringify(value), id: typeof given === 'string' && given.length <= 200 ? given : undefined, kind };
+    return {
+      data: JSON.stringify(value),
+      id: typeof given === 'string' && given.length <= 200 ? given : undefined,
+      kind,
+    };
   };
   const hostileItem = (): unknown =>
     pick([
@@ -62,11 +66,45 @@ function makeFuzz(i: number, random: () => number): Fuzz {
     ]);
   switch (i % 16) {
     case 0: // not JSON at all
-      return { data: pick(['', ' ', '{', '[1,2', 'undefined', 'NaN', "{'type':'check'}", '\ufeff{}', text(1 + Math.floor(random() * 200))]), kind: 'not-json' };
+      return {
+        data: pick([
+          '',
+          ' ',
+          '{',
+          '[1,2',
+          'undefined',
+          'NaN',
+          "{'type':'check'}",
+          '\ufeff{}',
+          text(1 + Math.floor(random() * 200)),
+        ]),
+        kind: 'not-json',
+      };
     case 1: // JSON, but not an object
       return json(pick([0, -1, 1e308, 'check', true, null, [], [{ type: 'check', id }]]), 'not-object');
     case 2: // unknown or ill-typed `type`
-      return json({ type: pick(['nope', 'CHECK', 'hello', 'checkResult', 'error', '', 7, null, ['check'], { type: 'check' }, 'constructor', 'toString', '__proto__', 'hasOwnProperty']), id }, 'bad-type');
+      return json(
+        {
+          type: pick([
+            'nope',
+            'CHECK',
+            'hello',
+            'checkResult',
+            'error',
+            '',
+            7,
+            null,
+            ['check'],
+            { type: 'check' },
+            'constructor',
+            'toString',
+            '__proto__',
+            'hasOwnProperty',
+          ]),
+          id,
+        },
+        'bad-type',
+      );
     case 3: // no type
       return json({ id, workflow: {} }, 'no-type');
     case 4: // known type, wrong field types
@@ -101,11 +139,27 @@ function makeFuzz(i: number, random: () => number): Fuzz {
           { type: 'setLimit', id, kbps: 0 },
           { type: 'cancel', id },
           { type: 'check', id },
-          { type: 'check', id, dependencies: { loras: [{ filename: '../../etc/passwd.safetensors', urls: ['file:///etc/passwd'] }] } },
-          { type: 'check', id, dependencies: { checkpoints: [{ filename: '/abs/x.safetensors' }, { filename: 'a\u0000b.safetensors' }] } },
+          {
+            type: 'check',
+            id,
+            dependencies: { loras: [{ filename: '../../etc/passwd.safetensors', urls: ['file:///etc/passwd'] }] },
+          },
+          {
+            type: 'check',
+            id,
+            dependencies: { checkpoints: [{ filename: '/abs/x.safetensors' }, { filename: 'a\u0000b.safetensors' }] },
+          },
           { type: 'check', id, workflow: 42 },
           { type: 'check', id, workflow: 'not a workflow' },
-          { type: 'install', id, items: Array.from({ length: 1001 }, () => ({ category: 'loras', filename: 'x.safetensors', origin: 'dependencies' })) },
+          {
+            type: 'install',
+            id,
+            items: Array.from({ length: 1001 }, () => ({
+              category: 'loras',
+              filename: 'x.safetensors',
+              origin: 'dependencies',
+            })),
+          },
         ]),
         'hostile-values',
       );
@@ -121,7 +175,10 @@ function makeFuzz(i: number, random: () => number): Fuzz {
         kind: 'proto',
       };
     case 8: // binary frames
-      return { data: Buffer.from(Array.from({ length: 1 + Math.floor(random() * 512) }, () => Math.floor(random() * 256))), kind: 'binary' };
+      return {
+        data: Buffer.from(Array.from({ length: 1 + Math.floor(random() * 512) }, () => Math.floor(random() * 256))),
+        kind: 'binary',
+      };
     case 9: // binary frame holding valid JSON: still refused (text frames only)
       return { data: Buffer.from(JSON.stringify({ type: 'check', id, dependencies: {} })), kind: 'binary-json' };
     case 10: // a huge string the schema refuses (an id over 200 chars, a huge type)
@@ -129,10 +186,20 @@ function makeFuzz(i: number, random: () => number): Fuzz {
         json({ type: 'check', id: 'i'.repeat(100_000), dependencies: {} }, 'huge-id'),
         json({ type: 't'.repeat(100_000), id }, 'huge-type'),
         json({ type: 'token', id, provider: 'p'.repeat(100_000), token: FUZZ_TOKEN }, 'huge-enum'),
-        json({ type: 'install', id, items: [{ category: 'loras', filename: 'x.safetensors', origin: 'o'.repeat(100_000) }] }, 'huge-enum'),
+        json(
+          {
+            type: 'install',
+            id,
+            items: [{ category: 'loras', filename: 'x.safetensors', origin: 'o'.repeat(100_000) }],
+          },
+          'huge-enum',
+        ),
       ]);
     case 11: // over the message limit (but under the hard close): an error, the connection stays
-      return { data: JSON.stringify({ type: 'check', id, dependencies: { pad: 'p'.repeat(MAX_MESSAGE_BYTES) } }), kind: 'over-limit' };
+      return {
+        data: JSON.stringify({ type: 'check', id, dependencies: { pad: 'p'.repeat(MAX_MESSAGE_BYTES) } }),
+        kind: 'over-limit',
+      };
     case 12: // deep nesting where a type is expected
       return json({ type: deep(2000, 'check'), id }, 'deep-type');
     case 13: // deep nesting inside a check that names no usable model
@@ -140,7 +207,15 @@ function makeFuzz(i: number, random: () => number): Fuzz {
     case 14: // control characters and lone surrogates in strings
       return { data: `{"type":"che\\u0000ck","id":"${id}","x":"\\ud800\\udfff\\ud800"}`, id, kind: 'control-chars' };
     default: // a random mix of valid JSON values under random keys
-      return json(Object.fromEntries(Array.from({ length: 1 + Math.floor(random() * 8) }, () => [text(6, 97, 26), pick([null, 1, 'x', [], {}, true])])), 'random-object');
+      return json(
+        Object.fromEntries(
+          Array.from({ length: 1 + Math.floor(random() * 8) }, () => [
+            text(6, 97, 26),
+            pick([null, 1, 'x', [], {}, true]),
+          ]),
+        ),
+        'random-object',
+      );
   }
 }
 
@@ -153,7 +228,12 @@ describe('1,000 random or malformed WebSocket messages against the real server',
   beforeAll(async () => {
     ({ dir, remove: removeDir } = await tempDir('depot-sec-fuzz-'));
     await mkdir(path.join(dir, 'models'));
-    depot = await createDepot({ modelsRoot: path.join(dir, 'models'), indexInBackground: false, hashWorkers: 1, lookupRemote: async () => null });
+    depot = await createDepot({
+      modelsRoot: path.join(dir, 'models'),
+      indexInBackground: false,
+      hashWorkers: 1,
+      lookupRemote: async () => null,
+    });
     server = await createServer({ depot, port: 0, version: 'test', maxBodyBytes: MAX_MESSAGE_BYTES });
   });
 
@@ -187,8 +267,10 @@ describe('1,000 random or malformed WebSocket messages against the real server',
       const error = answer.error;
       const message = typeof error === 'object' && error !== null && 'message' in error ? String(error.message) : '';
       if (answer.type !== 'error') problems.push(`#${i} ${fuzz.kind}: answered ${String(answer.type)}`);
-      else if (fuzz.id !== undefined && answer.id !== fuzz.id) problems.push(`#${i} ${fuzz.kind}: error for id ${String(answer.id)}`);
-      else if (message.length === 0 || message.length > 4000) problems.push(`#${i} ${fuzz.kind}: message of ${message.length} chars`);
+      else if (fuzz.id !== undefined && answer.id !== fuzz.id)
+        problems.push(`#${i} ${fuzz.kind}: error for id ${String(answer.id)}`);
+      else if (message.length === 0 || message.length > 4000)
+        problems.push(`#${i} ${fuzz.kind}: message of ${message.length} chars`);
       if (client.ws.readyState !== WebSocket.OPEN) {
         problems.push(`#${i} ${fuzz.kind}: connection closed`);
         break;
@@ -218,7 +300,9 @@ describe('1,000 random or malformed WebSocket messages against the real server',
 
   it('ignores a __proto__ key in a dependencies section: no requirement is read from it, no prototype changes', async () => {
     const client = await connectRecording(wsUrl());
-    client.send('{"type":"check","id":"p","dependencies":{"__proto__":{"loras":[{"filename":"x.safetensors","urls":["https://huggingface.co/a/b/resolve/main/x.safetensors"]}]}}}');
+    client.send(
+      '{"type":"check","id":"p","dependencies":{"__proto__":{"loras":[{"filename":"x.safetensors","urls":["https://huggingface.co/a/b/resolve/main/x.safetensors"]}]}}}',
+    );
     const answer = await client.waitFor((m) => m.id === 'p');
     expect(answer).toMatchObject({ type: 'checkResult', result: { items: [] } });
     expect(Object.keys(Object.prototype)).toEqual([]);

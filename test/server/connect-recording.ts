@@ -46,7 +46,11 @@ export async function connectRecording(wsUrl: string, headers: Record<string, st
         };
         const timer = setTimeout(() => {
           wakers.delete(wake);
-          reject(new Error(`no matching WebSocket message in ${timeoutMs} ms; got ${messages.map((m) => String(m.type)).join(',')}`));
+          reject(
+            new Error(
+              `no matching WebSocket message in ${timeoutMs} ms; got ${messages.map((m) => String(m.type)).join(',')}`,
+            ),
+          );
         }, timeoutMs);
         wakers.add(wake);
         wake();

@@ -152,7 +152,10 @@ describe('createServer limits', () => {
     const server = await createServer({ depot, port: 0, version: '1', maxBodyBytes: 64 * 1024 });
     const { ws } = await openWs(`${server.url.replace('http', 'ws')}/ws`);
     ws.send(JSON.stringify({ type: 'check', id: 'big', workflow: { junk: 'x'.repeat(100 * 1024) } }));
-    expect(await nextMessage(ws)).toMatchObject({ type: 'error', error: { code: 'BAD_INPUT', message: expect.stringMatching(/over 65536 bytes/) } });
+    expect(await nextMessage(ws)).toMatchObject({
+      type: 'error',
+      error: { code: 'BAD_INPUT', message: expect.stringMatching(/over 65536 bytes/) },
+    });
     ws.send(JSON.stringify({ type: 'check', id: 'small', dependencies: {} }));
     expect(await nextMessage(ws)).toMatchObject({ type: 'checkResult', id: 'small' });
     ws.close();

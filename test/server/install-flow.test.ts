@@ -14,12 +14,18 @@ function seedWorkflow(filename: string, sha256: string, url: string) {
   return {
     workflow: {
       nodes: [],
-      dependencies: { checkpoints: [{ filename, sha256, size: SIZE, urls: [url], display_name: 'SDXL base', required: true }] },
+      dependencies: {
+        checkpoints: [{ filename, sha256, size: SIZE, urls: [url], display_name: 'SDXL base', required: true }],
+      },
     },
   };
 }
 
-async function checkAndInstall(server: Parameters<typeof postJson>[0], depot: { settled(ids: string[]): Promise<Job[]> }, workflow: unknown) {
+async function checkAndInstall(
+  server: Parameters<typeof postJson>[0],
+  depot: { settled(ids: string[]): Promise<Job[]> },
+  workflow: unknown,
+) {
   const check = await postJson(server, '/models/check-dependencies', workflow);
   expect(check.status, check.text).toBe(200);
   const result = check.json as CheckResult;
@@ -63,7 +69,11 @@ describe('install over HTTP (seed 000)', () => {
     expect(list.json).toMatchObject({
       models: [{ sha256, file_path: path.join(modelsRoot, 'checkpoints', FILE), aliases: [alias] }],
     });
-    const again = await postJson(server, '/models/check-dependencies', seedWorkflow('sdxl-base-v1.safetensors', sha256, url));
+    const again = await postJson(
+      server,
+      '/models/check-dependencies',
+      seedWorkflow('sdxl-base-v1.safetensors', sha256, url),
+    );
     expect((again.json as CheckResult).items[0]?.status).toBe('present');
   });
 
@@ -99,7 +109,11 @@ describe('install over HTTP (seed 000)', () => {
             widgets_values: ['flux1-dev-fp8.safetensors'],
             properties: {
               models: [
-                { name: 'flux1-dev-fp8.safetensors', url: hub.resolveUrl('Comfy-Org/flux1-dev', 'flux1-dev-fp8.safetensors'), directory: 'checkpoints' },
+                {
+                  name: 'flux1-dev-fp8.safetensors',
+                  url: hub.resolveUrl('Comfy-Org/flux1-dev', 'flux1-dev-fp8.safetensors'),
+                  directory: 'checkpoints',
+                },
               ],
             },
           },
@@ -118,14 +132,23 @@ describe('install over HTTP (seed 000)', () => {
     }
   });
 
-  test('another file under the wanted name is a conflict and is never overwritten', async ({ hub, server, depot, modelsRoot }) => {
+  test('another file under the wanted name is a conflict and is never overwritten', async ({
+    hub,
+    server,
+    depot,
+    modelsRoot,
+  }) => {
     hub.addRepo({ id: REPO, files: [{ path: FILE, size: SIZE }] });
     const sha256 = await hub.sha256Of({ repoId: REPO, path: FILE });
     const target = path.join(modelsRoot, 'checkpoints', FILE);
     const { mkdir } = await import('node:fs/promises');
     await mkdir(path.dirname(target), { recursive: true });
     await writeFile(target, 'my own different model');
-    const { result, jobs } = await checkAndInstall(server, depot, seedWorkflow(FILE, sha256, hub.resolveUrl(REPO, FILE)));
+    const { result, jobs } = await checkAndInstall(
+      server,
+      depot,
+      seedWorkflow(FILE, sha256, hub.resolveUrl(REPO, FILE)),
+    );
     expect(result.items[0]).toMatchObject({ status: 'conflict', reason: expect.stringMatching(/never overwritten/) });
     expect(jobs[0]).toMatchObject({ state: 'failed', error: { code: 'CONFLICT' } });
     expect(await readFile(target, 'utf8')).toBe('my own different model');
@@ -135,15 +158,36 @@ describe('install over HTTP (seed 000)', () => {
 
 describe('malformed workflows', () => {
   test('each gets a clear 400 and the server keeps serving', async ({ server, modelsRoot }) => {
-    const manyEntries = { dependencies: { loras: Array.from({ length: 10_000 }, (_, i) => ({ filename: `l${i}.safetensors`, urls: [] })) } };
+    const manyEntries = {
+      dependencies: { loras: Array.from({ length: 10_000 }, (_, i) => ({ filename: `l${i}.safetensors`, urls: [] })) },
+    };
     const cases: Array<[string, string | object]> = [
       ['not JSON', '{"nodes": [1, 2,'],
       ['a number', '42'],
       ['wrong types', { nodes: 'not a list', dependencies: 'nope' }],
       ['10 MB of junk', 'x'.repeat(10 * 1024 * 1024)],
       ['10,000 entries', manyEntries],
-      ['hostile names', { dependencies: { checkpoints: [{ filename: '../../../etc/passwd.safetensors', urls: [] }], vae: [{ filename: '/abs/x.safetensors' }] } }],
-      ['hostile category', { models: [{ name: 'x.safetensors', url: 'https://huggingface.co/a/b/resolve/main/x.safetensors', directory: '../../..' }] }],
+      [
+        'hostile names',
+        {
+          dependencies: {
+            checkpoints: [{ filename: '../../../etc/passwd.safetensors', urls: [] }],
+            vae: [{ filename: '/abs/x.safetensors' }],
+          },
+        },
+      ],
+      [
+        'hostile category',
+        {
+          models: [
+            {
+              name: 'x.safetensors',
+              url: 'https://huggingface.co/a/b/resolve/main/x.safetensors',
+              directory: '../../..',
+            },
+          ],
+        },
+      ],
     ];
     for (const [name, body] of cases) {
       const res = await postJson(server, '/models/check-dependencies', body);

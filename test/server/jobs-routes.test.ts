@@ -14,10 +14,20 @@ async function filesUnder(dir: string): Promise<string[]> {
 }
 
 describe('/models/download and /models/jobs', () => {
-  test('uses tokens from the body for a gated download and writes them nowhere', async ({ hub, server, depot, modelsRoot }) => {
+  test('uses tokens from the body for a gated download and writes them nowhere', async ({
+    hub,
+    server,
+    depot,
+    modelsRoot,
+  }) => {
     const TOKEN = 'hf_body_token_9876543210';
     hub.addRepo({ id: 'gated/m', gated: 'manual', tokensWithAccess: [TOKEN], files: [{ path: FILE, size: SIZE }] });
-    const item = { category: 'loras', filename: FILE, urls: [`https://huggingface.co/gated/m/resolve/main/${FILE}`], origin: 'dependencies' };
+    const item = {
+      category: 'loras',
+      filename: FILE,
+      urls: [`https://huggingface.co/gated/m/resolve/main/${FILE}`],
+      origin: 'dependencies',
+    };
     const res = await postJson(server, '/models/download', { items: [item], tokens: { huggingface: TOKEN } });
     expect(res.status, res.text).toBe(202);
     const [job] = (res.json as { jobs: Job[] }).jobs;
@@ -32,16 +42,33 @@ describe('/models/download and /models/jobs', () => {
     }
   });
 
-  test('an HTTP install without a needed token fails at once with AUTH_REQUIRED (nobody could answer a dialog)', async ({ hub, server, depot }) => {
-    hub.addRepo({ id: 'gated/m', gated: 'manual', tokensWithAccess: ['hf_someone'], files: [{ path: FILE, size: SIZE }] });
+  test('an HTTP install without a needed token fails at once with AUTH_REQUIRED (nobody could answer a dialog)', async ({
+    hub,
+    server,
+    depot,
+  }) => {
+    hub.addRepo({
+      id: 'gated/m',
+      gated: 'manual',
+      tokensWithAccess: ['hf_someone'],
+      files: [{ path: FILE, size: SIZE }],
+    });
     const item = { category: 'loras', filename: FILE, urls: [hub.resolveUrl('gated/m', FILE)], origin: 'dependencies' };
     const res = await postJson(server, '/models/download', { items: [item] });
     const [job] = (res.json as { jobs: Job[] }).jobs;
     const [done] = await depot.settled([job?.id ?? '']);
-    expect(done).toMatchObject({ state: 'failed', error: { code: 'AUTH_REQUIRED', message: expect.stringMatching(/token/) } });
+    expect(done).toMatchObject({
+      state: 'failed',
+      error: { code: 'AUTH_REQUIRED', message: expect.stringMatching(/token/) },
+    });
   });
 
-  test('DELETE /models/jobs/:id cancels a running download and keeps its partial file', async ({ hub, server, depot, modelsRoot }) => {
+  test('DELETE /models/jobs/:id cancels a running download and keeps its partial file', async ({
+    hub,
+    server,
+    depot,
+    modelsRoot,
+  }) => {
     hub.addRepo({ id: 'org/big', files: [{ path: FILE, size: 8 * SIZE }] });
     hub.setFault({ kind: 'slow', bytesPerSecond: 1024 * 1024 });
     const item = { category: 'loras', filename: FILE, urls: [hub.resolveUrl('org/big', FILE)], origin: 'dependencies' };
@@ -74,11 +101,27 @@ describe('/models/download and /models/jobs', () => {
 });
 
 describe('Civitai downloads', () => {
-  test('a login-only Civitai version downloads with the body token, sent to Civitai only, never to storage', async ({ hub, server, depot, modelsRoot }) => {
+  test('a login-only Civitai version downloads with the body token, sent to Civitai only, never to storage', async ({
+    hub,
+    server,
+    depot,
+    modelsRoot,
+  }) => {
     const KEY = 'civitai_key_0123456789abcdef';
-    hub.addCivitaiVersion({ id: 4242, requiresAuth: 'login', tokensWithAccess: [KEY], files: [{ name: 'style.safetensors', size: SIZE }] });
+    hub.addCivitaiVersion({
+      id: 4242,
+      requiresAuth: 'login',
+      tokensWithAccess: [KEY],
+      files: [{ name: 'style.safetensors', size: SIZE }],
+    });
     const sha256 = await hub.sha256Of({ versionId: 4242 });
-    const item = { category: 'loras', filename: 'style.safetensors', sha256, urls: ['https://civitai.com/api/download/models/4242'], origin: 'dependencies' };
+    const item = {
+      category: 'loras',
+      filename: 'style.safetensors',
+      sha256,
+      urls: ['https://civitai.com/api/download/models/4242'],
+      origin: 'dependencies',
+    };
     const res = await postJson(server, '/models/download', { items: [item], tokens: { civitai: KEY } });
     const [job] = (res.json as { jobs: Job[] }).jobs;
     const [done] = await depot.settled([job?.id ?? '']);

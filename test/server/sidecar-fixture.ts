@@ -27,7 +27,12 @@ export const test = depotTest.extend<SidecarFixture>({
   },
 });
 
-export function postJson(server: DepotServer, route: string, body: unknown, headers: Record<string, string> = {}): Promise<HttpAnswer> {
+export function postJson(
+  server: DepotServer,
+  route: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<HttpAnswer> {
   return httpRequest(`${server.url}${route}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },

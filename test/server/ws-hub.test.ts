@@ -28,7 +28,8 @@ describe('WebSocket hub', () => {
     const started = await one.waitFor((m) => m.type === 'installStarted' && m.id === 'i1');
     const jobId = (started.jobs as Job[])[0]?.id;
 
-    const isMine = (type: string) => (m: Record<string, unknown>) => m.type === type && (m.job as Job | undefined)?.id === jobId;
+    const isMine = (type: string) => (m: Record<string, unknown>) =>
+      m.type === type && (m.job as Job | undefined)?.id === jobId;
     await two.waitFor(isMine('progress'));
     const done = await two.waitFor(isMine('jobDone'));
     await one.waitFor(isMine('jobDone'));
@@ -42,7 +43,10 @@ describe('WebSocket hub', () => {
     two.close();
   });
 
-  test('asks only the starting client for a token, resumes with it, and no frame carries the token', async ({ hub, server }) => {
+  test('asks only the starting client for a token, resumes with it, and no frame carries the token', async ({
+    hub,
+    server,
+  }) => {
     const TOKEN = 'hf_goodtoken_0123456789';
     hub.addRepo({ id: 'gated/model', gated: 'manual', tokensWithAccess: [TOKEN], files: [{ path: FILE, size: SIZE }] });
     const sha256 = await hub.sha256Of({ repoId: 'gated/model', path: FILE });
@@ -54,7 +58,12 @@ describe('WebSocket hub', () => {
     const items = (checked.result as { items: Array<{ requirement: unknown }> }).items.map((i) => i.requirement);
     one.send({ type: 'install', id: 'i', items });
     const auth = await one.waitFor((m) => m.type === 'authRequired');
-    expect(auth).toMatchObject({ provider: 'huggingface', reason: 'missing', filenames: [FILE], tokenUrl: expect.stringMatching(/settings\/tokens/) });
+    expect(auth).toMatchObject({
+      provider: 'huggingface',
+      reason: 'missing',
+      filenames: [FILE],
+      tokenUrl: expect.stringMatching(/settings\/tokens/),
+    });
     const jobId = (auth.jobIds as string[])[0];
     await two.waitFor((m) => m.type === 'progress' && (m.job as Job).state === 'waiting-for-token');
     one.send({ type: 'token', provider: 'huggingface', token: TOKEN });
@@ -71,20 +80,51 @@ describe('WebSocket hub', () => {
   });
 
   test('cancelling the token dialog fails the waiting jobs with a clear state', async ({ hub, server }) => {
-    hub.addRepo({ id: 'gated/model', gated: 'manual', tokensWithAccess: ['hf_x_secret'], files: [{ path: FILE, size: SIZE }] });
+    hub.addRepo({
+      id: 'gated/model',
+      gated: 'manual',
+      tokensWithAccess: ['hf_x_secret'],
+      files: [{ path: FILE, size: SIZE }],
+    });
     const one = await connectWs(server);
-    one.send({ type: 'install', id: 'i', items: [{ category: 'checkpoints', filename: FILE, urls: [hub.resolveUrl('gated/model', FILE)], origin: 'dependencies' }] });
+    one.send({
+      type: 'install',
+      id: 'i',
+      items: [
+        {
+          category: 'checkpoints',
+          filename: FILE,
+          urls: [hub.resolveUrl('gated/model', FILE)],
+          origin: 'dependencies',
+        },
+      ],
+    });
     const auth = await one.waitFor((m) => m.type === 'authRequired');
     one.send({ type: 'cancel', provider: 'huggingface' });
     const failed = await one.waitFor((m) => m.type === 'jobFailed');
-    expect(failed.job).toMatchObject({ id: (auth.jobIds as string[])[0], state: 'failed', error: { code: 'CANCELLED', message: 'cancelled: no token given' } });
+    expect(failed.job).toMatchObject({
+      id: (auth.jobIds as string[])[0],
+      state: 'failed',
+      error: { code: 'CANCELLED', message: 'cancelled: no token given' },
+    });
     one.close();
   });
 
   test('a client that goes away leaves no job waiting for its token forever', async ({ hub, server, depot }) => {
-    hub.addRepo({ id: 'gated/model', gated: 'manual', tokensWithAccess: ['hf_someone'], files: [{ path: FILE, size: SIZE }] });
+    hub.addRepo({
+      id: 'gated/model',
+      gated: 'manual',
+      tokensWithAccess: ['hf_someone'],
+      files: [{ path: FILE, size: SIZE }],
+    });
     const one = await connectWs(server);
-    one.send({ type: 'install', id: 'i', items: [{ category: 'loras', filename: FILE, urls: [hub.resolveUrl('gated/model', FILE)], origin: 'dependencies' }] });
+    one.send({
+      type: 'install',
+      id: 'i',
+      items: [
+        { category: 'loras', filename: FILE, urls: [hub.resolveUrl('gated/model', FILE)], origin: 'dependencies' },
+      ],
+    });
     const auth = await one.waitFor((m) => m.type === 'authRequired');
     one.close();
     const [done] = await depot.settled(auth.jobIds as string[]);
@@ -105,13 +145,23 @@ describe('WebSocket hub', () => {
         case 0:
           return Buffer.from(Array.from({ length: 1 + Math.floor(random() * 64) }, () => Math.floor(random() * 256)));
         case 1:
-          return Array.from({ length: Math.floor(random() * 40) }, () => String.fromCharCode(32 + Math.floor(random() * 90))).join('');
+          return Array.from({ length: Math.floor(random() * 40) }, () =>
+            String.fromCharCode(32 + Math.floor(random() * 90)),
+          ).join('');
         case 2:
-          return JSON.stringify({ type: types[Math.floor(random() * types.length)], id: random() > 0.5 ? 5 : undefined, items: 'x' });
+          return JSON.stringify({
+            type: types[Math.floor(random() * types.length)],
+            id: random() > 0.5 ? 5 : undefined,
+            items: 'x',
+          });
         case 3:
           return JSON.stringify({ type: 'token', provider: 'huggingface', token: '' });
         case 4:
-          return JSON.stringify({ type: 'install', id: `i${i}`, items: [{ category: 'loras', filename: '../x.safetensors', origin: 'dependencies' }] });
+          return JSON.stringify({
+            type: 'install',
+            id: `i${i}`,
+            items: [{ category: 'loras', filename: '../x.safetensors', origin: 'dependencies' }],
+          });
         default:
           return JSON.stringify([random(), { type: 'check' }]);
       }

@@ -19,30 +19,33 @@ const OPTION_VALUES: Readonly<Record<string, RegExp>> = {
 export function parseAria2Input(text: string): Aria2Entry[] {
   if (!text.endsWith('\n')) throw new Error('the file does not end with a newline');
   const entries: Aria2Entry[] = [];
-  text.slice(0, -1).split('\n').forEach((line, index) => {
-    const where = `line ${index + 1}`;
-    if (line === '' || line.startsWith('#')) return;
-    if (/^[ \t]/.test(line)) {
-      const current = entries[entries.length - 1];
-      if (!current) throw new Error(`${where}: an option before any URI line`);
-      const match = /^[ \t]+([a-z0-9-]+)=(.*)$/.exec(line);
-      if (!match) throw new Error(`${where}: not name=value: ${JSON.stringify(line)}`);
-      const [, name = '', value = ''] = match;
-      const shape = OPTION_VALUES[name];
-      if (!shape) throw new Error(`${where}: unexpected option ${name}`);
-      if (!shape.test(value)) throw new Error(`${where}: bad ${name} value ${JSON.stringify(value)}`);
-      if (name in current.options) throw new Error(`${where}: ${name} given twice`);
-      current.options[name] = value;
-      return;
-    }
-    const uris = line.split('\t');
-    for (const uri of uris) {
-      const url = new URL(uri);
-      if (!['http:', 'https:'].includes(url.protocol) || url.username || url.password || /\s/.test(uri)) {
-        throw new Error(`${where}: not a plain http(s) URI: ${JSON.stringify(uri)}`);
+  text
+    .slice(0, -1)
+    .split('\n')
+    .forEach((line, index) => {
+      const where = `line ${index + 1}`;
+      if (line === '' || line.startsWith('#')) return;
+      if (/^[ \t]/.test(line)) {
+        const current = entries[entries.length - 1];
+        if (!current) throw new Error(`${where}: an option before any URI line`);
+        const match = /^[ \t]+([a-z0-9-]+)=(.*)$/.exec(line);
+        if (!match) throw new Error(`${where}: not name=value: ${JSON.stringify(line)}`);
+        const [, name = '', value = ''] = match;
+        const shape = OPTION_VALUES[name];
+        if (!shape) throw new Error(`${where}: unexpected option ${name}`);
+        if (!shape.test(value)) throw new Error(`${where}: bad ${name} value ${JSON.stringify(value)}`);
+        if (name in current.options) throw new Error(`${where}: ${name} given twice`);
+        current.options[name] = value;
+        return;
       }
-    }
-    entries.push({ uris, options: {} });
-  });
+      const uris = line.split('\t');
+      for (const uri of uris) {
+        const url = new URL(uri);
+        if (!['http:', 'https:'].includes(url.protocol) || url.username || url.password || /\s/.test(uri)) {
+          throw new Error(`${where}: not a plain http(s) URI: ${JSON.stringify(uri)}`);
+        }
+      }
+      entries.push({ uris, options: {} });
+    });
   return entries;
 }

@@ -42,14 +42,21 @@ function requirement(overrides: Partial<Requirement> & Pick<Requirement, 'filena
   return { category: 'checkpoints', urls: [], required: true, origin: 'dependencies', ...overrides };
 }
 
-function options(place: Place, requirements: Requirement[], extra: Partial<CheckRequirementsOptions> = {}): CheckRequirementsOptions {
+function options(
+  place: Place,
+  requirements: Requirement[],
+  extra: Partial<CheckRequirementsOptions> = {},
+): CheckRequirementsOptions {
   return { requirements, registry: place.registry, modelsRoot: place.root, freeSpace: async () => 1e12, ...extra };
 }
 
-const OUTSIDE_REASON = /cannot be installed: its folder resolves to ".*outside", outside the models root \(a symlinked folder\).*replace the symlink with a real folder, then check again\.$/;
+const OUTSIDE_REASON =
+  /cannot be installed: its folder resolves to ".*outside", outside the models root \(a symlinked folder\).*replace the symlink with a real folder, then check again\.$/;
 
 describe('checkRequirements: destinations judged by the install rules', () => {
-  test('a name under a subfolder symlinked outside the models root is unavailable (UNSAFE_PATH), the normal item beside it is missing', async ({ place }) => {
+  test('a name under a subfolder symlinked outside the models root is unavailable (UNSAFE_PATH), the normal item beside it is missing', async ({
+    place,
+  }) => {
     const lookupRemote = vi.fn(async () => ({ size: 10 }));
     const result = await checkRequirements(
       options(
@@ -76,15 +83,23 @@ describe('checkRequirements: destinations judged by the install rules', () => {
     expect(zCheckResult.parse(result)).toEqual(result);
   });
 
-  test('a category with a trailing space is refused with the install’s own message; the same name without it is missing', async ({ place }) => {
+  test('a category with a trailing space is refused with the install’s own message; the same name without it is missing', async ({
+    place,
+  }) => {
     const result = await checkRequirements(
       options(place, [
         requirement({ category: 'checkpoints ', filename: 'c.safetensors', urls: [HF('c.safetensors')] }),
         requirement({ category: 'checkpoints', filename: 'c.safetensors', urls: [HF('c.safetensors')] }),
       ]),
     );
-    expect(result.items[0]).toMatchObject({ status: 'unavailable', code: 'UNSAFE_PATH', targetPath: 'checkpoints /c.safetensors' });
-    expect(result.items[0]?.reason).toMatch(/^"checkpoints " is not a model folder\. .*correct the workflow, then check again\.$/);
+    expect(result.items[0]).toMatchObject({
+      status: 'unavailable',
+      code: 'UNSAFE_PATH',
+      targetPath: 'checkpoints /c.safetensors',
+    });
+    expect(result.items[0]?.reason).toMatch(
+      /^"checkpoints " is not a model folder\. .*correct the workflow, then check again\.$/,
+    );
     expect(result.items[1]).toMatchObject({ status: 'missing', url: HF('c.safetensors') });
   });
 
@@ -114,7 +129,10 @@ describe('checkRequirements: destinations judged by the install rules', () => {
     const sha256 = sha256Of('registered');
     await place.registry.addFile({ path: file, sha256, kind: 'hub', stat: fileIdentity(await stat(file)) });
     const result = await checkRequirements(
-      options(place, [requirement({ filename: 'ext/l.safetensors', sha256 }), requirement({ filename: 'l.safetensors', sha256 })]),
+      options(place, [
+        requirement({ filename: 'ext/l.safetensors', sha256 }),
+        requirement({ filename: 'l.safetensors', sha256 }),
+      ]),
     );
     expect(result.items.map((i) => i.status)).toEqual(['unavailable', 'linkable']);
     expect(result.items[0]?.reason).toMatch(OUTSIDE_REASON);
@@ -124,12 +142,16 @@ describe('checkRequirements: destinations judged by the install rules', () => {
     const elsewhere = path.join(place.outside, 'vae');
     await mkdir(elsewhere);
     await symlink(elsewhere, path.join(place.root, 'vae'));
-    const result = await checkRequirements(options(place, [requirement({ category: 'vae', filename: 'v.safetensors', urls: [HF('v.safetensors')] })]));
+    const result = await checkRequirements(
+      options(place, [requirement({ category: 'vae', filename: 'v.safetensors', urls: [HF('v.safetensors')] })]),
+    );
     expect(result.items[0]).toMatchObject({ status: 'unavailable', code: 'UNSAFE_PATH' });
     expect(result.items[0]?.reason).toMatch(/"[^"]*outside\/vae"/);
   });
 
-  test('a symlinked subfolder that stays inside the models root, and a file already under the outside one, are fine', async ({ place }) => {
+  test('a symlinked subfolder that stays inside the models root, and a file already under the outside one, are fine', async ({
+    place,
+  }) => {
     await mkdir(path.join(place.root, 'loras'));
     await symlink('../loras', path.join(place.root, 'checkpoints', 'inside'));
     await writeFile(path.join(place.outside, 'there.safetensors'), 'already there');
@@ -147,36 +169,50 @@ describe('checkRequirements: destinations judged by the install rules', () => {
 const REPO = 'org/models';
 
 describe('check and install agree on refused destinations (through the depot)', () => {
-  depotTest('the check does not offer what the install refuses; the install fails it at once with UNSAFE_PATH and fetches nothing for it', async ({ hub, openDepot, modelsRoot, dir }) => {
-    hub.addRepo({ id: REPO, files: [{ path: 'a.safetensors', size: 4096 }, { path: 'b.safetensors', size: 2048 }] });
-    await mkdir(path.join(dir, 'outside'));
-    await mkdir(path.join(modelsRoot, 'checkpoints'), { recursive: true });
-    await symlink(path.join(dir, 'outside'), path.join(modelsRoot, 'checkpoints', 'ext'));
-    const url = (file: string) => `https://huggingface.co/${REPO}/resolve/main/${file}`;
-    const depot = await openDepot();
+  depotTest(
+    'the check does not offer what the install refuses; the install fails it at once with UNSAFE_PATH and fetches nothing for it',
+    async ({ hub, openDepot, modelsRoot, dir }) => {
+      hub.addRepo({
+        id: REPO,
+        files: [
+          { path: 'a.safetensors', size: 4096 },
+          { path: 'b.safetensors', size: 2048 },
+        ],
+      });
+      await mkdir(path.join(dir, 'outside'));
+      await mkdir(path.join(modelsRoot, 'checkpoints'), { recursive: true });
+      await symlink(path.join(dir, 'outside'), path.join(modelsRoot, 'checkpoints', 'ext'));
+      const url = (file: string) => `https://huggingface.co/${REPO}/resolve/main/${file}`;
+      const depot = await openDepot();
 
-    const check = await depot.check({
-      dependencies: { checkpoints: [{ filename: 'ext/a.safetensors', url: url('a.safetensors') }, { filename: 'b.safetensors', url: url('b.safetensors') }] },
-    });
-    expect(check.items.map((i) => [i.targetPath, i.status, i.code])).toEqual([
-      ['checkpoints/ext/a.safetensors', 'unavailable', 'UNSAFE_PATH'],
-      ['checkpoints/b.safetensors', 'missing', undefined],
-    ]);
+      const check = await depot.check({
+        dependencies: {
+          checkpoints: [
+            { filename: 'ext/a.safetensors', url: url('a.safetensors') },
+            { filename: 'b.safetensors', url: url('b.safetensors') },
+          ],
+        },
+      });
+      expect(check.items.map((i) => [i.targetPath, i.status, i.code])).toEqual([
+        ['checkpoints/ext/a.safetensors', 'unavailable', 'UNSAFE_PATH'],
+        ['checkpoints/b.safetensors', 'missing', undefined],
+      ]);
 
-    // Everything the workflow names, plus a raw category with a trailing space (as an HTTP body may send it).
-    const jobs = await depot.install([
-      ...check.items.map((i) => i.requirement),
-      { category: 'checkpoints ', filename: 'c.safetensors', urls: [url('b.safetensors')], origin: 'dependencies' },
-    ]);
-    const done = await depot.settled(jobs.map((j) => j.id));
-    expect(done.map((j) => [j.state, j.error?.code])).toEqual([
-      ['failed', 'UNSAFE_PATH'],
-      ['complete', undefined],
-      ['failed', 'UNSAFE_PATH'],
-    ]);
-    expect(done[0]?.error?.message).toBe(check.items[0]?.reason);
-    expect(hub.requests.some((r) => r.path.endsWith('/b.safetensors'))).toBe(true);
-    expect(hub.requests.some((r) => r.path.endsWith('/a.safetensors'))).toBe(false);
-    expect(await readdir(path.join(dir, 'outside'))).toEqual([]);
-  });
+      // Everything the workflow names, plus a raw category with a trailing space (as an HTTP body may send it).
+      const jobs = await depot.install([
+        ...check.items.map((i) => i.requirement),
+        { category: 'checkpoints ', filename: 'c.safetensors', urls: [url('b.safetensors')], origin: 'dependencies' },
+      ]);
+      const done = await depot.settled(jobs.map((j) => j.id));
+      expect(done.map((j) => [j.state, j.error?.code])).toEqual([
+        ['failed', 'UNSAFE_PATH'],
+        ['complete', undefined],
+        ['failed', 'UNSAFE_PATH'],
+      ]);
+      expect(done[0]?.error?.message).toBe(check.items[0]?.reason);
+      expect(hub.requests.some((r) => r.path.endsWith('/b.safetensors'))).toBe(true);
+      expect(hub.requests.some((r) => r.path.endsWith('/a.safetensors'))).toBe(false);
+      expect(await readdir(path.join(dir, 'outside'))).toEqual([]);
+    },
+  );
 });

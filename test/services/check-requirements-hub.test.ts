@@ -13,7 +13,9 @@ import type { FakeHub } from '../fake-hub/create-fake-hub';
 import { test } from '../fake-hub/fake-hub-fixture';
 
 describe('checkRequirements with the host asked for hashes', () => {
-  test('a template without hashes: HF and Civitai give the SHA-256, copies under other names are linkable, gated needs a token', async ({ hub }) => {
+  test('a template without hashes: HF and Civitai give the SHA-256, copies under other names are linkable, gated needs a token', async ({
+    hub,
+  }) => {
     const dir = await mkdtemp(path.join(tmpdir(), 'depot-check-hub-'));
     const modelsRoot = path.join(dir, 'models');
     const registry = await openRegistry({ modelsRoot });
@@ -21,7 +23,10 @@ describe('checkRequirements with the host asked for hashes', () => {
       hub.addRepo({ id: 'Comfy-Org/flux1-dev', files: [{ path: 'flux1-dev.safetensors', content: 'flux weights' }] });
       hub.addRepo({ id: 'org/gated', gated: 'manual', files: [{ path: 'g.safetensors', size: 64 }] });
       hub.addCivitaiVersion({ id: 135867, files: [{ name: 'detail.safetensors', content: 'lora weights' }] });
-      for (const [name, content] of [['renamed-flux.safetensors', 'flux weights'], ['my-lora.safetensors', 'lora weights']] as const) {
+      for (const [name, content] of [
+        ['renamed-flux.safetensors', 'flux weights'],
+        ['my-lora.safetensors', 'lora weights'],
+      ] as const) {
         const file = path.join(dir, 'hub', name);
         await mkdir(path.dirname(file), { recursive: true });
         await writeFile(file, content);
@@ -36,12 +41,24 @@ describe('checkRequirements with the host asked for hashes', () => {
             id: 1,
             type: 'UNETLoader',
             widgets_values: ['flux1-dev.safetensors', 'default'],
-            properties: { models: [{ name: 'flux1-dev.safetensors', url: 'https://huggingface.co/Comfy-Org/flux1-dev/resolve/main/flux1-dev.safetensors', directory: 'diffusion_models' }] },
+            properties: {
+              models: [
+                {
+                  name: 'flux1-dev.safetensors',
+                  url: 'https://huggingface.co/Comfy-Org/flux1-dev/resolve/main/flux1-dev.safetensors',
+                  directory: 'diffusion_models',
+                },
+              ],
+            },
           },
         ],
         models: [
           { name: 'detail.safetensors', url: 'https://civitai.com/api/download/models/135867', directory: 'loras' },
-          { name: 'g.safetensors', url: 'https://huggingface.co/org/gated/resolve/main/g.safetensors', directory: 'vae' },
+          {
+            name: 'g.safetensors',
+            url: 'https://huggingface.co/org/gated/resolve/main/g.safetensors',
+            directory: 'vae',
+          },
         ],
       });
       const endpoints = { hfEndpoint: hub.hfUrl, civitaiEndpoint: hub.civitaiUrl };
@@ -74,7 +91,15 @@ describe('checkRequirements when the host cannot give the repository', () => {
     const modelsRoot = path.join(dir, 'models');
     const registry = await openRegistry({ modelsRoot });
     try {
-      const requirements = urls.map((url, i): Requirement => ({ category: 'vae', filename: `v${i}.safetensors`, urls: [url], required: true, origin: 'models' }));
+      const requirements = urls.map(
+        (url, i): Requirement => ({
+          category: 'vae',
+          filename: `v${i}.safetensors`,
+          urls: [url],
+          required: true,
+          origin: 'models',
+        }),
+      );
       const endpoints = { hfEndpoint: hub.hfUrl, civitaiEndpoint: hub.civitaiUrl };
       return await checkRequirements({
         requirements,
@@ -92,12 +117,24 @@ describe('checkRequirements when the host cannot give the repository', () => {
 
   const PRIVATE_URL = 'https://huggingface.co/org/private/resolve/main/p.safetensors';
   const MISSING_URL = 'https://huggingface.co/org/no-such-repo/resolve/main/m.safetensors';
-  const REASON = /^vae\/v\d\.safetensors: the host answered that the repository of https:\/\/huggingface\.co\/org\/[a-z-]+\/resolve\/main\/[pm]\.safetensors does not exist, or that it is private and the HuggingFace token has no access to it \(HTTP 404\)\. Check the URL in the workflow; if the repository is private, use a token \(HF_TOKEN\) of an account that can see it, then check again\.$/;
+  const REASON =
+    /^vae\/v\d\.safetensors: the host answered that the repository of https:\/\/huggingface\.co\/org\/[a-z-]+\/resolve\/main\/[pm]\.safetensors does not exist, or that it is private and the HuggingFace token has no access to it \(HTTP 404\)\. Check the URL in the workflow; if the repository is private, use a token \(HF_TOKEN\) of an account that can see it, then check again\.$/;
 
-  test('with a valid token lacking access to a private repository, or a repository that does not exist: unavailable NOT_FOUND, saying both and what to do', async ({ hub }) => {
-    hub.addRepo({ id: 'org/private', private: true, tokensWithAccess: ['hf_granted'], files: [{ path: 'p.safetensors', size: 64 }] });
+  test('with a valid token lacking access to a private repository, or a repository that does not exist: unavailable NOT_FOUND, saying both and what to do', async ({
+    hub,
+  }) => {
+    hub.addRepo({
+      id: 'org/private',
+      private: true,
+      tokensWithAccess: ['hf_granted'],
+      files: [{ path: 'p.safetensors', size: 64 }],
+    });
     hub.addRepo({ id: 'org/public', files: [{ path: 'ok.safetensors', size: 64 }] });
-    const result = await checkUrls(hub, [PRIVATE_URL, MISSING_URL, 'https://huggingface.co/org/public/resolve/main/ok.safetensors'], 'hf_valid_without_grant');
+    const result = await checkUrls(
+      hub,
+      [PRIVATE_URL, MISSING_URL, 'https://huggingface.co/org/public/resolve/main/ok.safetensors'],
+      'hf_valid_without_grant',
+    );
     expect(result.items.map((i) => [i.targetPath, i.status, i.code, i.needsToken])).toEqual([
       ['vae/v0.safetensors', 'unavailable', 'NOT_FOUND', false],
       ['vae/v1.safetensors', 'unavailable', 'NOT_FOUND', false],
@@ -108,14 +145,27 @@ describe('checkRequirements when the host cannot give the repository', () => {
       expect(item.reason).not.toContain('hf_valid_without_grant');
       expect(item.url).toBeUndefined();
     }
-    expect(result.items[2]).toMatchObject({ size: 64, url: 'https://huggingface.co/org/public/resolve/main/ok.safetensors' });
+    expect(result.items[2]).toMatchObject({
+      size: 64,
+      url: 'https://huggingface.co/org/public/resolve/main/ok.safetensors',
+    });
     expect(result.summary).toMatchObject({ unavailable: 2, missing: 1, bytesToDownload: 64, needsToken: false });
     const heads = hub.requests.filter((r) => r.method === 'HEAD' && !r.path.includes('/org/public/'));
-    expect(heads.map((r) => [r.status, r.hasAuthorization])).toEqual([[404, true], [404, true]]);
+    expect(heads.map((r) => [r.status, r.hasAuthorization])).toEqual([
+      [404, true],
+      [404, true],
+    ]);
   });
 
-  test('the same repositories without a token: still downloadable, a token needed (the Hub answers 401)', async ({ hub }) => {
-    hub.addRepo({ id: 'org/private', private: true, tokensWithAccess: ['hf_granted'], files: [{ path: 'p.safetensors', size: 64 }] });
+  test('the same repositories without a token: still downloadable, a token needed (the Hub answers 401)', async ({
+    hub,
+  }) => {
+    hub.addRepo({
+      id: 'org/private',
+      private: true,
+      tokensWithAccess: ['hf_granted'],
+      files: [{ path: 'p.safetensors', size: 64 }],
+    });
     const result = await checkUrls(hub, [PRIVATE_URL, MISSING_URL]);
     expect(result.items.map((i) => [i.status, i.code, i.needsToken])).toEqual([
       ['missing', undefined, true],
@@ -124,8 +174,15 @@ describe('checkRequirements when the host cannot give the repository', () => {
     expect(result.summary).toMatchObject({ missing: 2, unavailable: 0, needsToken: true });
   });
 
-  test('with the token that has access: the private file is missing with its size, not unavailable', async ({ hub }) => {
-    hub.addRepo({ id: 'org/private', private: true, tokensWithAccess: ['hf_granted'], files: [{ path: 'p.safetensors', size: 64 }] });
+  test('with the token that has access: the private file is missing with its size, not unavailable', async ({
+    hub,
+  }) => {
+    hub.addRepo({
+      id: 'org/private',
+      private: true,
+      tokensWithAccess: ['hf_granted'],
+      files: [{ path: 'p.safetensors', size: 64 }],
+    });
     const result = await checkUrls(hub, [PRIVATE_URL], 'hf_granted');
     expect(result.items[0]).toMatchObject({ status: 'missing', size: 64, needsToken: false });
     expect(result.items[0]?.sha256).toMatch(/^[0-9a-f]{64}$/);

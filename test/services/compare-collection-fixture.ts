@@ -26,7 +26,13 @@ interface LocalModel {
 export function buildCompareCollection(count: number, extras: number): CompareCollection & { locals: LocalModel[] } {
   const repoFiles: CompareCollection['repoFiles'] = [];
   const locals: LocalModel[] = [];
-  const expected: CompareCollection['expected'] = { matched: [], nameOnly: [], mismatched: [], missing: [], localOnly: [] };
+  const expected: CompareCollection['expected'] = {
+    matched: [],
+    nameOnly: [],
+    mismatched: [],
+    missing: [],
+    localOnly: [],
+  };
   for (let i = 0; i < count; i++) {
     const kind = i % 10;
     const name = kind === 9 ? `notes-${i}.txt` : `lora-${i}.safetensors`;
@@ -57,27 +63,38 @@ export function buildCompareCollection(count: number, extras: number): CompareCo
 
 /** Lora-Manager's layout: `<stem>.metadata.json` per model, in sub-folders, paths from a Windows machine. */
 export async function writeMetadataFolder(dir: string, locals: readonly LocalModel[]): Promise<void> {
-  await Promise.all(locals.map(async ({ name, content }, index) => {
-    const stem = name.replace(/\.safetensors$/, '');
-    const file = join(dir, `group-${index % 5}`, `${stem}.metadata.json`);
-    await mkdir(dirname(file), { recursive: true });
-    await writeFile(file, JSON.stringify({
-      file_name: stem,
-      model_name: stem,
-      file_path: `H:\\AI\\ComfyUI\\models\\loras\\group-${index % 5}\\${name}`,
-      size: Buffer.byteLength(content),
-      sha256: sha256Of(content),
-      base_model: 'Flux.1 D',
-      civitai: { id: index },
-    }, null, 2));
-  }));
+  await Promise.all(
+    locals.map(async ({ name, content }, index) => {
+      const stem = name.replace(/\.safetensors$/, '');
+      const file = join(dir, `group-${index % 5}`, `${stem}.metadata.json`);
+      await mkdir(dirname(file), { recursive: true });
+      await writeFile(
+        file,
+        JSON.stringify(
+          {
+            file_name: stem,
+            model_name: stem,
+            file_path: `H:\\AI\\ComfyUI\\models\\loras\\group-${index % 5}\\${name}`,
+            size: Buffer.byteLength(content),
+            sha256: sha256Of(content),
+            base_model: 'Flux.1 D',
+            civitai: { id: index },
+          },
+          null,
+          2,
+        ),
+      );
+    }),
+  );
 }
 
 /** The raw files themselves, in the same sub-folders. */
 export async function writeRawFolder(dir: string, locals: readonly LocalModel[]): Promise<void> {
-  await Promise.all(locals.map(async ({ name, content }, index) => {
-    const file = join(dir, `group-${index % 5}`, name);
-    await mkdir(dirname(file), { recursive: true });
-    await writeFile(file, content);
-  }));
+  await Promise.all(
+    locals.map(async ({ name, content }, index) => {
+      const file = join(dir, `group-${index % 5}`, name);
+      await mkdir(dirname(file), { recursive: true });
+      await writeFile(file, content);
+    }),
+  );
 }

@@ -8,6 +8,15 @@ import type { FakeHub } from '../fake-hub/create-fake-hub';
  */
 export function fakeHubDepotOptions(
   hub: FakeHub,
-): Pick<CreateDepotOptions, 'hfEndpoint' | 'civitaiEndpoint' | 'allowLoopbackHosts' | 'indexInBackground' | 'hashWorkers'> {
-  return { hfEndpoint: hub.hfUrl, civitaiEndpoint: hub.civitaiUrl, allowLoopbackHosts: true, indexInBackground: false, hashWorkers: 1 };
+): Pick<
+  CreateDepotOptions,
+  'hfEndpoint' | 'civitaiEndpoint' | 'allowLoopbackHosts' | 'indexInBackground' | 'hashWorkers'
+> {
+  return {
+    hfEndpoint: hub.hfUrl,
+    civitaiEndpoint: hub.civitaiUrl,
+    allowLoopbackHosts: true,
+    indexInBackground: false,
+    hashWorkers: 1,
+  };
 }

@@ -4,7 +4,8 @@ import { isLoopbackEndpoint } from '../../sidecar/cli/is-loopback-endpoint';
 
 describe('isLoopbackHost', () => {
   it('knows this machine by name and address', () => {
-    for (const host of ['localhost', 'cdn.localhost', '127.0.0.1', '127.1.2.3', '::1', '[::1]']) expect(isLoopbackHost(host)).toBe(true);
+    for (const host of ['localhost', 'cdn.localhost', '127.0.0.1', '127.1.2.3', '::1', '[::1]'])
+      expect(isLoopbackHost(host)).toBe(true);
   });
 
   it('is not fooled by names that only start like a loopback address', () => {

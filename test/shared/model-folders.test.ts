@@ -9,7 +9,8 @@ describe('canonicalFolder', () => {
   });
 
   it('knows nothing of object prototype keys', () => {
-    for (const name of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) expect(canonicalFolder(name)).toBeUndefined();
+    for (const name of ['constructor', '__proto__', 'toString', 'hasOwnProperty'])
+      expect(canonicalFolder(name)).toBeUndefined();
   });
 });
 

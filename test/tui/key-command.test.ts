@@ -6,12 +6,21 @@ const context: KeyContext = { confirmQuit: false, downloadsRunning: false, top: 
 describe('keyCommand', () => {
   it('maps seed 001 keys', () => {
     expect(keyCommand('', { return: true }, context)).toEqual({ kind: 'state', actions: [{ type: 'toggle' }] });
-    expect(keyCommand('', { downArrow: true }, context)).toEqual({ kind: 'state', actions: [{ type: 'move', delta: 1 }] });
-    expect(keyCommand('', { pageUp: true }, context)).toEqual({ kind: 'state', actions: [{ type: 'move', delta: -10 }] });
+    expect(keyCommand('', { downArrow: true }, context)).toEqual({
+      kind: 'state',
+      actions: [{ type: 'move', delta: 1 }],
+    });
+    expect(keyCommand('', { pageUp: true }, context)).toEqual({
+      kind: 'state',
+      actions: [{ type: 'move', delta: -10 }],
+    });
     expect(keyCommand('a', {}, context)).toEqual({ kind: 'state', actions: [{ type: 'selectAllVisible' }] });
     expect(keyCommand('u', {}, context)).toEqual({ kind: 'state', actions: [{ type: 'unselectAll' }] });
     expect(keyCommand('s', {}, context)).toEqual({ kind: 'state', actions: [{ type: 'toggleMissingOnly' }] });
-    expect(keyCommand('p', {}, context)).toEqual({ kind: 'state', actions: [{ type: 'nextPalette', paletteCount: 3 }] });
+    expect(keyCommand('p', {}, context)).toEqual({
+      kind: 'state',
+      actions: [{ type: 'nextPalette', paletteCount: 3 }],
+    });
     expect(keyCommand('d', {}, context)).toEqual({ kind: 'download' });
     expect(keyCommand('r', {}, context)).toEqual({ kind: 'resetCache' });
     expect(keyCommand('x', {}, context)).toEqual({ kind: 'none' });
@@ -19,13 +28,22 @@ describe('keyCommand', () => {
 
   it('quits on Escape at once when idle, and asks first while downloads run', () => {
     expect(keyCommand('', { escape: true }, context)).toEqual({ kind: 'quit' });
-    expect(keyCommand('', { escape: true }, { ...context, downloadsRunning: true })).toEqual({ kind: 'state', actions: [{ type: 'askQuit' }] });
+    expect(keyCommand('', { escape: true }, { ...context, downloadsRunning: true })).toEqual({
+      kind: 'state',
+      actions: [{ type: 'askQuit' }],
+    });
     expect(keyCommand('y', {}, { ...context, confirmQuit: true })).toEqual({ kind: 'quit' });
-    expect(keyCommand('n', {}, { ...context, confirmQuit: true })).toEqual({ kind: 'state', actions: [{ type: 'stayOpen' }] });
+    expect(keyCommand('n', {}, { ...context, confirmQuit: true })).toEqual({
+      kind: 'state',
+      actions: [{ type: 'stayOpen' }],
+    });
   });
 
   it('turns a click into a cursor move on the row under it, never a selection; the wheel scrolls', () => {
-    expect(keyCommand('[<0;20;5M[<0;20;5m', {}, context)).toEqual({ kind: 'state', actions: [{ type: 'moveTo', index: 6 }] });
+    expect(keyCommand('[<0;20;5M[<0;20;5m', {}, context)).toEqual({
+      kind: 'state',
+      actions: [{ type: 'moveTo', index: 6 }],
+    });
     expect(keyCommand('[<64;1;1M', {}, context)).toEqual({ kind: 'state', actions: [{ type: 'move', delta: -1 }] });
     expect(keyCommand('[<65;1;1M', {}, context)).toEqual({ kind: 'state', actions: [{ type: 'move', delta: 1 }] });
   });

@@ -21,8 +21,17 @@ function checkResult(...items: CheckItem[]): CheckResult {
     items,
     invalid: [],
     summary: {
-      total: items.length, present: 0, linkable: 0, missing: 0, conflict: 0, unavailable: 0,
-      bytesToDownload: 0, bytesSavedByLinking: 0, freeBytes: 0, fits: true, needsToken: false,
+      total: items.length,
+      present: 0,
+      linkable: 0,
+      missing: 0,
+      conflict: 0,
+      unavailable: 0,
+      bytesToDownload: 0,
+      bytesSavedByLinking: 0,
+      freeBytes: 0,
+      fits: true,
+      needsToken: false,
     },
   };
 }
@@ -32,7 +41,16 @@ function checked(...items: CheckItem[]): TuiState {
 }
 
 function job(targetPath: string, state: Job['state'], extra: Partial<Job> = {}): Job {
-  return { id: targetPath, category: 'checkpoints', filename: targetPath, targetPath, state, bytes: 0, speed: 0, ...extra };
+  return {
+    id: targetPath,
+    category: 'checkpoints',
+    filename: targetPath,
+    targetPath,
+    state,
+    bytes: 0,
+    speed: 0,
+    ...extra,
+  };
 }
 
 describe('tuiReducer', () => {
@@ -52,7 +70,11 @@ describe('tuiReducer', () => {
   });
 
   it('hides present and finished models in the missing-only view, and selects only visible rows with a', () => {
-    let state = checked(item('here.safetensors', 'present'), item('gone.safetensors', 'missing'), item('l.safetensors', 'linkable'));
+    let state = checked(
+      item('here.safetensors', 'present'),
+      item('gone.safetensors', 'missing'),
+      item('l.safetensors', 'linkable'),
+    );
     state = tuiReducer(state, { type: 'job', job: job('checkpoints/l.safetensors', 'linked') });
     state = tuiReducer(state, { type: 'toggleMissingOnly' });
     expect(visibleRows(state).map((row) => row.item.requirement.filename)).toEqual(['gone.safetensors']);
@@ -77,17 +99,29 @@ describe('rowStatus', () => {
   it('uses seed 001 words, with a bar fraction, speed and ETA while downloading', () => {
     const [row] = checked(item('a.safetensors', 'missing')).rows;
     expect(rowStatus(row!).label).toBe('Pending');
-    const downloading = rowStatus({ ...row!, job: job(row!.key, 'downloading', { bytes: 500, total: 1000, speed: 2_000_000, eta: 75 }) });
+    const downloading = rowStatus({
+      ...row!,
+      job: job(row!.key, 'downloading', { bytes: 500, total: 1000, speed: 2_000_000, eta: 75 }),
+    });
     expect(downloading).toMatchObject({ label: 'Downloading', fraction: 0.5, detail: '2.0 MB/s ETA 1m 15s' });
     // No speed measured yet: no "0 B/s" and no ETA.
-    const starting = rowStatus({ ...row!, job: job(row!.key, 'downloading', { bytes: 64_000, total: 1_000_000, speed: 0 }) });
+    const starting = rowStatus({
+      ...row!,
+      job: job(row!.key, 'downloading', { bytes: 64_000, total: 1_000_000, speed: 0 }),
+    });
     expect(starting).toMatchObject({ label: 'Downloading', detail: 'starting' });
-    const failed = rowStatus({ ...row!, job: job(row!.key, 'failed', { error: { code: 'HASH_MISMATCH', message: 'bad bytes' } }) });
+    const failed = rowStatus({
+      ...row!,
+      job: job(row!.key, 'failed', { error: { code: 'HASH_MISMATCH', message: 'bad bytes' } }),
+    });
     expect(failed).toMatchObject({ label: 'Failed', detail: 'bad bytes' });
   });
 
   it('reports present as Exists and a conflict as Failed with its reason', () => {
-    const state = checked(item('a.safetensors', 'present'), { ...item('b.safetensors', 'conflict'), reason: 'another file' });
+    const state = checked(item('a.safetensors', 'present'), {
+      ...item('b.safetensors', 'conflict'),
+      reason: 'another file',
+    });
     expect(state.rows.map((row) => rowStatus(row).label)).toEqual(['Exists', 'Failed']);
     expect(rowStatus(state.rows[1]!).detail).toBe('another file');
   });

@@ -76,7 +76,13 @@ describe('model-depot tui', () => {
     await writeFile(
       path.join(dir, 'gated-workflow.json'),
       JSON.stringify({
-        models: [{ name: 'gated.safetensors', url: 'https://huggingface.co/org/gated/resolve/main/gated.safetensors', directory: 'loras' }],
+        models: [
+          {
+            name: 'gated.safetensors',
+            url: 'https://huggingface.co/org/gated/resolve/main/gated.safetensors',
+            directory: 'loras',
+          },
+        ],
       }),
     );
     // Slow enough that a person (and the capture) sees the bar move: about 2 s for the missing model.
@@ -158,7 +164,10 @@ describe('model-depot tui', () => {
   it('selects two of three models, links one and downloads the other, hides present ones with s, and quits cleanly', async () => {
     startTui(path.join(dir, 'models'), path.join(dir, 'workflow.json'));
 
-    const list = await waitForScreen((text) => text.includes('missing.safetensors') && text.includes('Exists'), 'the model list');
+    const list = await waitForScreen(
+      (text) => text.includes('missing.safetensors') && text.includes('Exists'),
+      'the model list',
+    );
     await writeFile(path.join(OUTPUT, 'list.txt'), list);
     expect(rowOf(list, 'present.safetensors')).toContain('Exists');
     expect(rowOf(list, 'linkable.safetensors')).toContain('Pending');
@@ -167,31 +176,49 @@ describe('model-depot tui', () => {
 
     // s: the missing-only view hides the model that is already there; s again shows all.
     await keys('s');
-    await waitForScreen((text) => !text.includes('present.safetensors') && text.includes('missing only'), 'the missing-only view');
+    await waitForScreen(
+      (text) => !text.includes('present.safetensors') && text.includes('missing only'),
+      'the missing-only view',
+    );
     await keys('s');
     await waitForScreen((text) => text.includes('present.safetensors') && text.includes('all models'), 'the full view');
 
     // r forgets the hosts' cached answers and checks again.
     await keys('r');
-    await waitForScreen((text) => text.includes('Metadata cache cleared') && text.includes('missing.safetensors'), 'the cache reset');
+    await waitForScreen(
+      (text) => text.includes('Metadata cache cleared') && text.includes('missing.safetensors'),
+      'the cache reset',
+    );
 
     // A resize redraws the table for the new width, and back.
     tmux('resize-window', '-t', session, '-x', '120', '-y', '30');
-    const wide = await waitForScreen((text) => text.split('\n').some((line) => [...line].length > 80), 'the wide layout');
+    const wide = await waitForScreen(
+      (text) => text.split('\n').some((line) => [...line].length > 80),
+      'the wide layout',
+    );
     for (const line of wide.split('\n')) expect([...line].length).toBeLessThanOrEqual(120);
     tmux('resize-window', '-t', session, '-x', '80', '-y', '24');
-    await waitForScreen((text) => text.split('\n').every((line) => [...line].length <= 80) && text.includes('Destination'), 'the 80x24 layout');
+    await waitForScreen(
+      (text) => text.split('\n').every((line) => [...line].length <= 80) && text.includes('Destination'),
+      'the 80x24 layout',
+    );
 
     // Keys arriving in one chunk each count: two arrows move two rows; a then s selects all and hides the present
     // model; u then s clears the selection and shows all again.
     chunk('\u001b[B\u001b[B');
     await waitForScreen((text) => text.includes('checkpoints/missing.safetensors\n'), 'two rows down from one chunk');
     chunk('as');
-    const selectedAll = await waitForScreen((text) => text.includes('missing only') && !text.includes('present.safetensors'), 'a and s from one chunk');
+    const selectedAll = await waitForScreen(
+      (text) => text.includes('missing only') && !text.includes('present.safetensors'),
+      'a and s from one chunk',
+    );
     expect(rowOf(selectedAll, 'missing.safetensors')).toContain('✓');
     expect(rowOf(selectedAll, 'linkable.safetensors')).toContain('✓');
     chunk('us');
-    const cleared = await waitForScreen((text) => text.includes('all models') && text.includes('present.safetensors'), 'u and s from one chunk');
+    const cleared = await waitForScreen(
+      (text) => text.includes('all models') && text.includes('present.safetensors'),
+      'u and s from one chunk',
+    );
     for (const name of ['present', 'linkable', 'missing']) expect(rowOf(cleared, `${name}.safetensors`)).toMatch(/^·/);
 
     // A click only moves the cursor (seed 001): the row under it becomes current, its checkbox stays empty.
@@ -199,14 +226,23 @@ describe('model-depot tui', () => {
       tmux('send-keys', '-t', session, '-l', `\u001b[<0;20;${row}M\u001b[<0;20;${row}m`);
     };
     click(5);
-    const clicked = await waitForScreen((text) => text.includes('checkpoints/missing.safetensors\n'), 'the clicked row to be current');
+    const clicked = await waitForScreen(
+      (text) => text.includes('checkpoints/missing.safetensors\n'),
+      'the clicked row to be current',
+    );
     expect(rowOf(clicked, 'missing.safetensors')).toMatch(/^·/);
     click(3);
-    await waitForScreen((text) => text.includes('checkpoints/present.safetensors\n'), 'the first row to be current again');
+    await waitForScreen(
+      (text) => text.includes('checkpoints/present.safetensors\n'),
+      'the first row to be current again',
+    );
 
     // Enter toggles the row under the cursor: pick rows 2 and 3, then d.
     await keys('Down', 'Enter', 'Down', 'Enter');
-    await waitForScreen((text) => rowOf(text, 'linkable.safetensors').includes('✓') && rowOf(text, 'missing.safetensors').includes('✓'), 'two selected rows');
+    await waitForScreen(
+      (text) => rowOf(text, 'linkable.safetensors').includes('✓') && rowOf(text, 'missing.safetensors').includes('✓'),
+      'two selected rows',
+    );
     expect(rowOf(screen(), 'present.safetensors')).toContain('·');
     await keys('d');
 
@@ -222,7 +258,9 @@ describe('model-depot tui', () => {
     for (const line of progress.split('\n')) expect([...line].length).toBeLessThanOrEqual(80);
 
     const done = await waitForScreen(
-      (text) => rowOf(text, 'linkable.safetensors').includes('Linked') && rowOf(text, 'missing.safetensors').includes('Complete'),
+      (text) =>
+        rowOf(text, 'linkable.safetensors').includes('Linked') &&
+        rowOf(text, 'missing.safetensors').includes('Complete'),
       'Linked and Complete',
     );
     await writeFile(path.join(OUTPUT, 'done.txt'), done);
@@ -231,7 +269,9 @@ describe('model-depot tui', () => {
     expect((await lstat(linkPath)).isSymbolicLink()).toBe(true);
     expect(path.isAbsolute(await readlink(linkPath))).toBe(false);
     expect(sha256(await readFile(linkPath))).toBe(sha256(linkable));
-    expect(sha256(await readFile(path.join(dir, 'models', 'checkpoints', 'missing.safetensors')))).toBe(sha256(missing));
+    expect(sha256(await readFile(path.join(dir, 'models', 'checkpoints', 'missing.safetensors')))).toBe(
+      sha256(missing),
+    );
 
     await keys('Escape');
     const after = await waitForScreen((text) => text.includes('TUI-EXITED-'), 'the process to exit');
@@ -245,7 +285,10 @@ describe('model-depot tui', () => {
     startTui(models, path.join(dir, 'gated-workflow.json'), { NO_COLOR: '1' });
     await waitForScreen((text) => text.includes('gated.safetensors') && text.includes('Pending'), 'the model list');
     await keys('Enter', 'd');
-    const prompt = await waitForScreen((text) => text.includes('Token (used for this download only, not saved)'), 'the token prompt');
+    const prompt = await waitForScreen(
+      (text) => text.includes('Token (used for this download only, not saved)'),
+      'the token prompt',
+    );
     expect(prompt).toContain('huggingface.co/settings/tokens');
     await keys(...[...GATED_TOKEN]);
     const typed = await waitForScreen((text) => text.includes('•'.repeat(20)), 'the masked token');
@@ -259,12 +302,18 @@ describe('model-depot tui', () => {
     await keys('n');
     await waitForScreen((text) => !text.includes('Quit anyway?'), 'the UI to stay open');
 
-    const done = await waitForScreen((text) => rowOf(text, 'gated.safetensors').includes('Complete'), 'Complete', 30_000);
+    const done = await waitForScreen(
+      (text) => rowOf(text, 'gated.safetensors').includes('Complete'),
+      'Complete',
+      30_000,
+    );
     expect(done).not.toContain(GATED_TOKEN.slice(3, 12));
     expect(sha256(await readFile(path.join(models, 'loras', 'gated.safetensors')))).toBe(sha256(gated));
     // NO_COLOR: the pane shows no colour attributes.
     expect(tmux('capture-pane', '-p', '-e', '-t', session)).not.toMatch(/\u001b\[(3|9)[0-7]m/);
     await keys('Escape');
-    expect(await waitForScreen((text) => text.includes('TUI-EXITED-'), 'the process to exit')).toContain('TUI-EXITED-0');
+    expect(await waitForScreen((text) => text.includes('TUI-EXITED-'), 'the process to exit')).toContain(
+      'TUI-EXITED-0',
+    );
   });
 });

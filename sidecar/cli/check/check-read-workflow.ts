@@ -8,9 +8,13 @@ const MAX_WORKFLOW_BYTES = 64 * 1024 * 1024;
 export async function readWorkflowFile(file: string): Promise<string> {
   try {
     const info = await stat(file);
-    if (!info.isFile()) throw new DepotError('BAD_INPUT', `${file} is not a file; give the path of a workflow .json file.`);
+    if (!info.isFile())
+      throw new DepotError('BAD_INPUT', `${file} is not a file; give the path of a workflow .json file.`);
     if (info.size > MAX_WORKFLOW_BYTES) {
-      throw new DepotError('BAD_INPUT', `${file} is ${info.size} bytes; a workflow is far smaller. Is it the right file?`);
+      throw new DepotError(
+        'BAD_INPUT',
+        `${file} is ${info.size} bytes; a workflow is far smaller. Is it the right file?`,
+      );
     }
     return await readFile(file, 'utf8');
   } catch (error) {

@@ -24,7 +24,9 @@ const STATUS_WORD: Readonly<Record<CheckItem['status'], string>> = {
 
 /** The `check` table for people: one row per model, the reason under rows that need action, then the summary. */
 export function formatCheckReport(result: CheckResult, options: CheckReportOptions): string {
-  const items = options.quiet ? result.items.filter((i) => i.status === 'conflict' || i.status === 'unavailable') : result.items;
+  const items = options.quiet
+    ? result.items.filter((i) => i.status === 'conflict' || i.status === 'unavailable')
+    : result.items;
   const out: string[] = [];
   if (items.length > 0) {
     const rows = items.map((item) => [
@@ -37,7 +39,10 @@ export function formatCheckReport(result: CheckResult, options: CheckReportOptio
     const header = ['STATUS', 'CATEGORY', 'FILE', 'SIZE', 'SOURCE / URL'];
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]?.length ?? 0)));
     const line = (cells: string[]) =>
-      cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ').trimEnd();
+      cells
+        .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0)))
+        .join('  ')
+        .trimEnd();
     out.push(line(header));
     items.forEach((item, i) => {
       out.push(line(rows[i] ?? []));
@@ -46,8 +51,12 @@ export function formatCheckReport(result: CheckResult, options: CheckReportOptio
     });
   }
   if (result.invalid.length > 0) {
-    out.push('', `${result.invalid.length} entr${result.invalid.length === 1 ? 'y' : 'ies'} of the workflow could not be read:`);
-    for (const entry of result.invalid.slice(0, 50)) out.push(`  ${printable(entry.path)}: ${printable(entry.message)}`);
+    out.push(
+      '',
+      `${result.invalid.length} entr${result.invalid.length === 1 ? 'y' : 'ies'} of the workflow could not be read:`,
+    );
+    for (const entry of result.invalid.slice(0, 50))
+      out.push(`  ${printable(entry.path)}: ${printable(entry.message)}`);
     if (result.invalid.length > 50) out.push(`  ... and ${result.invalid.length - 50} more`);
   }
   if (!options.quiet) out.push('', ...summaryLines(result, options));
@@ -55,7 +64,8 @@ export function formatCheckReport(result: CheckResult, options: CheckReportOptio
 }
 
 function whereFrom(item: CheckItem, modelsRoot: string): string {
-  if (item.status === 'linkable' && item.source) return `<- ${shownPath(item.source.path, modelsRoot)} (${item.source.kind})`;
+  if (item.status === 'linkable' && item.source)
+    return `<- ${shownPath(item.source.path, modelsRoot)} (${item.source.kind})`;
   if (item.status === 'missing' && item.url) return redactUrl(item.url);
   if (item.status === 'present') return item.targetPath;
   return '';
@@ -67,7 +77,10 @@ function summaryLines(result: CheckResult, options: CheckReportOptions): string[
   if (s.linkable) parts.push(`${s.linkable} to link (saves ${formatBytes(s.bytesSavedByLinking)})`);
   const unknownSizes = result.items.filter((i) => i.status === 'missing' && i.size === undefined).length;
   if (s.missing) {
-    const bytes = unknownSizes === 0 ? formatBytes(s.bytesToDownload) : `${formatBytes(s.bytesToDownload)} + ${unknownSizes} of unknown size`;
+    const bytes =
+      unknownSizes === 0
+        ? formatBytes(s.bytesToDownload)
+        : `${formatBytes(s.bytesToDownload)} + ${unknownSizes} of unknown size`;
     parts.push(`${s.missing} to download (${bytes})`);
   }
   if (s.conflict) parts.push(`${s.conflict} in conflict`);
@@ -78,19 +91,30 @@ function summaryLines(result: CheckResult, options: CheckReportOptions): string[
       (s.missing ? (s.fits ? ': the downloads fit.' : `: NOT enough for ${formatBytes(s.bytesToDownload)}.`) : '.'),
   ];
   if (s.needsToken) {
-    const providers = new Set(result.items.filter((i) => i.status === 'missing' && i.needsToken).map((i) => i.provider));
+    const providers = new Set(
+      result.items.filter((i) => i.status === 'missing' && i.needsToken).map((i) => i.provider),
+    );
     for (const provider of providers) {
       if (provider === 'huggingface') {
-        lines.push(options.tokensInEnv.huggingface ? 'A HuggingFace token is needed; HF_TOKEN is set.' : 'A HuggingFace token is needed: set HF_TOKEN, or `install` asks for it.');
+        lines.push(
+          options.tokensInEnv.huggingface
+            ? 'A HuggingFace token is needed; HF_TOKEN is set.'
+            : 'A HuggingFace token is needed: set HF_TOKEN, or `install` asks for it.',
+        );
       } else if (provider === 'civitai') {
-        lines.push(options.tokensInEnv.civitai ? 'A Civitai token is needed; CIVITAI_API_TOKEN is set.' : 'A Civitai token is needed: set CIVITAI_API_TOKEN, or `install` asks for it.');
+        lines.push(
+          options.tokensInEnv.civitai
+            ? 'A Civitai token is needed; CIVITAI_API_TOKEN is set.'
+            : 'A Civitai token is needed: set CIVITAI_API_TOKEN, or `install` asks for it.',
+        );
       }
     }
   }
   if (options.hubDirCount > 0 && s.missing + s.unavailable > 0) {
     lines.push('check reads the registry only: hub folders are indexed when `serve` or `install` starts.');
   }
-  if (s.linkable + s.missing > 0 && s.conflict + s.unavailable === 0) lines.push('Run `model-depot install` with the same workflow to get them.');
+  if (s.linkable + s.missing > 0 && s.conflict + s.unavailable === 0)
+    lines.push('Run `model-depot install` with the same workflow to get them.');
   return lines;
 }
 

@@ -43,28 +43,42 @@ export function registerCompareCommand(program: Command): void {
     .option('--branch <name>', 'branch, tag or commit (default: the one in --hf-url, else main)')
     .option('--scan-files', 'hash the model files instead of reading metadata JSON files (cached, with a progress bar)')
     .option('--safetensors-only', 'only check .safetensors files')
-    .option('--filter <pattern>', 'only check repository files matching it: * any characters, ? one; without a / it matches the file name, with one the path')
+    .option(
+      '--filter <pattern>',
+      'only check repository files matching it: * any characters, ? one; without a / it matches the file name, with one the path',
+    )
     .option('--export-missing <file>', 'write the missing files (path, size, sha256, url)')
-    .option('--export-urls <file>', 'write the download URLs of the missing files, one a line (for wget -i / aria2c -i)')
+    .option(
+      '--export-urls <file>',
+      'write the download URLs of the missing files, one a line (for wget -i / aria2c -i)',
+    )
     .option('--export-matches <file>', 'write the files matched by SHA-256')
     .option('--export-aria2 <file>', 'write an aria2c input file for the missing files (dir, out, checksum)')
     .option('--export-all <dir>', 'write every group, the URLs, the aria2c file and summary.json into a folder')
     .option('--no-cache', 'ignore and do not update the cache for this run')
     .option('--clear-cache', 'delete the cache files in --local-dir first')
-    .option('--token <token>', 'HF token for private or gated repositories (prefer the HF_TOKEN variable: a flag shows in ps)')
+    .option(
+      '--token <token>',
+      'HF token for private or gated repositories (prefer the HF_TOKEN variable: a flag shows in ps)',
+    )
     .option('-v, --verbose', 'show every file of every group, and why each invalid JSON file was skipped')
     .option('--download', 'download the missing files (verified, resumable) into --download-dir')
     .option('--download-dir <dir>', 'where --download and --export-aria2 put files (default: --local-dir)')
-    .option('--limit <kbps>', 'with --download: bandwidth cap in KB/s (default: the config\'s bandwidth_limit_kb)')
+    .option('--limit <kbps>', "with --download: bandwidth cap in KB/s (default: the config's bandwidth_limit_kb)")
     .option('--no-limit', 'with --download: no bandwidth cap, whatever the config says')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Groups: ✓ same SHA-256 (any name)  ⚠ same name, no SHA-256 to compare  ✗ same name, different SHA-256
         ↓ missing locally  + here but not in the repository (shown with -v; exported with --export-all)
-Exit codes: 0 compared (missing files are a result, not a failure), 1 network, auth or download failure, 2 bad usage.`)
-    .action(runAction(async (raw: unknown, command: Command) => {
-      const ctx = await resolveCliContext(command);
-      return runCompare(ctx, zCompareCliOptions.parse(raw));
-    }));
+Exit codes: 0 compared (missing files are a result, not a failure), 1 network, auth or download failure, 2 bad usage.`,
+    )
+    .action(
+      runAction(async (raw: unknown, command: Command) => {
+        const ctx = await resolveCliContext(command);
+        return runCompare(ctx, zCompareCliOptions.parse(raw));
+      }),
+    );
 }
 
 /** What one run works with, resolved from flags, config and environment. */
@@ -101,9 +115,13 @@ async function runCompare(ctx: CliContext, options: CompareCliOptions): Promise<
   if (options.clearCache) await clearCompareCaches(localDir);
 
   // Asked beside the listing: a gated repository lists without a token, but its files do not download.
-  const gate = run.token ? Promise.resolve(undefined) : compareRepoAccess({
-    hubUrl: ctx.env.hfEndpoint, repoType: run.location.repoType, repoId: run.location.repoId,
-  });
+  const gate = run.token
+    ? Promise.resolve(undefined)
+    : compareRepoAccess({
+        hubUrl: ctx.env.hfEndpoint,
+        repoType: run.location.repoType,
+        repoId: run.location.repoId,
+      });
   const comparison = compareRepository({
     repoId: run.location.repoId,
     repoType: run.location.repoType,
@@ -131,7 +149,9 @@ async function runCompare(ctx: CliContext, options: CompareCliOptions): Promise<
   const written = await writeExports(run, result);
 
   if (run.talk) {
-    process.stdout.write(formatCompareReport(result, { verbose: options.verbose, columns: process.stdout.columns ?? 100 }));
+    process.stdout.write(
+      formatCompareReport(result, { verbose: options.verbose, columns: process.stdout.columns ?? 100 }),
+    );
     if (written.length) process.stdout.write(`Exported: ${written.join(', ')}\n`);
   }
   if (options.download && result.groups.missing.length > 0) result.downloads = await download(run, result);
@@ -143,8 +163,10 @@ async function runCompare(ctx: CliContext, options: CompareCliOptions): Promise<
 
 function gatedNote({ ctx, location }: CompareRun): string {
   const type = location.repoType === 'model' ? '' : `${location.repoType}s/`;
-  return `${location.repoId} is gated: its files download only with a token that was granted access ` +
-    `(ask for access at ${new URL(ctx.env.hfEndpoint).origin}/${type}${location.repoId}, then set HF_TOKEN or pass --token).`;
+  return (
+    `${location.repoId} is gated: its files download only with a token that was granted access ` +
+    `(ask for access at ${new URL(ctx.env.hfEndpoint).origin}/${type}${location.repoId}, then set HF_TOKEN or pass --token).`
+  );
 }
 
 function writeExports({ options, downloadDir }: CompareRun, result: CompareResult): Promise<string[]> {
@@ -170,7 +192,10 @@ function locate(options: CompareCliOptions, hfEndpoint: string): HfRepoLocation 
   if (options.hfUrl !== undefined) {
     const location = parseHfUrl({ url: options.hfUrl, hfEndpoint });
     if (options.repoType !== undefined && parseRepoType(options.repoType) !== location.repoType) {
-      throw new DepotError('BAD_INPUT', `--repo-type ${options.repoType} contradicts --hf-url, which names a ${location.repoType}.`);
+      throw new DepotError(
+        'BAD_INPUT',
+        `--repo-type ${options.repoType} contradicts --hf-url, which names a ${location.repoType}.`,
+      );
     }
     return location;
   }
@@ -196,14 +221,20 @@ async function readLocal({ options, localDir, talk, warn }: CompareRun) {
   }
 }
 
-async function download({ ctx, limitKbps, downloadDir, token, talk }: CompareRun, result: CompareResult): Promise<CompareDownload[]> {
+async function download(
+  { ctx, limitKbps, downloadDir, token, talk }: CompareRun,
+  result: CompareResult,
+): Promise<CompareDownload[]> {
   const missing = result.groups.missing;
   const hostPolicy = createHostPolicy({
     hfEndpoint: ctx.env.hfEndpoint,
     // A loopback HF_ENDPOINT (a local mirror, the fake hub) redirects to loopback CDN hosts as well.
     allowLoopback: isLoopbackEndpoint(ctx.env.hfEndpoint),
   });
-  if (talk) process.stderr.write(`Downloading ${missing.length} files (${formatBytes(result.summary.missingBytes)}) into ${downloadDir}\n`);
+  if (talk)
+    process.stderr.write(
+      `Downloading ${missing.length} files (${formatBytes(result.summary.missingBytes)}) into ${downloadDir}\n`,
+    );
   const limiter = createBandwidthLimiter({ kbps: limitKbps });
   // Failures are printed even with --json or --quiet (on stderr): they decide the exit code. Bars only when both
   // streams are a terminal: a redirected stdout or stderr means a log or a script, which gets plain lines.
@@ -227,8 +258,16 @@ async function download({ ctx, limitKbps, downloadDir, token, talk }: CompareRun
       onDone: (file, outcome) => {
         done++;
         const count = `${done}/${missing.length}`;
-        if (!outcome.ok) progress.finished(file.relativePath, `  ✗ ${count} ${file.relativePath}: ${outcome.message ?? outcome.code ?? 'failed'}`);
-        else if (talk) progress.finished(file.relativePath, `  ✓ ${count} ${file.relativePath} (${formatBytes(outcome.size ?? file.size)})`);
+        if (!outcome.ok)
+          progress.finished(
+            file.relativePath,
+            `  ✗ ${count} ${file.relativePath}: ${outcome.message ?? outcome.code ?? 'failed'}`,
+          );
+        else if (talk)
+          progress.finished(
+            file.relativePath,
+            `  ✓ ${count} ${file.relativePath} (${formatBytes(outcome.size ?? file.size)})`,
+          );
         else progress.finished(file.relativePath);
       },
     });
@@ -237,7 +276,9 @@ async function download({ ctx, limitKbps, downloadDir, token, talk }: CompareRun
   }
   const failed = outcomes.filter((outcome) => !outcome.ok).length;
   if (talk || failed) {
-    process.stderr.write(`${missing.length - failed} downloaded, ${failed} failed${failed ? ' (run again to resume)' : ''}\n`);
+    process.stderr.write(
+      `${missing.length - failed} downloaded, ${failed} failed${failed ? ' (run again to resume)' : ''}\n`,
+    );
   }
   return outcomes;
 }
@@ -257,7 +298,10 @@ function downloadLimit(flag: string | false | undefined, configured: number | nu
   if (flag === undefined) return configured;
   const kbps = Number(flag);
   if (!Number.isFinite(kbps) || kbps <= 0) {
-    throw new DepotError('BAD_INPUT', `--limit: "${flag}" is not a positive number of KB/s (such as 20000); use --no-limit for none.`);
+    throw new DepotError(
+      'BAD_INPUT',
+      `--limit: "${flag}" is not a positive number of KB/s (such as 20000); use --no-limit for none.`,
+    );
   }
   return kbps;
 }

@@ -75,12 +75,23 @@ class DownloadBars implements CompareDownloadProgress {
   constructor(private readonly options: Required<CompareDownloadProgressOptions>) {
     this.#started = options.now();
     this.#multi = new cliProgress.MultiBar(
-      { stream: options.stream, hideCursor: true, fps: 5, barsize: 24, format: '{name} |{bar}| {percentage}% {done}/{size}{speed}' },
+      {
+        stream: options.stream,
+        hideCursor: true,
+        fps: 5,
+        barsize: 24,
+        format: '{name} |{bar}| {percentage}% {done}/{size}{speed}',
+      },
       cliProgress.Presets.shades_classic,
     );
-    this.#total = this.#multi.create(Math.max(1, options.bytesTotal), 0, {}, {
-      format: 'downloading |{bar}| {percentage}% {files} files {done}/{size}{speed} ETA {eta_formatted}',
-    });
+    this.#total = this.#multi.create(
+      Math.max(1, options.bytesTotal),
+      0,
+      {},
+      {
+        format: 'downloading |{bar}| {percentage}% {files} files {done}/{size}{speed} ETA {eta_formatted}',
+      },
+    );
     this.#redrawTotal();
   }
 
@@ -98,7 +109,12 @@ class DownloadBars implements CompareDownloadProgress {
       name: label(name),
       done: formatBytes(progress.bytes),
       size: formatBytes(size),
-      speed: progress.state === 'verifying' ? ' verifying' : seconds > 0.5 ? ` ${formatBytes((progress.bytes - entry.firstBytes) / seconds)}/s` : '',
+      speed:
+        progress.state === 'verifying'
+          ? ' verifying'
+          : seconds > 0.5
+            ? ` ${formatBytes((progress.bytes - entry.firstBytes) / seconds)}/s`
+            : '',
     });
     this.#redrawTotal();
   }

@@ -21,7 +21,9 @@ export function createCompareProgress(options: { stream: NodeJS.WriteStream; ena
         const decile = p.filesTotal === 0 ? 10 : Math.floor((p.filesDone / p.filesTotal) * 10);
         if (decile === lastDecile) return;
         lastDecile = decile;
-        stream.write(`hashing: ${p.filesDone}/${p.filesTotal} files, ${formatBytes(p.bytesDone)} of ${formatBytes(p.bytesTotal)}\n`);
+        stream.write(
+          `hashing: ${p.filesDone}/${p.filesTotal} files, ${formatBytes(p.bytesDone)} of ${formatBytes(p.bytesTotal)}\n`,
+        );
       },
       stop: () => {},
     };

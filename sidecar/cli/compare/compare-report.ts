@@ -17,14 +17,18 @@ export function formatCompareReport(result: CompareResult, options: CompareRepor
   const { verbose, columns = 100, maxRows = 20 } = options;
   const out: string[] = [];
   const { groups, summary, local } = result;
-  const repo = `${result.repo.type === 'model' ? '' : `${result.repo.type}s/`}${result.repo.id}@${result.repo.revision}` +
+  const repo =
+    `${result.repo.type === 'model' ? '' : `${result.repo.type}s/`}${result.repo.id}@${result.repo.revision}` +
     (result.repo.path ? `/${result.repo.path}` : '');
-  const localHow = local.mode === 'metadata'
-    ? `${count(local.filesFound)} JSON files: ${count(local.filesRead)} read, ${count(local.fromCache)} from cache`
-    : `${count(local.filesFound)} model files: ${count(local.filesRead)} hashed, ${count(local.fromCache)} from cache`;
+  const localHow =
+    local.mode === 'metadata'
+      ? `${count(local.filesFound)} JSON files: ${count(local.filesRead)} read, ${count(local.fromCache)} from cache`
+      : `${count(local.filesFound)} model files: ${count(local.filesRead)} hashed, ${count(local.fromCache)} from cache`;
   out.push(`Comparing ${repo} with ${result.localDir} (${localHow})`);
-  const filters = [result.safetensorsOnly ? '.safetensors only' : '', result.filter ? `filter "${result.filter}"` : '']
-    .filter(Boolean);
+  const filters = [
+    result.safetensorsOnly ? '.safetensors only' : '',
+    result.filter ? `filter "${result.filter}"` : '',
+  ].filter(Boolean);
   if (filters.length) out.push(`Filters: ${filters.join(', ')}`);
 
   const limit = verbose ? Infinity : maxRows;
@@ -35,15 +39,23 @@ export function formatCompareReport(result: CompareResult, options: CompareRepor
     return where.startsWith(prefix) ? where.slice(prefix.length) : where;
   };
   if (verbose) out.push(...pairTable(`${ICONS.matched} Matched by SHA-256`, groups.matched, columns, limit, place));
-  out.push(...pairTable(`${ICONS.nameOnly} Name matches, no SHA-256 to compare`, groups.nameOnly, columns, limit, place));
-  out.push(...pairTable(`${ICONS.mismatched} Name matches, different SHA-256`, groups.mismatched, columns, limit, place));
+  out.push(
+    ...pairTable(`${ICONS.nameOnly} Name matches, no SHA-256 to compare`, groups.nameOnly, columns, limit, place),
+  );
+  out.push(
+    ...pairTable(`${ICONS.mismatched} Name matches, different SHA-256`, groups.mismatched, columns, limit, place),
+  );
   out.push(...remoteTable(`${ICONS.missing} Missing locally`, groups.missing, columns, limit));
-  if (verbose) out.push(...localTable(`${ICONS.localOnly} Here, not in the repository`, groups.localOnly, columns, limit, place));
+  if (verbose)
+    out.push(...localTable(`${ICONS.localOnly} Here, not in the repository`, groups.localOnly, columns, limit, place));
 
   // Seed 002's "No SHA256 found for files": regular (non-LFS) files carry only a git sha1.
   const noSha = [...groups.nameOnly.map((p) => p.remote), ...groups.missing].filter((f) => f.sha256 === null).length;
   if (noSha > 0) {
-    out.push('', `${count(noSha)} repository file(s) have no SHA-256 (regular git files, not LFS): compared by name only.`);
+    out.push(
+      '',
+      `${count(noSha)} repository file(s) have no SHA-256 (regular git files, not LFS): compared by name only.`,
+    );
   }
   if (local.invalid.length > 0) {
     out.push('', `${local.invalid.length} invalid JSON file(s) skipped${verbose ? ':' : ' (-v lists them)'}`);
@@ -60,31 +72,65 @@ export function formatCompareReport(result: CompareResult, options: CompareRepor
   const width = Math.max(...rows.map(([, , n]) => count(n).length));
   out.push('', 'Summary');
   for (const [icon, label, n, bytes] of rows) {
-    out.push(`  ${icon} ${label.padEnd(18)} ${count(n).padStart(width)}${bytes !== null && n > 0 ? `  ${formatBytes(bytes)}` : ''}`);
+    out.push(
+      `  ${icon} ${label.padEnd(18)} ${count(n).padStart(width)}${bytes !== null && n > 0 ? `  ${formatBytes(bytes)}` : ''}`,
+    );
   }
-  out.push(`  ${count(summary.remoteFiles)} files in the repository (${formatBytes(summary.remoteBytes)}), ` +
-    `${count(summary.localFiles)} local models compared.`);
+  out.push(
+    `  ${count(summary.remoteFiles)} files in the repository (${formatBytes(summary.remoteBytes)}), ` +
+      `${count(summary.localFiles)} local models compared.`,
+  );
   return out.join('\n') + '\n';
 }
 
 type Place = (file: LocalFile) => string;
 
-function pairTable(title: string, pairs: readonly ComparePair[], columns: number, limit: number, place: Place): string[] {
-  return table(title, ['repository file', 'size', 'remote sha256', 'local sha256', 'local'], pairs.map((p) => [
-    p.remote.relativePath, formatBytes(p.remote.size), short(p.remote.sha256), short(p.local.sha256), place(p.local),
-  ]), columns, limit);
+function pairTable(
+  title: string,
+  pairs: readonly ComparePair[],
+  columns: number,
+  limit: number,
+  place: Place,
+): string[] {
+  return table(
+    title,
+    ['repository file', 'size', 'remote sha256', 'local sha256', 'local'],
+    pairs.map((p) => [
+      p.remote.relativePath,
+      formatBytes(p.remote.size),
+      short(p.remote.sha256),
+      short(p.local.sha256),
+      place(p.local),
+    ]),
+    columns,
+    limit,
+  );
 }
 
 function remoteTable(title: string, files: readonly RemoteFile[], columns: number, limit: number): string[] {
-  return table(title, ['repository file', 'size', 'sha256'], files.map((f) => [
-    f.relativePath, formatBytes(f.size), short(f.sha256),
-  ]), columns, limit);
+  return table(
+    title,
+    ['repository file', 'size', 'sha256'],
+    files.map((f) => [f.relativePath, formatBytes(f.size), short(f.sha256)]),
+    columns,
+    limit,
+  );
 }
 
-function localTable(title: string, files: readonly LocalFile[], columns: number, limit: number, place: Place): string[] {
-  return table(title, ['local file', 'size', 'sha256', 'where'], files.map((f) => [
-    f.name, f.size === null ? '?' : formatBytes(f.size), short(f.sha256), place(f),
-  ]), columns, limit);
+function localTable(
+  title: string,
+  files: readonly LocalFile[],
+  columns: number,
+  limit: number,
+  place: Place,
+): string[] {
+  return table(
+    title,
+    ['local file', 'size', 'sha256', 'where'],
+    files.map((f) => [f.name, f.size === null ? '?' : formatBytes(f.size), short(f.sha256), place(f)]),
+    columns,
+    limit,
+  );
 }
 
 /**
@@ -101,15 +147,20 @@ function table(title: string, header: string[], rows: string[][], columns: numbe
   const lastShare = Math.min(widths[last] ?? 0, 30);
   widths[0] = Math.min(widths[0] ?? 0, Math.max(24, columns - 2 - middle - 2 - lastShare));
   const lastWidth = Math.max(lastShare, columns - 2 - (widths[0] ?? 0) - middle - 2);
-  const line = (cells: string[]) => '  ' + cells.map((cell, i) => {
-    if (i === 0) return fitStart(cell, widths[0] ?? 0);
-    if (i === last) return fitStart(cell, lastWidth).trimEnd();
-    // Sizes (the second column) read best right-aligned.
-    return i === 1 ? cell.padStart(widths[i] ?? 0) : cell.padEnd(widths[i] ?? 0);
-  }).join('  ');
+  const line = (cells: string[]) =>
+    '  ' +
+    cells
+      .map((cell, i) => {
+        if (i === 0) return fitStart(cell, widths[0] ?? 0);
+        if (i === last) return fitStart(cell, lastWidth).trimEnd();
+        // Sizes (the second column) read best right-aligned.
+        return i === 1 ? cell.padStart(widths[i] ?? 0) : cell.padEnd(widths[i] ?? 0);
+      })
+      .join('  ');
   const out = ['', `${title} (${count(rows.length)})`, line(header)];
   for (const row of shown) out.push(line(row));
-  if (rows.length > shown.length) out.push(`  … and ${count(rows.length - shown.length)} more (-v shows all, --export-all writes all)`);
+  if (rows.length > shown.length)
+    out.push(`  … and ${count(rows.length - shown.length)} more (-v shows all, --export-all writes all)`);
   return out;
 }
 

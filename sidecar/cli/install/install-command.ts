@@ -32,7 +32,9 @@ export function registerInstallCommand(program: Command): void {
     .option('--yes', 'do not ask before installing (required when stdin is not a terminal)')
     .option('--limit <kbps>', 'bandwidth cap in KB/s (default: the config)')
     .option('--no-limit', 'no bandwidth cap')
-    .action(runAction(async (file: string, flags: InstallFlags, command: Command) => installAction(file, flags, command)));
+    .action(
+      runAction(async (file: string, flags: InstallFlags, command: Command) => installAction(file, flags, command)),
+    );
 }
 
 async function installAction(file: string, flags: InstallFlags, command: Command): Promise<number> {
@@ -61,7 +63,12 @@ async function installAction(file: string, flags: InstallFlags, command: Command
       process.stderr.write('Nothing was changed.\n');
       return 1;
     }
-    const jobs = await runInstall(depot, plan.items.map((i) => i.requirement), interactive, ctx);
+    const jobs = await runInstall(
+      depot,
+      plan.items.map((i) => i.requirement),
+      interactive,
+      ctx,
+    );
     if (ctx.json) process.stdout.write(`${JSON.stringify({ plan, jobs })}\n`);
     else if (!ctx.quiet) out.write(summaryOf(jobs));
     return jobs.some((j) => j.state === 'failed' || j.state === 'cancelled') ? 1 : 0;
@@ -105,7 +112,9 @@ async function promptForToken(depot: Depot, event: AuthRequiredEvent, progress: 
   const name = PROVIDER_NAMES[event.provider];
   process.stderr.write(`\n${event.message}\n`);
   if (event.accessUrl) process.stderr.write(`Ask for access at: ${event.accessUrl}\n`);
-  const token = await readHiddenLine({ prompt: `${name} token (hidden, used for this install only, never saved; empty to skip): ` });
+  const token = await readHiddenLine({
+    prompt: `${name} token (hidden, used for this install only, never saved; empty to skip): `,
+  });
   if (token && token.trim() !== '') depot.provideToken(event.provider, token.trim(), { clientId: CLI_CLIENT });
   else depot.cancelWaiting(event.provider, CLI_CLIENT);
   progress.resume();

@@ -19,7 +19,9 @@ export function formatInstallPlan(result: CheckResult): string {
     if (item.status === 'linkable' && item.source) note = `from ${item.source.path} (${item.source.kind})`;
     else if (item.status === 'missing') note = `${item.url ?? ''}${item.needsToken ? ' (needs a token)' : ''}`;
     else if (item.reason) note = item.reason;
-    lines.push(`  ${ACTION[item.status].padEnd(11)} ${item.targetPath.padEnd(width)} ${size.padStart(8)}  ${note}`.trimEnd());
+    lines.push(
+      `  ${ACTION[item.status].padEnd(11)} ${item.targetPath.padEnd(width)} ${size.padStart(8)}  ${note}`.trimEnd(),
+    );
   }
   for (const entry of result.invalid) lines.push(`  ${'INVALID'.padEnd(11)} ${entry.path}: ${entry.message}`);
   const s = result.summary;

@@ -60,7 +60,10 @@ function barView(stream: NodeJS.WriteStream, jobs: Map<string, Job>): InstallPro
     const list = downloads();
     if (list.length < 2 && totalBar === undefined) return;
     const total = list.reduce((n, j) => n + (j.total ?? 0), 0);
-    const done = list.reduce((n, j) => n + (TERMINAL_JOB_STATES.has(j.state) && j.state !== 'failed' ? (j.total ?? j.bytes) : j.bytes), 0);
+    const done = list.reduce(
+      (n, j) => n + (TERMINAL_JOB_STATES.has(j.state) && j.state !== 'failed' ? (j.total ?? j.bytes) : j.bytes),
+      0,
+    );
     const speed = list.reduce((n, j) => n + (TERMINAL_JOB_STATES.has(j.state) ? 0 : j.speed), 0);
     const eta = speed > 0 ? (total - done) / speed : undefined;
     const payload = payloadOf('total', done, total, speed, eta);
@@ -78,7 +81,10 @@ function barView(stream: NodeJS.WriteStream, jobs: Map<string, Job>): InstallPro
       if (TERMINAL_JOB_STATES.has(job.state) || !downloading || job.total === undefined) {
         const bar = bars.get(job.id);
         if (bar && TERMINAL_JOB_STATES.has(job.state)) {
-          bar.update(job.state === 'complete' ? (job.total ?? job.bytes) : job.bytes, payloadOf(job.filename, job.bytes, job.total ?? job.bytes, 0));
+          bar.update(
+            job.state === 'complete' ? (job.total ?? job.bytes) : job.bytes,
+            payloadOf(job.filename, job.bytes, job.total ?? job.bytes, 0),
+          );
           bar.stop();
         }
         if (TERMINAL_JOB_STATES.has(job.state)) {
@@ -133,7 +139,8 @@ function lineView(stream: NodeJS.WriteStream, jobs: Map<string, Job>): InstallPr
 }
 
 function detailOf(job: Job): string {
-  if (job.state === 'linked' && job.linkKind) return ` (${job.linkKind === 'copy' ? 'copied: links not allowed here' : job.linkKind})`;
+  if (job.state === 'linked' && job.linkKind)
+    return ` (${job.linkKind === 'copy' ? 'copied: links not allowed here' : job.linkKind})`;
   if (job.state === 'complete' && job.total !== undefined) return ` (${formatBytes(job.total)})`;
   if (job.state === 'waiting-for-token') return ' (waiting for a token)';
   if (job.error) return `: ${job.error.message}`;

@@ -4,7 +4,9 @@ import { createInterface } from 'node:readline/promises';
  * Keyboard input for `install`: stdin when it is a terminal. `install` asks nothing when stdin is not a terminal
  * (it then needs --yes, and a download that needs a token fails with a hint about HF_TOKEN / CIVITAI_API_TOKEN).
  */
-export function openTerminalInput(): { input: NodeJS.ReadStream & { setRawMode(mode: boolean): unknown }; close(): void } | undefined {
+export function openTerminalInput():
+  | { input: NodeJS.ReadStream & { setRawMode(mode: boolean): unknown }; close(): void }
+  | undefined {
   const stdin = process.stdin;
   if (!stdin.isTTY) return undefined;
   return { input: stdin, close: () => stdin.pause() };

@@ -93,9 +93,13 @@ async function removeLeftovers(file: string): Promise<void> {
   try {
     await removeWriteLeftovers({ file, spareRunningWriters: true });
   } catch (error) {
-    throw new DepotError('IO', `Cannot remove the hash cache's old temporary files beside ${file}; check the folder's permissions.`, {
-      cause: error,
-    });
+    throw new DepotError(
+      'IO',
+      `Cannot remove the hash cache's old temporary files beside ${file}; check the folder's permissions.`,
+      {
+        cause: error,
+      },
+    );
   }
 }
 

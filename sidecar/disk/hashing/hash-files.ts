@@ -55,23 +55,33 @@ const STAT_CONCURRENCY = 64;
  * the pool (all cores). A file that fails is reported in its result and does not stop the others; only
  * cancellation does. New hashes are put in the cache (the caller saves it).
  */
-export async function hashFiles({ paths, pool, cache, onProgress, signal }: HashFilesOptions): Promise<HashFilesResult> {
+export async function hashFiles({
+  paths,
+  pool,
+  cache,
+  onProgress,
+  signal,
+}: HashFilesOptions): Promise<HashFilesResult> {
   const results: HashedPath[] = new Array(paths.length);
   const toHash: Array<{ index: number; size: number }> = [];
   let cacheHits = 0;
-  await forEachLimited(paths.map((path, index) => ({ path, index })), STAT_CONCURRENCY, async ({ path, index }) => {
-    try {
-      const identity = fileIdentity(await stat(path));
-      const known = cache?.get(identity);
-      if (known === undefined) toHash.push({ index, size: identity.size });
-      else {
-        results[index] = { path, sha256: known, size: identity.size, identity, fromCache: true };
-        cacheHits++;
+  await forEachLimited(
+    paths.map((path, index) => ({ path, index })),
+    STAT_CONCURRENCY,
+    async ({ path, index }) => {
+      try {
+        const identity = fileIdentity(await stat(path));
+        const known = cache?.get(identity);
+        if (known === undefined) toHash.push({ index, size: identity.size });
+        else {
+          results[index] = { path, sha256: known, size: identity.size, identity, fromCache: true };
+          cacheHits++;
+        }
+      } catch (error) {
+        results[index] = { path, error: fileReadError(path, error) };
       }
-    } catch (error) {
-      results[index] = { path, error: fileReadError(path, error) };
-    }
-  });
+    },
+  );
   toHash.sort((a, b) => a.index - b.index);
 
   const progress: HashFilesProgress = {

@@ -67,7 +67,8 @@ export class HashPool {
   }
 
   private digest(path: string, { onProgress, signal }: PoolHashOptions): Promise<DigestResult> {
-    if (this.closed) return Promise.reject(new DepotError('CANCELLED', `The hash pool is closed; ${path} was not hashed.`));
+    if (this.closed)
+      return Promise.reject(new DepotError('CANCELLED', `The hash pool is closed; ${path} was not hashed.`));
     if (signal?.aborted) return Promise.reject(cancelled(path));
     return new Promise<DigestResult>((resolve, reject) => {
       const task: Task = { id: this.nextId++, path, onProgress, resolve, reject };
@@ -81,10 +82,12 @@ export class HashPool {
         this.slots.find((slot) => slot.task === task)?.worker.postMessage({ type: 'cancel', id: task.id });
       };
       signal?.addEventListener('abort', onAbort, { once: true });
-      const settle = <T>(fn: (value: T) => void) => (value: T) => {
-        signal?.removeEventListener('abort', onAbort);
-        fn(value);
-      };
+      const settle =
+        <T>(fn: (value: T) => void) =>
+        (value: T) => {
+          signal?.removeEventListener('abort', onAbort);
+          fn(value);
+        };
       task.resolve = settle(resolve);
       task.reject = settle(reject);
       this.queue.push(task);

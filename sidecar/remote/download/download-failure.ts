@@ -12,9 +12,10 @@ export function cancelledDownload(name: string, cause: unknown): DepotError {
 export function toDownloadFailure(error: unknown, name: string): DepotError {
   if (isDepotError(error)) return error;
   if (error instanceof Error && 'path' in error && 'syscall' in error) {
-    return new DepotError('IO', `${name}: a local file operation failed (${redactText(error.message)}).`, { cause: error });
+    return new DepotError('IO', `${name}: a local file operation failed (${redactText(error.message)}).`, {
+      cause: error,
+    });
   }
   const message = error instanceof Error ? redactText(error.message) : 'unknown error';
   return new DepotError('NETWORK', `${name}: the connection failed (${message}).`, { cause: error });
 }
-

@@ -17,7 +17,13 @@ import { RETRY_STATUSES, retryDelay } from './retry-delay';
 import { verifyDownload } from './verify-download';
 import { watchStall } from './watch-stall';
 
-export type { DownloadContext, DownloadFileOptions, DownloadProgress, DownloadResult, DownloadTimeouts } from './download-context';
+export type {
+  DownloadContext,
+  DownloadFileOptions,
+  DownloadProgress,
+  DownloadResult,
+  DownloadTimeouts,
+} from './download-context';
 
 /** Fresh signed URLs asked for after a CDN or storage hop refused an expired one, per download. */
 const MAX_RE_RESOLVES = 2;
@@ -31,20 +37,32 @@ export async function downloadFile(options: DownloadFileOptions): Promise<Downlo
   const name = path.basename(options.dest);
   const first = options.hostPolicy.check(options.url);
   if (!path.isAbsolute(options.dest)) {
-    throw new DepotError('BAD_INPUT', `${name}: the destination must be an absolute path (checked safe by the caller).`);
+    throw new DepotError(
+      'BAD_INPUT',
+      `${name}: the destination must be an absolute path (checked safe by the caller).`,
+    );
   }
   const expectedSha256 = options.expectedSha256?.toLowerCase();
   // It also names the partial file: anything but 64 hex digits could point outside tmpDir.
   if (expectedSha256 !== undefined && !/^[0-9a-f]{64}$/.test(expectedSha256)) {
     throw new DepotError('BAD_INPUT', `${name}: the expected SHA-256 must be 64 hexadecimal digits.`);
   }
-  if (options.expectedSize !== undefined && !(Number.isSafeInteger(options.expectedSize) && options.expectedSize >= 0)) {
+  if (
+    options.expectedSize !== undefined &&
+    !(Number.isSafeInteger(options.expectedSize) && options.expectedSize >= 0)
+  ) {
     throw new DepotError('BAD_INPUT', `${name}: the expected size must be a whole number of bytes.`);
   }
   await refuseExisting(options.dest, name);
   await mkdir(options.tmpDir, { recursive: true });
   const paths = partialPaths({ tmpDir: options.tmpDir, url: options.url, expectedSha256 });
-  const transfer = await openTransfer({ url: options.url, paths, expectedSha256, expectedSize: options.expectedSize, name });
+  const transfer = await openTransfer({
+    url: options.url,
+    paths,
+    expectedSha256,
+    expectedSize: options.expectedSize,
+    name,
+  });
   const context: DownloadContext = {
     options,
     transfer,
@@ -109,7 +127,8 @@ async function transferWithRetries(context: DownloadContext): Promise<void> {
       const status = typeof details.status === 'number' ? details.status : undefined;
       const reResolve = details.reResolve === true && reResolves < MAX_RE_RESOLVES;
       if (reResolve) reResolves++;
-      const retryable = status === undefined ? failure.code === 'NETWORK' || failure.code === 'TIMEOUT' : RETRY_STATUSES.has(status);
+      const retryable =
+        status === undefined ? failure.code === 'NETWORK' || failure.code === 'TIMEOUT' : RETRY_STATUSES.has(status);
       const delay = reResolve
         ? 0
         : retryable
@@ -126,14 +145,17 @@ async function transferWithRetries(context: DownloadContext): Promise<void> {
             )
           : null;
       if (delay === null) throw failure;
-      options.logger?.warn(reResolve ? 'signed download URL refused, asking for a fresh one' : 'download attempt failed, retrying', {
-        file: name,
-        attempt,
-        delayMs: delay,
-        code: failure.code,
-        status,
-        bytes: transfer.writtenBytes,
-      });
+      options.logger?.warn(
+        reResolve ? 'signed download URL refused, asking for a fresh one' : 'download attempt failed, retrying',
+        {
+          file: name,
+          attempt,
+          delayMs: delay,
+          code: failure.code,
+          status,
+          bytes: transfer.writtenBytes,
+        },
+      );
       // The hash covers exactly the bytes written: cut any tail a failed write may have left.
       await transfer.handle.truncate(transfer.writtenBytes);
       try {
@@ -181,7 +203,10 @@ async function transferOnce(context: DownloadContext): Promise<void> {
     // A body cut short without an error (no Content-Length, or a proxy) is a dropped connection: resume it.
     const expectedTotal = transfer.total ?? options.expectedSize;
     if (expectedTotal !== undefined && transfer.writtenBytes < expectedTotal) {
-      throw new DepotError('NETWORK', `${name}: the connection ended after ${transfer.writtenBytes} of ${expectedTotal} bytes.`);
+      throw new DepotError(
+        'NETWORK',
+        `${name}: the connection ended after ${transfer.writtenBytes} of ${expectedTotal} bytes.`,
+      );
     }
   } catch (error) {
     // The stall watcher aborted the attempt: report the phase that fired, not the abort.
@@ -196,7 +221,12 @@ async function transferOnce(context: DownloadContext): Promise<void> {
 
 async function checkFreeSpace({ options, transfer, name }: DownloadContext, total: number | undefined): Promise<void> {
   if (total === undefined) return;
-  await ensureFreeSpace({ dir: options.tmpDir, needed: total - transfer.writtenBytes, name, freeSpace: options.freeSpace });
+  await ensureFreeSpace({
+    dir: options.tmpDir,
+    needed: total - transfer.writtenBytes,
+    name,
+    freeSpace: options.freeSpace,
+  });
 }
 
 function stringOr(value: unknown): string | undefined {

@@ -23,7 +23,8 @@ export interface QueueProgress {
 }
 
 /** What to fetch, as downloadFile takes it; the queue keeps the token only for the time of the transfer. */
-export interface DownloadRequest extends Pick<DownloadFileOptions, 'url' | 'dest' | 'tmpDir' | 'expectedSha256' | 'expectedSize' | 'token'> {
+export interface DownloadRequest
+  extends Pick<DownloadFileOptions, 'url' | 'dest' | 'tmpDir' | 'expectedSha256' | 'expectedSize' | 'token'> {
   /** The request's id in progress events (a job id). Default a random UUID. */
   id?: string;
   /** Progress of this request only. */
@@ -53,7 +54,10 @@ export interface DownloadHandle {
 
 /** The transfer settings every queued download shares, as downloadFile takes them (same defaults). */
 export interface DownloadQueueOptions
-  extends Pick<DownloadFileOptions, 'hostPolicy' | 'limiter' | 'fetch' | 'clock' | 'retry' | 'timeouts' | 'freeSpace' | 'logger'> {
+  extends Pick<
+    DownloadFileOptions,
+    'hostPolicy' | 'limiter' | 'fetch' | 'clock' | 'retry' | 'timeouts' | 'freeSpace' | 'logger'
+  > {
   /** Transfers at once. Default 3. */
   parallel?: number;
   /** ms between progress events of a transfer. Default 250. */
@@ -165,11 +169,22 @@ export function createDownloadQueue(options: DownloadQueueOptions): DownloadQueu
       if (outcome.result) {
         const { sha256, size } = outcome.result;
         emit(participant, { state: 'complete', bytes: size, total: size, speed: flight.meter.speed, eta: 0 });
-        participant.resolve({ sha256, size, path: flight.lead.dest, joined: participant.request.id !== flight.lead.id });
+        participant.resolve({
+          sha256,
+          size,
+          path: flight.lead.dest,
+          joined: participant.request.id !== flight.lead.id,
+        });
       } else {
         const error = toDepotError(outcome.error);
         const state = error.code === 'CANCELLED' ? 'cancelled' : 'failed';
-        emit(participant, { ...flight.last, state, speed: 0, eta: undefined, error: { code: error.code, message: error.message } });
+        emit(participant, {
+          ...flight.last,
+          state,
+          speed: 0,
+          eta: undefined,
+          error: { code: error.code, message: error.message },
+        });
         participant.reject(error);
       }
     }
@@ -193,7 +208,13 @@ export function createDownloadQueue(options: DownloadQueueOptions): DownloadQueu
     byId.delete(id);
     flight.participants.delete(id);
     const error = new DepotError('CANCELLED', `${baseName(participant.request.dest)}: download cancelled.`);
-    emit(participant, { ...flight.last, state: 'cancelled', speed: 0, eta: undefined, error: { code: error.code, message: error.message } });
+    emit(participant, {
+      ...flight.last,
+      state: 'cancelled',
+      speed: 0,
+      eta: undefined,
+      error: { code: error.code, message: error.message },
+    });
     participant.reject(error);
     // The transfer stops only when nobody is left waiting for it.
     if (flight.participants.size === 0) {
@@ -216,7 +237,9 @@ export function createDownloadQueue(options: DownloadQueueOptions): DownloadQueu
       if (byId.has(request.id)) {
         throw new DepotError('BAD_INPUT', `A download with id ${request.id} is already queued.`);
       }
-      const key = request.expectedSha256 ? `sha256:${request.expectedSha256.toLowerCase()}` : `url:${stripUrlCredentials(request.url)}`;
+      const key = request.expectedSha256
+        ? `sha256:${request.expectedSha256.toLowerCase()}`
+        : `url:${stripUrlCredentials(request.url)}`;
       let flight = flights.get(key);
       const joined = flight !== undefined;
       if (!flight) {
@@ -278,9 +301,13 @@ function validParallel(parallel: number): number {
 
 function toDepotError(error: unknown): DepotError {
   if (isDepotError(error)) return error;
-  return new DepotError('IO', `The download failed unexpectedly: ${error instanceof Error ? error.message : String(error)}`, {
-    cause: error,
-  });
+  return new DepotError(
+    'IO',
+    `The download failed unexpectedly: ${error instanceof Error ? error.message : String(error)}`,
+    {
+      cause: error,
+    },
+  );
 }
 
 function baseName(file: string): string {

@@ -7,7 +7,10 @@ import { redactUrl } from '../redact-url';
  * Size, then SHA-256, against what the workflow expects. A mismatch discards the partial file and its state for
  * good (nothing of it can be resumed) and says what to do.
  */
-export async function verifyDownload(context: DownloadContext, received: { sha256: string; size: number }): Promise<void> {
+export async function verifyDownload(
+  context: DownloadContext,
+  received: { sha256: string; size: number },
+): Promise<void> {
   const { options, transfer, paths, name, expectedSha256 } = context;
   const { sha256, size } = received;
   if (options.expectedSize !== undefined && size !== options.expectedSize) {

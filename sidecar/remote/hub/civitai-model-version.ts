@@ -25,10 +25,17 @@ export async function civitaiModelVersion(options: CivitaiModelVersionOptions): 
     options.hash !== undefined
       ? `${base}/api/v1/model-versions/by-hash/${encodeURIComponent(options.hash.trim())}`
       : `${base}/api/v1/model-versions/${options.versionId}`;
-  const what = options.hash !== undefined ? `Civitai model with hash ${options.hash.trim()}` : `Civitai model version ${options.versionId}`;
+  const what =
+    options.hash !== undefined
+      ? `Civitai model with hash ${options.hash.trim()}`
+      : `Civitai model version ${options.versionId}`;
   const headers: Record<string, string> = { Accept: 'application/json' };
   if (options.token !== undefined) headers.Authorization = `Bearer ${options.token}`;
-  const response = await hubRequest(url, { headers, redirect: 'manual' }, { ...options, fetch: options.fetch ?? defaultHubFetch });
+  const response = await hubRequest(
+    url,
+    { headers, redirect: 'manual' },
+    { ...options, fetch: options.fetch ?? defaultHubFetch },
+  );
   const json = parseJsonText(await response.text());
   if (response.status === 404) return null;
   if (response.status === 401 || response.status === 403) {
@@ -42,11 +49,16 @@ export async function civitaiModelVersion(options: CivitaiModelVersionOptions): 
     throw new DepotError('AUTH_DENIED', `${what}: the Civitai API token has no access (HTTP 403).${said}`, { details });
   }
   if (response.status !== 200) {
-    throw new DepotError('HTTP_ERROR', `${what}: ${redactUrl(url)} answered HTTP ${response.status}.`, { details: { status: response.status } });
+    throw new DepotError('HTTP_ERROR', `${what}: ${redactUrl(url)} answered HTTP ${response.status}.`, {
+      details: { status: response.status },
+    });
   }
   const parsed = zCivitaiModelVersion.safeParse(json);
   if (!parsed.success) {
-    throw new DepotError('HTTP_ERROR', `${what}: ${redactUrl(url)} answered a model version we cannot read (${parsed.error.issues[0]?.path.join('.') ?? ''}: ${parsed.error.issues[0]?.message ?? 'bad JSON'}).`);
+    throw new DepotError(
+      'HTTP_ERROR',
+      `${what}: ${redactUrl(url)} answered a model version we cannot read (${parsed.error.issues[0]?.path.join('.') ?? ''}: ${parsed.error.issues[0]?.message ?? 'bad JSON'}).`,
+    );
   }
   return parsed.data;
 }

@@ -51,7 +51,11 @@ export async function hfFileInfo(options: HfFileInfoOptions): Promise<HfFileInfo
   let url = target.url;
   for (let hop = 0; hop <= MAX_HOPS; hop += 1) {
     const sameHost = new URL(url).origin === new URL(hubUrl).origin;
-    if (!sameHost) throw new DepotError('HOST_NOT_ALLOWED', `${target.what}: the hub redirected a HEAD to ${redactUrl(url)}, another host; not followed (only hub hops are; the SHA-256 comes on the hub's own 302).`);
+    if (!sameHost)
+      throw new DepotError(
+        'HOST_NOT_ALLOWED',
+        `${target.what}: the hub redirected a HEAD to ${redactUrl(url)}, another host; not followed (only hub hops are; the SHA-256 comes on the hub's own 302).`,
+      );
     const headers: Record<string, string> = { 'Accept-Encoding': 'identity' };
     // The token goes to the hub only, as huggingface_hub does when a hop changes host.
     if (options.token !== undefined && sameHost) headers.Authorization = `Bearer ${options.token}`;
@@ -64,7 +68,8 @@ export async function hfFileInfo(options: HfFileInfoOptions): Promise<HfFileInfo
     }
     if (response.status >= 300 && response.status < 400) {
       const location = response.headers.get('location');
-      if (location === null) throw new DepotError('HTTP_ERROR', `${target.what}: a redirect without a Location from ${redactUrl(url)}.`);
+      if (location === null)
+        throw new DepotError('HTTP_ERROR', `${target.what}: a redirect without a Location from ${redactUrl(url)}.`);
       url = new URL(location, url).toString();
       continue;
     }
@@ -72,10 +77,24 @@ export async function hfFileInfo(options: HfFileInfoOptions): Promise<HfFileInfo
       const etag = response.headers.get('x-linked-etag') ?? response.headers.get('etag') ?? '';
       const size = Number(response.headers.get('x-linked-size') ?? response.headers.get('content-length') ?? NaN);
       if (!Number.isFinite(size)) throw new DepotError('HTTP_ERROR', `${target.what}: ${redactUrl(url)} gave no size.`);
-      return { ...shaOf(response.headers.get('x-linked-etag') ?? ''), size, commit, etag, lfs: response.headers.get('x-linked-etag') !== null };
+      return {
+        ...shaOf(response.headers.get('x-linked-etag') ?? ''),
+        size,
+        commit,
+        etag,
+        lfs: response.headers.get('x-linked-etag') !== null,
+      };
     }
     if (response.status === 404 && response.headers.get('x-error-code') === 'EntryNotFound') return null;
-    throw await hfHttpError({ response, url, hubUrl, repoType: target.repoType, repoId: target.repoId, sentToken: headers.Authorization !== undefined, what: target.what });
+    throw await hfHttpError({
+      response,
+      url,
+      hubUrl,
+      repoType: target.repoType,
+      repoId: target.repoId,
+      sentToken: headers.Authorization !== undefined,
+      what: target.what,
+    });
   }
   throw new DepotError('HTTP_ERROR', `${target.what}: more than ${MAX_HOPS} redirects.`);
 }
@@ -85,19 +104,42 @@ function shaOf(etag: string): { sha256?: string } {
   return /^[0-9a-f]{64}$/.test(unquoted) ? { sha256: unquoted } : {};
 }
 
-function describeTarget(options: HfFileInfoOptions, hubUrl: string): { url: string; repoType: HfRepoType; repoId: string; what: string } {
+function describeTarget(
+  options: HfFileInfoOptions,
+  hubUrl: string,
+): { url: string; repoType: HfRepoType; repoId: string; what: string } {
   if (options.url !== undefined) {
     const parts = parseHubUrl(options.url, { hfEndpoint: hubUrl });
     if (parts === null || parts.provider !== 'huggingface' || parts.kind !== 'file') {
-      throw new DepotError('BAD_INPUT', `${redactUrl(options.url)} is not a HuggingFace file URL (…/{repo}/resolve/{revision}/{path}).`);
+      throw new DepotError(
+        'BAD_INPUT',
+        `${redactUrl(options.url)} is not a HuggingFace file URL (…/{repo}/resolve/{revision}/{path}).`,
+      );
     }
-    const url = hfResolveUrl({ hubUrl, repoType: parts.repoType, repoId: parts.repoId, revision: parts.revision, path: parts.path });
-    return { url: toFetchUrl(url, { hfEndpoint: hubUrl }), repoType: parts.repoType, repoId: parts.repoId, what: `${parts.repoId}/${parts.path}` };
+    const url = hfResolveUrl({
+      hubUrl,
+      repoType: parts.repoType,
+      repoId: parts.repoId,
+      revision: parts.revision,
+      path: parts.path,
+    });
+    return {
+      url: toFetchUrl(url, { hfEndpoint: hubUrl }),
+      repoType: parts.repoType,
+      repoId: parts.repoId,
+      what: `${parts.repoId}/${parts.path}`,
+    };
   }
   if (options.repoId === undefined || options.path === undefined) {
     throw new DepotError('BAD_INPUT', 'hfFileInfo needs a url, or a repoId and a path.');
   }
   const repoType = options.repoType ?? 'model';
-  const url = hfResolveUrl({ hubUrl, repoType, repoId: options.repoId, revision: options.revision, path: options.path });
+  const url = hfResolveUrl({
+    hubUrl,
+    repoType,
+    repoId: options.repoId,
+    revision: options.revision,
+    path: options.path,
+  });
   return { url, repoType, repoId: options.repoId, what: `${options.repoId}/${options.path}` };
 }

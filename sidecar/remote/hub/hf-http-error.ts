@@ -39,24 +39,44 @@ export async function hfHttpError(input: HfHttpErrorInput): Promise<DepotError> 
   const serverMessage = response.headers.get('x-error-message') ?? (body.success ? body.data.error : undefined);
   const page = hfRepoPage(input.hubUrl, input.repoType, input.repoId);
   const askedAt = serverMessage === undefined ? undefined : /Visit (\S+) to ask for access/.exec(serverMessage)?.[1];
-  const details = { provider: 'huggingface', status, ...(code === undefined ? {} : { errorCode: code }), url: redactUrl(input.url) };
+  const details = {
+    provider: 'huggingface',
+    status,
+    ...(code === undefined ? {} : { errorCode: code }),
+    url: redactUrl(input.url),
+  };
   if (status === 401) {
-    return new DepotError('AUTH_REQUIRED', `${what}: ${unauthorized(code, input.sentToken, page)}`, { details: { ...details, accessUrl: page } });
+    return new DepotError('AUTH_REQUIRED', `${what}: ${unauthorized(code, input.sentToken, page)}`, {
+      details: { ...details, accessUrl: page },
+    });
   }
   if (status === 403) {
     const accessUrl = askedAt ?? page;
-    return new DepotError('AUTH_DENIED', `${what}: the HuggingFace token has no access (HTTP 403). Ask for access at ${accessUrl}, then try again.`, {
-      details: { ...details, accessUrl },
-    });
+    return new DepotError(
+      'AUTH_DENIED',
+      `${what}: the HuggingFace token has no access (HTTP 403). Ask for access at ${accessUrl}, then try again.`,
+      {
+        details: { ...details, accessUrl },
+      },
+    );
   }
   if (status === 404 && code === 'RepoNotFound') {
     const why = input.sentToken
       ? 'the repository does not exist, or it is private and the HuggingFace token has no access to it'
       : 'the repository does not exist, or it is private and needs a HuggingFace token';
-    return new DepotError('NOT_FOUND', `${what}: ${why} (HTTP 404). Check the repository id and type${input.sentToken ? ', or use a token of an account that can see it' : ''}.`, { details });
+    return new DepotError(
+      'NOT_FOUND',
+      `${what}: ${why} (HTTP 404). Check the repository id and type${input.sentToken ? ', or use a token of an account that can see it' : ''}.`,
+      { details },
+    );
   }
   if (status === 404) {
-    const why = code === 'RevisionNotFound' ? 'no such branch, tag or commit' : code === 'EntryNotFound' ? 'no such file or folder' : 'not found';
+    const why =
+      code === 'RevisionNotFound'
+        ? 'no such branch, tag or commit'
+        : code === 'EntryNotFound'
+          ? 'no such file or folder'
+          : 'not found';
     return new DepotError('NOT_FOUND', `${what}: ${why} (HTTP 404).`, { details });
   }
   return new DepotError('HTTP_ERROR', `${what}: ${redactUrl(input.url)} answered HTTP ${status}.`, { details });
@@ -65,7 +85,9 @@ export async function hfHttpError(input: HfHttpErrorInput): Promise<DepotError> 
 /** What a 401 means and what to do: the Hub sends one only when no token, or a refused one, came with the request. */
 function unauthorized(code: string | undefined, sentToken: boolean, page: string): string {
   if (code === 'GatedRepo') {
-    const why = sentToken ? 'the HuggingFace token was not accepted for this gated repository' : 'the repository is gated and needs a HuggingFace token';
+    const why = sentToken
+      ? 'the HuggingFace token was not accepted for this gated repository'
+      : 'the repository is gated and needs a HuggingFace token';
     return `${why} (HTTP 401). Give a token with read access (ask for access at ${page} first).`;
   }
   if (!sentToken) {

@@ -42,11 +42,22 @@ export async function* hfListTree(options: HfListTreeOptions): AsyncGenerator<Hf
   while (url !== undefined) {
     const response = await hubRequest(url, { headers }, { ...options, fetch: options.fetch ?? defaultHubFetch });
     if (response.status !== 200) {
-      throw await hfHttpError({ response, url, hubUrl, repoType, repoId: options.repoId, sentToken: options.token !== undefined, what });
+      throw await hfHttpError({
+        response,
+        url,
+        hubUrl,
+        repoType,
+        repoId: options.repoId,
+        sentToken: options.token !== undefined,
+        what,
+      });
     }
     const page = zHfTreePage.safeParse(parseJsonText(await response.text()));
     if (!page.success) {
-      throw new DepotError('HTTP_ERROR', `${what}: ${redactUrl(url)} answered a tree listing we cannot read (${page.error.issues[0]?.message ?? 'bad JSON'}).`);
+      throw new DepotError(
+        'HTTP_ERROR',
+        `${what}: ${redactUrl(url)} answered a tree listing we cannot read (${page.error.issues[0]?.message ?? 'bad JSON'}).`,
+      );
     }
     yield* page.data;
     url = onHub(parseLinkNext(response.headers.get('link')), hubUrl);

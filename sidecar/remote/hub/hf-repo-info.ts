@@ -34,9 +34,18 @@ export async function hfRepoInfo(options: HfRepoInfoOptions): Promise<HfRepoInfo
   if (options.token !== undefined) headers.Authorization = `Bearer ${options.token}`;
   const response = await hubRequest(url, { headers }, { ...options, fetch: options.fetch ?? defaultHubFetch });
   if (response.status !== 200) {
-    throw await hfHttpError({ response, url, hubUrl, repoType, repoId: options.repoId, sentToken: options.token !== undefined, what: options.repoId });
+    throw await hfHttpError({
+      response,
+      url,
+      hubUrl,
+      repoType,
+      repoId: options.repoId,
+      sentToken: options.token !== undefined,
+      what: options.repoId,
+    });
   }
   const parsed = zHfRepoInfo.safeParse(parseJsonText(await response.text()));
-  if (!parsed.success) throw new DepotError('HTTP_ERROR', `${options.repoId}: ${redactUrl(url)} answered repository info we cannot read.`);
+  if (!parsed.success)
+    throw new DepotError('HTTP_ERROR', `${options.repoId}: ${redactUrl(url)} answered repository info we cannot read.`);
   return parsed.data;
 }

@@ -30,7 +30,11 @@ const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => set
  * `Retry-After`). Returns the first answer that is not worth another try; throws RATE_LIMITED, HTTP_ERROR or NETWORK
  * when the tries run out. The token may be in `init.headers`: it is never put in a message.
  */
-export async function hubRequest(url: string, init: HubFetchInit, options: HubRequestOptions): Promise<HubFetchResponse> {
+export async function hubRequest(
+  url: string,
+  init: HubFetchInit,
+  options: HubRequestOptions,
+): Promise<HubFetchResponse> {
   const sleep = options.sleep ?? defaultSleep;
   const now = options.now ?? Date.now;
   for (let attempt = 1; ; attempt += 1) {
@@ -39,10 +43,14 @@ export async function hubRequest(url: string, init: HubFetchInit, options: HubRe
     try {
       const request = { ...init, signal: options.signal };
       // Callers that read the redirect themselves (hfFileInfo's 302, Civitai's 307) ask for 'manual'.
-      response = init.redirect === 'manual' ? await options.fetch(url, request) : await fetchSameOrigin(options.fetch, url, request);
+      response =
+        init.redirect === 'manual'
+          ? await options.fetch(url, request)
+          : await fetchSameOrigin(options.fetch, url, request);
     } catch (error) {
       if (error instanceof DepotError) throw error;
-      if (options.signal?.aborted === true) throw new DepotError('CANCELLED', `Cancelled while asking ${redactUrl(url)}.`, { cause: error });
+      if (options.signal?.aborted === true)
+        throw new DepotError('CANCELLED', `Cancelled while asking ${redactUrl(url)}.`, { cause: error });
       failure = error;
     }
     if (response !== undefined && !RETRY_STATUSES.has(response.status)) return response;
@@ -69,15 +77,32 @@ function giveUp(url: string, response: HubFetchResponse | undefined, failure: un
     // Built from the error's code only: node-fetch's own text quotes the request URL as given, query string
     // (a pasted ?token=) and all, and a system error may quote more. The raw error is not kept as the cause either.
     const code = networkCodeOf(failure);
-    return new DepotError('NETWORK', `Could not reach ${shown} (${code ?? 'no answer'}${NETWORK_HINTS[code ?? ''] ?? ''}). Check the connection and try again.`, {
-      details: { url: shown, code },
-    });
+    return new DepotError(
+      'NETWORK',
+      `Could not reach ${shown} (${code ?? 'no answer'}${NETWORK_HINTS[code ?? ''] ?? ''}). Check the connection and try again.`,
+      {
+        details: { url: shown, code },
+      },
+    );
   }
-  const details = { url: shown, status: response.status, retryAfter: response.headers.get('retry-after'), rateLimit: response.headers.get('ratelimit') };
+  const details = {
+    url: shown,
+    status: response.status,
+    retryAfter: response.headers.get('retry-after'),
+    rateLimit: response.headers.get('ratelimit'),
+  };
   if (response.status === 429) {
-    return new DepotError('RATE_LIMITED', `${shown} is rate limiting requests (HTTP 429) after several tries; wait a few minutes and try again.`, { details });
+    return new DepotError(
+      'RATE_LIMITED',
+      `${shown} is rate limiting requests (HTTP 429) after several tries; wait a few minutes and try again.`,
+      { details },
+    );
   }
-  return new DepotError('HTTP_ERROR', `${shown} answered HTTP ${response.status} after several tries; try again later.`, { details });
+  return new DepotError(
+    'HTTP_ERROR',
+    `${shown} answered HTTP ${response.status} after several tries; try again later.`,
+    { details },
+  );
 }
 
 /** What a person can make of the usual codes. */

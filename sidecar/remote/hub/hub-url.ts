@@ -61,7 +61,9 @@ export function parseHubUrl(url: string, endpoints: HubEndpoints = {}): HubUrlPa
     const hf = parseHfPath(hfPath);
     if (hf !== null) return hf;
   }
-  const civitaiPath = hostIn(parsed.hostname, CIVITAI_HOSTS) ? parsed.pathname : pathBelow(parsed, endpoints.civitaiEndpoint);
+  const civitaiPath = hostIn(parsed.hostname, CIVITAI_HOSTS)
+    ? parsed.pathname
+    : pathBelow(parsed, endpoints.civitaiEndpoint);
   if (civitaiPath !== undefined) return parseCivitai(civitaiPath, parsed.searchParams);
   return null;
 }
@@ -81,13 +83,15 @@ function parseHfPath(pathname: string): HfUrlParts | null {
   const repoId = decode(segments.slice(0, idLength));
   const action = segments[idLength];
   const revision = segments[idLength + 1];
-  if (action === undefined) return { provider: 'huggingface', kind: 'repo', repoType, repoId, revision: 'main', path: '' };
+  if (action === undefined)
+    return { provider: 'huggingface', kind: 'repo', repoType, repoId, revision: 'main', path: '' };
   if (revision === undefined) return null;
   const path = decode(segments.slice(idLength + 2));
   if ((action === 'resolve' || action === 'blob') && path !== '') {
     return { provider: 'huggingface', kind: 'file', repoType, repoId, revision: decode([revision]), path };
   }
-  if (action === 'tree') return { provider: 'huggingface', kind: 'folder', repoType, repoId, revision: decode([revision]), path };
+  if (action === 'tree')
+    return { provider: 'huggingface', kind: 'folder', repoType, repoId, revision: decode([revision]), path };
   return null;
 }
 
@@ -101,7 +105,8 @@ function parseCivitai(pathname: string, search: URLSearchParams): CivitaiUrlPart
   if (download !== null) return { provider: 'civitai', versionId: Number(download[1]), query };
   const page = /^\/models\/\d+(\/[^/]*)?\/?$/.exec(pathname);
   const versionId = search.get('modelVersionId');
-  if (page !== null && versionId !== null && /^\d+$/.test(versionId)) return { provider: 'civitai', versionId: Number(versionId), query };
+  if (page !== null && versionId !== null && /^\d+$/.test(versionId))
+    return { provider: 'civitai', versionId: Number(versionId), query };
   return null;
 }
 

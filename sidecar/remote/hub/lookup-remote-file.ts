@@ -41,7 +41,9 @@ export interface RemoteLookupAnswer extends RemoteFacts {
  * URL: X-Linked-Etag) or Civitai (the model-version API) and caches the answer.
  * Resolves null when the URL is not a hub file or the host has no such file in an existing repository.
  */
-export function createRemoteLookup(options: CreateRemoteLookupOptions): (url: string) => Promise<RemoteLookupAnswer | null> {
+export function createRemoteLookup(
+  options: CreateRemoteLookupOptions,
+): (url: string) => Promise<RemoteLookupAnswer | null> {
   const endpoints = { hfEndpoint: options.hfEndpoint, civitaiEndpoint: options.civitaiEndpoint };
   const common = { fetch: options.fetch, sleep: options.sleep, retry: options.retry };
   const ask = async (url: string): Promise<RemoteFacts | null> => {
@@ -52,7 +54,12 @@ export function createRemoteLookup(options: CreateRemoteLookupOptions): (url: st
       const info = await hfFileInfo({ ...common, ...parts, hubUrl: options.hfEndpoint, token: options.hfToken });
       return info === null ? null : { sha256: info.sha256, size: info.size, commit: info.commit, etag: info.etag };
     }
-    const version = await civitaiModelVersion({ ...common, versionId: parts.versionId, civitaiUrl: options.civitaiEndpoint, token: options.civitaiToken });
+    const version = await civitaiModelVersion({
+      ...common,
+      versionId: parts.versionId,
+      civitaiUrl: options.civitaiEndpoint,
+      token: options.civitaiToken,
+    });
     const file = version === null ? undefined : pickCivitaiFile(version, parts);
     // sizeKB is bytes/1024 rounded: never passed on as a size.
     return file === undefined ? null : { sha256: file.sha256, filename: file.name };
@@ -61,15 +68,20 @@ export function createRemoteLookup(options: CreateRemoteLookupOptions): (url: st
     try {
       return options.cache === undefined ? await ask(url) : await options.cache.lookup(url, () => ask(url));
     } catch (error) {
-      if (isDepotError(error) && (error.code === 'AUTH_REQUIRED' || error.code === 'AUTH_DENIED')) return { needsToken: true };
-      if (isDepotError(error) && error.code === 'NOT_FOUND' && error.details?.errorCode === 'RepoNotFound') return { repositoryNotFound: true };
+      if (isDepotError(error) && (error.code === 'AUTH_REQUIRED' || error.code === 'AUTH_DENIED'))
+        return { needsToken: true };
+      if (isDepotError(error) && error.code === 'NOT_FOUND' && error.details?.errorCode === 'RepoNotFound')
+        return { repositoryNotFound: true };
       throw error;
     }
   };
 }
 
 /** The file a download URL selects, as Civitai does: `fileId`, else type/format/size/fp filters, primary first. */
-export function pickCivitaiFile(version: CivitaiModelVersion, parts: CivitaiUrlParts): CivitaiModelVersion['files'][number] | undefined {
+export function pickCivitaiFile(
+  version: CivitaiModelVersion,
+  parts: CivitaiUrlParts,
+): CivitaiModelVersion['files'][number] | undefined {
   const { query } = parts;
   if (query.fileId !== undefined) return version.files.find((file) => String(file.id) === query.fileId);
   const candidates = version.files.filter(

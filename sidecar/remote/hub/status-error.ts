@@ -36,22 +36,31 @@ export async function statusError(input: StatusErrorInput): Promise<DepotError> 
   const shown = redactUrl(url);
   const retryAfter = response.headers.get('retry-after');
   const rateLimit = response.headers.get('ratelimit');
-  const hfCode = provider === 'huggingface' ? response.headers.get('x-error-code') ?? undefined : undefined;
-  const serverMessage = status === 401 || status === 403 || status === 404 || status === 410
-    ? scrub(await serverWords(response), input.token)
-    : undefined;
+  const hfCode = provider === 'huggingface' ? (response.headers.get('x-error-code') ?? undefined) : undefined;
+  const serverMessage =
+    status === 401 || status === 403 || status === 404 || status === 410
+      ? scrub(await serverWords(response), input.token)
+      : undefined;
   const said = serverMessage ? ` The server said: "${serverMessage}"` : '';
 
   if ((status === 401 || status === 403) && provider !== undefined) {
     const providerName = provider === 'huggingface' ? 'HuggingFace' : 'Civitai';
     const accessUrl = provider === 'huggingface' ? hfRepoPage(url) : undefined;
     const details = {
-      provider, status, ...(hfCode ? { errorCode: hfCode } : {}), ...(accessUrl ? { accessUrl } : {}), ...(serverMessage ? { serverMessage } : {}),
+      provider,
+      status,
+      ...(hfCode ? { errorCode: hfCode } : {}),
+      ...(accessUrl ? { accessUrl } : {}),
+      ...(serverMessage ? { serverMessage } : {}),
     };
     if (status === 401 && provider === 'huggingface' && !input.sentToken && hfCode === undefined) {
       // The Hub's anonymous answer for a missing or private repository: its words ("Invalid username or password.")
       // are about credentials nobody sent, so they stay in details only.
-      return new DepotError('AUTH_REQUIRED', `${name}: the HuggingFace repository does not exist, or it is private and needs a token, and none was given (HTTP 401). Check the URL, or give a HuggingFace token with read access.`, { details });
+      return new DepotError(
+        'AUTH_REQUIRED',
+        `${name}: the HuggingFace repository does not exist, or it is private and needs a token, and none was given (HTTP 401). Check the URL, or give a HuggingFace token with read access.`,
+        { details },
+      );
     }
     if (status === 401) {
       const what = input.sentToken
@@ -62,7 +71,9 @@ export async function statusError(input: StatusErrorInput): Promise<DepotError> 
         : ` Give a ${providerName} API token.`;
       return new DepotError('AUTH_REQUIRED', `${name}: ${what}${next}${said}`, { details });
     }
-    const next = accessUrl ? ` Ask for access at ${accessUrl}, then try again.` : ' Check that your account may download it.';
+    const next = accessUrl
+      ? ` Ask for access at ${accessUrl}, then try again.`
+      : ' Check that your account may download it.';
     return new DepotError(
       'AUTH_DENIED',
       `${name}: the ${providerName} token has no access to this file (HTTP 403).${next}${said}`,
@@ -94,11 +105,25 @@ export async function statusError(input: StatusErrorInput): Promise<DepotError> 
 function hfNotFound(code: string, sentToken: boolean, shown: string): { what: string; next: string } {
   if (code === 'RepoNotFound') {
     return sentToken
-      ? { what: `the repository of ${shown} does not exist, or it is private and the token has no access to it`, next: ' Check the URL, or use a token of an account that can see it.' }
-      : { what: `the repository of ${shown} does not exist, or it is private and needs a token`, next: ' Check the URL, or give a HuggingFace token with read access.' };
+      ? {
+          what: `the repository of ${shown} does not exist, or it is private and the token has no access to it`,
+          next: ' Check the URL, or use a token of an account that can see it.',
+        }
+      : {
+          what: `the repository of ${shown} does not exist, or it is private and needs a token`,
+          next: ' Check the URL, or give a HuggingFace token with read access.',
+        };
   }
-  if (code === 'RevisionNotFound') return { what: `the repository has no such branch, tag or commit: ${shown}`, next: ' Check the revision in the URL.' };
-  if (code === 'EntryNotFound') return { what: `the repository has no such file at that revision: ${shown}`, next: ' Check the file path in the URL.' };
+  if (code === 'RevisionNotFound')
+    return {
+      what: `the repository has no such branch, tag or commit: ${shown}`,
+      next: ' Check the revision in the URL.',
+    };
+  if (code === 'EntryNotFound')
+    return {
+      what: `the repository has no such file at that revision: ${shown}`,
+      next: ' Check the file path in the URL.',
+    };
   return { what: `${shown} does not exist (${code})`, next: '' };
 }
 

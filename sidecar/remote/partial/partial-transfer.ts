@@ -61,7 +61,9 @@ async function openLockedTransfer(
   const same =
     state !== null &&
     (expectedSha256 ? state.expectedSha256 === expectedSha256 : state.url === storedUrl && !state.expectedSha256) &&
-    (options.expectedSize === undefined || state.expectedSize === undefined || state.expectedSize === options.expectedSize);
+    (options.expectedSize === undefined ||
+      state.expectedSize === undefined ||
+      state.expectedSize === options.expectedSize);
   if (!same) await removePartial(paths);
   // A process killed mid-save leaves `<key>.part.json.<pid>.<hex>.tmp`; this one holds the partial's lock.
   await removeWriteLeftovers({ file: paths.state });
@@ -124,7 +126,11 @@ export async function discardTransfer(transfer: Transfer, paths: PartialPaths): 
 }
 
 /** Writes the resume state (never credentials: the URL is stored stripped). */
-export async function saveTransferState(transfer: Transfer, paths: PartialPaths, expectedSize: number | undefined): Promise<void> {
+export async function saveTransferState(
+  transfer: Transfer,
+  paths: PartialPaths,
+  expectedSize: number | undefined,
+): Promise<void> {
   if (transfer.discarded) return;
   await writeResumeState(paths.state, {
     version: 1,
@@ -138,7 +144,6 @@ export async function saveTransferState(transfer: Transfer, paths: PartialPaths,
     updatedAt: new Date().toISOString(),
   });
 }
-
 
 /**
  * How much of a partial file can be trusted. An attempt that ended (even by an error) cut the file to what it wrote

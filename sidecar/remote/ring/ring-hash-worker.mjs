@@ -51,5 +51,6 @@ async function hashFilePrefix(path, bytes) {
     hash.update(chunk);
     read += chunk.length;
   }
-  if (read !== bytes) throw Object.assign(new Error(`the partial file is shorter than ${bytes} bytes`), { code: 'FILE_CHANGED' });
+  if (read !== bytes)
+    throw Object.assign(new Error(`the partial file is shorter than ${bytes} bytes`), { code: 'FILE_CHANGED' });
 }

@@ -116,7 +116,8 @@ export class HttpResponseReader extends Readable {
       }
     }
     // Chosen now, used by the first read after the body's reader resumes the socket: small, since its cap is unknown.
-    if (this.#mode === 'waiting' && this.#framing !== undefined) return this.#scratch.subarray(0, FIRST_BODY_READ_BYTES);
+    if (this.#mode === 'waiting' && this.#framing !== undefined)
+      return this.#scratch.subarray(0, FIRST_BODY_READ_BYTES);
     return this.#scratch.subarray(0, Math.min(max, SCRATCH_BYTES));
   }
 
@@ -139,7 +140,8 @@ export class HttpResponseReader extends Readable {
    * or the writer's failure). Only before anything else read the body.
    */
   readInto(target: RingTarget, options: ReadIntoOptions = {}): Promise<void> {
-    if (this.#mode !== 'waiting') return Promise.reject(new TypeError('HttpResponseReader: the body is already being read'));
+    if (this.#mode !== 'waiting')
+      return Promise.reject(new TypeError('HttpResponseReader: the body is already being read'));
     if (this.#failure) return Promise.reject(this.#failure);
     this.#mode = 'ring';
     return new Promise<void>((resolve, reject) => {
@@ -272,7 +274,8 @@ export class HttpResponseReader extends Readable {
         this.#flushBacklog();
         if (this.#backlog.length === 0 && (this.#complete || ring.target.freeRegion(1))) break;
         await ring.target.whenFree();
-        if (!ring.target.freeRegion(1)) throw ring.target.failure ?? new DepotError('IO', 'The download stopped writing before the body was in.');
+        if (!ring.target.freeRegion(1))
+          throw ring.target.failure ?? new DepotError('IO', 'The download stopped writing before the body was in.');
       }
     } catch (error) {
       this.#fail(toError(error));
@@ -300,7 +303,6 @@ export class HttpResponseReader extends Readable {
       this.#backlog.shift();
     }
   }
-
 
   /**
    * The whole body is in: the connection (opened with `Connection: close`) goes. Before anyone reads the body, the

@@ -21,7 +21,8 @@ export function createSocketFetch(options: SocketFetchOptions = {}): FetchLike {
   return async (url: string, init: FetchInit = {}): Promise<FetchResponse> => {
     const target = new URL(url);
     const secure = target.protocol === 'https:';
-    if (!secure && target.protocol !== 'http:') throw new TypeError(`socketFetch: ${target.protocol} URLs cannot be fetched.`);
+    if (!secure && target.protocol !== 'http:')
+      throw new TypeError(`socketFetch: ${target.protocol} URLs cannot be fetched.`);
     init.signal?.throwIfAborted();
     const method = init.method ?? 'GET';
     const request = requestHead(method, target, init.headers ?? {});

@@ -24,12 +24,17 @@ export interface DestinationRefusal {
  * subfolder (or category folder) that is a symlink leading outside the models root is seen here, and the check never
  * offers a download or a link that the install would then refuse with UNSAFE_PATH.
  */
-export async function checkDestination({ modelsRoot, target, targetPath }: CheckDestinationOptions): Promise<DestinationRefusal | undefined> {
+export async function checkDestination({
+  modelsRoot,
+  target,
+  targetPath,
+}: CheckDestinationOptions): Promise<DestinationRefusal | undefined> {
   try {
     await assertStillInside(modelsRoot, target);
     return undefined;
   } catch (error) {
-    if (isDepotError(error) && error.code === 'UNSAFE_PATH') return { code: 'UNSAFE_PATH', reason: unsafeReason(targetPath, error.details) };
+    if (isDepotError(error) && error.code === 'UNSAFE_PATH')
+      return { code: 'UNSAFE_PATH', reason: unsafeReason(targetPath, error.details) };
     // An unreadable folder on the way (EACCES...) fails this item, as it would fail its install, not the whole check.
     const errno = errorCodeOf(error);
     if (errno === undefined) throw error;

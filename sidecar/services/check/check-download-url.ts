@@ -7,16 +7,18 @@ export interface CheckHostPolicy {
   verdict(url: string): { provider?: Provider } | undefined;
 }
 
-export type DownloadChoice =
-  | { url: string; provider?: Provider }
-  | { reason: string };
+export type DownloadChoice = { url: string; provider?: Provider } | { reason: string };
 
 /**
  * The first of a requirement's URLs that the host policy allows (seed 000's whitelist: https HuggingFace and Civitai,
  * the configured endpoints, loopback only when enabled), without credentials, or why none can be used
  * (`targetPath`, relative to the models root, is named in that reason).
  */
-export function chooseDownloadUrl(urls: readonly string[], policy: CheckHostPolicy, targetPath = 'its place'): DownloadChoice {
+export function chooseDownloadUrl(
+  urls: readonly string[],
+  policy: CheckHostPolicy,
+  targetPath = 'its place',
+): DownloadChoice {
   for (const url of urls) {
     const verdict = policy.verdict(url);
     if (verdict) {
@@ -33,7 +35,10 @@ export function chooseDownloadUrl(urls: readonly string[], policy: CheckHostPoli
         `put the file at ${targetPath}, or register the folder that has it (model-depot migrate, --hub-dir)`,
     };
   }
-  const shown = urls.slice(0, 2).map((url) => redactUrl(url)).join(', ');
+  const shown = urls
+    .slice(0, 2)
+    .map((url) => redactUrl(url))
+    .join(', ');
   return {
     reason:
       `its URL${urls.length > 1 ? 's are' : ' is'} not allowed (${shown}): model-depot only downloads https ` +

@@ -34,7 +34,11 @@ export class FindByName {
     for (const entry of candidates) {
       const model = this.registry.findBySha256(entry.sha256);
       if (!model || !isFileOfSize(entry.path, model.size)) continue;
-      return { source: { path: entry.path, kind: checkSourceKind(entry, this.modelsRoot) }, sha256: entry.sha256, size: model.size };
+      return {
+        source: { path: entry.path, kind: checkSourceKind(entry, this.modelsRoot) },
+        sha256: entry.sha256,
+        size: model.size,
+      };
     }
     return undefined;
   }

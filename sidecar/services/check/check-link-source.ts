@@ -53,7 +53,10 @@ export function findLinkSource(options: FindLinkSourceOptions): LinkSource | und
 }
 
 /** Synchronous stats, for the reason given in check-target.ts. */
-function verify(entry: Readonly<FileEntry>, options: FindLinkSourceOptions): { entry: Readonly<FileEntry>; dev: number } | undefined {
+function verify(
+  entry: Readonly<FileEntry>,
+  options: FindLinkSourceOptions,
+): { entry: Readonly<FileEntry>; dev: number } | undefined {
   let info;
   try {
     info = statSync(entry.path, { throwIfNoEntry: false });
@@ -66,7 +69,11 @@ function verify(entry: Readonly<FileEntry>, options: FindLinkSourceOptions): { e
   if (info === undefined || !info.isFile() || info.size !== options.size) return undefined;
   const identity = fileIdentity(info);
   const hasRecordedStat = entry.ino !== undefined && entry.mtimeMs !== undefined;
-  if (hasRecordedStat && !recordedIdentityMatches(entry, identity) && options.hashCache?.get(identity) !== options.sha256) {
+  if (
+    hasRecordedStat &&
+    !recordedIdentityMatches(entry, identity) &&
+    options.hashCache?.get(identity) !== options.sha256
+  ) {
     return undefined;
   }
   return { entry, dev: info.dev };

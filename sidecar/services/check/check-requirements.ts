@@ -100,7 +100,10 @@ function draftOf(requirement: Requirement, modelsRoot: string): Draft {
     draft.target = resolveModelPath({ modelsRoot, category: requirement.category, filename: requirement.filename });
   } catch (error) {
     if (!isDepotError(error) || error.code !== 'UNSAFE_PATH') throw error;
-    draft.refusal = { code: 'UNSAFE_PATH', reason: `${error.message} Nothing can be installed under it: correct the workflow, then check again.` };
+    draft.refusal = {
+      code: 'UNSAFE_PATH',
+      reason: `${error.message} Nothing can be installed under it: correct the workflow, then check again.`,
+    };
     return draft;
   }
   draft.targetPath = `${canonicalFolder(requirement.category) ?? requirement.category}/${requirement.filename}`;
@@ -132,7 +135,10 @@ interface ClassifyContext extends CheckRequirementsOptions {
 async function classify(draft: Draft, ctx: ClassifyContext): Promise<CheckItem> {
   const base = itemBase(draft);
   if (draft.refusal !== undefined || !draft.target || !draft.state) {
-    const refusal = draft.refusal ?? { code: 'UNSAFE_PATH', reason: `${draft.targetPath}: the target path cannot be used.` };
+    const refusal = draft.refusal ?? {
+      code: 'UNSAFE_PATH',
+      reason: `${draft.targetPath}: the target path cannot be used.`,
+    };
     return { ...base, status: 'unavailable', reason: refusal.reason, code: refusal.code };
   }
   const state = draft.state;
@@ -183,13 +189,21 @@ async function classifyExisting(
       ...base,
       sha256: expected,
       status: 'conflict',
-      reason: conflictReason(draft.targetPath, `is ${state.identity.size} bytes, the workflow expects ${draft.requirement.size}`),
+      reason: conflictReason(
+        draft.targetPath,
+        `is ${state.identity.size} bytes, the workflow expects ${draft.requirement.size}`,
+      ),
     };
   }
   if (actual === undefined) {
     const hashed = await hashOnce(state, ctx);
     if ('error' in hashed) {
-      return { ...base, sha256: expected, status: 'conflict', reason: `${draft.targetPath} could not be verified: ${hashed.error}` };
+      return {
+        ...base,
+        sha256: expected,
+        status: 'conflict',
+        reason: `${draft.targetPath} could not be verified: ${hashed.error}`,
+      };
     }
     actual = hashed.sha256;
   }
@@ -198,7 +212,10 @@ async function classifyExisting(
     ...base,
     sha256: expected,
     status: 'conflict',
-    reason: conflictReason(draft.targetPath, `has SHA-256 ${actual.slice(0, 12)}…, the workflow expects ${expected.slice(0, 12)}…`),
+    reason: conflictReason(
+      draft.targetPath,
+      `has SHA-256 ${actual.slice(0, 12)}…, the workflow expects ${expected.slice(0, 12)}…`,
+    ),
   };
 }
 
@@ -255,7 +272,12 @@ function linkToPresentTwins(items: CheckItem[], modelsRoot: string): void {
     const twin = present.get(item.sha256);
     if (!twin) return;
     const { reason: _reason, code: _code, url: _url, provider: _provider, ...rest } = item;
-    items[i] = { ...rest, status: 'linkable', size: twin.size, source: { path: path.join(modelsRoot, twin.targetPath), kind: 'models' }, needsToken: false };
+    items[i] = {
+      ...rest,
+      status: 'linkable',
+      size: twin.size,
+      source: { path: path.join(modelsRoot, twin.targetPath), kind: 'models' },
+      needsToken: false,
+    };
   });
 }
-

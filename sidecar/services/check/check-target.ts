@@ -50,7 +50,9 @@ export function inspectTarget(
   if (!info.isFile()) return { kind: 'blocked', reason: 'a folder or special file sits under that name' };
   const identity = fileIdentity(info);
   const sha256 = knownHash(target, identity, registry, hashCache) ?? knownHashOfLinkTarget(target, identity, registry);
-  return sha256 === undefined ? { kind: 'file', path: target, identity } : { kind: 'file', path: target, identity, sha256 };
+  return sha256 === undefined
+    ? { kind: 'file', path: target, identity }
+    : { kind: 'file', path: target, identity, sha256 };
 }
 
 /** The SHA-256 recorded for this exact file state, or undefined. */

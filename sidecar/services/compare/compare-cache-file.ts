@@ -12,7 +12,9 @@ export const HASH_CACHE_NAME = '.model-depot-compare-hashes.json';
 
 /** The cache in `localDir`, or an empty one when there is none or it is unreadable (it is only a cache). */
 export async function loadCompareCache(localDir: string): Promise<MetadataCacheFile> {
-  return (await readValidJsonFile(join(localDir, METADATA_CACHE_NAME), zMetadataCacheFile)) ?? { version: 1, entries: {} };
+  return (
+    (await readValidJsonFile(join(localDir, METADATA_CACHE_NAME), zMetadataCacheFile)) ?? { version: 1, entries: {} }
+  );
 }
 
 /**

@@ -36,7 +36,11 @@ export function formatExport(kind: CompareExportKind, { result, downloadDir }: F
     [`# ${header}`, `# ${columns.join('\t')}`, ...rows.map((row) => row.join('\t'))].join('\n') + '\n';
   const pairRows = (pairs: ComparePair[]) =>
     pairs.map(({ remote, local }) => [
-      cell(remote.relativePath), cell(localPlace(local)), cell(remote.sha256), cell(local.sha256), cell(remote.size),
+      cell(remote.relativePath),
+      cell(localPlace(local)),
+      cell(remote.sha256),
+      cell(local.sha256),
+      cell(remote.size),
     ]);
   const pairColumns = ['path', 'local', 'remote_sha256', 'local_sha256', 'size'];
   switch (kind) {
@@ -47,13 +51,23 @@ export function formatExport(kind: CompareExportKind, { result, downloadDir }: F
         groups.missing.map((f) => [cell(f.relativePath), cell(f.size), cell(f.sha256), f.url]),
       );
     case 'matched':
-      return lines(`matched by SHA-256: ${groups.matched.length} files of ${from}`, pairColumns, pairRows(groups.matched));
+      return lines(
+        `matched by SHA-256: ${groups.matched.length} files of ${from}`,
+        pairColumns,
+        pairRows(groups.matched),
+      );
     case 'name-only':
-      return lines(`same name, no SHA-256 to compare: ${groups.nameOnly.length} files of ${from}`, pairColumns,
-        pairRows(groups.nameOnly));
+      return lines(
+        `same name, no SHA-256 to compare: ${groups.nameOnly.length} files of ${from}`,
+        pairColumns,
+        pairRows(groups.nameOnly),
+      );
     case 'mismatched':
-      return lines(`same name, different SHA-256: ${groups.mismatched.length} files of ${from}`, pairColumns,
-        pairRows(groups.mismatched));
+      return lines(
+        `same name, different SHA-256: ${groups.mismatched.length} files of ${from}`,
+        pairColumns,
+        pairRows(groups.mismatched),
+      );
     case 'local-only':
       return lines(
         `here but not in ${from}: ${groups.localOnly.length} files`,

@@ -41,7 +41,6 @@ export function createCompareFilter({ pattern, safetensorsOnly = false }: Compar
   const isSafetensors = (name: string) => name.toLowerCase().endsWith('.safetensors');
   return {
     remote: (relativePath) => (!safetensorsOnly || isSafetensors(relativePath)) && remoteMatch(relativePath),
-    local: (name, hasExtension) =>
-      (!safetensorsOnly || !hasExtension || isSafetensors(name)) && localMatch(name),
+    local: (name, hasExtension) => (!safetensorsOnly || !hasExtension || isSafetensors(name)) && localMatch(name),
   };
 }

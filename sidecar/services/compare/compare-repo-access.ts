@@ -24,7 +24,11 @@ export async function compareRepoAccess(options: CompareRepoAccessOptions): Prom
     const info = await hfRepoInfo({ ...options, blobs: false, retry: { limit: 1 } });
     return info.gated ?? false;
   } catch (error) {
-    if (isDepotError(error) && (error.code === 'NOT_FOUND' || error.code === 'HTTP_ERROR' || error.code === 'AUTH_REQUIRED')) return null;
+    if (
+      isDepotError(error) &&
+      (error.code === 'NOT_FOUND' || error.code === 'HTTP_ERROR' || error.code === 'AUTH_REQUIRED')
+    )
+      return null;
     throw error;
   }
 }

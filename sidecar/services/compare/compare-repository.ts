@@ -54,7 +54,10 @@ export async function compareRepository(options: CompareRepositoryOptions): Prom
   // Every local file takes part in matching (a renamed copy still matches by SHA-256); the filters only narrow
   // the list of local files the repository lacks, so it stays comparable with the filtered repository.
   const all = compareCollections({ remote, local: localFiles });
-  const groups = { ...all, localOnly: all.localOnly.filter((file) => options.filter.local(file.name, file.hasExtension)) };
+  const groups = {
+    ...all,
+    localOnly: all.localOnly.filter((file) => options.filter.local(file.name, file.hasExtension)),
+  };
   const sum = (files: readonly RemoteFile[]) => files.reduce((total, file) => total + file.size, 0);
   return {
     repo: { id: options.repoId, type: options.repoType, revision: options.revision, path: options.path },
@@ -82,7 +85,10 @@ async function listRemoteFiles(options: CompareRepositoryOptions): Promise<Remot
   const files: RemoteFile[] = [];
   const prefix = path ? `${path}/` : '';
   const entries = options.listTree({
-    repoId, repoType, revision, hubUrl,
+    repoId,
+    repoType,
+    revision,
+    hubUrl,
     ...(path ? { path } : {}),
     ...(token ? { token } : {}),
   });
@@ -109,23 +115,41 @@ async function listRemoteFiles(options: CompareRepositoryOptions): Promise<Remot
  * RepoNotFound with one (reference section 1). So the message names both and what to do about each; a 401 to a
  * request with a token means the token itself was refused. The lister's own error stays as the cause.
  */
-function explainListingError(error: unknown, { repoId, repoType, revision, path, token }: CompareRepositoryOptions): unknown {
+function explainListingError(
+  error: unknown,
+  { repoId, repoType, revision, path, token }: CompareRepositoryOptions,
+): unknown {
   if (!isDepotError(error)) return error;
   const what = `${repoType === 'model' ? 'model' : repoType} repository ${repoId}`;
   const details = { ...error.details, repoId, repoType };
   switch (error.code) {
     case 'AUTH_REQUIRED':
-      return new DepotError('AUTH_REQUIRED', token
-        ? `The hub did not accept the token for the ${what} (invalid or expired): check HF_TOKEN (or --token).`
-        : `The ${what} was not found, or it is private and no token was given: set HF_TOKEN (or pass --token) with read access to it, and check the id and --repo-type.`,
-      { details, cause: error });
+      return new DepotError(
+        'AUTH_REQUIRED',
+        token
+          ? `The hub did not accept the token for the ${what} (invalid or expired): check HF_TOKEN (or --token).`
+          : `The ${what} was not found, or it is private and no token was given: set HF_TOKEN (or pass --token) with read access to it, and check the id and --repo-type.`,
+        { details, cause: error },
+      );
     case 'AUTH_DENIED':
-      return new DepotError('AUTH_DENIED', `The token has no access to the ${what}: request access on its page, or use a token of an account that has it.`, { details, cause: error });
+      return new DepotError(
+        'AUTH_DENIED',
+        `The token has no access to the ${what}: request access on its page, or use a token of an account that has it.`,
+        { details, cause: error },
+      );
     case 'NOT_FOUND':
       if (error.details?.errorCode === 'RepoNotFound') {
-        return new DepotError('NOT_FOUND', `The ${what} was not found: it does not exist, or it is private and the token has no access to it. Check the id and --repo-type, or use a token (HF_TOKEN or --token) of an account that can see it.`, { details, cause: error });
+        return new DepotError(
+          'NOT_FOUND',
+          `The ${what} was not found: it does not exist, or it is private and the token has no access to it. Check the id and --repo-type, or use a token (HF_TOKEN or --token) of an account that can see it.`,
+          { details, cause: error },
+        );
       }
-      return new DepotError('NOT_FOUND', `The ${what} has no revision "${revision}"${path ? ` or no folder "${path}"` : ''}: check --branch and the URL. (${error.message})`, { details, cause: error });
+      return new DepotError(
+        'NOT_FOUND',
+        `The ${what} has no revision "${revision}"${path ? ` or no folder "${path}"` : ''}: check --branch and the URL. (${error.message})`,
+        { details, cause: error },
+      );
     default:
       return error;
   }

@@ -128,7 +128,10 @@ export const zCompareResult = z.object({
     /** The compared folder inside the repository, or null for the whole repository. */
     path: z.string().nullable(),
     /** Asked only when no token was given: a gated repository lists without one but does not download. */
-    gated: z.union([z.literal(false), z.enum(['auto', 'manual'])]).nullable().optional(),
+    gated: z
+      .union([z.literal(false), z.enum(['auto', 'manual'])])
+      .nullable()
+      .optional(),
   }),
   localDir: z.string(),
   filter: z.string().nullable(),

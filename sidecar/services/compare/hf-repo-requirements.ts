@@ -32,13 +32,23 @@ export async function hfRepoRequirements(options: HfRepoRequirementsOptions): Pr
     if (entry.type !== 'file' || !hasModelExtension(entry.path)) continue;
     const segments = entry.path.split('/');
     const filename = segments.at(-1) ?? entry.path;
-    const category = segments.slice(0, -1).map(canonicalFolder).find((folder) => folder !== undefined);
+    const category = segments
+      .slice(0, -1)
+      .map(canonicalFolder)
+      .find((folder) => folder !== undefined);
     requirements.push({
       category: category ?? options.defaultCategory ?? 'checkpoints',
       filename,
       sha256: entry.lfs?.oid,
       size: entry.lfs?.size ?? entry.size,
-      urls: [hfResolveUrl({ repoId: options.repoId, repoType: options.repoType, revision: options.revision, path: entry.path })],
+      urls: [
+        hfResolveUrl({
+          repoId: options.repoId,
+          repoType: options.repoType,
+          revision: options.revision,
+          path: entry.path,
+        }),
+      ],
       displayName: entry.path,
       origin: 'dependencies',
     });

@@ -35,11 +35,15 @@ export function parseHfUrl({ url, hfEndpoint }: ParseHfUrlOptions): HfRepoLocati
   const parts = parseHubUrl(full, hfEndpoint ? { hfEndpoint } : {});
   if (parts === null || parts.provider !== 'huggingface') {
     const host = new URL(full).host;
-    const known = ['huggingface.co', 'www.huggingface.co', 'hf.co'].includes(host.toLowerCase()) ||
+    const known =
+      ['huggingface.co', 'www.huggingface.co', 'hf.co'].includes(host.toLowerCase()) ||
       (hfEndpoint !== undefined && URL.canParse(hfEndpoint) && new URL(hfEndpoint).host === host);
-    throw new DepotError('BAD_INPUT', known
-      ? `--hf-url: ${url} names no repository (expected https://huggingface.co/user/repo, optionally /tree/<branch>/<folder>).`
-      : `--hf-url: ${host} is not a HuggingFace host (expected huggingface.co${hfEndpoint ? ' or the HF_ENDPOINT host' : ''}).`);
+    throw new DepotError(
+      'BAD_INPUT',
+      known
+        ? `--hf-url: ${url} names no repository (expected https://huggingface.co/user/repo, optionally /tree/<branch>/<folder>).`
+        : `--hf-url: ${host} is not a HuggingFace host (expected huggingface.co${hfEndpoint ? ' or the HF_ENDPOINT host' : ''}).`,
+    );
   }
   const base = { repoId: parts.repoId, repoType: parts.repoType };
   if (parts.kind === 'repo') return { ...base, revision: null, path: null, file: null };
@@ -50,7 +54,10 @@ export function parseHfUrl({ url, hfEndpoint }: ParseHfUrlOptions): HfRepoLocati
 
 /** `--hf-repo` as typed: `user/repo` (or a legacy one-part id such as `gpt2`). */
 export function parseRepoId(repoId: string): string {
-  const parts = repoId.trim().replace(/^\/+|\/+$/g, '').split('/');
+  const parts = repoId
+    .trim()
+    .replace(/^\/+|\/+$/g, '')
+    .split('/');
   if (parts.length > 2 || !parts.every((part) => REPO_PART.test(part))) {
     throw new DepotError('BAD_INPUT', `--hf-repo: "${repoId}" is not a repository id (expected user/repo-name).`);
   }

@@ -35,15 +35,27 @@ export async function readLocalMetadata(options: ReadLocalMetadataOptions): Prom
   const { localDir, useCache = true, readFile = (path) => fsReadFile(path, 'utf8'), concurrency = 32 } = options;
   const previous: MetadataCacheFile = useCache ? await loadCompareCache(localDir) : { version: 1, entries: {} };
   const next: MetadataCacheFile = { version: 1, entries: {} };
-  const stats: LocalScanStats = { mode: 'metadata', filesFound: 0, filesRead: 0, fromCache: 0, invalid: [], ignored: 0 };
+  const stats: LocalScanStats = {
+    mode: 'metadata',
+    filesFound: 0,
+    filesRead: 0,
+    fromCache: 0,
+    invalid: [],
+    ignored: 0,
+  };
   const toRead: WalkedFile[] = [];
 
-  for await (const found of walkLocalFiles({ root: localDir, include: (name) => name.toLowerCase().endsWith('.json') })) {
+  for await (const found of walkLocalFiles({
+    root: localDir,
+    include: (name) => name.toLowerCase().endsWith('.json'),
+  })) {
     stats.filesFound++;
     const cached = previous.entries[found.relativePath];
     if (cached && cached.mtimeMs === found.stats.mtimeMs && cached.size === found.stats.size) {
       // The stored source is where the folder was last time; the folder may have moved since.
-      next.entries[found.relativePath] = cached.local ? { ...cached, local: { ...cached.local, source: found.path } } : cached;
+      next.entries[found.relativePath] = cached.local
+        ? { ...cached, local: { ...cached.local, source: found.path } }
+        : cached;
       stats.fromCache++;
     } else {
       toRead.push(found);
@@ -53,7 +65,9 @@ export async function readLocalMetadata(options: ReadLocalMetadataOptions): Prom
   await forEachLimited(toRead, concurrency, async (found) => {
     if (found.stats.size > MAX_METADATA_BYTES) {
       next.entries[found.relativePath] = {
-        mtimeMs: found.stats.mtimeMs, size: found.stats.size, local: null,
+        mtimeMs: found.stats.mtimeMs,
+        size: found.stats.size,
+        local: null,
         invalid: `too large for a metadata file (${found.stats.size} bytes); not read`,
       };
       return;
@@ -84,7 +98,9 @@ export async function readLocalMetadata(options: ReadLocalMetadataOptions): Prom
 
   const changed = toRead.length > 0 || Object.keys(previous.entries).length !== Object.keys(next.entries).length;
   if (useCache && changed && !(await saveCompareCache(localDir, next))) {
-    options.onWarning?.(`the cache could not be written in ${localDir} (read-only?): the next run reads every file again`);
+    options.onWarning?.(
+      `the cache could not be written in ${localDir} (read-only?): the next run reads every file again`,
+    );
   }
   return { files, stats };
 }

@@ -56,7 +56,14 @@ export async function scanLocalFiles(options: ScanLocalFilesOptions): Promise<Lo
       return;
     }
     const name = file.relativePath.split('/').pop() ?? file.relativePath;
-    files.push({ name, hasExtension: true, path: file.path, sha256: result.sha256, size: result.size, source: file.path });
+    files.push({
+      name,
+      hasExtension: true,
+      path: file.path,
+      sha256: result.sha256,
+      size: result.size,
+      source: file.path,
+    });
   });
   try {
     await hashCache?.save();

@@ -44,8 +44,11 @@ export async function* walkLocalFiles({ root, include }: WalkLocalFilesOptions):
     const entries = await readdirOrNull(next.dir);
     if (!entries) continue;
     // Files are stat'ed (mtime and size are the cache key) in parallel; folders are queued.
-    const candidates = entries.filter((entry) => !entry.name.startsWith('.') &&
-      (entry.isDirectory() || entry.isSymbolicLink() || (entry.isFile() && include(entry.name))));
+    const candidates = entries.filter(
+      (entry) =>
+        !entry.name.startsWith('.') &&
+        (entry.isDirectory() || entry.isSymbolicLink() || (entry.isFile() && include(entry.name))),
+    );
     const found: Array<{ entry: Dirent; stats: Stats | null }> = [];
     await forEachLimited(candidates, STAT_CONCURRENCY, async (entry) => {
       const needsStat = entry.isFile() || entry.isSymbolicLink();

@@ -30,7 +30,6 @@ import { JobBoard } from '../install/job-board';
 export type { AuthRequiredEvent, DepotEvents, IndexSummary } from './depot-events';
 export type { CheckInput, CreateDepotOptions, Depot, InstallOptions } from './depot-types';
 
-
 /**
  * Opens the registry (taking its lock), indexes hub directories and the HF cache (in the background by default),
  * and wires the check (E), the downloader (D: queue, limiter, vault, host policy) and the install into one object.
@@ -143,7 +142,10 @@ export async function createDepot(options: CreateDepotOptions): Promise<Depot> {
       const parsed = z.array(zRequirement).safeParse(items);
       if (!parsed.success) {
         const issue = parsed.error.issues[0];
-        throw new DepotError('BAD_INPUT', `Install items are not requirements: ${issue?.path.join('.')}: ${issue?.message}.`);
+        throw new DepotError(
+          'BAD_INPUT',
+          `Install items are not requirements: ${issue?.path.join('.')}: ${issue?.message}.`,
+        );
       }
       const check = await runCheck(parsed.data, []);
       const run = installRequirements(deps, {
@@ -203,4 +205,3 @@ export async function createDepot(options: CreateDepotOptions): Promise<Depot> {
   };
   return depot;
 }
-

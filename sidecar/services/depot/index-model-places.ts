@@ -40,19 +40,33 @@ export async function indexModelPlaces(options: IndexModelPlacesOptions): Promis
   const known = (file: FoundFile): boolean => {
     const entry = registry.findByPath(file.path);
     if (!entry || entry.ino === undefined || entry.mtimeMs === undefined || entry.dev === undefined) return false;
-    return sameFileIdentity({ dev: entry.dev, ino: entry.ino, size: entry.size ?? -1, mtimeMs: entry.mtimeMs }, file.identity);
+    return sameFileIdentity(
+      { dev: entry.dev, ino: entry.ino, size: entry.size ?? -1, mtimeMs: entry.mtimeMs },
+      file.identity,
+    );
   };
   const files = scan.files.filter((file) => file.place === 'hub' || file.place === 'hf-cache');
   const fresh = files.filter((file) => !known(file));
   const byBlobName = fresh.filter((file) => file.sha256 !== undefined);
   const toHash = fresh.filter((file) => file.sha256 === undefined);
-  const hashed = await hashFiles({ paths: toHash.map((f) => f.path), pool: options.pool, cache: options.hashCache, signal: options.signal });
+  const hashed = await hashFiles({
+    paths: toHash.map((f) => f.path),
+    pool: options.pool,
+    cache: options.hashCache,
+    signal: options.signal,
+  });
   let errors = 0;
   let registered = 0;
   await registry.batch(async () => {
     for (const file of byBlobName) {
       if (file.sha256 === undefined) continue;
-      await registry.addFile({ path: file.path, sha256: file.sha256, kind: kindOf(file), category: file.category, stat: file.identity });
+      await registry.addFile({
+        path: file.path,
+        sha256: file.sha256,
+        kind: kindOf(file),
+        category: file.category,
+        stat: file.identity,
+      });
       registered++;
     }
     for (const [i, result] of hashed.results.entries()) {
@@ -62,10 +76,19 @@ export async function indexModelPlaces(options: IndexModelPlacesOptions): Promis
         errors++;
         continue;
       }
-      await registry.addFile({ path: file.path, sha256: result.sha256, kind: kindOf(file), category: file.category, stat: result.identity });
+      await registry.addFile({
+        path: file.path,
+        sha256: result.sha256,
+        kind: kindOf(file),
+        category: file.category,
+        stat: result.identity,
+      });
       registered++;
     }
-    await dropVanished(registry, files, [...(options.hubDirs ?? []), ...(options.hfCacheDir ? [options.hfCacheDir] : [])]);
+    await dropVanished(registry, files, [
+      ...(options.hubDirs ?? []),
+      ...(options.hfCacheDir ? [options.hfCacheDir] : []),
+    ]);
   });
   await options.hashCache.save();
   return { files: files.length, registered, errors: errors + scan.skipped.length };

@@ -17,7 +17,10 @@ import {
 import { errorCodeOf } from '../../../shared/error-code-of';
 
 /** The registry methods migrate uses; a read-only registry is enough for a dry run. */
-export type MigrateRegistry = Pick<Registry, 'findByPath' | 'findBySha256' | 'allFiles' | 'addFile' | 'addSource' | 'removeFile' | 'batch'>;
+export type MigrateRegistry = Pick<
+  Registry,
+  'findByPath' | 'findBySha256' | 'allFiles' | 'addFile' | 'addSource' | 'removeFile' | 'batch'
+>;
 
 export type MigrateProgress =
   | { phase: 'scanning' }
@@ -109,7 +112,8 @@ export async function migrateModels(options: MigrateModelsOptions): Promise<Migr
   const toHash: string[] = [];
   for (const file of found) {
     const registered = registry?.findByPath(file.path);
-    if (file.sha256 !== undefined) known.set(file.path, { sha256: file.sha256, hashedBy: 'hf-cache-name', identity: file.identity });
+    if (file.sha256 !== undefined)
+      known.set(file.path, { sha256: file.sha256, hashedBy: 'hf-cache-name', identity: file.identity });
     else if (registered && registeredIdentity(registered, file.identity)) {
       known.set(file.path, { sha256: registered.sha256, hashedBy: 'registry', identity: file.identity });
     } else toHash.push(file.path);
@@ -125,7 +129,12 @@ export async function migrateModels(options: MigrateModelsOptions): Promise<Migr
   const failed: MigrateFailure[] = [];
   for (const result of hashing.results) {
     if ('error' in result) failed.push({ path: result.path, code: result.error.code, message: result.error.message });
-    else known.set(result.path, { sha256: result.sha256, hashedBy: result.fromCache ? 'cache' : 'read', identity: result.identity });
+    else
+      known.set(result.path, {
+        sha256: result.sha256,
+        hashedBy: result.fromCache ? 'cache' : 'read',
+        identity: result.identity,
+      });
   }
 
   const entries = found.flatMap((file) => {
@@ -142,7 +151,13 @@ export async function migrateModels(options: MigrateModelsOptions): Promise<Migr
         const identity = known.get(entry.path)?.identity;
         // An unchanged registration is left alone: a rescan of unchanged files then writes nothing.
         if (entry.status === 'registered' && unchanged(registry.findByPath(entry.path), entry, identity)) continue;
-        await registry.addFile({ path: entry.path, sha256: entry.sha256, kind: entry.kind, category: entry.category, stat: identity });
+        await registry.addFile({
+          path: entry.path,
+          sha256: entry.sha256,
+          kind: entry.kind,
+          category: entry.category,
+          stat: identity,
+        });
         if (entry.place === 'hub') await registry.addSource(entry.sha256, entry.path);
       }
     });
@@ -159,13 +174,21 @@ function byCanonicalOrder(a: FoundFile, b: FoundFile): number {
   );
 }
 
-function registeredIdentity(entry: { dev?: number; ino?: number; size?: number; mtimeMs?: number }, identity: FileIdentity): boolean {
+function registeredIdentity(
+  entry: { dev?: number; ino?: number; size?: number; mtimeMs?: number },
+  identity: FileIdentity,
+): boolean {
   const { dev, ino, size, mtimeMs } = entry;
   if (dev === undefined || ino === undefined || size === undefined || mtimeMs === undefined) return false;
   return sameFileIdentity({ dev, ino, size, mtimeMs }, identity);
 }
 
-function toEntry(file: FoundFile, sha256: string, hashedBy: MigrateEntry['hashedBy'], registry?: MigrateRegistry): MigrateEntry {
+function toEntry(
+  file: FoundFile,
+  sha256: string,
+  hashedBy: MigrateEntry['hashedBy'],
+  registry?: MigrateRegistry,
+): MigrateEntry {
   const previous = registry?.findByPath(file.path);
   const kind: FileKind =
     file.place === 'hub' ? 'hub' : file.place === 'hf-cache' ? 'hf-cache' : file.isSymlink ? 'symlink' : 'file';
@@ -187,14 +210,22 @@ function unchanged(
   identity: FileIdentity | undefined,
 ): boolean {
   if (!registered || identity === undefined) return false;
-  return registered.kind === entry.kind && registered.category === entry.category && registeredIdentity(registered, identity);
+  return (
+    registered.kind === entry.kind && registered.category === entry.category && registeredIdentity(registered, identity)
+  );
 }
 
 /** Registered files (of `folder`, when given) not found by this scan and no longer on disk: a rescan forgets them. */
-async function goneFiles(registry: MigrateRegistry | undefined, folder: string | undefined, found: ReadonlySet<string>): Promise<string[]> {
+async function goneFiles(
+  registry: MigrateRegistry | undefined,
+  folder: string | undefined,
+  found: ReadonlySet<string>,
+): Promise<string[]> {
   if (!registry) return [];
   const only = folder === undefined ? undefined : canonicalFolder(folder);
-  const candidates = registry.allFiles().filter((file) => !found.has(file.path) && (only === undefined || file.category === only));
+  const candidates = registry
+    .allFiles()
+    .filter((file) => !found.has(file.path) && (only === undefined || file.category === only));
   const gone = await Promise.all(
     candidates.map(async (file) => {
       try {
@@ -209,7 +240,10 @@ async function goneFiles(registry: MigrateRegistry | undefined, folder: string |
   return gone.filter((path): path is string => path !== undefined);
 }
 
-function totalsOf(entries: MigrateEntry[], hashing: { hashed: number; bytesRead: number; cacheHits: number }): MigrateReport['totals'] {
+function totalsOf(
+  entries: MigrateEntry[],
+  hashing: { hashed: number; bytesRead: number; cacheHits: number },
+): MigrateReport['totals'] {
   const sizes = new Map(entries.map((entry) => [entry.sha256, entry.size]));
   return {
     files: entries.length,

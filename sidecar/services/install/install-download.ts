@@ -18,7 +18,12 @@ export interface DownloadItemOptions {
  * is already fetching (same SHA-256, or same URL without one) joins that transfer and then links to it: the bytes
  * travel once. On an auth failure the job waits for a token (or fails), then resumes the partial download.
  */
-export async function downloadItem(deps: InstallDeps, jobId: string, item: CheckItem, options: DownloadItemOptions): Promise<void> {
+export async function downloadItem(
+  deps: InstallDeps,
+  jobId: string,
+  item: CheckItem,
+  options: DownloadItemOptions,
+): Promise<void> {
   const url = item.url;
   if (url === undefined) throw new DepotError('NOT_FOUND', `${item.targetPath}: no URL to download it from.`);
   const dest = resolveModelPath({
@@ -55,7 +60,8 @@ async function fetchAndRegister(
           provider,
           token,
           signal: controller.signal,
-          onProgress: (p) => board.update(jobId, { state: p.state, bytes: p.bytes, total: p.total, speed: p.speed, eta: p.eta }),
+          onProgress: (p) =>
+            board.update(jobId, { state: p.state, bytes: p.bytes, total: p.total, speed: p.speed, eta: p.eta }),
         });
         if (result.path !== options.dest) {
           // Joined another job's transfer: the bytes are at its destination; this name becomes a link to them.
@@ -64,7 +70,12 @@ async function fetchAndRegister(
         const fileStat = await stat(options.dest);
         await registry.batch(async () => {
           const category = item.requirement.category;
-          await registry.upsertModel({ sha256: result.sha256, size: result.size, category, source: stripUrlCredentials(options.url) });
+          await registry.upsertModel({
+            sha256: result.sha256,
+            size: result.size,
+            category,
+            source: stripUrlCredentials(options.url),
+          });
           await registry.addFile({ path: options.dest, sha256: result.sha256, kind: 'file', category, stat: fileStat });
         });
         board.update(jobId, { state: 'complete', bytes: result.size, total: result.size, speed: 0, eta: 0 });

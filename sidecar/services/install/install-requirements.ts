@@ -29,7 +29,10 @@ export interface InstallRun {
  */
 export function installRequirements(deps: InstallDeps, options: InstallRequirementsOptions): InstallRun {
   const { board } = deps;
-  const created = options.check.items.map((item) => ({ item, job: board.add(firstFields(item, deps.modelsRoot), options.clientId) }));
+  const created = options.check.items.map((item) => ({
+    item,
+    job: board.add(firstFields(item, deps.modelsRoot), options.clientId),
+  }));
   const links = created.filter(({ item }) => item.status === 'linkable');
   const downloads = created.filter(({ item }) => item.status === 'missing');
 
@@ -38,7 +41,8 @@ export function installRequirements(deps: InstallDeps, options: InstallRequireme
     try {
       if (item.status === 'linkable') {
         const source = linkSourceOf(item);
-        if (!source) throw new DepotError('IO', `${item.targetPath}: the check found no copy to link; run check again.`);
+        if (!source)
+          throw new DepotError('IO', `${item.targetPath}: the check found no copy to link; run check again.`);
         await linkItem(deps, job.id, item, source.path, source.kind);
       } else {
         await downloadItem(deps, job.id, item, { clientId: options.clientId, waitForToken: options.waitForToken });
@@ -60,7 +64,10 @@ export function installRequirements(deps: InstallDeps, options: InstallRequireme
   return { jobs: created.map(({ job }) => board.get(job.id) ?? job), done };
 }
 
-function firstFields(item: CheckItem, modelsRoot: string): Omit<Job, 'id' | 'bytes' | 'speed'> & { bytes?: number; error?: Job['error'] } {
+function firstFields(
+  item: CheckItem,
+  modelsRoot: string,
+): Omit<Job, 'id' | 'bytes' | 'speed'> & { bytes?: number; error?: Job['error'] } {
   const base = {
     category: item.requirement.category,
     filename: item.requirement.filename,
@@ -79,7 +86,10 @@ function firstFields(item: CheckItem, modelsRoot: string): Omit<Job, 'id' | 'byt
       return {
         ...base,
         state: 'failed',
-        error: { code: 'CONFLICT', message: item.reason ?? `${item.targetPath}: another file sits under this name; it was left untouched.` },
+        error: {
+          code: 'CONFLICT',
+          message: item.reason ?? `${item.targetPath}: another file sits under this name; it was left untouched.`,
+        },
       };
     case 'unavailable':
       return {

@@ -32,7 +32,9 @@ export class TokenWaits {
 
   /** Resumes the waiting jobs of `provider` started by `clientId`; returns their ids. */
   resume(provider: Provider, clientId: string | undefined): string[] {
-    const ids = [...this.#waiters].filter(([, w]) => w.provider === provider && w.clientId === clientId).map(([id]) => id);
+    const ids = [...this.#waiters]
+      .filter(([, w]) => w.provider === provider && w.clientId === clientId)
+      .map(([id]) => id);
     for (const id of ids) {
       this.#waiters.get(id)?.resolve();
       this.#waiters.delete(id);

@@ -22,7 +22,13 @@ describe('createCompareDownloadProgress', () => {
   it('draws the aggregate bar and a bar per file in flight, each with its name, percent, bytes and speed', async () => {
     const terminal = fakeTerminal(true);
     let now = 0;
-    const progress = createCompareDownloadProgress({ stream: terminal.stream, bars: true, filesTotal: 3, bytesTotal: 4000, now: () => now });
+    const progress = createCompareDownloadProgress({
+      stream: terminal.stream,
+      bars: true,
+      filesTotal: 3,
+      bytesTotal: 4000,
+      now: () => now,
+    });
     progress.file('a.safetensors', 1000, { bytes: 0 });
     progress.file('sub/b.safetensors', 2000, { bytes: 0 });
     now = 2000;
@@ -36,9 +42,14 @@ describe('createCompareDownloadProgress', () => {
     expect(text).toMatch(/sub\/b\.safetensors +\|[^|]*\| 25% 500 B\/2\.0 KB 250 B\/s/);
   });
 
-  it('takes a finished file\'s bar away and keeps its line above the bars still running', async () => {
+  it("takes a finished file's bar away and keeps its line above the bars still running", async () => {
     const terminal = fakeTerminal(true);
-    const progress = createCompareDownloadProgress({ stream: terminal.stream, bars: true, filesTotal: 2, bytesTotal: 3000 });
+    const progress = createCompareDownloadProgress({
+      stream: terminal.stream,
+      bars: true,
+      filesTotal: 2,
+      bytesTotal: 3000,
+    });
     progress.file('a.safetensors', 1000, { bytes: 1000, state: 'verifying' });
     progress.file('b.safetensors', 2000, { bytes: 100 });
     await flushed();
@@ -56,7 +67,12 @@ describe('createCompareDownloadProgress', () => {
   it('shows "verifying" for a file whose bytes all arrived, and cuts long names at the front to line up', async () => {
     const terminal = fakeTerminal(true);
     const long = 'very/deep/folder/structure/of/the/repository/model-00001-of-00002.safetensors';
-    const progress = createCompareDownloadProgress({ stream: terminal.stream, bars: true, filesTotal: 1, bytesTotal: 10 });
+    const progress = createCompareDownloadProgress({
+      stream: terminal.stream,
+      bars: true,
+      filesTotal: 1,
+      bytesTotal: 10,
+    });
     progress.file(long, 10, { bytes: 10, state: 'verifying' });
     progress.stop();
     await flushed();
@@ -66,7 +82,13 @@ describe('createCompareDownloadProgress', () => {
   it('leaves a resumed prefix out of the speeds', async () => {
     const terminal = fakeTerminal(true);
     let now = 0;
-    const progress = createCompareDownloadProgress({ stream: terminal.stream, bars: true, filesTotal: 1, bytesTotal: 1000, now: () => now });
+    const progress = createCompareDownloadProgress({
+      stream: terminal.stream,
+      bars: true,
+      filesTotal: 1,
+      bytesTotal: 1000,
+      now: () => now,
+    });
     progress.file('a.safetensors', 1000, { bytes: 600 });
     now = 2000;
     progress.file('a.safetensors', 1000, { bytes: 800 });
@@ -78,7 +100,12 @@ describe('createCompareDownloadProgress', () => {
 
   it('without bars (not a terminal, --json, --quiet) writes only the lines it is given, as plain text', async () => {
     const terminal = fakeTerminal(false);
-    const progress = createCompareDownloadProgress({ stream: terminal.stream, bars: false, filesTotal: 2, bytesTotal: 3000 });
+    const progress = createCompareDownloadProgress({
+      stream: terminal.stream,
+      bars: false,
+      filesTotal: 2,
+      bytesTotal: 3000,
+    });
     progress.file('a.safetensors', 1000, { bytes: 500 });
     progress.finished('a.safetensors');
     progress.finished('b.safetensors', '  ✗ 2/2 b.safetensors: HTTP 500');

@@ -14,7 +14,8 @@ describe('createHashProgress', () => {
     const { stream, text } = fakeStream(false);
     let now = 0;
     const progress = createHashProgress({ stream, now: () => now, lineEveryMs: 2000 });
-    const step = (filesDone: number, bytesDone: number) => progress.update({ filesDone, filesTotal: 4, bytesDone, bytesTotal: 4_000_000 });
+    const step = (filesDone: number, bytesDone: number) =>
+      progress.update({ filesDone, filesTotal: 4, bytesDone, bytesTotal: 4_000_000 });
     now = 1000;
     step(1, 1_000_000);
     now = 1500;

@@ -33,7 +33,13 @@ const test = base.extend<Fixture>({
     await use((args, extraEnv = {}) =>
       runCli(['--config', path.join(dir, 'config.json'), '--models', path.join(dir, 'models'), ...args], {
         cwd: dir,
-        env: { HOME: dir, HF_ENDPOINT: hub.hfUrl, CIVITAI_ENDPOINT: hub.civitaiUrl, HF_HUB_CACHE: path.join(dir, 'hf'), ...extraEnv },
+        env: {
+          HOME: dir,
+          HF_ENDPOINT: hub.hfUrl,
+          CIVITAI_ENDPOINT: hub.civitaiUrl,
+          HF_HUB_CACHE: path.join(dir, 'hf'),
+          ...extraEnv,
+        },
       }),
     );
   },
@@ -55,7 +61,12 @@ function seedWorkflow(filename: string, sha256: string, repo = REPO) {
 }
 
 describe('model-depot install', () => {
-  test('downloads workflow A, then links workflow B with 0 bytes (exit 0 both)', async ({ hub, cli, workflow, dir }) => {
+  test('downloads workflow A, then links workflow B with 0 bytes (exit 0 both)', async ({
+    hub,
+    cli,
+    workflow,
+    dir,
+  }) => {
     hub.addRepo({ id: REPO, files: [{ path: FILE, size: SIZE }] });
     const sha256 = await hub.sha256Of({ repoId: REPO, path: FILE });
     const a = await cli(['install', await workflow('a.json', seedWorkflow(FILE, sha256)), '--yes']);
@@ -64,7 +75,11 @@ describe('model-depot install', () => {
     expect(a.stdout + a.stderr).toMatch(/Complete/);
     const served = hub.bytesServed();
 
-    const b = await cli(['install', await workflow('b.json', seedWorkflow('sdxl-base-v1.safetensors', sha256)), '--yes']);
+    const b = await cli([
+      'install',
+      await workflow('b.json', seedWorkflow('sdxl-base-v1.safetensors', sha256)),
+      '--yes',
+    ]);
     expect(b.code, b.stderr).toBe(0);
     expect(b.stdout).toMatch(/link\s+checkpoints\/sdxl-base-v1\.safetensors/);
     expect(hub.bytesServed()).toBe(served);
@@ -86,15 +101,24 @@ describe('model-depot install', () => {
     await expect(lstat(path.join(dir, 'models', 'checkpoints', FILE))).rejects.toThrow();
   });
 
-  test('exits 2 on bad input: missing file, not JSON, 10,000 entries, hostile names', async ({ cli, workflow, dir }) => {
+  test('exits 2 on bad input: missing file, not JSON, 10,000 entries, hostile names', async ({
+    cli,
+    workflow,
+    dir,
+  }) => {
     const inputs: Array<[string, string]> = [
       ['missing file', path.join(dir, 'nope.json')],
       ['not JSON', await workflow('bad.json', '{"nodes": [')],
       [
         '10,000 entries',
-        await workflow('many.json', { dependencies: { loras: Array.from({ length: 10_000 }, (_, i) => ({ filename: `l${i}.safetensors` })) } }),
+        await workflow('many.json', {
+          dependencies: { loras: Array.from({ length: 10_000 }, (_, i) => ({ filename: `l${i}.safetensors` })) },
+        }),
       ],
-      ['hostile names', await workflow('hostile.json', { dependencies: { checkpoints: [{ filename: '../../../etc/x.safetensors' }] } })],
+      [
+        'hostile names',
+        await workflow('hostile.json', { dependencies: { checkpoints: [{ filename: '../../../etc/x.safetensors' }] } }),
+      ],
     ];
     // Junk and wrong types are covered over HTTP (test/server); here each case costs a process start.
     const runs = await Promise.all(inputs.map(([, file]) => cli(['install', file, '--yes'])));
@@ -107,7 +131,12 @@ describe('model-depot install', () => {
     }
   });
 
-  test('exits 1 when a file of other content sits under the wanted name, and leaves it alone', async ({ hub, cli, workflow, dir }) => {
+  test('exits 1 when a file of other content sits under the wanted name, and leaves it alone', async ({
+    hub,
+    cli,
+    workflow,
+    dir,
+  }) => {
     hub.addRepo({ id: REPO, files: [{ path: FILE, size: SIZE }] });
     const sha256 = await hub.sha256Of({ repoId: REPO, path: FILE });
     const target = path.join(dir, 'models', 'checkpoints', FILE);
@@ -119,7 +148,11 @@ describe('model-depot install', () => {
     expect(await readFile(target, 'utf8')).toBe('mine');
   });
 
-  test('a gated download fails clearly without a token (exit 1) and succeeds with HF_TOKEN from the environment', async ({ hub, cli, workflow }) => {
+  test('a gated download fails clearly without a token (exit 1) and succeeds with HF_TOKEN from the environment', async ({
+    hub,
+    cli,
+    workflow,
+  }) => {
     const TOKEN = 'hf_env_token_abcdef';
     hub.addRepo({ id: 'gated/sdxl', gated: 'manual', tokensWithAccess: [TOKEN], files: [{ path: FILE, size: SIZE }] });
     const sha256 = await hub.sha256Of({ repoId: 'gated/sdxl', path: FILE });

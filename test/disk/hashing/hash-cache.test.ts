@@ -52,14 +52,21 @@ describe('openHashCache', () => {
   });
 
   describe('opened by the holder of the registry lock', () => {
-    test('removes the temporary files of killed saves, and keeps those of running writers and every other file', async ({ dir }) => {
+    test('removes the temporary files of killed saves, and keeps those of running writers and every other file', async ({
+      dir,
+    }) => {
       const registry = await openRegistry({ modelsRoot: dir });
       try {
         const file = defaultHashCacheFile(dir);
         await writeFile(file, JSON.stringify({ version: 1, entries: { '1:2:3:4.5': SHA } }));
         const gone = [`hash-cache.json.${GONE_PID}.0a1b2c3d.tmp`, `hash-cache.json.${GONE_PID}.ff.tmp`];
         // This process is running: a save of another cache object of it may be between its write and its rename.
-        const kept = [`hash-cache.json.${process.pid}.deadbeef.tmp`, `models.json.${GONE_PID}.0a1b2c3d.tmp`, 'hash-cache.json.bak', 'notes.tmp'];
+        const kept = [
+          `hash-cache.json.${process.pid}.deadbeef.tmp`,
+          `models.json.${GONE_PID}.0a1b2c3d.tmp`,
+          'hash-cache.json.bak',
+          'notes.tmp',
+        ];
         for (const name of [...gone, ...kept]) await writeFile(join(dir, '.registry', name), '{"version": 1, "entr');
         const cache = await openHashCache({ file, holdsRegistryLock: true });
         const names = await readdir(join(dir, '.registry'));

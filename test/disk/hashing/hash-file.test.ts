@@ -52,7 +52,10 @@ describe('hashFile', () => {
 
   test('reports a file removed before hashing as FILE_CHANGED naming it', async ({ dir }) => {
     const path = join(dir, 'gone.safetensors');
-    await expect(hashFile(path)).rejects.toMatchObject({ code: 'FILE_CHANGED', message: expect.stringContaining(path) });
+    await expect(hashFile(path)).rejects.toMatchObject({
+      code: 'FILE_CHANGED',
+      message: expect.stringContaining(path),
+    });
   });
 
   // Tests run as root, which ignores chmod 000; a FIFO and a directory are honestly unreadable as model files.
@@ -75,7 +78,11 @@ describe('hashFile', () => {
     const path = join(dir, 'big.safetensors');
     await writeFile(path, Buffer.alloc(2 * 1024 * 1024));
     const controller = new AbortController();
-    const run = hashFile(path, { chunkSize: 1024 * 1024, signal: controller.signal, onProgress: () => controller.abort() });
+    const run = hashFile(path, {
+      chunkSize: 1024 * 1024,
+      signal: controller.signal,
+      onProgress: () => controller.abort(),
+    });
     await expect(run).rejects.toMatchObject({ code: 'CANCELLED' });
   });
 });

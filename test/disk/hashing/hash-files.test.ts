@@ -23,7 +23,9 @@ describe('hashFiles', () => {
       const first = await hashFiles({ paths, pool, cache, onProgress });
       expect(first).toMatchObject({ hashed: 20, cacheHits: 0, failed: 0 });
       expect(first.bytesRead).toBe(paths.reduce((sum, _, i) => sum + 10_000 + i, 0));
-      expect(onProgress).toHaveBeenLastCalledWith(expect.objectContaining({ filesDone: 20, filesTotal: 20, bytesDone: first.bytesRead }));
+      expect(onProgress).toHaveBeenLastCalledWith(
+        expect.objectContaining({ filesDone: 20, filesTotal: 20, bytesDone: first.bytesRead }),
+      );
       await cache.save();
 
       const again = await hashFiles({ paths, pool, cache: await openHashCache({ file }) });

@@ -53,7 +53,9 @@ describe('HashPool', () => {
       await writeFile(growing, Buffer.alloc(4 * 1024 * 1024));
       await writeFile(vanishing, Buffer.alloc(4 * 1024 * 1024));
       let touched: Promise<void> | undefined;
-      await expect(pool.hash(growing, { onProgress: () => void (touched ??= appendFile(growing, 'x')) })).rejects.toMatchObject({
+      await expect(
+        pool.hash(growing, { onProgress: () => void (touched ??= appendFile(growing, 'x')) }),
+      ).rejects.toMatchObject({
         code: 'FILE_CHANGED',
       });
       let removed: Promise<void> | undefined;

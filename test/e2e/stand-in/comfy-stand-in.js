@@ -5,7 +5,19 @@
 // tabs, refreshComboInNodes, and extension loading from GET /api/extensions like ComfyUI's extensionService.
 
 /** Keys LiteGraph writes when it serializes a graph; anything else at the top level is lost on a re-serialization. */
-const SERIALIZED_KEYS = ['id', 'revision', 'last_node_id', 'last_link_id', 'nodes', 'links', 'groups', 'definitions', 'config', 'extra', 'version'];
+const SERIALIZED_KEYS = [
+  'id',
+  'revision',
+  'last_node_id',
+  'last_link_id',
+  'nodes',
+  'links',
+  'groups',
+  'definitions',
+  'config',
+  'extra',
+  'version',
+];
 
 const state = {
   ready: false,
@@ -96,7 +108,8 @@ const app = {
   },
   registerExtension(extension) {
     if (!extension?.name) throw new Error("Extensions must have a 'name' property.");
-    if (state.extensions.some((e) => e.name === extension.name)) throw new Error(`Extension named '${extension.name}' already registered.`);
+    if (state.extensions.some((e) => e.name === extension.name))
+      throw new Error(`Extension named '${extension.name}' already registered.`);
     state.extensions.push(extension);
     for (const setting of extension.settings ?? []) {
       state.settingDefs.set(setting.id, setting);
@@ -217,15 +230,26 @@ const standIn = {
   },
   /** Switches the page to ComfyUI's light palette. */
   useLightTheme() {
-    const light = { '--comfy-menu-bg': '#e8e8e8', '--comfy-input-bg': '#ffffff', '--fg-color': '#222222', '--bg-color': '#f5f5f5',
-      '--border-color': '#c2c2c2', '--descrip-text': '#555555', '--error-text': '#d32f2f', '--p-primary-color': '#2563eb' };
+    const light = {
+      '--comfy-menu-bg': '#e8e8e8',
+      '--comfy-input-bg': '#ffffff',
+      '--fg-color': '#222222',
+      '--bg-color': '#f5f5f5',
+      '--border-color': '#c2c2c2',
+      '--descrip-text': '#555555',
+      '--error-text': '#d32f2f',
+      '--p-primary-color': '#2563eb',
+    };
     for (const [name, value] of Object.entries(light)) document.documentElement.style.setProperty(name, value);
     document.documentElement.style.colorScheme = 'light';
   },
   runCommand: (id) => app.extensionManager.command.execute(id),
 };
 
-window.comfyAPI = { app: { app }, api: { api: { apiURL: (route) => `/api${route}`, fetchApi: (route, init) => fetch(`/api${route}`, init) } } };
+window.comfyAPI = {
+  app: { app },
+  api: { api: { apiURL: (route) => `/api${route}`, fetchApi: (route, init) => fetch(`/api${route}`, init) } },
+};
 window.__standIn = standIn;
 
 // Settings come from the server before any extension loads, as in ComfyUI.

@@ -16,7 +16,8 @@ function open(result = sampleCheckResult()) {
   return { prompt, dialog, onDownload, onDismiss };
 }
 
-const texts = (root: ParentNode, selector: string) => [...root.querySelectorAll(selector)].map((el) => el.textContent ?? '');
+const texts = (root: ParentNode, selector: string) =>
+  [...root.querySelectorAll(selector)].map((el) => el.textContent ?? '');
 
 describe('showDownloadPrompt', () => {
   it('lists the models to download with sizes and marks the ones needing a token', () => {
@@ -51,7 +52,9 @@ describe('showDownloadPrompt', () => {
     expect(dialog.querySelector('.md-total-saved')?.textContent).toBe('6.9 GB saved');
     expect(dialog.querySelector('.md-free-space')?.textContent).toBe('120 GB');
     expect(dialog.querySelector('.md-warning')).toBeNull();
-    expect(dialog.querySelector('.md-dialog-subtitle')?.textContent).toBe('2 to download, 1 to link, 1 not available, 1 already there');
+    expect(dialog.querySelector('.md-dialog-subtitle')?.textContent).toBe(
+      '2 to download, 1 to link, 1 not available, 1 already there',
+    );
   });
 
   it('warns when the download does not fit in the free space', () => {
@@ -77,7 +80,9 @@ describe('showDownloadPrompt', () => {
   it('is keyboard usable: focus starts on Download, Enter downloads, Escape dismisses', () => {
     const first = open();
     expect(document.activeElement).toBe(first.dialog.querySelector('.md-download'));
-    first.dialog.querySelector<HTMLElement>('.md-dialog-body')?.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true }));
+    first.dialog
+      .querySelector<HTMLElement>('.md-dialog-body')
+      ?.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true }));
     expect(first.onDownload).toHaveBeenCalledTimes(1);
 
     const second = open();

@@ -34,7 +34,9 @@ describe('showTokenDialog', () => {
     const { dialog } = open();
     expect(dialog.querySelector('.md-dialog-title')?.textContent).toBe('Hugging Face token needed');
     expect(dialog.querySelector('.md-token-models')?.textContent).toContain('flux1-dev.safetensors');
-    expect(dialog.querySelector<HTMLAnchorElement>('.md-token-link')?.href).toBe('https://huggingface.co/settings/tokens');
+    expect(dialog.querySelector<HTMLAnchorElement>('.md-token-link')?.href).toBe(
+      'https://huggingface.co/settings/tokens',
+    );
     expect(dialog.querySelector('.md-token-note')?.textContent).toBe('Used for this download only. Not saved.');
     expect(TOKEN_NOT_SAVED_TEXT).toBe('Used for this download only. Not saved.');
   });
@@ -48,7 +50,9 @@ describe('showTokenDialog', () => {
   });
 
   it('uses the Civitai token page for Civitai', () => {
-    const { dialog } = open(sampleAuthRequired({ provider: 'civitai', tokenUrl: 'https://civitai.com/user/account', accessUrl: undefined }));
+    const { dialog } = open(
+      sampleAuthRequired({ provider: 'civitai', tokenUrl: 'https://civitai.com/user/account', accessUrl: undefined }),
+    );
     expect(dialog.querySelector('.md-dialog-title')?.textContent).toBe('Civitai token needed');
     expect(dialog.querySelector<HTMLAnchorElement>('.md-token-link')?.href).toBe('https://civitai.com/user/account');
   });

@@ -47,7 +47,14 @@ describe('createProgressPanel', () => {
     const { panel, row } = mounted();
     panel.setJobs([
       sampleJob({ id: 'a', filename: 'sdxl.safetensors', state: 'linked', linkKind: 'symlink', bytes: 0, speed: 0 }),
-      sampleJob({ id: 'b', state: 'failed', error: { code: 'HASH_MISMATCH', message: 'flux1-dev.safetensors: SHA-256 differs; the download was discarded.' } }),
+      sampleJob({
+        id: 'b',
+        state: 'failed',
+        error: {
+          code: 'HASH_MISMATCH',
+          message: 'flux1-dev.safetensors: SHA-256 differs; the download was discarded.',
+        },
+      }),
       sampleJob({ id: 'c', state: 'waiting-for-token', bytes: 0, speed: 0 }),
     ]);
     expect(row('a')?.querySelector('.md-job-stats')?.textContent).toBe('Linked (symlink), nothing downloaded');
@@ -66,7 +73,9 @@ describe('createProgressPanel', () => {
       sampleJob({ id: 'c', state: 'waiting-for-token' }),
       sampleJob({ id: 'd', state: 'failed', error: { code: 'NETWORK', message: 'connection reset' } }),
     ]);
-    expect(container.querySelector('.md-panel-summary')?.textContent).toBe('1 running · 1 waiting for a token · 1 done · 1 failed');
+    expect(container.querySelector('.md-panel-summary')?.textContent).toBe(
+      '1 running · 1 waiting for a token · 1 done · 1 failed',
+    );
     panel.update(sampleJob({ id: 'b', state: 'complete' }));
     expect(container.querySelector('.md-panel-summary')?.textContent).toBe('1 waiting for a token · 2 done · 1 failed');
   });

@@ -32,7 +32,9 @@ describe('generatedContent', () => {
   it('hashes once per content and matches a hash of the bytes', async () => {
     const digests = new DigestCache();
     const source = generatedContent('h', BLOCK_SIZE + 7);
-    const expected = createHash('sha256').update(readAll(BLOCK_SIZE + 7, 'h', BLOCK_SIZE)).digest('hex');
+    const expected = createHash('sha256')
+      .update(readAll(BLOCK_SIZE + 7, 'h', BLOCK_SIZE))
+      .digest('hex');
     const [first, second] = [digests.sha256(source), digests.sha256(generatedContent('h', BLOCK_SIZE + 7))];
     expect(first).toBe(second);
     expect(await first).toBe(expected);

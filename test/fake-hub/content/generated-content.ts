@@ -60,7 +60,8 @@ export function literalContent(content: Buffer | string): ContentSource {
       const end = Math.min(bytes.length, offset + maxLength, offset + BLOCK_SIZE);
       return Buffer.from(bytes.subarray(offset, end));
     },
-    readInto: (offset, target, maxLength) => bytes.copy(target, 0, offset, Math.min(bytes.length, offset + maxLength, offset + target.length)),
+    readInto: (offset, target, maxLength) =>
+      bytes.copy(target, 0, offset, Math.min(bytes.length, offset + maxLength, offset + target.length)),
   };
 }
 
@@ -68,7 +69,11 @@ export function literalContent(content: Buffer | string): ContentSource {
  * Digests a source block by block, yielding to the event loop every 16 MiB so that a hub serving other requests in
  * the same process keeps serving while a 1 GiB file is hashed (about 1-3 s).
  */
-export async function digestContent(source: ContentSource, algorithm: 'sha256' | 'sha1', prefix?: string): Promise<string> {
+export async function digestContent(
+  source: ContentSource,
+  algorithm: 'sha256' | 'sha1',
+  prefix?: string,
+): Promise<string> {
   const hash = createHash(algorithm);
   if (prefix !== undefined) hash.update(prefix);
   let offset = 0;

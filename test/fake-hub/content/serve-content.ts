@@ -21,7 +21,10 @@ export interface ServeContentOptions {
 }
 
 /** Parsed `Range: bytes=...`: only the first range of a list is honoured, as most CDNs do for downloads. */
-export function parseRange(header: string | undefined, size: number): { start: number; end: number } | 'unsatisfiable' | undefined {
+export function parseRange(
+  header: string | undefined,
+  size: number,
+): { start: number; end: number } | 'unsatisfiable' | undefined {
   const match = header === undefined ? null : /^bytes=(\d*)-(\d*)/.exec(header.trim());
   if (match === null) return undefined;
   const [, first, last] = match;
@@ -47,7 +50,8 @@ export async function serveContent(options: ServeContentOptions): Promise<void> 
   const size = source.size;
   const ignoreRange = faults.take('ignore-range', faultContext) !== undefined;
   const ifRange = req.headers['if-range'];
-  const ifRangeHolds = ifRange === undefined || ifRange === options.etag || ifRange === options.lastModified.toUTCString();
+  const ifRangeHolds =
+    ifRange === undefined || ifRange === options.etag || ifRange === options.lastModified.toUTCString();
   const range = ignoreRange || !ifRangeHolds ? undefined : parseRange(req.headers.range, size);
   const common = {
     'Accept-Ranges': 'bytes',
@@ -56,7 +60,14 @@ export async function serveContent(options: ServeContentOptions): Promise<void> 
     ...options.headers,
   };
   if (range === 'unsatisfiable') {
-    sendBody(res, record, 416, { ...common, 'Content-Range': `bytes */${size}`, 'Content-Type': 'text/plain' }, 'Requested Range Not Satisfiable', method);
+    sendBody(
+      res,
+      record,
+      416,
+      { ...common, 'Content-Range': `bytes */${size}`, 'Content-Type': 'text/plain' },
+      'Requested Range Not Satisfiable',
+      method,
+    );
     return;
   }
   const start = range?.start ?? 0;
@@ -94,7 +105,12 @@ interface StreamPlan {
   change?: { afterBytes: number; seed: string | number };
 }
 
-async function streamBody(options: ServeContentOptions, start: number, length: number, plan: StreamPlan): Promise<void> {
+async function streamBody(
+  options: ServeContentOptions,
+  start: number,
+  length: number,
+  plan: StreamPlan,
+): Promise<void> {
   const { res, record, source } = options;
   let closed = false;
   const whenClosed = new Promise<void>((resolve) => {

@@ -26,7 +26,14 @@ export async function answerCdn(state: HubState, req: IncomingMessage, res: Serv
   const context = { server: 'cdn' as const, urlPath: url.pathname, repoId: target?.repo.id, file: target?.path };
   if (answeredByFault(x, context)) return;
   const xmlError = (status: number, code: string, message: string): void =>
-    sendBody(res, record, status, { 'Content-Type': 'application/xml' }, `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${message}</Message></Error>`, method);
+    sendBody(
+      res,
+      record,
+      status,
+      { 'Content-Type': 'application/xml' },
+      `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${message}</Message></Error>`,
+      method,
+    );
   const file = target?.repo.files.get(target.path);
   if (target === undefined || file === undefined || (method !== 'GET' && method !== 'HEAD')) {
     xmlError(404, 'NoSuchKey', 'The specified key does not exist.');

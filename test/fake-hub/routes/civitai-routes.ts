@@ -7,7 +7,14 @@ import { civitaiVersionJson } from './civitai-version-json';
 import type { HubExchange } from '../hub-exchange';
 
 function sendJson(x: HubExchange, status: number, value: unknown, headers: Record<string, string> = {}): void {
-  sendBody(x.res, x.record, status, { 'Content-Type': 'application/json; charset=utf-8', ...headers }, JSON.stringify(value), x.method);
+  sendBody(
+    x.res,
+    x.record,
+    status,
+    { 'Content-Type': 'application/json; charset=utf-8', ...headers },
+    JSON.stringify(value),
+    x.method,
+  );
 }
 
 /** Civitai's own origin: downloads (307 to storage) and the model-version API (reference section 2). */
@@ -42,8 +49,16 @@ function answeredByFault(x: HubExchange, context: FaultContext): boolean {
   const fault = x.state.faults.take('fail', context);
   if (fault === undefined) return false;
   // Civitai's 429s come from the edge, usually without Retry-After (reference section 2).
-  const headers: Record<string, string> = fault.retryAfter === undefined ? {} : { 'Retry-After': String(fault.retryAfter) };
-  sendBody(x.res, x.record, fault.status, { 'Content-Type': 'text/plain', ...headers }, `Injected failure ${fault.status}`, x.method);
+  const headers: Record<string, string> =
+    fault.retryAfter === undefined ? {} : { 'Retry-After': String(fault.retryAfter) };
+  sendBody(
+    x.res,
+    x.record,
+    fault.status,
+    { 'Content-Type': 'text/plain', ...headers },
+    `Injected failure ${fault.status}`,
+    x.method,
+  );
   return true;
 }
 
@@ -90,23 +105,36 @@ async function downloadVersion(x: HubExchange, versionId: number): Promise<void>
   }
   x.record.repoId = String(versionId);
   if (version.spec.archived === true) {
-    sendJson(x, 410, { error: 'Model archived', message: 'This model has been archived and is no longer available for download' });
+    sendJson(x, 410, {
+      error: 'Model archived',
+      message: 'This model has been archived and is no longer available for download',
+    });
     return;
   }
   const token = civitaiToken(x);
   const granted = token !== undefined && (version.tokensWithAccess.size === 0 || version.tokensWithAccess.has(token));
   const mode = version.spec.requiresAuth;
   if (mode === 'disabled') {
-    sendJson(x, 401, { error: 'Unauthorized', message: 'The creator of this asset has disabled downloads on this file' });
+    sendJson(x, 401, {
+      error: 'Unauthorized',
+      message: 'The creator of this asset has disabled downloads on this file',
+    });
     return;
   }
   if (mode === 'login' && token === undefined) {
-    sendJson(x, 401, { error: 'Unauthorized', message: 'The creator of this asset requires you to be logged in to download it' });
+    sendJson(x, 401, {
+      error: 'Unauthorized',
+      message: 'The creator of this asset requires you to be logged in to download it',
+    });
     return;
   }
   if (mode === 'early-access' && !(token !== undefined && version.tokensWithAccess.has(token))) {
     const deadline = new Date(Date.now() + 7 * 86400_000).toISOString();
-    sendJson(x, 403, { error: 'Early Access', deadline, message: 'This asset is in Early Access. You can use Buzz access it now!' });
+    sendJson(x, 403, {
+      error: 'Early Access',
+      deadline,
+      message: 'This asset is in Early Access. You can use Buzz access it now!',
+    });
     return;
   }
   if (mode === 'login' && !granted) {
@@ -120,7 +148,14 @@ async function downloadVersion(x: HubExchange, versionId: number): Promise<void>
   }
   x.record.file = file.name;
   const location = storageLocation(x.state, versionId, file);
-  sendBody(x.res, x.record, 307, { Location: location, 'Cache-Control': 'no-store', 'Content-Type': 'text/plain' }, '', x.method);
+  sendBody(
+    x.res,
+    x.record,
+    307,
+    { Location: location, 'Cache-Control': 'no-store', 'Content-Type': 'text/plain' },
+    '',
+    x.method,
+  );
 }
 
 /** A presigned-looking R2 URL whose file name travels in `response-content-disposition`. */

@@ -32,7 +32,12 @@ export async function civitaiVersionJson(state: HubState, version: CivitaiVersio
     trainedWords: [],
     baseModel: spec.baseModel ?? 'SDXL 1.0',
     description: null,
-    model: { name: spec.modelName ?? `Model ${spec.id}`, type: spec.modelType ?? 'Checkpoint', nsfw: false, poi: false },
+    model: {
+      name: spec.modelName ?? `Model ${spec.id}`,
+      type: spec.modelType ?? 'Checkpoint',
+      nsfw: false,
+      poi: false,
+    },
     files,
     images: [],
     downloadUrl,

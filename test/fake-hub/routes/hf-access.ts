@@ -59,10 +59,24 @@ export function accessRepo(
   if (checkGate && repo.gated !== false && !granted) {
     const what = `Access to ${type} ${id} is restricted`;
     if (token === undefined) {
-      sendHfError(x.req, x.res, x.record, 401, 'GatedRepo', `${what}. You must have access to it and be authenticated to access it. Please log in.`);
+      sendHfError(
+        x.req,
+        x.res,
+        x.record,
+        401,
+        'GatedRepo',
+        `${what}. You must have access to it and be authenticated to access it. Please log in.`,
+      );
     } else {
       const page = `${x.state.urls.hfUrl}/${TYPE_PREFIX[type]}${id}`;
-      sendHfError(x.req, x.res, x.record, 403, 'GatedRepo', `${what} and you are not in the authorized list. Visit ${page} to ask for access.`);
+      sendHfError(
+        x.req,
+        x.res,
+        x.record,
+        403,
+        'GatedRepo',
+        `${what} and you are not in the authorized list. Visit ${page} to ask for access.`,
+      );
     }
     return undefined;
   }

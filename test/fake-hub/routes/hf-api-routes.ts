@@ -19,7 +19,8 @@ export async function answerHfApi(x: HubExchange, segments: string[]): Promise<v
   }
   const type = API_TYPES[segments[0] ?? ''];
   const rest = segments.slice(1);
-  const idLength = rest.length === 2 || KEYWORDS.has(rest[2] ?? '') ? 2 : rest.length === 1 || KEYWORDS.has(rest[1] ?? '') ? 1 : 0;
+  const idLength =
+    rest.length === 2 || KEYWORDS.has(rest[2] ?? '') ? 2 : rest.length === 1 || KEYWORDS.has(rest[1] ?? '') ? 1 : 0;
   if (type === undefined || idLength === 0) {
     if (answeredByFault(x, { server: 'hf', urlPath })) return;
     sendHfError(x.req, x.res, x.record, 404, undefined, 'Not found');
@@ -47,7 +48,14 @@ export async function answerHfApi(x: HubExchange, segments: string[]): Promise<v
 }
 
 function sendJson(x: HubExchange, status: number, value: unknown, headers: Record<string, string> = {}): void {
-  sendBody(x.res, x.record, status, { 'Content-Type': 'application/json; charset=utf-8', ...headers }, JSON.stringify(value), x.method);
+  sendBody(
+    x.res,
+    x.record,
+    status,
+    { 'Content-Type': 'application/json; charset=utf-8', ...headers },
+    JSON.stringify(value),
+    x.method,
+  );
 }
 
 function whoami(x: HubExchange): void {
@@ -56,7 +64,11 @@ function whoami(x: HubExchange): void {
     sendHfError(x.req, x.res, x.record, 401, undefined, 'Invalid credentials in Authorization header');
     return;
   }
-  sendJson(x, 200, { type: 'user', name: 'fake-user', auth: { type: 'access_token', accessToken: { displayName: 'fake', role: 'read' } } });
+  sendJson(x, 200, {
+    type: 'user',
+    name: 'fake-user',
+    auth: { type: 'access_token', accessToken: { displayName: 'fake', role: 'read' } },
+  });
 }
 
 /** Every directory implied by the file paths. */
@@ -69,14 +81,29 @@ function directoriesOf(repo: Repo): Set<string> {
   return dirs;
 }
 
-async function fileEntry(x: HubExchange, file: RepoFile, commit: string, expand: boolean): Promise<Record<string, unknown>> {
-  const extra = expand ? { lastCommit: { id: commit, title: 'Upload files', date: file.lastModified.toISOString() } } : {};
+async function fileEntry(
+  x: HubExchange,
+  file: RepoFile,
+  commit: string,
+  expand: boolean,
+): Promise<Record<string, unknown>> {
+  const extra = expand
+    ? { lastCommit: { id: commit, title: 'Upload files', date: file.lastModified.toISOString() } }
+    : {};
   if (!file.lfs) {
-    return { type: 'file', oid: await x.state.digests.gitBlobSha1(file.source), size: file.source.size, path: file.path, ...extra };
+    return {
+      type: 'file',
+      oid: await x.state.digests.gitBlobSha1(file.source),
+      size: file.source.size,
+      path: file.path,
+      ...extra,
+    };
   }
   const sha256 = await x.state.digests.sha256(file.source);
   const pointer = lfsPointer(sha256, file.source.size);
-  const oid = createHash('sha1').update(`blob ${Buffer.byteLength(pointer)}\0${pointer}`).digest('hex');
+  const oid = createHash('sha1')
+    .update(`blob ${Buffer.byteLength(pointer)}\0${pointer}`)
+    .digest('hex');
   return {
     type: 'file',
     oid,
@@ -98,7 +125,9 @@ async function tree(x: HubExchange, repo: Repo, commit: string, base: string): P
   const dirs = directoriesOf(repo);
   const folder = base.replace(/\/+$/, '');
   if (folder !== '' && !dirs.has(folder)) {
-    sendHfError(x.req, x.res, x.record, 404, 'EntryNotFound', `${folder} does not exist on "${repo.revision}"`, { 'X-Repo-Commit': commit });
+    sendHfError(x.req, x.res, x.record, 404, 'EntryNotFound', `${folder} does not exist on "${repo.revision}"`, {
+      'X-Repo-Commit': commit,
+    });
     return;
   }
   const below = (path: string): boolean => {
@@ -106,7 +135,10 @@ async function tree(x: HubExchange, repo: Repo, commit: string, base: string): P
     const rest = folder === '' ? path : path.slice(folder.length + 1);
     return recursive || !rest.includes('/');
   };
-  const paths = [...[...dirs].filter(below).map((path) => ({ path, dir: true })), ...[...repo.files.keys()].filter(below).map((path) => ({ path, dir: false }))];
+  const paths = [
+    ...[...dirs].filter(below).map((path) => ({ path, dir: true })),
+    ...[...repo.files.keys()].filter(below).map((path) => ({ path, dir: false })),
+  ];
   paths.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const pageSize = Math.min(
     expand ? x.state.treePageSizeExpanded : x.state.treePageSize,
@@ -123,7 +155,12 @@ async function tree(x: HubExchange, repo: Repo, commit: string, base: string): P
   if (offset + pageSize < paths.length) {
     const next = new URL(x.url.pathname, x.state.urls.hfUrl);
     for (const [key, value] of x.url.searchParams) if (key !== 'cursor') next.searchParams.append(key, value);
-    next.searchParams.set('cursor', Buffer.from(JSON.stringify({ file_name: paths[offset + pageSize].path, offset: offset + pageSize })).toString('base64url'));
+    next.searchParams.set(
+      'cursor',
+      Buffer.from(JSON.stringify({ file_name: paths[offset + pageSize].path, offset: offset + pageSize })).toString(
+        'base64url',
+      ),
+    );
     headers.Link = `<${next.toString()}>; rel="next"`;
   }
   sendJson(x, 200, entries, headers);
@@ -189,10 +226,14 @@ async function repoInfo(x: HubExchange, repo: Repo, commit: string): Promise<voi
       rfilename: file.path,
       size: file.source.size,
       blobId: entry.oid,
-      ...(sha256 === undefined ? {} : { lfs: { sha256, size: file.source.size, pointerSize: lfsPointer(sha256, file.source.size).length } }),
+      ...(sha256 === undefined
+        ? {}
+        : { lfs: { sha256, size: file.source.size, pointerSize: lfsPointer(sha256, file.source.size).length } }),
     });
   }
-  const lastModified = new Date(Math.max(...[...repo.files.values()].map((f) => f.lastModified.getTime()), 0)).toISOString();
+  const lastModified = new Date(
+    Math.max(...[...repo.files.values()].map((f) => f.lastModified.getTime()), 0),
+  ).toISOString();
   sendJson(x, 200, {
     _id: createHash('sha1').update(repo.id).digest('hex').slice(0, 24),
     id: repo.id,

@@ -30,7 +30,7 @@ export async function answerHf(state: HubState, req: IncomingMessage, res: Serve
   const idLength = segments[2] === 'resolve' ? 2 : segments[1] === 'resolve' ? 1 : 0;
   if (idLength === 0 || segments.length < idLength + 3 || (x.method !== 'GET' && x.method !== 'HEAD')) {
     if (answeredByFault(x, { server: 'hf', urlPath: url.pathname })) return;
-    sendHfError(req, res, record, 404, undefined, 'Sorry, we can\'t find the page you are looking for.');
+    sendHfError(req, res, record, 404, undefined, "Sorry, we can't find the page you are looking for.");
     return;
   }
   const id = decodeSegments(segments.slice(0, idLength));
@@ -65,7 +65,8 @@ async function redirectToCdn(x: HubExchange, repo: Repo, file: RepoFile, commit:
       'X-Repo-Commit': commit,
       'X-Linked-Etag': `"${sha256}"`,
       'X-Linked-Size': String(file.source.size),
-      'Access-Control-Expose-Headers': 'X-Repo-Commit,X-Request-Id,X-Error-Code,X-Error-Message,X-Total-Count,ETag,Link,Accept-Ranges,Content-Range,X-Linked-Size,X-Linked-ETag',
+      'Access-Control-Expose-Headers':
+        'X-Repo-Commit,X-Request-Id,X-Error-Code,X-Error-Message,X-Total-Count,ETag,Link,Accept-Ranges,Content-Range,X-Linked-Size,X-Linked-ETag',
       Vary: 'Origin, Accept',
     },
     body,
@@ -76,7 +77,9 @@ async function redirectToCdn(x: HubExchange, repo: Repo, file: RepoFile, commit:
 /** The CDN URL of a file: keyed by repository and path (not by blob) so a changed file keeps its URL, as If-Range tests need. */
 export function cdnLocation(state: HubState, repo: Repo, file: RepoFile): string {
   const repoHash = createHash('sha256').update(repoKey(repo.type, repo.id)).digest('hex');
-  const fileKey = createHash('sha256').update(`${repoKey(repo.type, repo.id)}/${file.path}`).digest('hex');
+  const fileKey = createHash('sha256')
+    .update(`${repoKey(repo.type, repo.id)}/${file.path}`)
+    .digest('hex');
   state.cdnFiles.set(fileKey, { repo, path: file.path });
   const name = file.path.split('/').pop() ?? file.path;
   const pathname = `/repos/${repoHash.slice(0, 2)}/${repoHash.slice(2, 4)}/${repoHash}/${fileKey}`;
@@ -97,7 +100,13 @@ export function signCdn(state: HubState, pathname: string, expires: string): str
 }
 
 /** Regular (non-LFS) file: 307 to a relative /api/resolve-cache/ URL, as the Hub does. */
-async function redirectToResolveCache(x: HubExchange, repo: Repo, file: RepoFile, commit: string, revision: string): Promise<void> {
+async function redirectToResolveCache(
+  x: HubExchange,
+  repo: Repo,
+  file: RepoFile,
+  commit: string,
+  revision: string,
+): Promise<void> {
   const sha1 = await x.state.digests.gitBlobSha1(file.source);
   const prefix = repo.type === 'model' ? 'models' : `${repo.type}s`;
   const original = `/${repo.id}/resolve/${revision}/${file.path}`;

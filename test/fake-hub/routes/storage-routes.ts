@@ -16,7 +16,14 @@ export async function answerStorage(state: HubState, req: IncomingMessage, res: 
   const url = new URL(req.url ?? '/', state.urls.storageUrl);
   const method = req.method ?? 'GET';
   const xmlError = (status: number, code: string, message?: string): void =>
-    sendBody(res, record, status, { 'Content-Type': 'application/xml' }, `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code>${message ? `<Message>${message}</Message>` : ''}</Error>`, method);
+    sendBody(
+      res,
+      record,
+      status,
+      { 'Content-Type': 'application/xml' },
+      `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code>${message ? `<Message>${message}</Message>` : ''}</Error>`,
+      method,
+    );
   const match = /^\/model\/(\d+)\/[^/]*\.([0-9a-f]{10})(\.[^./]*)?$/.exec(url.pathname);
   const version = match === null ? undefined : state.versions.get(Number(match[1]));
   const file = version?.files.find((candidate) => candidate.storageKey === match?.[2]);
@@ -28,7 +35,14 @@ export async function answerStorage(state: HubState, req: IncomingMessage, res: 
   if (answeredByRedirectFault(state.faults, res, record, context, method)) return;
   const fault = state.faults.take('fail', context);
   if (fault !== undefined) {
-    sendBody(res, record, fault.status, fault.retryAfter === undefined ? {} : { 'Retry-After': String(fault.retryAfter) }, `Injected failure ${fault.status}`, method);
+    sendBody(
+      res,
+      record,
+      fault.status,
+      fault.retryAfter === undefined ? {} : { 'Retry-After': String(fault.retryAfter) },
+      `Injected failure ${fault.status}`,
+      method,
+    );
     return;
   }
   if (file === undefined || (method !== 'GET' && method !== 'HEAD')) {
@@ -53,7 +67,9 @@ export async function answerStorage(state: HubState, req: IncomingMessage, res: 
     etag: `"${createHash('md5').update(file.source.key).digest('hex')}"`,
     lastModified: new Date('2025-01-01T00:00:00Z'),
     headers: {
-      'Content-Disposition': headerText(url.searchParams.get('response-content-disposition') ?? `attachment; filename="${file.name}"`),
+      'Content-Disposition': headerText(
+        url.searchParams.get('response-content-disposition') ?? `attachment; filename="${file.name}"`,
+      ),
       'Content-Type': 'application/octet-stream',
     },
     faults: state.faults,

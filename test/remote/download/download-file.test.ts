@@ -16,8 +16,17 @@ const noNoise = { noiseMs: 0 };
 const retrySleeps = (slept: number[]): number[] => slept.filter((ms) => ms !== 15_000);
 
 describe('downloadFile', () => {
-  test('downloads a 1 GiB LFS file through the CDN redirect with a token that never reaches the CDN', async ({ hub, policy, dirs }) => {
-    hub.addRepo({ id: 'org/big', gated: 'manual', tokensWithAccess: [HF_TOKEN], files: [{ path: 'big.safetensors', size: 1024 * MiB, seed: 'big' }] });
+  test('downloads a 1 GiB LFS file through the CDN redirect with a token that never reaches the CDN', async ({
+    hub,
+    policy,
+    dirs,
+  }) => {
+    hub.addRepo({
+      id: 'org/big',
+      gated: 'manual',
+      tokensWithAccess: [HF_TOKEN],
+      files: [{ path: 'big.safetensors', size: 1024 * MiB, seed: 'big' }],
+    });
     const sha256 = await hub.sha256Of({ repoId: 'org/big', path: 'big.safetensors' });
     const dest = dirs.dest('big.safetensors');
     const result = await downloadFile({
@@ -39,7 +48,11 @@ describe('downloadFile', () => {
     expect(hub.requests.every((r) => !/Mozilla/.test(r.userAgent ?? ''))).toBe(true);
   }, 120_000);
 
-  test('resumes after the connection drops at 40% and fetches at most 1.02x the file', async ({ hub, policy, dirs }) => {
+  test('resumes after the connection drops at 40% and fetches at most 1.02x the file', async ({
+    hub,
+    policy,
+    dirs,
+  }) => {
     const size = 64 * MiB;
     hub.addRepo({ id: 'org/drop', files: [{ path: 'drop.safetensors', size, seed: 'drop' }] });
     hub.setFault({ kind: 'drop-after', bytes: Math.floor(size * 0.4), times: 1 });
@@ -62,12 +75,22 @@ describe('downloadFile', () => {
     expect(ranged[0]?.ifRange).toBeTruthy();
   });
 
-  test('refuses a corrupt file: nothing under the final name, no partial left, both hashes named', async ({ hub, policy, dirs }) => {
+  test('refuses a corrupt file: nothing under the final name, no partial left, both hashes named', async ({
+    hub,
+    policy,
+    dirs,
+  }) => {
     hub.addRepo({ id: 'org/bad', files: [{ path: 'bad.safetensors', size: 4 * MiB, seed: 'bad' }] });
     hub.setFault({ kind: 'corrupt', offset: 1234 });
     const expected = await hub.sha256Of({ repoId: 'org/bad', path: 'bad.safetensors' });
     const dest = dirs.dest('bad.safetensors');
-    const error: unknown = await downloadFile({ url: hub.resolveUrl('org/bad', 'bad.safetensors'), dest, tmpDir: dirs.tmpDir, expectedSha256: expected, hostPolicy: policy }).catch((e: unknown) => e);
+    const error: unknown = await downloadFile({
+      url: hub.resolveUrl('org/bad', 'bad.safetensors'),
+      dest,
+      tmpDir: dirs.tmpDir,
+      expectedSha256: expected,
+      hostPolicy: policy,
+    }).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'HASH_MISMATCH', details: { expected } });
     const message = error instanceof Error ? error.message : '';
     const actual = /SHA-256 is ([0-9a-f]{64})/.exec(message)?.[1];
@@ -84,7 +107,15 @@ describe('downloadFile', () => {
     hub.setFault({ kind: 'drop-after', bytes: 3 * MiB, times: 1 });
     hub.setFault({ kind: 'ignore-range' });
     const sha256 = await hub.sha256Of({ repoId: 'org/norange', path: 'n.safetensors' });
-    const result = await downloadFile({ url: hub.resolveUrl('org/norange', 'n.safetensors'), dest: dirs.dest('n.safetensors'), tmpDir: dirs.tmpDir, expectedSha256: sha256, hostPolicy: policy, clock: fastClock(), retry: noNoise });
+    const result = await downloadFile({
+      url: hub.resolveUrl('org/norange', 'n.safetensors'),
+      dest: dirs.dest('n.safetensors'),
+      tmpDir: dirs.tmpDir,
+      expectedSha256: sha256,
+      hostPolicy: policy,
+      clock: fastClock(),
+      retry: noNoise,
+    });
     expect(result).toEqual({ sha256, size: 8 * MiB });
   });
 
@@ -93,7 +124,15 @@ describe('downloadFile', () => {
     hub.setFault({ kind: 'fail', status: 503, times: 2, server: 'hf' });
     const clock = fastClock();
     const sha256 = await hub.sha256Of({ repoId: 'org/flaky', path: 'f.safetensors' });
-    const result = await downloadFile({ url: hub.resolveUrl('org/flaky', 'f.safetensors'), dest: dirs.dest('f.safetensors'), tmpDir: dirs.tmpDir, expectedSha256: sha256, hostPolicy: policy, clock, retry: noNoise });
+    const result = await downloadFile({
+      url: hub.resolveUrl('org/flaky', 'f.safetensors'),
+      dest: dirs.dest('f.safetensors'),
+      tmpDir: dirs.tmpDir,
+      expectedSha256: sha256,
+      hostPolicy: policy,
+      clock,
+      retry: noNoise,
+    });
     expect(result.sha256).toBe(sha256);
     expect(retrySleeps(clock.slept)).toEqual([1000, 2000]);
   });
@@ -102,22 +141,46 @@ describe('downloadFile', () => {
     hub.addRepo({ id: 'org/limited', files: [{ path: 'l.safetensors', size: MiB, seed: 'l' }] });
     hub.setFault({ kind: 'fail', status: 429, resetSeconds: 4, times: 1, server: 'hf' });
     const clock = fastClock();
-    await downloadFile({ url: hub.resolveUrl('org/limited', 'l.safetensors'), dest: dirs.dest('l.safetensors'), tmpDir: dirs.tmpDir, hostPolicy: policy, clock, retry: noNoise });
+    await downloadFile({
+      url: hub.resolveUrl('org/limited', 'l.safetensors'),
+      dest: dirs.dest('l.safetensors'),
+      tmpDir: dirs.tmpDir,
+      hostPolicy: policy,
+      clock,
+      retry: noNoise,
+    });
     expect(retrySleeps(clock.slept)).toEqual([5000]);
     expect(hub.requests.find((r) => r.status === 429)).toBeDefined();
   });
 
-  test('tells a gated repository without a token (401) from a token without access (403, with the access page)', async ({ hub, policy, dirs }) => {
-    hub.addRepo({ id: 'org/gated', gated: 'manual', tokensWithAccess: [HF_TOKEN], files: [{ path: 'g.safetensors', size: MiB, seed: 'g' }] });
+  test('tells a gated repository without a token (401) from a token without access (403, with the access page)', async ({
+    hub,
+    policy,
+    dirs,
+  }) => {
+    hub.addRepo({
+      id: 'org/gated',
+      gated: 'manual',
+      tokensWithAccess: [HF_TOKEN],
+      files: [{ path: 'g.safetensors', size: MiB, seed: 'g' }],
+    });
     hub.addRepo({ id: 'org/other', tokensWithAccess: [OTHER_TOKEN], files: [{ path: 'o.safetensors', size: 1024 }] });
-    const common = { url: hub.resolveUrl('org/gated', 'g.safetensors'), dest: dirs.dest('g.safetensors'), tmpDir: dirs.tmpDir, hostPolicy: policy };
+    const common = {
+      url: hub.resolveUrl('org/gated', 'g.safetensors'),
+      dest: dirs.dest('g.safetensors'),
+      tmpDir: dirs.tmpDir,
+      hostPolicy: policy,
+    };
     await expect(downloadFile(common)).rejects.toMatchObject({
       code: 'AUTH_REQUIRED',
       message: expect.stringMatching(/none was given/),
       details: { provider: 'huggingface', status: 401 },
     });
     const denied: unknown = await downloadFile({ ...common, token: OTHER_TOKEN }).catch((e: unknown) => e);
-    expect(denied).toMatchObject({ code: 'AUTH_DENIED', details: { provider: 'huggingface', status: 403, accessUrl: `${hub.hfUrl}/org/gated` } });
+    expect(denied).toMatchObject({
+      code: 'AUTH_DENIED',
+      details: { provider: 'huggingface', status: 403, accessUrl: `${hub.hfUrl}/org/gated` },
+    });
     expect(String(denied instanceof Error ? denied.message : '')).not.toContain(OTHER_TOKEN);
     await expect(stat(common.dest)).rejects.toMatchObject({ code: 'ENOENT' });
     expect(await dirs.partials()).toEqual([]);
@@ -131,17 +194,33 @@ describe('downloadFile', () => {
     const strict = createHostPolicy({ hfEndpoint: hub.hfUrl });
     const dest = dirs.dest('e.safetensors');
     await expect(
-      downloadFile({ url: hub.resolveUrl('org/elsewhere', 'e.safetensors'), dest, tmpDir: dirs.tmpDir, hostPolicy: strict }),
+      downloadFile({
+        url: hub.resolveUrl('org/elsewhere', 'e.safetensors'),
+        dest,
+        tmpDir: dirs.tmpDir,
+        hostPolicy: strict,
+      }),
     ).rejects.toMatchObject({ code: 'HOST_NOT_ALLOWED' });
     expect(hub.requests.filter((r) => r.server === 'cdn')).toEqual([]);
     await expect(stat(dest)).rejects.toMatchObject({ code: 'ENOENT' });
     expect(await dirs.partials()).toEqual([]);
   });
 
-  test('restarts instead of mixing when the file changes at the source during a resume (If-Range)', async ({ hub, policy, dirs }) => {
+  test('restarts instead of mixing when the file changes at the source during a resume (If-Range)', async ({
+    hub,
+    policy,
+    dirs,
+  }) => {
     hub.addRepo({ id: 'org/moving', files: [{ path: 'm.safetensors', size: 8 * MiB, seed: 'old' }] });
     hub.setFault({ kind: 'change-content', afterBytes: 4 * MiB, seed: 'new', times: 1 });
-    const result = await downloadFile({ url: hub.resolveUrl('org/moving', 'm.safetensors'), dest: dirs.dest('m.safetensors'), tmpDir: dirs.tmpDir, hostPolicy: policy, clock: fastClock(), retry: noNoise });
+    const result = await downloadFile({
+      url: hub.resolveUrl('org/moving', 'm.safetensors'),
+      dest: dirs.dest('m.safetensors'),
+      tmpDir: dirs.tmpDir,
+      hostPolicy: policy,
+      clock: fastClock(),
+      retry: noNoise,
+    });
     expect(result.sha256).toBe(await hub.sha256Of({ repoId: 'org/moving', path: 'm.safetensors' }));
   });
 
@@ -149,18 +228,42 @@ describe('downloadFile', () => {
     hub.addRepo({ id: 'org/stall', files: [{ path: 's.safetensors', size: 4 * MiB, seed: 's' }] });
     hub.setFault({ kind: 'stall-after', bytes: MiB });
     await expect(
-      downloadFile({ url: hub.resolveUrl('org/stall', 's.safetensors'), dest: dirs.dest('s.safetensors'), tmpDir: dirs.tmpDir, hostPolicy: policy, retry: { limit: 0 }, timeouts: { idle: 300 } }),
+      downloadFile({
+        url: hub.resolveUrl('org/stall', 's.safetensors'),
+        dest: dirs.dest('s.safetensors'),
+        tmpDir: dirs.tmpDir,
+        hostPolicy: policy,
+        retry: { limit: 0 },
+        timeouts: { idle: 300 },
+      }),
     ).rejects.toMatchObject({ code: 'TIMEOUT', details: { phase: 'idle' } });
     expect(await dirs.partials()).toHaveLength(2); // the partial and its state, kept for a resume
   });
 
-  test('downloads from Civitai through presigned storage; the key reaches Civitai only', async ({ hub, policy, dirs }) => {
+  test('downloads from Civitai through presigned storage; the key reaches Civitai only', async ({
+    hub,
+    policy,
+    dirs,
+  }) => {
     const key = 'civitai_key_123456';
-    hub.addCivitaiVersion({ id: 777, requiresAuth: 'login', tokensWithAccess: [key], files: [{ name: 'lora.safetensors', size: 2 * MiB, seed: 'c' }] });
+    hub.addCivitaiVersion({
+      id: 777,
+      requiresAuth: 'login',
+      tokensWithAccess: [key],
+      files: [{ name: 'lora.safetensors', size: 2 * MiB, seed: 'c' }],
+    });
     const url = hub.civitaiDownloadUrl(777);
     const common = { url, dest: dirs.dest('lora.safetensors'), tmpDir: dirs.tmpDir, hostPolicy: policy };
-    await expect(downloadFile(common)).rejects.toMatchObject({ code: 'AUTH_REQUIRED', details: { provider: 'civitai', status: 401 }, message: expect.stringMatching(/logged in/) });
-    const result = await downloadFile({ ...common, token: key, expectedSha256: await hub.sha256Of({ versionId: 777 }) });
+    await expect(downloadFile(common)).rejects.toMatchObject({
+      code: 'AUTH_REQUIRED',
+      details: { provider: 'civitai', status: 401 },
+      message: expect.stringMatching(/logged in/),
+    });
+    const result = await downloadFile({
+      ...common,
+      token: key,
+      expectedSha256: await hub.sha256Of({ versionId: 777 }),
+    });
     expect(result.size).toBe(2 * MiB);
     expect(hub.requests.filter((r) => r.server === 'storage' && r.hasAuthorization)).toEqual([]);
     expect(hub.requests.filter((r) => r.server === 'storage').length).toBeGreaterThan(0);
@@ -168,19 +271,36 @@ describe('downloadFile', () => {
     expect(state).not.toContain(key);
   });
 
-  test('refuses to start without enough free space, and never overwrites an existing file', async ({ hub, policy, dirs }) => {
+  test('refuses to start without enough free space, and never overwrites an existing file', async ({
+    hub,
+    policy,
+    dirs,
+  }) => {
     hub.addRepo({ id: 'org/space', files: [{ path: 'x.safetensors', size: 2 * MiB, seed: 'x' }] });
     const url = hub.resolveUrl('org/space', 'x.safetensors');
     await expect(
-      downloadFile({ url, dest: dirs.dest('x.safetensors'), tmpDir: dirs.tmpDir, expectedSize: 2 * MiB, hostPolicy: policy, freeSpace: async () => MiB }),
+      downloadFile({
+        url,
+        dest: dirs.dest('x.safetensors'),
+        tmpDir: dirs.tmpDir,
+        expectedSize: 2 * MiB,
+        hostPolicy: policy,
+        freeSpace: async () => MiB,
+      }),
     ).rejects.toMatchObject({ code: 'DISK_FULL', message: expect.stringMatching(/not enough free space/) });
     await mkdir(path.dirname(dirs.dest('x.safetensors')), { recursive: true });
     await writeFile(dirs.dest('x.safetensors'), 'mine');
-    await expect(downloadFile({ url, dest: dirs.dest('x.safetensors'), tmpDir: dirs.tmpDir, hostPolicy: policy })).rejects.toMatchObject({ code: 'CONFLICT' });
+    await expect(
+      downloadFile({ url, dest: dirs.dest('x.safetensors'), tmpDir: dirs.tmpDir, hostPolicy: policy }),
+    ).rejects.toMatchObject({ code: 'CONFLICT' });
     expect(await readFile(dirs.dest('x.safetensors'), 'utf8')).toBe('mine');
   });
 
-  test('finishes from a complete partial with a 416 answer, without fetching the file again', async ({ hub, policy, dirs }) => {
+  test('finishes from a complete partial with a 416 answer, without fetching the file again', async ({
+    hub,
+    policy,
+    dirs,
+  }) => {
     hub.addRepo({ id: 'org/whole', files: [{ path: 'w.safetensors', size: 2 * MiB, seed: 'w' }] });
     const sha256 = await hub.sha256Of({ repoId: 'org/whole', path: 'w.safetensors' });
     const url = hub.resolveUrl('org/whole', 'w.safetensors');
@@ -190,7 +310,9 @@ describe('downloadFile', () => {
     const blocker = (p: { state: string }): void => {
       if (p.state === 'verifying') writeFileSync(dest, 'in the way');
     };
-    await expect(downloadFile({ url, dest, tmpDir: dirs.tmpDir, expectedSha256: sha256, hostPolicy: policy, onProgress: blocker })).rejects.toMatchObject({ code: 'CONFLICT' });
+    await expect(
+      downloadFile({ url, dest, tmpDir: dirs.tmpDir, expectedSha256: sha256, hostPolicy: policy, onProgress: blocker }),
+    ).rejects.toMatchObject({ code: 'CONFLICT' });
     expect(await readFile(dest, 'utf8')).toBe('in the way');
     await rm(dest);
     const served = hub.bytesServed();
@@ -200,9 +322,23 @@ describe('downloadFile', () => {
     expect(hub.bytesServed() - served).toBeLessThan(1024);
   });
 
-  test('follows the relative 307 of a regular (non-LFS) file on the same host, keeping the token there', async ({ hub, policy, dirs }) => {
-    hub.addRepo({ id: 'org/small', tokensWithAccess: [HF_TOKEN], files: [{ path: 'config.json', content: '{"a":1}', lfs: false }] });
-    const result = await downloadFile({ url: hub.resolveUrl('org/small', 'config.json'), dest: dirs.dest('config.json'), tmpDir: dirs.tmpDir, token: HF_TOKEN, hostPolicy: policy });
+  test('follows the relative 307 of a regular (non-LFS) file on the same host, keeping the token there', async ({
+    hub,
+    policy,
+    dirs,
+  }) => {
+    hub.addRepo({
+      id: 'org/small',
+      tokensWithAccess: [HF_TOKEN],
+      files: [{ path: 'config.json', content: '{"a":1}', lfs: false }],
+    });
+    const result = await downloadFile({
+      url: hub.resolveUrl('org/small', 'config.json'),
+      dest: dirs.dest('config.json'),
+      tmpDir: dirs.tmpDir,
+      token: HF_TOKEN,
+      hostPolicy: policy,
+    });
     expect(result.size).toBe(7);
     expect(await readFile(dirs.dest('config.json'), 'utf8')).toBe('{"a":1}');
     const hops = hub.requests.map((r) => ({ server: r.server, status: r.status, auth: r.hasAuthorization }));
@@ -212,11 +348,24 @@ describe('downloadFile', () => {
     ]);
   });
 
-  test('accepts node-fetch injected in place of socketFetch (its body streams through the pipeline)', async ({ hub, policy, dirs }) => {
+  test('accepts node-fetch injected in place of socketFetch (its body streams through the pipeline)', async ({
+    hub,
+    policy,
+    dirs,
+  }) => {
     hub.addRepo({ id: 'org/nf', files: [{ path: 'n.safetensors', size: 6 * MiB, seed: 'nf' }] });
     hub.setFault({ kind: 'drop-after', bytes: 3 * MiB, times: 1 });
     const sha256 = await hub.sha256Of({ repoId: 'org/nf', path: 'n.safetensors' });
-    const result = await downloadFile({ url: hub.resolveUrl('org/nf', 'n.safetensors'), dest: dirs.dest('n.safetensors'), tmpDir: dirs.tmpDir, expectedSha256: sha256, hostPolicy: policy, fetch: nodeFetch, clock: fastClock(), retry: noNoise });
+    const result = await downloadFile({
+      url: hub.resolveUrl('org/nf', 'n.safetensors'),
+      dest: dirs.dest('n.safetensors'),
+      tmpDir: dirs.tmpDir,
+      expectedSha256: sha256,
+      hostPolicy: policy,
+      fetch: nodeFetch,
+      clock: fastClock(),
+      retry: noNoise,
+    });
     expect(result.sha256).toBe(sha256);
     expect(hub.requests.filter((r) => r.server === 'cdn').at(-1)).toMatchObject({ status: 206 });
   });
@@ -225,14 +374,35 @@ describe('downloadFile', () => {
     hub.addRepo({ id: 'org/web', files: [{ path: 'w.safetensors', size: 2 * MiB, seed: 'web' }] });
     hub.setFault({ kind: 'drop-after', bytes: MiB, times: 1 });
     const sha256 = await hub.sha256Of({ repoId: 'org/web', path: 'w.safetensors' });
-    const result = await downloadFile({ url: hub.resolveUrl('org/web', 'w.safetensors'), dest: dirs.dest('w.safetensors'), tmpDir: dirs.tmpDir, expectedSha256: sha256, hostPolicy: policy, fetch, clock: fastClock(), retry: noNoise });
+    const result = await downloadFile({
+      url: hub.resolveUrl('org/web', 'w.safetensors'),
+      dest: dirs.dest('w.safetensors'),
+      tmpDir: dirs.tmpDir,
+      expectedSha256: sha256,
+      hostPolicy: policy,
+      fetch,
+      clock: fastClock(),
+      retry: noNoise,
+    });
     expect(result.sha256).toBe(sha256);
     expect(hub.requests.filter((r) => r.server === 'cdn' && r.hasAuthorization)).toEqual([]);
   });
 
-  test('refuses a token an HTTP header cannot carry with BAD_INPUT at once: no request, no retry, no partial', async ({ hub, policy, dirs }) => {
+  test('refuses a token an HTTP header cannot carry with BAD_INPUT at once: no request, no retry, no partial', async ({
+    hub,
+    policy,
+    dirs,
+  }) => {
     hub.addRepo({ id: 'org/tok', files: [{ path: 't.safetensors', size: 1024, seed: 't' }] });
-    const error = await downloadFile({ url: hub.resolveUrl('org/tok', 't.safetensors'), dest: dirs.dest('t.safetensors'), tmpDir: dirs.tmpDir, token: 'hf_secret\u010d\u010aX-Injected: yes', hostPolicy: policy, clock: fastClock(), retry: noNoise }).then(
+    const error = await downloadFile({
+      url: hub.resolveUrl('org/tok', 't.safetensors'),
+      dest: dirs.dest('t.safetensors'),
+      tmpDir: dirs.tmpDir,
+      token: 'hf_secret\u010d\u010aX-Injected: yes',
+      hostPolicy: policy,
+      clock: fastClock(),
+      retry: noNoise,
+    }).then(
       () => undefined,
       (failure: unknown) => failure,
     );
@@ -242,35 +412,69 @@ describe('downloadFile', () => {
     expect(await dirs.partials()).toEqual([]);
   });
 
-  test('refuses an expected SHA-256 that is not 64 hex digits before touching the disk', async ({ hub, policy, dirs }) => {
+  test('refuses an expected SHA-256 that is not 64 hex digits before touching the disk', async ({
+    hub,
+    policy,
+    dirs,
+  }) => {
     hub.addRepo({ id: 'org/odd', files: [{ path: 'o.safetensors', size: 1024, seed: 'o' }] });
     await expect(
-      downloadFile({ url: hub.resolveUrl('org/odd', 'o.safetensors'), dest: dirs.dest('o.safetensors'), tmpDir: dirs.tmpDir, expectedSha256: '../../escape', hostPolicy: policy }),
+      downloadFile({
+        url: hub.resolveUrl('org/odd', 'o.safetensors'),
+        dest: dirs.dest('o.safetensors'),
+        tmpDir: dirs.tmpDir,
+        expectedSha256: '../../escape',
+        hostPolicy: policy,
+      }),
     ).rejects.toMatchObject({ code: 'BAD_INPUT' });
     expect(hub.requests).toEqual([]);
     expect(await dirs.partials()).toEqual([]);
   });
 
-  test('asks the hub again for a fresh signed URL when the CDN or storage refuses one as expired', async ({ hub, policy, dirs }) => {
+  test('asks the hub again for a fresh signed URL when the CDN or storage refuses one as expired', async ({
+    hub,
+    policy,
+    dirs,
+  }) => {
     hub.addRepo({ id: 'org/expiring', files: [{ path: 'e.safetensors', size: 3 * MiB, seed: 'e' }] });
     hub.setFault({ kind: 'expire-signature', server: 'cdn', times: 1 });
     const url = hub.resolveUrl('org/expiring', 'e.safetensors');
-    const result = await downloadFile({ url, dest: dirs.dest('e.safetensors'), tmpDir: dirs.tmpDir, hostPolicy: policy, clock: fastClock() });
+    const result = await downloadFile({
+      url,
+      dest: dirs.dest('e.safetensors'),
+      tmpDir: dirs.tmpDir,
+      hostPolicy: policy,
+      clock: fastClock(),
+    });
     expect(result.size).toBe(3 * MiB);
     expect(hub.requests.filter((r) => r.server === 'hf' && r.method === 'GET')).toHaveLength(2);
     expect(hub.requests.filter((r) => r.server === 'cdn').map((r) => r.status)).toEqual([403, 200]);
 
     hub.addCivitaiVersion({ id: 778, files: [{ name: 'x.safetensors', size: MiB, seed: 'x' }] });
     hub.setFault({ kind: 'expire-signature', server: 'storage', times: 1 });
-    const civitai = await downloadFile({ url: hub.civitaiDownloadUrl(778), dest: dirs.dest('x.safetensors'), tmpDir: dirs.tmpDir, hostPolicy: policy, clock: fastClock() });
+    const civitai = await downloadFile({
+      url: hub.civitaiDownloadUrl(778),
+      dest: dirs.dest('x.safetensors'),
+      tmpDir: dirs.tmpDir,
+      hostPolicy: policy,
+      clock: fastClock(),
+    });
     expect(civitai.size).toBe(MiB);
   });
 
-  test('gives up with the CDN\'s 403 after two fresh signed URLs were refused too', async ({ hub, policy, dirs }) => {
+  test("gives up with the CDN's 403 after two fresh signed URLs were refused too", async ({ hub, policy, dirs }) => {
     hub.addRepo({ id: 'org/expired', files: [{ path: 'x.safetensors', size: MiB, seed: 'x' }] });
     hub.setFault({ kind: 'expire-signature', server: 'cdn' });
     const url = hub.resolveUrl('org/expired', 'x.safetensors');
-    await expect(downloadFile({ url, dest: dirs.dest('x.safetensors'), tmpDir: dirs.tmpDir, hostPolicy: policy, clock: fastClock() })).rejects.toMatchObject({
+    await expect(
+      downloadFile({
+        url,
+        dest: dirs.dest('x.safetensors'),
+        tmpDir: dirs.tmpDir,
+        hostPolicy: policy,
+        clock: fastClock(),
+      }),
+    ).rejects.toMatchObject({
       code: 'HTTP_ERROR',
       details: { status: 403 },
       message: expect.stringMatching(/403/),

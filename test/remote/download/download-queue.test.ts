@@ -13,8 +13,20 @@ describe('createDownloadQueue', () => {
     const sha256 = await hub.sha256Of({ repoId: 'org/shared', path: 's.safetensors' });
     const queue = createDownloadQueue({ hostPolicy: policy });
     const url = hub.resolveUrl('org/shared', 's.safetensors');
-    const a = queue.add({ id: 'a', url, dest: dirs.dest('s.safetensors'), tmpDir: dirs.tmpDir, expectedSha256: sha256 });
-    const b = queue.add({ id: 'b', url, dest: dirs.dest('copy.safetensors'), tmpDir: dirs.tmpDir, expectedSha256: sha256 });
+    const a = queue.add({
+      id: 'a',
+      url,
+      dest: dirs.dest('s.safetensors'),
+      tmpDir: dirs.tmpDir,
+      expectedSha256: sha256,
+    });
+    const b = queue.add({
+      id: 'b',
+      url,
+      dest: dirs.dest('copy.safetensors'),
+      tmpDir: dirs.tmpDir,
+      expectedSha256: sha256,
+    });
     const [ra, rb] = await Promise.all([a.result, b.result]);
     expect(ra).toMatchObject({ sha256, joined: false, path: dirs.dest('s.safetensors') });
     expect(rb).toMatchObject({ sha256, joined: true, path: dirs.dest('s.safetensors') });
@@ -22,7 +34,11 @@ describe('createDownloadQueue', () => {
     expect(hub.requests.filter((r) => r.server === 'hf')).toHaveLength(1);
   });
 
-  test('runs three transfers at once, queues the rest, and reports states, speed and ETA', async ({ hub, policy, dirs }) => {
+  test('runs three transfers at once, queues the rest, and reports states, speed and ETA', async ({
+    hub,
+    policy,
+    dirs,
+  }) => {
     const files = [0, 1, 2, 3].map((i) => ({ path: `m${i}.safetensors`, size: 4 * MiB, seed: `m${i}` }));
     hub.addRepo({ id: 'org/many', files });
     hub.setFault({ kind: 'slow', bytesPerSecond: 16 * MiB });
@@ -43,7 +59,11 @@ describe('createDownloadQueue', () => {
     expect(events.filter((e) => e.state === 'complete').map((e) => e.bytes)).toEqual(files.map(() => 4 * MiB));
   });
 
-  test('cancel keeps the partial file, and a later request resumes it without fetching the prefix again', async ({ hub, policy, dirs }) => {
+  test('cancel keeps the partial file, and a later request resumes it without fetching the prefix again', async ({
+    hub,
+    policy,
+    dirs,
+  }) => {
     const size = 32 * MiB;
     hub.addRepo({ id: 'org/cancel', files: [{ path: 'c.safetensors', size, seed: 'cancel' }] });
     const sha256 = await hub.sha256Of({ repoId: 'org/cancel', path: 'c.safetensors' });

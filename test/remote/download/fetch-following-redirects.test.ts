@@ -7,7 +7,11 @@ import { createHostPolicy } from '../../../sidecar/remote/host-policy';
 function redirectingFetch(next: (url: string) => string, seen: Array<{ url: string; init?: FetchInit }>): FetchLike {
   return async (url, init) => {
     seen.push({ url, init });
-    return { status: 302, headers: { get: (name) => (name.toLowerCase() === 'location' ? next(url) : null) }, body: null };
+    return {
+      status: 302,
+      headers: { get: (name) => (name.toLowerCase() === 'location' ? next(url) : null) },
+      body: null,
+    };
   };
 }
 
@@ -18,7 +22,12 @@ describe('fetchFollowingRedirects', () => {
     const seen: Array<{ url: string }> = [];
     const fetch = redirectingFetch((url) => `${url.split('?')[0]}?n=${seen.length}`, seen);
     await expect(
-      fetchFollowingRedirects({ url: 'https://huggingface.co/a/b/resolve/main/f', fetch, hostPolicy: policy, maxHops: 3 }),
+      fetchFollowingRedirects({
+        url: 'https://huggingface.co/a/b/resolve/main/f',
+        fetch,
+        hostPolicy: policy,
+        maxHops: 3,
+      }),
     ).rejects.toMatchObject({ code: 'HTTP_ERROR', message: expect.stringMatching(/Too many redirects/) });
     expect(seen).toHaveLength(4);
   });
@@ -45,8 +54,14 @@ describe('fetchFollowingRedirects', () => {
       'https://huggingface.co/api/resolve-cache/models/a/b/c/f',
       'https://cdn-lfs.hf.co/x?Signature=s',
     ]);
-    expect(seen.map((s) => s.init?.headers?.Authorization)).toEqual(['Bearer hf_secretsecret', 'Bearer hf_secretsecret', undefined]);
-    expect(seen.every((s) => s.init?.redirect === 'manual' && !/Mozilla/.test(s.init.headers?.['User-Agent'] ?? ''))).toBe(true);
+    expect(seen.map((s) => s.init?.headers?.Authorization)).toEqual([
+      'Bearer hf_secretsecret',
+      'Bearer hf_secretsecret',
+      undefined,
+    ]);
+    expect(
+      seen.every((s) => s.init?.redirect === 'manual' && !/Mozilla/.test(s.init.headers?.['User-Agent'] ?? '')),
+    ).toBe(true);
     expect(out.sentToken).toBe(false);
   });
 
@@ -54,7 +69,13 @@ describe('fetchFollowingRedirects', () => {
     const seen: Array<{ url: string }> = [];
     const fetch = redirectingFetch(() => 'https://evil.example/steal', seen);
     await expect(
-      fetchFollowingRedirects({ url: 'https://civitai.com/api/download/models/1', fetch, hostPolicy: policy, token: 't', provider: 'civitai' }),
+      fetchFollowingRedirects({
+        url: 'https://civitai.com/api/download/models/1',
+        fetch,
+        hostPolicy: policy,
+        token: 't',
+        provider: 'civitai',
+      }),
     ).rejects.toMatchObject({ code: 'HOST_NOT_ALLOWED' });
     expect(seen.map((s) => s.url)).toEqual(['https://civitai.com/api/download/models/1']);
   });

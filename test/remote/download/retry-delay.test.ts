@@ -11,8 +11,10 @@ describe('retryDelay', () => {
   });
 
   it('retries 408, 429 and 5xx but never 401, 403, 404 or 416', () => {
-    for (const status of [408, 429, 500, 502, 503, 504]) expect(retryDelay({ attempt: 1, status, now }, exact)).toBe(1000);
-    for (const status of [400, 401, 403, 404, 410, 416]) expect(retryDelay({ attempt: 1, status, now }, exact)).toBeNull();
+    for (const status of [408, 429, 500, 502, 503, 504])
+      expect(retryDelay({ attempt: 1, status, now }, exact)).toBe(1000);
+    for (const status of [400, 401, 403, 404, 410, 416])
+      expect(retryDelay({ attempt: 1, status, now }, exact)).toBeNull();
   });
 
   it('honours an integer Retry-After and an HTTP-date Retry-After', () => {

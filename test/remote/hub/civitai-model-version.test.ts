@@ -3,11 +3,20 @@ import { civitaiModelVersion } from '../../../sidecar/remote/hub/civitai-model-v
 import { test } from '../../fake-hub/fake-hub-fixture';
 
 describe('civitaiModelVersion', () => {
-  test('reads a version by id with each file\'s SHA-256 in lowercase', async ({ hub }) => {
-    hub.addCivitaiVersion({ id: 7, modelName: 'M', baseModel: 'Illustrious', files: [{ name: 'm.safetensors', size: 2048 }] });
+  test("reads a version by id with each file's SHA-256 in lowercase", async ({ hub }) => {
+    hub.addCivitaiVersion({
+      id: 7,
+      modelName: 'M',
+      baseModel: 'Illustrious',
+      files: [{ name: 'm.safetensors', size: 2048 }],
+    });
     const version = await civitaiModelVersion({ versionId: 7, civitaiUrl: hub.civitaiUrl });
     expect(version).toMatchObject({ id: 7, baseModel: 'Illustrious', model: { name: 'M', type: 'Checkpoint' } });
-    expect(version?.files[0]).toMatchObject({ name: 'm.safetensors', sizeKB: 2, sha256: await hub.sha256Of({ versionId: 7 }) });
+    expect(version?.files[0]).toMatchObject({
+      name: 'm.safetensors',
+      sizeKB: 2,
+      sha256: await hub.sha256Of({ versionId: 7 }),
+    });
   });
 
   test('finds a version by an UPPERCASE hash, and answers null for an unknown one', async ({ hub }) => {
@@ -22,7 +31,12 @@ describe('civitaiModelVersion', () => {
     hub.addCivitaiVersion({ id: 9, files: [{ name: 'x.safetensors', size: 100 }] });
     hub.setFault({ kind: 'fail', status: 429, server: 'civitai', times: 1 });
     const waits: number[] = [];
-    const version = await civitaiModelVersion({ versionId: 9, civitaiUrl: hub.civitaiUrl, sleep: async (ms) => void waits.push(ms), retry: { noiseMs: 0 } });
+    const version = await civitaiModelVersion({
+      versionId: 9,
+      civitaiUrl: hub.civitaiUrl,
+      sleep: async (ms) => void waits.push(ms),
+      retry: { noiseMs: 0 },
+    });
     expect(version?.id).toBe(9);
     expect(waits).toEqual([1000]);
   });

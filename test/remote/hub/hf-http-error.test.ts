@@ -22,14 +22,23 @@ function* askEveryClient(hub: FakeHub, repoId: string, token?: string): Generato
 }
 
 function addPrivate(hub: FakeHub): void {
-  hub.addRepo({ id: 'org/private', private: true, tokensWithAccess: ['hf_owner'], files: [{ path: 'a.safetensors', size: 10 }] });
+  hub.addRepo({
+    id: 'org/private',
+    private: true,
+    tokensWithAccess: ['hf_owner'],
+    files: [{ path: 'a.safetensors', size: 10 }],
+  });
 }
 
-const BOTH_WITHOUT_TOKEN = /^org\/(missing|private)(\/a\.safetensors)?: the repository does not exist, or it is private and needs a HuggingFace token \(HTTP 401\)\. Check the repository id and type, or give a token with read access\.$/;
-const BOTH_WITH_TOKEN = /^org\/(missing|private)(\/a\.safetensors)?: the repository does not exist, or it is private and the HuggingFace token has no access to it \(HTTP 404\)\. Check the repository id and type, or use a token of an account that can see it\.$/;
+const BOTH_WITHOUT_TOKEN =
+  /^org\/(missing|private)(\/a\.safetensors)?: the repository does not exist, or it is private and needs a HuggingFace token \(HTTP 401\)\. Check the repository id and type, or give a token with read access\.$/;
+const BOTH_WITH_TOKEN =
+  /^org\/(missing|private)(\/a\.safetensors)?: the repository does not exist, or it is private and the HuggingFace token has no access to it \(HTTP 404\)\. Check the repository id and type, or use a token of an account that can see it\.$/;
 
 describe('hfHttpError (through the HF clients, on the fake hub)', () => {
-  test('a missing repository without a token is AUTH_REQUIRED, naming both a missing and a private repository', async ({ hub }) => {
+  test('a missing repository without a token is AUTH_REQUIRED, naming both a missing and a private repository', async ({
+    hub,
+  }) => {
     for (const asked of askEveryClient(hub, 'org/missing')) {
       await expect(asked).rejects.toMatchObject({
         code: 'AUTH_REQUIRED',
@@ -39,32 +48,60 @@ describe('hfHttpError (through the HF clients, on the fake hub)', () => {
     }
   });
 
-  test('a private repository without a token gets the same AUTH_REQUIRED (the Hub answers both alike)', async ({ hub }) => {
+  test('a private repository without a token gets the same AUTH_REQUIRED (the Hub answers both alike)', async ({
+    hub,
+  }) => {
     addPrivate(hub);
     for (const asked of askEveryClient(hub, 'org/private')) {
-      await expect(asked).rejects.toMatchObject({ code: 'AUTH_REQUIRED', message: expect.stringMatching(BOTH_WITHOUT_TOKEN), details: { status: 401 } });
+      await expect(asked).rejects.toMatchObject({
+        code: 'AUTH_REQUIRED',
+        message: expect.stringMatching(BOTH_WITHOUT_TOKEN),
+        details: { status: 401 },
+      });
     }
   });
 
-  test('a missing repository with a valid token is NOT_FOUND with errorCode RepoNotFound, not a bad revision', async ({ hub }) => {
+  test('a missing repository with a valid token is NOT_FOUND with errorCode RepoNotFound, not a bad revision', async ({
+    hub,
+  }) => {
     for (const asked of askEveryClient(hub, 'org/missing', VALID)) {
-      const error: unknown = await asked.then(() => undefined, (e: unknown) => e);
-      expect(error).toMatchObject({ code: 'NOT_FOUND', message: expect.stringMatching(BOTH_WITH_TOKEN), details: { status: 404, errorCode: 'RepoNotFound' } });
+      const error: unknown = await asked.then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).toMatchObject({
+        code: 'NOT_FOUND',
+        message: expect.stringMatching(BOTH_WITH_TOKEN),
+        details: { status: 404, errorCode: 'RepoNotFound' },
+      });
       expect(String(error)).not.toContain(VALID);
     }
   });
 
-  test('a private repository with a token lacking access gets the same NOT_FOUND, and the granted token works', async ({ hub }) => {
+  test('a private repository with a token lacking access gets the same NOT_FOUND, and the granted token works', async ({
+    hub,
+  }) => {
     addPrivate(hub);
     for (const asked of askEveryClient(hub, 'org/private', VALID)) {
-      await expect(asked).rejects.toMatchObject({ code: 'NOT_FOUND', message: expect.stringMatching(BOTH_WITH_TOKEN), details: { errorCode: 'RepoNotFound' } });
+      await expect(asked).rejects.toMatchObject({
+        code: 'NOT_FOUND',
+        message: expect.stringMatching(BOTH_WITH_TOKEN),
+        details: { errorCode: 'RepoNotFound' },
+      });
     }
     for (const asked of askEveryClient(hub, 'org/private', 'hf_owner')) await expect(asked).resolves.not.toBeNull();
   });
 
-  test('an unknown token is AUTH_REQUIRED saying the token was not accepted, even for a missing repository', async ({ hub }) => {
+  test('an unknown token is AUTH_REQUIRED saying the token was not accepted, even for a missing repository', async ({
+    hub,
+  }) => {
     for (const asked of askEveryClient(hub, 'org/missing', 'hf_revoked_token')) {
-      await expect(asked).rejects.toMatchObject({ code: 'AUTH_REQUIRED', message: expect.stringMatching(/: the HuggingFace token was not accepted \(invalid or expired\) \(HTTP 401\)\. Give a valid token/) });
+      await expect(asked).rejects.toMatchObject({
+        code: 'AUTH_REQUIRED',
+        message: expect.stringMatching(
+          /: the HuggingFace token was not accepted \(invalid or expired\) \(HTTP 401\)\. Give a valid token/,
+        ),
+      });
     }
   });
 });

@@ -10,11 +10,33 @@ async function collect(entries: AsyncIterable<HfTreeEntry>): Promise<HfTreeEntry
 }
 
 describe('hfListTree', () => {
-  test('follows Link over 3 pages of a 2,500-file repository and waits out a 429 as RateLimit asks', async ({ hub }) => {
-    hub.addRepo({ id: 'org/big', files: Array.from({ length: 2500 }, (_, i) => ({ path: `f/${String(i).padStart(4, '0')}.safetensors`, size: 10 + (i % 7) })) });
-    hub.setFault({ kind: 'fail', status: 429, server: 'hf', urlPath: '/api/models/org/big/tree', resetSeconds: 3, times: 1 });
+  test('follows Link over 3 pages of a 2,500-file repository and waits out a 429 as RateLimit asks', async ({
+    hub,
+  }) => {
+    hub.addRepo({
+      id: 'org/big',
+      files: Array.from({ length: 2500 }, (_, i) => ({
+        path: `f/${String(i).padStart(4, '0')}.safetensors`,
+        size: 10 + (i % 7),
+      })),
+    });
+    hub.setFault({
+      kind: 'fail',
+      status: 429,
+      server: 'hf',
+      urlPath: '/api/models/org/big/tree',
+      resetSeconds: 3,
+      times: 1,
+    });
     const waits: number[] = [];
-    const entries = await collect(hfListTree({ repoId: 'org/big', hubUrl: hub.hfUrl, sleep: async (ms) => void waits.push(ms), retry: { noiseMs: 0 } }));
+    const entries = await collect(
+      hfListTree({
+        repoId: 'org/big',
+        hubUrl: hub.hfUrl,
+        sleep: async (ms) => void waits.push(ms),
+        retry: { noiseMs: 0 },
+      }),
+    );
     expect(waits).toEqual([4000]);
     const files = entries.filter((e) => e.type === 'file');
     expect(files).toHaveLength(2500);
@@ -27,27 +49,57 @@ describe('hfListTree', () => {
     hub.addRepo({ id: 'org/m', files: [{ path: 'a.json', content: '{}' }] });
     hub.setFault({ kind: 'fail', status: 503, server: 'hf', retryAfter: 2, times: 1 });
     const waits: number[] = [];
-    expect(await collect(hfListTree({ repoId: 'org/m', hubUrl: hub.hfUrl, sleep: async (ms) => void waits.push(ms), retry: { noiseMs: 0 } }))).toHaveLength(1);
+    expect(
+      await collect(
+        hfListTree({
+          repoId: 'org/m',
+          hubUrl: hub.hfUrl,
+          sleep: async (ms) => void waits.push(ms),
+          retry: { noiseMs: 0 },
+        }),
+      ),
+    ).toHaveLength(1);
     expect(waits).toEqual([2000]);
   });
 
   test('lists one folder of a dataset at a percent-encoded revision', async ({ hub }) => {
-    hub.addRepo({ id: 'org/d', type: 'dataset', aliases: ['refs/pr/2'], files: [{ path: 'a/x.json', content: '{}' }, { path: 'b/y.json', content: '[]' }] });
-    const entries = await collect(hfListTree({ repoId: 'org/d', repoType: 'dataset', revision: 'refs/pr/2', path: 'a', hubUrl: hub.hfUrl, fetch }));
+    hub.addRepo({
+      id: 'org/d',
+      type: 'dataset',
+      aliases: ['refs/pr/2'],
+      files: [
+        { path: 'a/x.json', content: '{}' },
+        { path: 'b/y.json', content: '[]' },
+      ],
+    });
+    const entries = await collect(
+      hfListTree({ repoId: 'org/d', repoType: 'dataset', revision: 'refs/pr/2', path: 'a', hubUrl: hub.hfUrl, fetch }),
+    );
     expect(entries.map((e) => e.path)).toEqual(['a/x.json']);
     expect(hub.requests[0].path).toBe('/api/datasets/org/d/tree/refs%2Fpr%2F2/a');
   });
 
   test('a private repository needs the token; with it the listing works', async ({ hub }) => {
-    hub.addRepo({ id: 'org/p', private: true, tokensWithAccess: ['hf_owner'], files: [{ path: 'm.safetensors', size: 5 }] });
-    await expect(collect(hfListTree({ repoId: 'org/p', hubUrl: hub.hfUrl }))).rejects.toMatchObject({ code: 'AUTH_REQUIRED' });
+    hub.addRepo({
+      id: 'org/p',
+      private: true,
+      tokensWithAccess: ['hf_owner'],
+      files: [{ path: 'm.safetensors', size: 5 }],
+    });
+    await expect(collect(hfListTree({ repoId: 'org/p', hubUrl: hub.hfUrl }))).rejects.toMatchObject({
+      code: 'AUTH_REQUIRED',
+    });
     expect(await collect(hfListTree({ repoId: 'org/p', hubUrl: hub.hfUrl, token: 'hf_owner' }))).toHaveLength(1);
     expect(JSON.stringify(hub.requests)).not.toContain('hf_owner');
   });
 
   test('reports a missing revision or folder as NOT_FOUND', async ({ hub }) => {
     hub.addRepo({ id: 'org/m', files: [{ path: 'a.json', content: '{}' }] });
-    await expect(collect(hfListTree({ repoId: 'org/m', revision: 'nope', hubUrl: hub.hfUrl }))).rejects.toMatchObject({ code: 'NOT_FOUND' });
-    await expect(collect(hfListTree({ repoId: 'org/m', path: 'nothing', hubUrl: hub.hfUrl }))).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(collect(hfListTree({ repoId: 'org/m', revision: 'nope', hubUrl: hub.hfUrl }))).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    });
+    await expect(collect(hfListTree({ repoId: 'org/m', path: 'nothing', hubUrl: hub.hfUrl }))).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    });
   });
 });

@@ -4,11 +4,23 @@ import { test } from '../../fake-hub/fake-hub-fixture';
 
 describe('hfRepoInfo', () => {
   test('gives the commit, gating and every sibling with size and lowercase SHA-256', async ({ hub }) => {
-    hub.addRepo({ id: 'org/m', gated: 'manual', files: [{ path: 'm.safetensors', size: 300 }, { path: 'README.md', content: '# hi' }] });
+    hub.addRepo({
+      id: 'org/m',
+      gated: 'manual',
+      files: [
+        { path: 'm.safetensors', size: 300 },
+        { path: 'README.md', content: '# hi' },
+      ],
+    });
     const info = await hfRepoInfo({ repoId: 'org/m', hubUrl: hub.hfUrl, revision: 'main' });
     expect(info).toMatchObject({ id: 'org/m', sha: hub.commitOf('org/m'), gated: 'manual', private: false });
     expect(info.siblings).toEqual([
-      { rfilename: 'm.safetensors', size: 300, blobId: expect.any(String), lfs: { sha256: await hub.sha256Of({ repoId: 'org/m', path: 'm.safetensors' }), size: 300 } },
+      {
+        rfilename: 'm.safetensors',
+        size: 300,
+        blobId: expect.any(String),
+        lfs: { sha256: await hub.sha256Of({ repoId: 'org/m', path: 'm.safetensors' }), size: 300 },
+      },
       { rfilename: 'README.md', size: 4, blobId: expect.any(String) },
     ]);
   });

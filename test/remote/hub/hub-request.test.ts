@@ -26,7 +26,11 @@ async function cuttingServer(): Promise<{ port: number; close: () => Promise<voi
 }
 
 async function failureOf(url: string): Promise<DepotError> {
-  const error: unknown = await hubRequest(url, {}, { fetch: defaultHubFetch, retry: { limit: 0 }, sleep: async () => undefined }).then(
+  const error: unknown = await hubRequest(
+    url,
+    {},
+    { fetch: defaultHubFetch, retry: { limit: 0 }, sleep: async () => undefined },
+  ).then(
     () => undefined,
     (e: unknown) => e,
   );
@@ -42,10 +46,15 @@ describe('hubRequest', () => {
     expect(error.message).toBe(
       `Could not reach http://127.0.0.1:${port}/api/v1/model-versions/1?token=REDACTED&type=Model (ECONNREFUSED: nothing listens there). Check the connection and try again.`,
     );
-    expect(error.details).toEqual({ url: `http://127.0.0.1:${port}/api/v1/model-versions/1?token=REDACTED&type=Model`, code: 'ECONNREFUSED' });
+    expect(error.details).toEqual({
+      url: `http://127.0.0.1:${port}/api/v1/model-versions/1?token=REDACTED&type=Model`,
+      code: 'ECONNREFUSED',
+    });
     // Nothing of node-fetch's error travels with it: its text quotes the URL as given.
     expect(error.cause).toBeUndefined();
-    expect(JSON.stringify({ message: error.message, details: error.details })).not.toMatch(new RegExp(`${SECRET}|reason:`));
+    expect(JSON.stringify({ message: error.message, details: error.details })).not.toMatch(
+      new RegExp(`${SECRET}|reason:`),
+    );
   });
 
   it('keeps a URL with a password out of the message when fetch refuses it before connecting (no code)', async () => {
@@ -53,7 +62,9 @@ describe('hubRequest', () => {
     // node-fetch throws a TypeError quoting the whole URL, password included.
     const error = await failureOf(`http://user:${PASSWORD}@127.0.0.1:${port}/api/models?token=${SECRET}`);
     expect(error.code).toBe('NETWORK');
-    expect(error.message).toBe(`Could not reach http://127.0.0.1:${port}/api/models?token=REDACTED (no answer). Check the connection and try again.`);
+    expect(error.message).toBe(
+      `Could not reach http://127.0.0.1:${port}/api/models?token=REDACTED (no answer). Check the connection and try again.`,
+    );
     expect(error.cause).toBeUndefined();
   });
 
@@ -62,7 +73,9 @@ describe('hubRequest', () => {
     try {
       const error = await failureOf(`http://127.0.0.1:${server.port}/api/models?token=${SECRET}`);
       expect(error.code).toBe('NETWORK');
-      expect(error.message).toMatch(/^Could not reach http:\/\/127\.0\.0\.1:\d+\/api\/models\?token=REDACTED \(ECONNRESET: the connection was cut\)\. /);
+      expect(error.message).toMatch(
+        /^Could not reach http:\/\/127\.0\.0\.1:\d+\/api\/models\?token=REDACTED \(ECONNRESET: the connection was cut\)\. /,
+      );
       expect(error.message).not.toContain(SECRET);
       expect(error.cause).toBeUndefined();
     } finally {

@@ -7,11 +7,17 @@ import { openMetadataCache } from '../../../sidecar/remote/hub/metadata-cache';
 import { test } from '../../fake-hub/fake-hub-fixture';
 
 describe('createRemoteLookup', () => {
-  test('answers a real-host HF URL through HF_ENDPOINT, once: the second look-up comes from the cache', async ({ hub }) => {
+  test('answers a real-host HF URL through HF_ENDPOINT, once: the second look-up comes from the cache', async ({
+    hub,
+  }) => {
     hub.addRepo({ id: 'org/m', files: [{ path: 'm.safetensors', size: 4096 }] });
     const root = await mkdtemp(join(tmpdir(), 'lookup-'));
     try {
-      const lookup = createRemoteLookup({ hfEndpoint: hub.hfUrl, civitaiEndpoint: hub.civitaiUrl, cache: await openMetadataCache({ modelsRoot: root }) });
+      const lookup = createRemoteLookup({
+        hfEndpoint: hub.hfUrl,
+        civitaiEndpoint: hub.civitaiUrl,
+        cache: await openMetadataCache({ modelsRoot: root }),
+      });
       const url = 'https://huggingface.co/org/m/resolve/main/m.safetensors';
       const sha256 = await hub.sha256Of({ repoId: 'org/m', path: 'm.safetensors' });
       expect(await lookup(url)).toMatchObject({ sha256, size: 4096 });
@@ -22,11 +28,22 @@ describe('createRemoteLookup', () => {
     }
   });
 
-  test('answers a Civitai download URL with the selected file\'s SHA-256 and name but no inexact size', async ({ hub }) => {
-    hub.addCivitaiVersion({ id: 5, files: [{ name: 'full.safetensors', size: 3000 }, { name: 'tiny.safetensors', size: 1000, sizeLabel: 'pruned', primary: false }] });
+  test("answers a Civitai download URL with the selected file's SHA-256 and name but no inexact size", async ({
+    hub,
+  }) => {
+    hub.addCivitaiVersion({
+      id: 5,
+      files: [
+        { name: 'full.safetensors', size: 3000 },
+        { name: 'tiny.safetensors', size: 1000, sizeLabel: 'pruned', primary: false },
+      ],
+    });
     const lookup = createRemoteLookup({ hfEndpoint: hub.hfUrl, civitaiEndpoint: hub.civitaiUrl });
     const answer = await lookup('https://civitai.com/api/download/models/5?size=pruned');
-    expect(answer).toEqual({ sha256: await hub.sha256Of({ versionId: 5, name: 'tiny.safetensors' }), filename: 'tiny.safetensors' });
+    expect(answer).toEqual({
+      sha256: await hub.sha256Of({ versionId: 5, name: 'tiny.safetensors' }),
+      filename: 'tiny.safetensors',
+    });
   });
 
   test('says a token is needed for a gated file, null for a missing one or another host', async ({ hub }) => {

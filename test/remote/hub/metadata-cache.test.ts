@@ -16,7 +16,9 @@ const test = base.extend<{ root: string }>({
 const SHA = 'a'.repeat(64);
 
 describe('openMetadataCache', () => {
-  test('persists answers under <modelsRoot>/.cache/metadata.json and reads them back in a new instance', async ({ root }) => {
+  test('persists answers under <modelsRoot>/.cache/metadata.json and reads them back in a new instance', async ({
+    root,
+  }) => {
     const cache = await openMetadataCache({ modelsRoot: root });
     await cache.set('https://huggingface.co/o/r/resolve/main/a.safetensors', { sha256: SHA, size: 5 });
     await cache.set('https://huggingface.co/o/r/resolve/main/gone.safetensors', null);

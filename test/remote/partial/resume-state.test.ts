@@ -13,7 +13,9 @@ afterEach(async () => {
 describe('resume state', () => {
   it('keys a partial by SHA-256 when known, else by the URL without credentials', () => {
     const sha = 'A'.repeat(64);
-    expect(partialPaths({ tmpDir: '/t', url: 'https://x/y', expectedSha256: sha }).part).toBe(`/t/${'a'.repeat(64)}.part`);
+    expect(partialPaths({ tmpDir: '/t', url: 'https://x/y', expectedSha256: sha }).part).toBe(
+      `/t/${'a'.repeat(64)}.part`,
+    );
     const withToken = partialPaths({ tmpDir: '/t', url: 'https://civitai.com/api/download/models/1?token=abc' });
     const without = partialPaths({ tmpDir: '/t', url: 'https://civitai.com/api/download/models/1' });
     expect(withToken).toEqual(without);
@@ -25,7 +27,13 @@ describe('resume state', () => {
     dirs.push(dir);
     const file = path.join(dir, 'x.part.json');
     expect(await readResumeState(file)).toBeNull();
-    const state = { version: 1 as const, url: 'https://huggingface.co/a/b/resolve/main/f', bytes: 10, etag: '"e"', updatedAt: 'now' };
+    const state = {
+      version: 1 as const,
+      url: 'https://huggingface.co/a/b/resolve/main/f',
+      bytes: 10,
+      etag: '"e"',
+      updatedAt: 'now',
+    };
     await writeResumeState(file, state);
     expect(await readResumeState(file)).toEqual(state);
     expect(await readFile(file, 'utf8')).not.toContain('token');

@@ -34,7 +34,15 @@ async function sink(file: string, startBytes = 0) {
     await handle.close().catch(() => {});
   });
   const written: number[] = [];
-  const writer = new RingFileWriter({ handle, direct, ring, hasher, startBytes, name: 'x.safetensors', onWritten: (bytes) => written.push(bytes) });
+  const writer = new RingFileWriter({
+    handle,
+    direct,
+    ring,
+    hasher,
+    startBytes,
+    name: 'x.safetensors',
+    onWritten: (bytes) => written.push(bytes),
+  });
   return { writer, hasher, direct, written };
 }
 
@@ -128,7 +136,13 @@ describe('RingFileWriter', () => {
     });
     let cancelled = false;
     const writer: RingFileWriter = new RingFileWriter({
-      handle, direct, ring, hasher, startBytes: 0, name: 'e', onWritten: () => {},
+      handle,
+      direct,
+      ring,
+      hasher,
+      startBytes: 0,
+      name: 'e',
+      onWritten: () => {},
       // What the download queue does: cancel from inside a progress event, synchronously.
       onReceived: (bytes) => {
         if (!cancelled && bytes > RING_BYTES + 12_345) {
@@ -154,7 +168,15 @@ describe('RingFileWriter', () => {
       await hasher.close();
       await handle.close();
     });
-    const writer = new RingFileWriter({ handle, direct: false, ring, hasher, startBytes: 0, name: 'x.safetensors', onWritten: () => {} });
+    const writer = new RingFileWriter({
+      handle,
+      direct: false,
+      ring,
+      hasher,
+      startBytes: 0,
+      name: 'x.safetensors',
+      onWritten: () => {},
+    });
     await expect(pipeline(Readable.from([Buffer.alloc(RING_BYTES)]), writer)).rejects.toMatchObject({
       code: 'DISK_FULL',
       message: expect.stringMatching(/disk filled up.*partial file was kept/),
@@ -172,7 +194,13 @@ describe('openTransfer after a killed process', () => {
     const paths = partialPaths({ tmpDir, url, expectedSha256: sha });
     const size = 3 * RING_BYTES;
     await writeFile(paths.part, Buffer.alloc(size, 1));
-    await writeResumeState(paths.state, { version: 1, url, expectedSha256: sha, bytes: savedBytes(size), updatedAt: 'now' });
+    await writeResumeState(paths.state, {
+      version: 1,
+      url,
+      expectedSha256: sha,
+      bytes: savedBytes(size),
+      updatedAt: 'now',
+    });
     // A temporary state file a kill left behind mid-save.
     await writeFile(`${paths.state}.123.abcd.tmp`, '{');
     const transfer = await openTransfer({ url, paths, expectedSha256: sha, name: 'm.safetensors' });

@@ -27,7 +27,8 @@ interface Decoded {
 function decode(pieces: readonly (string | Buffer)[]): Decoded {
   const decoder = new ChunkedDecoder(ORIGIN);
   const slices: Buffer[] = [];
-  for (const piece of pieces) decoder.push(typeof piece === 'string' ? Buffer.from(piece, 'latin1') : piece, (data) => slices.push(data));
+  for (const piece of pieces)
+    decoder.push(typeof piece === 'string' ? Buffer.from(piece, 'latin1') : piece, (data) => slices.push(data));
   return { data: Buffer.concat(slices).toString('latin1'), slices, done: decoder.done };
 }
 
@@ -121,7 +122,8 @@ describe('ChunkedDecoder', () => {
       for (let first = 0; first <= BODY.length; first++) {
         for (let second = first; second <= BODY.length; second++) {
           const decoded = decode([BODY.slice(0, first), BODY.slice(first, second), BODY.slice(second)]);
-          if (decoded.data !== BODY_DATA || !decoded.done) expect.fail(`cuts at ${first} and ${second}: ${JSON.stringify(decoded.data)}`);
+          if (decoded.data !== BODY_DATA || !decoded.done)
+            expect.fail(`cuts at ${first} and ${second}: ${JSON.stringify(decoded.data)}`);
         }
       }
     });
@@ -142,7 +144,10 @@ describe('ChunkedDecoder', () => {
       });
 
       it('reads upper-case, lower-case and mixed-case hex sizes', () => {
-        const chunks = ['A', 'f', 'Ff', '1a', 'B0'].map((size) => ({ size, data: 'x'.repeat(Number.parseInt(size, 16)) }));
+        const chunks = ['A', 'f', 'Ff', '1a', 'B0'].map((size) => ({
+          size,
+          data: 'x'.repeat(Number.parseInt(size, 16)),
+        }));
         const encoded = chunks.map(({ size, data }) => `${size}\r\n${data}\r\n`).join('') + '0\r\n\r\n';
         expect(decode([encoded]).data).toBe(chunks.map(({ data }) => data).join(''));
       });
@@ -159,15 +164,25 @@ describe('ChunkedDecoder', () => {
 
       it('refuses a size past 2^53 - 1 instead of losing precision, and accepts leading zeros', () => {
         expect(decode(['0000000000000000003\r\nabc\r\n0\r\n\r\n'])).toMatchObject({ data: 'abc', done: true });
-        for (const size of ['20000000000000', '20000000000001', 'ffffffffffffffff', '10000000000000000', 'f'.repeat(40)]) {
-          expect(reasonOf([`${size}\r\nhello\r\n0\r\n\r\n`]), size).toBe(`a chunk size of ${JSON.stringify(size.slice(0, 40))}`);
+        for (const size of [
+          '20000000000000',
+          '20000000000001',
+          'ffffffffffffffff',
+          '10000000000000000',
+          'f'.repeat(40),
+        ]) {
+          expect(reasonOf([`${size}\r\nhello\r\n0\r\n\r\n`]), size).toBe(
+            `a chunk size of ${JSON.stringify(size.slice(0, 40))}`,
+          );
         }
       });
 
       it('refuses a size line that is not hex digits, optional whitespace and extensions', () => {
         const invalid = ['', ' 5', 'g', '0x5', '-1', '+5', '5 x', '5,3', '1 2', '5=1', 'hello', '5\r', '\r5', ';ext'];
         for (const line of invalid) {
-          expect(reasonOf([`${line}\r\nhello\r\n0\r\n\r\n`]), JSON.stringify(line)).toBe(`a chunk size of ${JSON.stringify(line.replace(/\r/g, '?'))}`);
+          expect(reasonOf([`${line}\r\nhello\r\n0\r\n\r\n`]), JSON.stringify(line)).toBe(
+            `a chunk size of ${JSON.stringify(line.replace(/\r/g, '?'))}`,
+          );
         }
       });
 
@@ -207,7 +222,10 @@ describe('ChunkedDecoder', () => {
 
       it('accepts a size line with long extensions below the limit, across inputs', () => {
         const line = `5;${'x'.repeat(4000)}`;
-        expect(decode([line.slice(0, 2000), line.slice(2000), '\r\nhello\r\n0\r\n\r\n'])).toMatchObject({ data: 'hello', done: true });
+        expect(decode([line.slice(0, 2000), line.slice(2000), '\r\nhello\r\n0\r\n\r\n'])).toMatchObject({
+          data: 'hello',
+          done: true,
+        });
       });
     });
 

@@ -51,7 +51,15 @@ const test = serversTest.extend<{ certificate: SelfSignedCertificate; ringSink: 
         await hasher.close();
         await handle.close();
       });
-      const writer = new RingFileWriter({ handle, direct: false, ring, hasher, startBytes: 0, name: 'x.bin', onWritten: () => undefined });
+      const writer = new RingFileWriter({
+        handle,
+        direct: false,
+        ring,
+        hasher,
+        startBytes: 0,
+        name: 'x.bin',
+        onWritten: () => undefined,
+      });
       return {
         writer,
         async finish() {
@@ -69,7 +77,8 @@ const test = serversTest.extend<{ certificate: SelfSignedCertificate; ringSink: 
 const sha256 = (data: Buffer): string => createHash('sha256').update(data).digest('hex');
 
 function readerOf(response: FetchResponse): HttpResponseReader {
-  if (!(response.body instanceof HttpResponseReader)) throw new Error('socketFetch answered without an HttpResponseReader');
+  if (!(response.body instanceof HttpResponseReader))
+    throw new Error('socketFetch answered without an HttpResponseReader');
   return response.body;
 }
 
@@ -157,7 +166,10 @@ class SlowTarget implements RingTarget {
 
 describe('HttpResponseReader', () => {
   describe('#readInto', () => {
-    test('puts a 20 MiB Content-Length body in the file and the hash (several ring cycles)', async ({ servers, ringSink }) => {
+    test('puts a 20 MiB Content-Length body in the file and the hash (several ring cycles)', async ({
+      servers,
+      ringSink,
+    }) => {
       const data = randomBytes(20 * MiB + 4321);
       const server = await servers.http((_request, response) => {
         response.writeHead(200, { 'Content-Length': data.length });
@@ -210,7 +222,9 @@ describe('HttpResponseReader', () => {
 
     test('reads a body that came in the same packet as the head', async ({ servers, ringSink }) => {
       const data = randomBytes(1000);
-      const server = await servers.raw((socket) => socket.write(Buffer.concat([Buffer.from(`HTTP/1.1 200 OK\r\nContent-Length: ${data.length}\r\n\r\n`), data])));
+      const server = await servers.raw((socket) =>
+        socket.write(Buffer.concat([Buffer.from(`HTTP/1.1 200 OK\r\nContent-Length: ${data.length}\r\n\r\n`), data])),
+      );
       const { content, sha256: digest } = await readIntoFile(`${server.origin}/one-packet`, await ringSink());
       expect(content.equals(data)).toBe(true);
       expect(digest).toBe(sha256(data));
@@ -219,14 +233,20 @@ describe('HttpResponseReader', () => {
 
     test('reads a close-delimited body that came with the head in one packet', async ({ servers, ringSink }) => {
       const data = randomBytes(3000);
-      const server = await servers.raw((socket) => socket.end(Buffer.concat([Buffer.from('HTTP/1.1 200 OK\r\n\r\n'), data])));
+      const server = await servers.raw((socket) =>
+        socket.end(Buffer.concat([Buffer.from('HTTP/1.1 200 OK\r\n\r\n'), data])),
+      );
       const { content } = await readIntoFile(`${server.origin}/one-packet`, await ringSink());
       expect(content.equals(data)).toBe(true);
     });
 
     test('reads a one-byte body and an empty one', async ({ servers, ringSink }) => {
       const server = await servers.raw((socket, head) => {
-        socket.write(head.startsWith('GET /one ') ? 'HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nx' : 'HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n');
+        socket.write(
+          head.startsWith('GET /one ')
+            ? 'HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nx'
+            : 'HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n',
+        );
       });
       const one = await readIntoFile(`${server.origin}/one`, await ringSink());
       expect(one.content.toString()).toBe('x');
@@ -263,7 +283,9 @@ describe('HttpResponseReader', () => {
 
     test('paces every byte of the body, also those that came with the head', async ({ servers, ringSink }) => {
       const data = randomBytes(1 * MiB);
-      const server = await servers.raw((socket) => socket.end(Buffer.concat([Buffer.from(`HTTP/1.1 200 OK\r\nContent-Length: ${data.length}\r\n\r\n`), data])));
+      const server = await servers.raw((socket) =>
+        socket.end(Buffer.concat([Buffer.from(`HTTP/1.1 200 OK\r\nContent-Length: ${data.length}\r\n\r\n`), data])),
+      );
       const { pace, paced } = countingPace();
       await readIntoFile(`${server.origin}/paced`, await ringSink(), { pace });
       expect(paced()).toBeGreaterThanOrEqual(data.length);
@@ -314,7 +336,11 @@ describe('HttpResponseReader', () => {
       expect(sha256(content)).toBe(sha256(data));
     });
 
-    test('reads nothing more while a pace promise is pending, over https', async ({ servers, ringSink, certificate }) => {
+    test('reads nothing more while a pace promise is pending, over https', async ({
+      servers,
+      ringSink,
+      certificate,
+    }) => {
       const data = randomBytes(6 * MiB);
       const server = await servers.https(certificate, (_request, response) => {
         response.writeHead(200, { 'Content-Length': data.length });
@@ -360,14 +386,19 @@ describe('HttpResponseReader', () => {
         sizes.push(bytes);
         return undefined;
       };
-      const { content } = await readIntoFile(`${server.origin}/small-reads`, await ringSink(), { pace, maxReadBytes: () => 4096 });
+      const { content } = await readIntoFile(`${server.origin}/small-reads`, await ringSink(), {
+        pace,
+        maxReadBytes: () => 4096,
+      });
       expect(sha256(content)).toBe(sha256(data));
       expect(Math.max(...sizes)).toBeLessThanOrEqual(4096);
     });
 
     test('never reads more than maxReadBytes at once', async ({ servers, ringSink }) => {
       const data = randomBytes(256 * 1024);
-      const server = await servers.raw((socket) => socket.end(Buffer.concat([Buffer.from(`HTTP/1.1 200 OK\r\nContent-Length: ${data.length}\r\n\r\n`), data])));
+      const server = await servers.raw((socket) =>
+        socket.end(Buffer.concat([Buffer.from(`HTTP/1.1 200 OK\r\nContent-Length: ${data.length}\r\n\r\n`), data])),
+      );
       const sizes: number[] = [];
       const pace = (bytes: number) => {
         sizes.push(bytes);
@@ -392,7 +423,11 @@ describe('HttpResponseReader', () => {
             }
             socket.end('0\r\n\r\n');
           } else {
-            socket.write(framing === 'close' ? 'HTTP/1.1 200 OK\r\n\r\n' : `HTTP/1.1 200 OK\r\nContent-Length: ${data.length}\r\n\r\n`);
+            socket.write(
+              framing === 'close'
+                ? 'HTTP/1.1 200 OK\r\n\r\n'
+                : `HTTP/1.1 200 OK\r\nContent-Length: ${data.length}\r\n\r\n`,
+            );
             for (const piece of piecesOf(data, [70_001, 5, 4096])) socket.write(piece);
             socket.end();
           }
@@ -409,7 +444,10 @@ describe('HttpResponseReader', () => {
   });
 
   describe('#readInto failures', () => {
-    test('a Content-Length body cut short rejects with HttpProtocolError naming the origin, never the path or query', async ({ servers, ringSink }) => {
+    test('a Content-Length body cut short rejects with HttpProtocolError naming the origin, never the path or query', async ({
+      servers,
+      ringSink,
+    }) => {
       const server = await servers.raw((socket) => {
         socket.write('HTTP/1.1 200 OK\r\nContent-Length: 10000000\r\n\r\n');
         socket.end(randomBytes(3 * MiB));
@@ -426,7 +464,9 @@ describe('HttpResponseReader', () => {
     });
 
     test('a chunked body cut short rejects with HttpProtocolError', async ({ servers, ringSink }) => {
-      const server = await servers.raw((socket) => socket.end('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n100\r\nabc'));
+      const server = await servers.raw((socket) =>
+        socket.end('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n100\r\nabc'),
+      );
       const response = await socketFetch(`${server.origin}/file?sig=sig123`);
       const sink = await ringSink();
       const error = await rejection(readerOf(response).readInto(sink.writer));
@@ -437,7 +477,9 @@ describe('HttpResponseReader', () => {
     });
 
     test('a malformed chunk rejects with HttpProtocolError', async ({ servers, ringSink }) => {
-      const server = await servers.raw((socket) => socket.write('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n'));
+      const server = await servers.raw((socket) =>
+        socket.write('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n'),
+      );
       const response = await socketFetch(`${server.origin}/file`);
       const sink = await ringSink();
       await expect(readerOf(response).readInto(sink.writer)).rejects.toBeInstanceOf(HttpProtocolError);
@@ -449,31 +491,38 @@ describe('HttpResponseReader', () => {
     test.for([
       { when: 'during readInto', withPace: false },
       { when: 'while a pace promise is pending', withPace: true },
-    ])('an abort $when rejects with the signal reason and closes the connection', async ({ withPace }, { servers, ringSink }) => {
-      const server = await servers.raw((socket) => {
-        socket.write('HTTP/1.1 200 OK\r\nContent-Length: 100000000\r\n\r\n');
-        socket.write(randomBytes(1 * MiB));
-      });
-      const controller = new AbortController();
-      const reason = new Error('cancelled by the test');
-      const response = await socketFetch(`${server.origin}/file`, { signal: controller.signal });
-      const sink = await ringSink();
-      let pending = false;
-      // A pace that never settles: only the abort can end the read.
-      const pace = (): Promise<void> => {
-        pending = true;
-        return new Promise<void>(() => undefined);
-      };
-      const reading = readerOf(response).readInto(sink.writer, withPace ? { pace } : {});
-      await vi.waitFor(() => expect(withPace ? pending : sink.writer.received > 0).toBe(true));
-      controller.abort(reason);
-      await expect(reading).rejects.toBe(reason);
-      await server.connections[0].closed;
-      sink.writer.destroy();
-      await sink.writer.settled();
-    });
+    ])(
+      'an abort $when rejects with the signal reason and closes the connection',
+      async ({ withPace }, { servers, ringSink }) => {
+        const server = await servers.raw((socket) => {
+          socket.write('HTTP/1.1 200 OK\r\nContent-Length: 100000000\r\n\r\n');
+          socket.write(randomBytes(1 * MiB));
+        });
+        const controller = new AbortController();
+        const reason = new Error('cancelled by the test');
+        const response = await socketFetch(`${server.origin}/file`, { signal: controller.signal });
+        const sink = await ringSink();
+        let pending = false;
+        // A pace that never settles: only the abort can end the read.
+        const pace = (): Promise<void> => {
+          pending = true;
+          return new Promise<void>(() => undefined);
+        };
+        const reading = readerOf(response).readInto(sink.writer, withPace ? { pace } : {});
+        await vi.waitFor(() => expect(withPace ? pending : sink.writer.received > 0).toBe(true));
+        controller.abort(reason);
+        await expect(reading).rejects.toBe(reason);
+        await server.connections[0].closed;
+        sink.writer.destroy();
+        await sink.writer.settled();
+      },
+    );
 
-    test('a cancel under a bandwidth cap over https leaves no rejected pace behind (tls delivers while paused)', async ({ servers, ringSink, certificate }) => {
+    test('a cancel under a bandwidth cap over https leaves no rejected pace behind (tls delivers while paused)', async ({
+      servers,
+      ringSink,
+      certificate,
+    }) => {
       const data = randomBytes(4 * MiB);
       // 1000-byte writes make 1000-byte tls records: many of them arrive per network read, and tls hands each over
       // even while the socket is paused for the cap.
@@ -496,7 +545,9 @@ describe('HttpResponseReader', () => {
           const limiter = createBandwidthLimiter({ kbps: 2000 });
           const controller = new AbortController();
           const reason = new Error('cancelled by the test');
-          const response = await createSocketFetch({ ca: certificate.cert })(`${server.origin}/capped`, { signal: controller.signal });
+          const response = await createSocketFetch({ ca: certificate.cert })(`${server.origin}/capped`, {
+            signal: controller.signal,
+          });
           const sink = await ringSink();
           const reading = readerOf(response).readInto(sink.writer, {
             pace: (bytes) => limiter.take(bytes, controller.signal),
@@ -515,7 +566,9 @@ describe('HttpResponseReader', () => {
       }
     });
 
-    test('rejects with the writer failure when the file cannot be written, and closes the connection', async ({ servers }) => {
+    test('rejects with the writer failure when the file cannot be written, and closes the connection', async ({
+      servers,
+    }) => {
       const dir = await mkdtemp(path.join(os.tmpdir(), 'md-reader-'));
       const ring = pageAlignedMemory(RING_BYTES);
       const hasher = new RingHasher(ring);
@@ -523,7 +576,15 @@ describe('HttpResponseReader', () => {
       await (await open(path.join(dir, 'ro.part'), 'w')).close();
       const handle = await open(path.join(dir, 'ro.part'), 'r');
       try {
-        const writer = new RingFileWriter({ handle, direct: false, ring, hasher, startBytes: 0, name: 'ro.bin', onWritten: () => undefined });
+        const writer = new RingFileWriter({
+          handle,
+          direct: false,
+          ring,
+          hasher,
+          startBytes: 0,
+          name: 'ro.bin',
+          onWritten: () => undefined,
+        });
         const server = await servers.http((_request, response) => {
           response.writeHead(200, { 'Content-Length': 20 * MiB });
           response.end(Buffer.alloc(20 * MiB));

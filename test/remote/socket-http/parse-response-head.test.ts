@@ -69,7 +69,9 @@ describe('parseResponseHead', () => {
 
     it('reads informational, redirect and error statuses as numbers', () => {
       const statuses = ['100', '101', '103', '206', '302', '308', '416', '500', '599', '999'];
-      expect(statuses.map((status) => parseResponseHead(`HTTP/1.1 ${status} X`, ORIGIN).status)).toEqual(statuses.map(Number));
+      expect(statuses.map((status) => parseResponseHead(`HTTP/1.1 ${status} X`, ORIGIN).status)).toEqual(
+        statuses.map(Number),
+      );
     });
 
     it('refuses a status line that is not HTTP/1.0 or HTTP/1.1 with a three-digit status', () => {
@@ -98,7 +100,9 @@ describe('parseResponseHead', () => {
         '<!DOCTYPE html>',
       ];
       for (const line of invalid) {
-        expect(quotedStatusLine(head(line, 'Content-Length: 0')), JSON.stringify(line)).toBe(JSON.stringify(line.replace(/\t/g, '?')));
+        expect(quotedStatusLine(head(line, 'Content-Length: 0')), JSON.stringify(line)).toBe(
+          JSON.stringify(line.replace(/\t/g, '?')),
+        );
       }
     });
 
@@ -114,7 +118,9 @@ describe('parseResponseHead', () => {
 
   describe('header lines', () => {
     it('keys headers by their lower-case name', () => {
-      expect(headersOf('Content-Length: 5', 'CONTENT-TYPE: application/octet-stream', 'eTaG: "abc"', 'x-lower: y')).toEqual({
+      expect(
+        headersOf('Content-Length: 5', 'CONTENT-TYPE: application/octet-stream', 'eTaG: "abc"', 'x-lower: y'),
+      ).toEqual({
         'content-length': '5',
         'content-type': 'application/octet-stream',
         etag: '"abc"',
@@ -166,7 +172,9 @@ describe('parseResponseHead', () => {
     });
 
     it('returns no entry for a header that was not sent', () => {
-      expect(parseResponseHead(head('HTTP/1.1 200 OK', 'Content-Length: 5'), ORIGIN).headers.get('transfer-encoding')).toBeUndefined();
+      expect(
+        parseResponseHead(head('HTTP/1.1 200 OK', 'Content-Length: 5'), ORIGIN).headers.get('transfer-encoding'),
+      ).toBeUndefined();
     });
 
     it('refuses a folded line that starts with a space or a tab (obs-fold)', () => {
@@ -255,7 +263,9 @@ describe('parseResponseHead', () => {
   describe('values another parser could read differently', () => {
     it('refuses a bare CR, LF or NUL inside a value instead of hiding a header in it', () => {
       for (const line of ['X-A: a\nContent-Length: 5', 'X-A: a\rb', 'X-A: a\x00b']) {
-        expect(() => parseResponseHead(head('HTTP/1.1 200 OK', line), ORIGIN), JSON.stringify(line)).toThrow(UNREADABLE);
+        expect(() => parseResponseHead(head('HTTP/1.1 200 OK', line), ORIGIN), JSON.stringify(line)).toThrow(
+          UNREADABLE,
+        );
       }
     });
 

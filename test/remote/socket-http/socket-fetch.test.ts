@@ -58,7 +58,9 @@ async function closedPort(): Promise<number> {
 
 describe('socketFetch', () => {
   describe('the request', () => {
-    test('sends the method, path and query, Host with the port, Connection: close and the caller headers', async ({ servers }) => {
+    test('sends the method, path and query, Host with the port, Connection: close and the caller headers', async ({
+      servers,
+    }) => {
       const server = await servers.raw(answerWith('HTTP/1.1 204 No Content\r\n\r\n'));
       const response = await socketFetch(`${server.origin}/org/repo/resolve/main/a%20b.bin?download=true&x=1#part`, {
         headers: { Range: 'bytes=5-', 'If-Range': '"etag"', Host: 'evil.example', connection: 'keep-alive' },
@@ -84,7 +86,9 @@ describe('socketFetch', () => {
       expect((await server.connections[0].head).split('\r\n')[0]).toBe('GET / HTTP/1.1');
     });
 
-    test('refuses a header value a header cannot carry (CR, LF, or past U+00FF) with BAD_INPUT, sending nothing', async ({ servers }) => {
+    test('refuses a header value a header cannot carry (CR, LF, or past U+00FF) with BAD_INPUT, sending nothing', async ({
+      servers,
+    }) => {
       const server = await servers.raw(answerWith('HTTP/1.1 204 No Content\r\n\r\n'));
       const values = [
         'Bearer hf_secret\r\nX-Injected: yes',
@@ -106,8 +110,12 @@ describe('socketFetch', () => {
 
     test('refuses a header name that is not a token, and a method that is not one', async ({ servers }) => {
       const server = await servers.raw(answerWith('HTTP/1.1 204 No Content\r\n\r\n'));
-      await expect(socketFetch(`${server.origin}/`, { headers: { 'Bad Name': 'v' } })).rejects.toBeInstanceOf(TypeError);
-      await expect(socketFetch(`${server.origin}/`, { method: 'GET /other HTTP/1.1\r\n' })).rejects.toBeInstanceOf(TypeError);
+      await expect(socketFetch(`${server.origin}/`, { headers: { 'Bad Name': 'v' } })).rejects.toBeInstanceOf(
+        TypeError,
+      );
+      await expect(socketFetch(`${server.origin}/`, { method: 'GET /other HTTP/1.1\r\n' })).rejects.toBeInstanceOf(
+        TypeError,
+      );
     });
 
     test('refuses URLs that are not http or https', async () => {
@@ -206,7 +214,9 @@ describe('socketFetch', () => {
       await server.connections[0].closed;
     });
 
-    test('lets go of the caller signal once an answer without a body is in, even if nobody reads it', async ({ servers }) => {
+    test('lets go of the caller signal once an answer without a body is in, even if nobody reads it', async ({
+      servers,
+    }) => {
       const server = await servers.raw(answerOpen('HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n'));
       const signal = new AbortController().signal;
       await socketFetch(`${server.origin}/file`, { method: 'HEAD', signal });
@@ -258,7 +268,9 @@ describe('socketFetch', () => {
     });
 
     test('joins a repeated header with ", " whatever the case of its name', async ({ servers }) => {
-      const server = await servers.raw(answerWith('HTTP/1.1 200 OK\r\nX-Multi: a\r\nx-multi: b\r\nX-MULTI:c \r\nContent-Length: 0\r\n\r\n'));
+      const server = await servers.raw(
+        answerWith('HTTP/1.1 200 OK\r\nX-Multi: a\r\nx-multi: b\r\nX-MULTI:c \r\nContent-Length: 0\r\n\r\n'),
+      );
       const response = await socketFetch(`${server.origin}/`);
       expect(response.headers.get('X-Multi')).toBe('a, b, c');
       expect(response.headers.get('x-multi')).toBe('a, b, c');
@@ -280,8 +292,14 @@ describe('socketFetch', () => {
       expect(messageOf(error)).toContain(server.origin);
     });
 
-    test('a body cut short fails the stream with HttpProtocolError naming the origin, never the path or query', async ({ servers }) => {
-      const server = await servers.raw(answerWith(Buffer.concat([Buffer.from('HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n'), randomBytes(50_000)])));
+    test('a body cut short fails the stream with HttpProtocolError naming the origin, never the path or query', async ({
+      servers,
+    }) => {
+      const server = await servers.raw(
+        answerWith(
+          Buffer.concat([Buffer.from('HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n'), randomBytes(50_000)]),
+        ),
+      );
       const response = await socketFetch(`${server.origin}/secret-repo/file.bin?X-Amz-Signature=sig123`);
       const error = await rejection(readBody(response));
       expect(error).toBeInstanceOf(HttpProtocolError);
@@ -291,7 +309,9 @@ describe('socketFetch', () => {
     });
 
     test('a chunked body cut short fails the stream with HttpProtocolError', async ({ servers }) => {
-      const server = await servers.raw(answerWith('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n10\r\nabc'));
+      const server = await servers.raw(
+        answerWith('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n10\r\nabc'),
+      );
       const response = await socketFetch(`${server.origin}/file?token=sig123`);
       const error = await rejection(readBody(response));
       expect(error).toMatchObject({ code: 'HTTP_PROTOCOL' });
@@ -335,7 +355,9 @@ describe('socketFetch', () => {
     });
 
     test('accepts a repeated Content-Length with the same value', async ({ servers }) => {
-      const server = await servers.raw(answerOpen('HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 5\r\n\r\nhello'));
+      const server = await servers.raw(
+        answerOpen('HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 5\r\n\r\nhello'),
+      );
       const response = await socketFetch(`${server.origin}/file`);
       expect((await readBody(response)).toString()).toBe('hello');
     });
@@ -371,8 +393,14 @@ describe('socketFetch', () => {
       expect((await server.connections[0].head).split('\r\n')[0]).toBe('GET /next HTTP/1.1');
     });
 
-    test('an abort while the body streams fails the stream with the signal reason and closes the connection', async ({ servers }) => {
-      const server = await servers.raw(answerOpen(Buffer.concat([Buffer.from('HTTP/1.1 200 OK\r\nContent-Length: 10000000\r\n\r\n'), randomBytes(100_000)])));
+    test('an abort while the body streams fails the stream with the signal reason and closes the connection', async ({
+      servers,
+    }) => {
+      const server = await servers.raw(
+        answerOpen(
+          Buffer.concat([Buffer.from('HTTP/1.1 200 OK\r\nContent-Length: 10000000\r\n\r\n'), randomBytes(100_000)]),
+        ),
+      );
       const controller = new AbortController();
       const reason = new Error('cancelled by the test');
       const response = await socketFetch(`${server.origin}/file`, { signal: controller.signal });
@@ -392,7 +420,14 @@ describe('socketFetch', () => {
     });
 
     test('destroying the body (discardBody) closes the connection', async ({ servers }) => {
-      const server = await servers.raw(answerOpen(Buffer.concat([Buffer.from('HTTP/1.1 302 Found\r\nLocation: /x\r\nContent-Length: 1000000\r\n\r\n'), randomBytes(1000)])));
+      const server = await servers.raw(
+        answerOpen(
+          Buffer.concat([
+            Buffer.from('HTTP/1.1 302 Found\r\nLocation: /x\r\nContent-Length: 1000000\r\n\r\n'),
+            randomBytes(1000),
+          ]),
+        ),
+      );
       const response = await socketFetch(`${server.origin}/file`);
       expect(response.status).toBe(302);
       discardBody(response);
@@ -408,7 +443,10 @@ describe('socketFetch', () => {
   });
 
   describe('https', () => {
-    test('fetches from localhost with the certificate passed as ca, sending the host name as SNI', async ({ servers, certificate }) => {
+    test('fetches from localhost with the certificate passed as ca, sending the host name as SNI', async ({
+      servers,
+      certificate,
+    }) => {
       const data = randomBytes(400_000);
       const server = await servers.https(certificate, (_request, response) => {
         response.writeHead(200, { 'Content-Length': data.length });
@@ -435,7 +473,10 @@ describe('socketFetch', () => {
       expect(sha256(await readBody(response))).toBe(sha256(data));
     });
 
-    test('rejects the self-signed certificate without ca (the default socketFetch)', async ({ servers, certificate }) => {
+    test('rejects the self-signed certificate without ca (the default socketFetch)', async ({
+      servers,
+      certificate,
+    }) => {
       const server = await servers.https(certificate, (_request, response) => response.end('never'));
       const error = await rejection(socketFetch(`${server.origin}/file`));
       expect(error).toBeInstanceOf(Error);

@@ -48,7 +48,11 @@ async function writeModel(file: string, content: string): Promise<Written> {
   return { path: file, sha256: createHash('sha256').update(content).digest('hex'), size: Buffer.byteLength(content) };
 }
 
-async function register(registry: Registry, file: Written, kind: 'file' | 'hub' | 'hf-cache' | 'symlink' = 'file'): Promise<void> {
+async function register(
+  registry: Registry,
+  file: Written,
+  kind: 'file' | 'hub' | 'hf-cache' | 'symlink' = 'file',
+): Promise<void> {
   await registry.addFile({ path: file.path, sha256: file.sha256, kind, stat: fileIdentity(await stat(file.path)) });
 }
 
@@ -59,19 +63,30 @@ function requirement(overrides: Partial<Requirement> & Pick<Requirement, 'filena
 const HF = (file: string) => `https://huggingface.co/org/repo/resolve/main/${file}`;
 const GB = 1_000_000_000;
 
-function options(place: Place, requirements: Requirement[], extra: Partial<CheckRequirementsOptions> = {}): CheckRequirementsOptions {
+function options(
+  place: Place,
+  requirements: Requirement[],
+  extra: Partial<CheckRequirementsOptions> = {},
+): CheckRequirementsOptions {
   return { requirements, registry: place.registry, modelsRoot: place.root, freeSpace: async () => 100 * GB, ...extra };
 }
 
 describe('checkRequirements', () => {
   describe('present', () => {
-    test('a file with the right hash under the wanted name; hashed once, then known to the hash cache', async ({ place }) => {
+    test('a file with the right hash under the wanted name; hashed once, then known to the hash cache', async ({
+      place,
+    }) => {
       const file = await writeModel(path.join(place.root, 'checkpoints', 'a.safetensors'), 'model A');
       const cache = await openHashCache({ file: path.join(place.root, '.registry', 'hash-cache.json') });
       const hasher = vi.fn(hashFile);
       const reqs = [requirement({ filename: 'a.safetensors', sha256: file.sha256 })];
       const first = await checkRequirements(options(place, reqs, { hashCache: cache, hashFile: hasher }));
-      expect(first.items[0]).toMatchObject({ status: 'present', targetPath: 'checkpoints/a.safetensors', sha256: file.sha256, size: 7 });
+      expect(first.items[0]).toMatchObject({
+        status: 'present',
+        targetPath: 'checkpoints/a.safetensors',
+        sha256: file.sha256,
+        size: 7,
+      });
       const second = await checkRequirements(options(place, reqs, { hashCache: cache, hashFile: hasher }));
       expect(second.items[0]?.status).toBe('present');
       expect(hasher).toHaveBeenCalledTimes(1);
@@ -82,7 +97,9 @@ describe('checkRequirements', () => {
       await register(place.registry, file);
       const hasher = vi.fn(hashFile);
       const result = await checkRequirements(
-        options(place, [requirement({ category: 'loras', filename: 'l.safetensors', sha256: file.sha256 })], { hashFile: hasher }),
+        options(place, [requirement({ category: 'loras', filename: 'l.safetensors', sha256: file.sha256 })], {
+          hashFile: hasher,
+        }),
       );
       expect(result.items[0]?.status).toBe('present');
       expect(hasher).not.toHaveBeenCalled();
@@ -103,7 +120,9 @@ describe('checkRequirements', () => {
     test('with no expected SHA-256, a file under the wanted name is present', async ({ place }) => {
       await writeModel(path.join(place.root, 'vae', 'ae.safetensors'), 'vae');
       const result = await checkRequirements(
-        options(place, [requirement({ category: 'vae', filename: 'ae.safetensors', urls: [HF('ae.safetensors')], origin: 'models' })]),
+        options(place, [
+          requirement({ category: 'vae', filename: 'ae.safetensors', urls: [HF('ae.safetensors')], origin: 'models' }),
+        ]),
       );
       expect(result.items[0]).toMatchObject({ status: 'present', size: 3 });
     });
@@ -128,7 +147,9 @@ describe('checkRequirements', () => {
       await writeModel(path.join(place.root, 'checkpoints', 'big.safetensors'), 'short');
       const hasher = vi.fn(hashFile);
       const result = await checkRequirements(
-        options(place, [requirement({ filename: 'big.safetensors', sha256: 'c'.repeat(64), size: 6938078334 })], { hashFile: hasher }),
+        options(place, [requirement({ filename: 'big.safetensors', sha256: 'c'.repeat(64), size: 6938078334 })], {
+          hashFile: hasher,
+        }),
       );
       expect(result.items[0]?.reason).toMatch(/is 5 bytes, the workflow expects 6938078334/);
       expect(hasher).not.toHaveBeenCalled();
@@ -151,7 +172,14 @@ describe('checkRequirements', () => {
       const a = await writeModel(path.join(place.root, 'checkpoints', 'sd_xl_base_1.0.safetensors'), 'sdxl bytes');
       await register(place.registry, a);
       const result = await checkRequirements(
-        options(place, [requirement({ filename: 'sdxl-base-v1.safetensors', sha256: a.sha256, size: a.size, urls: [HF('sd_xl_base_1.0.safetensors')] })]),
+        options(place, [
+          requirement({
+            filename: 'sdxl-base-v1.safetensors',
+            sha256: a.sha256,
+            size: a.size,
+            urls: [HF('sd_xl_base_1.0.safetensors')],
+          }),
+        ]),
       );
       expect(result.items[0]).toMatchObject({
         status: 'linkable',
@@ -162,10 +190,15 @@ describe('checkRequirements', () => {
       expect(result.summary).toMatchObject({ linkable: 1, bytesToDownload: 0, bytesSavedByLinking: a.size });
     });
 
-    test('from a hub folder, the HF cache or any registered file outside the models root, with the kind of place', async ({ place }) => {
+    test('from a hub folder, the HF cache or any registered file outside the models root, with the kind of place', async ({
+      place,
+    }) => {
       const inHub = await writeModel(path.join(place.hub, 'SDXL', 'base.safetensors'), 'hub bytes');
       const blob = await writeModel(path.join(place.hfCache, 'models--o--r', 'blobs', 'x'), 'cache bytes');
-      const elsewhere = await writeModel(path.join(place.hub, '..', 'other-comfyui', 'models', 'loras', 'l.safetensors'), 'elsewhere');
+      const elsewhere = await writeModel(
+        path.join(place.hub, '..', 'other-comfyui', 'models', 'loras', 'l.safetensors'),
+        'elsewhere',
+      );
       await register(place.registry, inHub, 'hub');
       await register(place.registry, blob, 'hf-cache');
       await register(place.registry, elsewhere, 'file');
@@ -183,7 +216,9 @@ describe('checkRequirements', () => {
       ]);
     });
 
-    test('prefers a real file to a symlink, and skips copies that are gone or changed since registered', async ({ place }) => {
+    test('prefers a real file to a symlink, and skips copies that are gone or changed since registered', async ({
+      place,
+    }) => {
       const content = 'same bytes';
       const gone = await writeModel(path.join(place.root, 'checkpoints', 'gone.safetensors'), content);
       const changed = await writeModel(path.join(place.root, 'checkpoints', 'changed.safetensors'), content);
@@ -196,39 +231,76 @@ describe('checkRequirements', () => {
       await register(place.registry, real, 'hub');
       await rm(gone.path);
       await utimes(changed.path, new Date(), new Date(Date.now() + 5000));
-      const result = await checkRequirements(options(place, [requirement({ filename: 'wanted.safetensors', sha256: real.sha256 })]));
+      const result = await checkRequirements(
+        options(place, [requirement({ filename: 'wanted.safetensors', sha256: real.sha256 })]),
+      );
       expect(result.items[0]).toMatchObject({ status: 'linkable', source: { path: real.path, kind: 'hub' } });
     });
 
-    test('a template without hash: the host gives the SHA-256 and the copy under another name is found', async ({ place }) => {
+    test('a template without hash: the host gives the SHA-256 and the copy under another name is found', async ({
+      place,
+    }) => {
       const inHub = await writeModel(path.join(place.hub, 'flux-dev.safetensors'), 'flux bytes');
       await register(place.registry, inHub, 'hub');
       const url = 'https://huggingface.co/Comfy-Org/flux1-dev/resolve/main/flux1-dev.safetensors';
-      const lookupRemote = vi.fn(async (asked: string) => (asked === url ? { sha256: inHub.sha256.toUpperCase(), size: inHub.size } : null));
-      const result = await checkRequirements(
-        options(place, [requirement({ category: 'diffusion_models', filename: 'flux1-dev.safetensors', urls: [url], origin: 'models' })], {
-          lookupRemote,
-        }),
+      const lookupRemote = vi.fn(async (asked: string) =>
+        asked === url ? { sha256: inHub.sha256.toUpperCase(), size: inHub.size } : null,
       );
-      expect(result.items[0]).toMatchObject({ status: 'linkable', sha256: inHub.sha256, source: { path: inHub.path, kind: 'hub' } });
+      const result = await checkRequirements(
+        options(
+          place,
+          [
+            requirement({
+              category: 'diffusion_models',
+              filename: 'flux1-dev.safetensors',
+              urls: [url],
+              origin: 'models',
+            }),
+          ],
+          {
+            lookupRemote,
+          },
+        ),
+      );
+      expect(result.items[0]).toMatchObject({
+        status: 'linkable',
+        sha256: inHub.sha256,
+        source: { path: inHub.path, kind: 'hub' },
+      });
       expect(lookupRemote).toHaveBeenCalledTimes(1);
     });
 
     test('a loader widget value with no usable URL is found by name in a hub folder', async ({ place }) => {
       const inHub = await writeModel(path.join(place.hub, 'loras', 'detail.safetensors'), 'lora bytes');
-      await place.registry.addFile({ path: inHub.path, sha256: inHub.sha256, kind: 'hub', category: 'loras', stat: fileIdentity(await stat(inHub.path)) });
+      await place.registry.addFile({
+        path: inHub.path,
+        sha256: inHub.sha256,
+        kind: 'hub',
+        category: 'loras',
+        stat: fileIdentity(await stat(inHub.path)),
+      });
       const result = await checkRequirements(
         options(place, [
           requirement({ category: 'loras', filename: 'detail.safetensors', origin: 'widget' }),
-          requirement({ category: 'loras', filename: 'sub/detail.safetensors', urls: ['https://example.com/detail.safetensors'] }),
+          requirement({
+            category: 'loras',
+            filename: 'sub/detail.safetensors',
+            urls: ['https://example.com/detail.safetensors'],
+          }),
         ]),
       );
       for (const item of result.items) {
-        expect(item).toMatchObject({ status: 'linkable', sha256: inHub.sha256, source: { path: inHub.path, kind: 'hub' } });
+        expect(item).toMatchObject({
+          status: 'linkable',
+          sha256: inHub.sha256,
+          source: { path: inHub.path, kind: 'hub' },
+        });
       }
     });
 
-    test('two names of the same bytes in one workflow: the second links to the first when it is on disk', async ({ place }) => {
+    test('two names of the same bytes in one workflow: the second links to the first when it is on disk', async ({
+      place,
+    }) => {
       const a = await writeModel(path.join(place.root, 'checkpoints', 'a.safetensors'), 'twin');
       const result = await checkRequirements(
         options(place, [
@@ -236,7 +308,11 @@ describe('checkRequirements', () => {
           requirement({ filename: 'b.safetensors', sha256: a.sha256, urls: [HF('b.safetensors')] }),
         ]),
       );
-      expect(result.items[1]).toMatchObject({ status: 'linkable', source: { path: a.path, kind: 'models' }, size: a.size });
+      expect(result.items[1]).toMatchObject({
+        status: 'linkable',
+        source: { path: a.path, kind: 'models' },
+        size: a.size,
+      });
       expect(result.items[1]?.url).toBeUndefined();
     });
   });
@@ -246,11 +322,28 @@ describe('checkRequirements', () => {
       const civitai = 'https://civitai.com/api/download/models/135867?token=secret-token';
       const result = await checkRequirements(
         options(place, [
-          requirement({ filename: 'sd.safetensors', sha256: 'd'.repeat(64), size: 6938078334, urls: ['http://example.com/x.safetensors', HF('sd.safetensors')] }),
-          requirement({ category: 'loras', filename: 'l.safetensors', size: 1000, urls: [civitai], requiresAuth: true }),
+          requirement({
+            filename: 'sd.safetensors',
+            sha256: 'd'.repeat(64),
+            size: 6938078334,
+            urls: ['http://example.com/x.safetensors', HF('sd.safetensors')],
+          }),
+          requirement({
+            category: 'loras',
+            filename: 'l.safetensors',
+            size: 1000,
+            urls: [civitai],
+            requiresAuth: true,
+          }),
         ]),
       );
-      expect(result.items[0]).toMatchObject({ status: 'missing', url: HF('sd.safetensors'), provider: 'huggingface', size: 6938078334, needsToken: false });
+      expect(result.items[0]).toMatchObject({
+        status: 'missing',
+        url: HF('sd.safetensors'),
+        provider: 'huggingface',
+        size: 6938078334,
+        needsToken: false,
+      });
       expect(result.items[1]).toMatchObject({ status: 'missing', provider: 'civitai', needsToken: true });
       expect(result.items[1]?.url).toBe('https://civitai.com/api/download/models/135867');
       expect(result.summary).toMatchObject({ missing: 2, bytesToDownload: 6938079334, needsToken: true, fits: true });
@@ -263,11 +356,15 @@ describe('checkRequirements', () => {
         return { sha256: 'e'.repeat(64), size: 42 };
       };
       const result = await checkRequirements(
-        options(place, [
-          requirement({ filename: 'gated.safetensors', urls: [HF('gated.safetensors')] }),
-          requirement({ filename: 'broken.safetensors', urls: [HF('broken.safetensors')] }),
-          requirement({ filename: 'known.safetensors', urls: [HF('known.safetensors')] }),
-        ], { lookupRemote }),
+        options(
+          place,
+          [
+            requirement({ filename: 'gated.safetensors', urls: [HF('gated.safetensors')] }),
+            requirement({ filename: 'broken.safetensors', urls: [HF('broken.safetensors')] }),
+            requirement({ filename: 'known.safetensors', urls: [HF('known.safetensors')] }),
+          ],
+          { lookupRemote },
+        ),
       );
       expect(result.items.map((i) => [i.status, i.needsToken, i.sha256, i.size])).toEqual([
         ['missing', true, undefined, undefined],
@@ -276,13 +373,19 @@ describe('checkRequirements', () => {
       ]);
     });
 
-    test('counts the bytes of one model once when two names share its SHA-256, and says when it does not fit', async ({ place }) => {
+    test('counts the bytes of one model once when two names share its SHA-256, and says when it does not fit', async ({
+      place,
+    }) => {
       const sha256 = 'f'.repeat(64);
       const result = await checkRequirements(
-        options(place, [
-          requirement({ filename: 'one.safetensors', sha256, size: 5 * GB, urls: [HF('one.safetensors')] }),
-          requirement({ filename: 'two.safetensors', sha256, size: 5 * GB, urls: [HF('one.safetensors')] }),
-        ], { freeSpace: async () => 4 * GB }),
+        options(
+          place,
+          [
+            requirement({ filename: 'one.safetensors', sha256, size: 5 * GB, urls: [HF('one.safetensors')] }),
+            requirement({ filename: 'two.safetensors', sha256, size: 5 * GB, urls: [HF('one.safetensors')] }),
+          ],
+          { freeSpace: async () => 4 * GB },
+        ),
       );
       expect(result.summary).toEqual({
         total: 2,
@@ -303,24 +406,32 @@ describe('checkRequirements', () => {
       const reqs = [requirement({ filename: 'x.safetensors', urls: ['http://127.0.0.1:9/x.safetensors'] })];
       const strict = await checkRequirements(options(place, reqs));
       expect(strict.items[0]?.status).toBe('unavailable');
-      const loose = await checkRequirements(options(place, reqs, { hostPolicy: createHostPolicy({ allowLoopback: true }) }));
+      const loose = await checkRequirements(
+        options(place, reqs, { hostPolicy: createHostPolicy({ allowLoopback: true }) }),
+      );
       expect(loose.items[0]).toMatchObject({ status: 'missing', url: 'http://127.0.0.1:9/x.safetensors' });
     });
   });
 
   describe('unavailable', () => {
     test('no URL and nothing known by name or hash', async ({ place }) => {
-      const result = await checkRequirements(options(place, [requirement({ filename: 'nowhere.safetensors', origin: 'widget' })]));
+      const result = await checkRequirements(
+        options(place, [requirement({ filename: 'nowhere.safetensors', origin: 'widget' })]),
+      );
       expect(result.items[0]).toMatchObject({ status: 'unavailable', code: 'NOT_FOUND' });
       expect(result.items[0]?.reason).toMatch(/^the workflow gives no URL for it/);
     });
 
     test('a URL outside the allowed hosts, named without its credentials', async ({ place }) => {
       const result = await checkRequirements(
-        options(place, [requirement({ filename: 'x.safetensors', urls: ['https://user:pw@evil.example/x.safetensors?token=abc'] })]),
+        options(place, [
+          requirement({ filename: 'x.safetensors', urls: ['https://user:pw@evil.example/x.safetensors?token=abc'] }),
+        ]),
       );
       expect(result.items[0]).toMatchObject({ status: 'unavailable', code: 'HOST_NOT_ALLOWED' });
-      expect(result.items[0]?.reason).toMatch(/its URL is not allowed \(https:\/\/evil\.example\/x\.safetensors\?token=REDACTED\)/);
+      expect(result.items[0]?.reason).toMatch(
+        /its URL is not allowed \(https:\/\/evil\.example\/x\.safetensors\?token=REDACTED\)/,
+      );
       expect(JSON.stringify(result)).not.toMatch(/pw@|token=abc/);
     });
 
@@ -334,17 +445,33 @@ describe('checkRequirements', () => {
           requirement({ filename: 'fine.safetensors', urls: [HF('fine.safetensors')] }),
         ]),
       );
-      expect(result.items.map((i) => i.status)).toEqual(['unavailable', 'unavailable', 'unavailable', 'unavailable', 'missing']);
+      expect(result.items.map((i) => i.status)).toEqual([
+        'unavailable',
+        'unavailable',
+        'unavailable',
+        'unavailable',
+        'missing',
+      ]);
       expect(result.items[0]?.reason).toMatch(/"\.\."/);
-      expect(result.items[1]?.reason).toMatch(/"constructor" is not a model folder\. Use one of ComfyUI's folder names/);
-      expect(result.items.map((i) => i.code)).toEqual(['UNSAFE_PATH', 'UNSAFE_PATH', 'UNSAFE_PATH', 'UNSAFE_PATH', undefined]);
+      expect(result.items[1]?.reason).toMatch(
+        /"constructor" is not a model folder\. Use one of ComfyUI's folder names/,
+      );
+      expect(result.items.map((i) => i.code)).toEqual([
+        'UNSAFE_PATH',
+        'UNSAFE_PATH',
+        'UNSAFE_PATH',
+        'UNSAFE_PATH',
+        undefined,
+      ]);
       expect(result.items[3]?.reason).toMatch(/model extension/);
     });
   });
 
   test('returns a result the shared schema accepts, with the invalid entries passed through', async ({ place }) => {
     const invalid = [{ path: 'models[0]', message: 'url must be a URL (http or https)' }];
-    const result = await checkRequirements(options(place, [requirement({ filename: 'a.safetensors', urls: [HF('a.safetensors')] })], { invalid }));
+    const result = await checkRequirements(
+      options(place, [requirement({ filename: 'a.safetensors', urls: [HF('a.safetensors')] })], { invalid }),
+    );
     expect(zCheckResult.parse(result)).toEqual(result);
     expect(result.invalid).toEqual(invalid);
   });
@@ -371,7 +498,14 @@ describe('checkRequirements', () => {
       }
     });
     for (let i = 0; i < 10; i++) {
-      requirements.push(requirement({ filename: `new${i}.safetensors`, sha256: 'a'.repeat(63) + (i % 10), size: 10, urls: [HF(`new${i}.safetensors`)] }));
+      requirements.push(
+        requirement({
+          filename: `new${i}.safetensors`,
+          sha256: 'a'.repeat(63) + (i % 10),
+          size: 10,
+          urls: [HF(`new${i}.safetensors`)],
+        }),
+      );
     }
     const times: number[] = [];
     for (let run = 0; run < 15; run++) {

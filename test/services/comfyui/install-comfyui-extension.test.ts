@@ -49,7 +49,9 @@ describe('installComfyuiExtension', () => {
     const foreign = path.join(dirs.comfyui, 'custom_nodes', CUSTOM_NODE_NAME);
     await mkdir(foreign);
     await writeFile(path.join(foreign, 'mine.txt'), 'keep me');
-    await expect(installComfyuiExtension({ comfyuiDir: dirs.comfyui, distDir: dirs.dist })).rejects.toMatchObject({ code: 'CONFLICT' });
+    await expect(installComfyuiExtension({ comfyuiDir: dirs.comfyui, distDir: dirs.dist })).rejects.toMatchObject({
+      code: 'CONFLICT',
+    });
     expect(await readFile(path.join(foreign, 'mine.txt'), 'utf8')).toBe('keep me');
   });
 
@@ -59,7 +61,9 @@ describe('installComfyuiExtension', () => {
       code: 'BAD_INPUT',
       message: expect.stringMatching(/does not look like a ComfyUI folder/),
     });
-    await expect(installComfyuiExtension({ comfyuiDir: path.join(elsewhere, 'nope'), distDir: dirs.dist })).rejects.toMatchObject({
+    await expect(
+      installComfyuiExtension({ comfyuiDir: path.join(elsewhere, 'nope'), distDir: dirs.dist }),
+    ).rejects.toMatchObject({
       code: 'BAD_INPUT',
       message: expect.stringMatching(/does not exist/),
     });
@@ -73,7 +77,7 @@ describe('installComfyuiExtension', () => {
     });
   });
 
-  test('installs this checkout\'s real build by default', async ({ dirs }) => {
+  test("installs this checkout's real build by default", async ({ dirs }) => {
     const installed = await installComfyuiExtension({ comfyuiDir: dirs.comfyui, build: async () => undefined });
     expect(installed.source).toBe(path.resolve('dist', CUSTOM_NODE_NAME));
     expect(await readFile(path.join(installed.target, 'web', 'model-depot.js'), 'utf8')).toContain('registerExtension');

@@ -14,10 +14,22 @@ async function* tree(): AsyncGenerator<RemoteTreeEntry> {
 
 async function compareOnRealHost(file: string | null = null) {
   return compareRepository({
-    repoId: 'u/r', repoType: 'dataset', revision: 'refs/pr/1', path: 'loras', file,
-    hubUrl: 'https://huggingface.co', token: 'hf_secret', listTree: tree, localDir: '/data/loras',
-    readLocal: async () => ({ files: [], stats: { mode: 'metadata', filesFound: 0, filesRead: 0, fromCache: 0, invalid: [], ignored: 0 } }),
-    filter: createCompareFilter({}), pattern: null, safetensorsOnly: false,
+    repoId: 'u/r',
+    repoType: 'dataset',
+    revision: 'refs/pr/1',
+    path: 'loras',
+    file,
+    hubUrl: 'https://huggingface.co',
+    token: 'hf_secret',
+    listTree: tree,
+    localDir: '/data/loras',
+    readLocal: async () => ({
+      files: [],
+      stats: { mode: 'metadata', filesFound: 0, filesRead: 0, fromCache: 0, invalid: [], ignored: 0 },
+    }),
+    filter: createCompareFilter({}),
+    pattern: null,
+    safetensorsOnly: false,
   });
 }
 
@@ -25,11 +37,13 @@ describe('formatExport', () => {
   it('writes resolve URLs on the real host, revision and path segments encoded, and never the token', async () => {
     const result = await compareOnRealHost();
     const urls = formatExport('urls', { result, downloadDir: '/data/loras' });
-    expect(urls).toBe([
-      'https://huggingface.co/datasets/u/r/resolve/refs%2Fpr%2F1/loras/wan%202.2/notes%09tab.txt',
-      'https://huggingface.co/datasets/u/r/resolve/refs%2Fpr%2F1/loras/wan%202.2/x%5B1%5D.safetensors',
-      '',
-    ].join('\n'));
+    expect(urls).toBe(
+      [
+        'https://huggingface.co/datasets/u/r/resolve/refs%2Fpr%2F1/loras/wan%202.2/notes%09tab.txt',
+        'https://huggingface.co/datasets/u/r/resolve/refs%2Fpr%2F1/loras/wan%202.2/x%5B1%5D.safetensors',
+        '',
+      ].join('\n'),
+    );
     for (const kind of ['missing', 'matched', 'name-only', 'mismatched', 'local-only', 'urls', 'aria2'] as const) {
       expect(formatExport(kind, { result, downloadDir: '/data/loras' })).not.toContain('hf_secret');
     }
@@ -46,7 +60,9 @@ describe('formatExport', () => {
 
   it('keeps the tab-separated lists one line per file even for a name with a tab', async () => {
     const result = await compareOnRealHost();
-    const rows = formatExport('missing', { result, downloadDir: '/x' }).split('\n').filter((l) => l && !l.startsWith('#'));
+    const rows = formatExport('missing', { result, downloadDir: '/x' })
+      .split('\n')
+      .filter((l) => l && !l.startsWith('#'));
     expect(rows.map((r) => r.split('\t').length)).toEqual([4, 4]);
     expect(rows[0]?.split('\t')[0]).toBe('wan 2.2/notes_tab.txt');
   });

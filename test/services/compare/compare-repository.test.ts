@@ -41,10 +41,24 @@ const it = base.extend<Fixtures>({
   },
 });
 
-function baseOptions(hub: FakeHub, localDir: string, readLocal: CompareRepositoryOptions['readLocal']): CompareRepositoryOptions {
+function baseOptions(
+  hub: FakeHub,
+  localDir: string,
+  readLocal: CompareRepositoryOptions['readLocal'],
+): CompareRepositoryOptions {
   return {
-    repoId: REPO, repoType: 'model', revision: 'main', path: null, file: null, hubUrl: hub.hfUrl, listTree: hfListTree,
-    localDir, readLocal, filter: createCompareFilter({}), pattern: null, safetensorsOnly: false,
+    repoId: REPO,
+    repoType: 'model',
+    revision: 'main',
+    path: null,
+    file: null,
+    hubUrl: hub.hfUrl,
+    listTree: hfListTree,
+    localDir,
+    readLocal,
+    filter: createCompareFilter({}),
+    pattern: null,
+    safetensorsOnly: false,
   };
 }
 
@@ -60,36 +74,61 @@ function groupsOf(result: CompareResult) {
   };
 }
 
-const sorted = (e: typeof collection.expected) => Object.fromEntries(Object.entries(e).map(([k, v]) => [k, [...v].sort()]));
+const sorted = (e: typeof collection.expected) =>
+  Object.fromEntries(Object.entries(e).map(([k, v]) => [k, [...v].sort()]));
 
-const tsvRows = (text: string) => text.split('\n').filter((line) => line !== '' && !line.startsWith('#')).map((l) => l.split('\t'));
+const tsvRows = (text: string) =>
+  text
+    .split('\n')
+    .filter((line) => line !== '' && !line.startsWith('#'))
+    .map((l) => l.split('\t'));
 
 describe('compareRepository against the fake hub', () => {
-  it('gives the same four groups from metadata JSON files and from raw files, over three tree pages', async ({ hub, dir }) => {
+  it('gives the same four groups from metadata JSON files and from raw files, over three tree pages', async ({
+    hub,
+    dir,
+  }) => {
     const metaDir = join(dir, 'meta');
     const rawDir = join(dir, 'raw');
     await writeMetadataFolder(metaDir, collection.locals);
     await writeRawFolder(rawDir, collection.locals);
 
-    const fromMetadata = await compareRepository(baseOptions(hub, metaDir, () => readLocalMetadata({ localDir: metaDir })));
+    const fromMetadata = await compareRepository(
+      baseOptions(hub, metaDir, () => readLocalMetadata({ localDir: metaDir })),
+    );
     const pool = new HashPool({ workers: 2 });
     try {
       const hashCache = await openHashCache({ file: join(rawDir, HASH_CACHE_NAME) });
-      const fromFiles = await compareRepository(baseOptions(hub, rawDir, () => scanLocalFiles({ localDir: rawDir, pool, hashCache })));
+      const fromFiles = await compareRepository(
+        baseOptions(hub, rawDir, () => scanLocalFiles({ localDir: rawDir, pool, hashCache })),
+      );
       expect(groupsOf(fromMetadata)).toEqual(sorted(collection.expected));
       expect(groupsOf(fromFiles)).toEqual(groupsOf(fromMetadata));
       expect(fromFiles.summary).toEqual(fromMetadata.summary);
-      expect(fromFiles.local).toMatchObject({ mode: 'files', filesFound: collection.locals.length, filesRead: collection.locals.length });
+      expect(fromFiles.local).toMatchObject({
+        mode: 'files',
+        filesFound: collection.locals.length,
+        filesRead: collection.locals.length,
+      });
 
       // A second scan hashes nothing: the hash cache answers every unchanged file.
-      const again = await scanLocalFiles({ localDir: rawDir, pool, hashCache: await openHashCache({ file: join(rawDir, HASH_CACHE_NAME) }) });
+      const again = await scanLocalFiles({
+        localDir: rawDir,
+        pool,
+        hashCache: await openHashCache({ file: join(rawDir, HASH_CACHE_NAME) }),
+      });
       expect(again.stats).toMatchObject({ filesRead: 0, fromCache: collection.locals.length });
     } finally {
       await pool.close();
     }
 
     expect(fromMetadata.summary).toMatchObject({
-      remoteFiles: 2500, matched: 1000, nameOnly: 250, mismatched: 250, missing: 1000, localOnly: 30,
+      remoteFiles: 2500,
+      matched: 1000,
+      nameOnly: 250,
+      mismatched: 250,
+      missing: 1000,
+      localOnly: 30,
       localFiles: collection.locals.length,
     });
     const renamed = fromMetadata.groups.matched.find((p) => p.remote.path === 'loras/set-3/lora-3.safetensors');
@@ -105,7 +144,8 @@ describe('compareRepository against the fake hub', () => {
       reads++;
       return readFile(path, 'utf8');
     };
-    const run = () => compareRepository(baseOptions(hub, dir, () => readLocalMetadata({ localDir: dir, readFile: readFileCounted })));
+    const run = () =>
+      compareRepository(baseOptions(hub, dir, () => readLocalMetadata({ localDir: dir, readFile: readFileCounted })));
     const first = await run();
     expect(reads).toBe(collection.locals.length);
     reads = 0;
@@ -123,8 +163,15 @@ describe('compareRepository against the fake hub', () => {
     const downloadDir = join(dir, 'downloads');
     const single = join(dir, 'single');
     const written = await writeCompareExports({
-      result, downloadDir, allDir: out,
-      files: { missing: join(single, 'missing.tsv'), urls: join(single, 'urls.txt'), matched: join(single, 'matches.tsv'), aria2: join(single, 'x.aria2') },
+      result,
+      downloadDir,
+      allDir: out,
+      files: {
+        missing: join(single, 'missing.tsv'),
+        urls: join(single, 'urls.txt'),
+        matched: join(single, 'matches.tsv'),
+        aria2: join(single, 'x.aria2'),
+      },
     });
     expect(written).toHaveLength(4 + Object.keys(EXPORT_ALL_FILES).length);
     const read = (name: string) => readFile(join(out, name), 'utf8');
@@ -140,12 +187,24 @@ describe('compareRepository against the fake hub', () => {
       expect(sha).toBe(file?.lfs ? collection.sha256Of(file.content) : '-');
       expect(url).toBe(urlOf(path));
     }
-    expect(tsvRows(await read('matched.txt')).map((r) => r[0]).sort()).toEqual(expected.matched);
-    expect(tsvRows(await read('name-only.txt')).map((r) => r[0]).sort()).toEqual(expected.nameOnly);
+    expect(
+      tsvRows(await read('matched.txt'))
+        .map((r) => r[0])
+        .sort(),
+    ).toEqual(expected.matched);
+    expect(
+      tsvRows(await read('name-only.txt'))
+        .map((r) => r[0])
+        .sort(),
+    ).toEqual(expected.nameOnly);
     const mismatchRows = tsvRows(await read('mismatched.txt'));
     expect(mismatchRows.map((r) => r[0]).sort()).toEqual(expected.mismatched);
     for (const [, , remoteSha, localSha] of mismatchRows) expect(remoteSha).not.toBe(localSha);
-    expect(tsvRows(await read('local-only.txt')).map((r) => r[0]).sort()).toEqual(expected.localOnly);
+    expect(
+      tsvRows(await read('local-only.txt'))
+        .map((r) => r[0])
+        .sort(),
+    ).toEqual(expected.localOnly);
 
     const urls = (await read('missing-urls.txt')).split('\n');
     expect(urls.pop()).toBe('');
@@ -176,15 +235,22 @@ describe('compareRepository against the fake hub', () => {
     expect(await readFile(join(single, 'x.aria2'), 'utf8')).toBe(await read('missing.aria2'));
   });
 
-  it('applies --safetensors-only and --filter to the repository files and the local-only list, matching renamed copies still', async ({ hub, dir }) => {
+  it('applies --safetensors-only and --filter to the repository files and the local-only list, matching renamed copies still', async ({
+    hub,
+    dir,
+  }) => {
     await writeMetadataFolder(dir, collection.locals);
     const result = await compareRepository({
       ...baseOptions(hub, dir, () => readLocalMetadata({ localDir: dir })),
       filter: createCompareFilter({ pattern: 'lora-1?.safetensors', safetensorsOnly: true }),
-      pattern: 'lora-1?.safetensors', safetensorsOnly: true,
+      pattern: 'lora-1?.safetensors',
+      safetensorsOnly: true,
     });
-    expect(result.groups.missing.map((f) => f.path).sort()).toEqual(
-      ['loras/set-2/lora-16.safetensors', 'loras/set-3/lora-17.safetensors', 'loras/set-4/lora-18.safetensors']);
+    expect(result.groups.missing.map((f) => f.path).sort()).toEqual([
+      'loras/set-2/lora-16.safetensors',
+      'loras/set-3/lora-17.safetensors',
+      'loras/set-4/lora-18.safetensors',
+    ]);
     expect(result.summary).toMatchObject({ remoteFiles: 9, matched: 4, nameOnly: 1, mismatched: 1, localOnly: 0 });
     expect(result.groups.matched.map((p) => p.local.name)).toContain('renamed-13.safetensors');
   });
@@ -197,27 +263,37 @@ describe('compareRepository against the fake hub', () => {
     expect(hub.requests.filter((r) => r.path.includes('/tree/')).map((r) => r.status)).toEqual([429, 200, 200, 200]);
   });
 
-  it.skipIf(!hasAria2)('the aria2c file downloads and checksum-verifies every missing file with aria2c itself', async ({ hub, dir }) => {
-    const localDir = join(dir, 'meta');
-    await writeMetadataFolder(localDir, collection.locals.slice(0, 20));
-    const small = await compareRepository({
-      ...baseOptions(hub, localDir, () => readLocalMetadata({ localDir })),
-      filter: createCompareFilter({ pattern: 'loras/set-1/*-2??.*' }), pattern: 'loras/set-1/*-2??.*',
-    });
-    const downloadDir = join(dir, 'aria2');
-    const input = join(dir, 'missing.aria2');
-    await writeCompareExports({ result: small, downloadDir, files: { aria2: input } });
-    const code = await new Promise<number | null>((resolve) => {
-      const child = spawn('aria2c', ['-i', input, '--console-log-level=error', '--summary-interval=0', '--check-integrity=true']);
-      child.on('close', resolve);
-    });
-    expect(code).toBe(0);
-    expect(small.groups.missing.length).toBeGreaterThan(5);
-    for (const file of small.groups.missing) {
-      const bytes = await readFile(join(downloadDir, file.relativePath), 'utf8');
-      expect(bytes).toBe(byPathOf(file.path));
-    }
-  });
+  it.skipIf(!hasAria2)(
+    'the aria2c file downloads and checksum-verifies every missing file with aria2c itself',
+    async ({ hub, dir }) => {
+      const localDir = join(dir, 'meta');
+      await writeMetadataFolder(localDir, collection.locals.slice(0, 20));
+      const small = await compareRepository({
+        ...baseOptions(hub, localDir, () => readLocalMetadata({ localDir })),
+        filter: createCompareFilter({ pattern: 'loras/set-1/*-2??.*' }),
+        pattern: 'loras/set-1/*-2??.*',
+      });
+      const downloadDir = join(dir, 'aria2');
+      const input = join(dir, 'missing.aria2');
+      await writeCompareExports({ result: small, downloadDir, files: { aria2: input } });
+      const code = await new Promise<number | null>((resolve) => {
+        const child = spawn('aria2c', [
+          '-i',
+          input,
+          '--console-log-level=error',
+          '--summary-interval=0',
+          '--check-integrity=true',
+        ]);
+        child.on('close', resolve);
+      });
+      expect(code).toBe(0);
+      expect(small.groups.missing.length).toBeGreaterThan(5);
+      for (const file of small.groups.missing) {
+        const bytes = await readFile(join(downloadDir, file.relativePath), 'utf8');
+        expect(bytes).toBe(byPathOf(file.path));
+      }
+    },
+  );
 });
 
 function byPathOf(path: string): string {

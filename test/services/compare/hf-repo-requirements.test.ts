@@ -15,7 +15,11 @@ describe('hfRepoRequirements', () => {
         { path: 'README.md', content: '# flux' },
       ],
     });
-    const requirements = await hfRepoRequirements({ repoId: 'org/flux', hubUrl: hub.hfUrl, defaultCategory: 'checkpoints' });
+    const requirements = await hfRepoRequirements({
+      repoId: 'org/flux',
+      hubUrl: hub.hfUrl,
+      defaultCategory: 'checkpoints',
+    });
     expect(requirements.map((r) => [r.category, r.filename])).toEqual(
       expect.arrayContaining([
         ['vae', 'ae.safetensors'],
@@ -35,6 +39,13 @@ describe('hfRepoRequirements', () => {
     const requirements = await hfRepoRequirements({ repoId: 'org/one', hubUrl: hub.hfUrl });
     const { requirements: extracted, invalid } = extractRequirements(dependenciesSection(requirements));
     expect(invalid).toEqual([]);
-    expect(extracted).toEqual([expect.objectContaining({ category: 'loras', filename: 'style.safetensors', sha256: requirements[0]?.sha256, size: 512 })]);
+    expect(extracted).toEqual([
+      expect.objectContaining({
+        category: 'loras',
+        filename: 'style.safetensors',
+        sha256: requirements[0]?.sha256,
+        size: 512,
+      }),
+    ]);
   });
 });

@@ -9,19 +9,29 @@ const sha = (n: number) => n.toString(16).padStart(64, 'a');
 
 /** A reader that counts what it reads, so a test can tell the cache answered. */
 function countingReader() {
-  const reader = { reads: 0, read: async (path: string) => {
-    reader.reads++;
-    return readFile(path, 'utf8');
-  } };
+  const reader = {
+    reads: 0,
+    read: async (path: string) => {
+      reader.reads++;
+      return readFile(path, 'utf8');
+    },
+  };
   return reader;
 }
 
 async function writeCollection(dir: string) {
   await mkdir(join(dir, 'loras', 'deep'), { recursive: true });
-  await writeFile(join(dir, 'loras', 'a.metadata.json'), JSON.stringify({
-    file_name: 'a', file_path: 'H:\\AI\\ComfyUI\\models\\loras\\a.safetensors', sha256: sha(1).toUpperCase(), size: 12,
-    model_name: 'A', civitai: { id: 1 },
-  }));
+  await writeFile(
+    join(dir, 'loras', 'a.metadata.json'),
+    JSON.stringify({
+      file_name: 'a',
+      file_path: 'H:\\AI\\ComfyUI\\models\\loras\\a.safetensors',
+      sha256: sha(1).toUpperCase(),
+      size: 12,
+      model_name: 'A',
+      civitai: { id: 1 },
+    }),
+  );
   await writeFile(join(dir, 'loras', 'deep', 'b.json'), JSON.stringify({ file_name: 'b', sha256: null, size: null }));
   await writeFile(join(dir, 'loras', 'c.metadata.json'), JSON.stringify({ sha256: sha(3) }));
   await writeFile(join(dir, 'loras', 'broken.metadata.json'), '{"file_name": "x",');
@@ -33,13 +43,20 @@ async function writeCollection(dir: string) {
 }
 
 describe('readLocalMetadata', () => {
-  it('reads every JSON below the folder, Lora-Manager fields, and counts the invalid and the foreign ones', async ({ dir }) => {
+  it('reads every JSON below the folder, Lora-Manager fields, and counts the invalid and the foreign ones', async ({
+    dir,
+  }) => {
     await writeCollection(dir);
     const { files, stats } = await readLocalMetadata({ localDir: dir });
     const byName = Object.fromEntries(files.map((f) => [f.name, f]));
     expect(Object.keys(byName).sort()).toEqual(['a.safetensors', 'b', 'c']);
-    expect(byName['a.safetensors']).toMatchObject({ sha256: sha(1), size: 12, hasExtension: true,
-      path: 'H:\\AI\\ComfyUI\\models\\loras\\a.safetensors', source: join(dir, 'loras', 'a.metadata.json') });
+    expect(byName['a.safetensors']).toMatchObject({
+      sha256: sha(1),
+      size: 12,
+      hasExtension: true,
+      path: 'H:\\AI\\ComfyUI\\models\\loras\\a.safetensors',
+      source: join(dir, 'loras', 'a.metadata.json'),
+    });
     expect(byName.b).toMatchObject({ sha256: null, hasExtension: false, size: null });
     expect(byName.c).toMatchObject({ sha256: sha(3), hasExtension: false });
     expect(stats).toMatchObject({ mode: 'metadata', filesFound: 6, filesRead: 6, fromCache: 0, ignored: 1 });
@@ -48,7 +65,9 @@ describe('readLocalMetadata', () => {
     expect(stats.invalid[1]?.reason).toMatch(/^size: /);
   });
 
-  it('answers a second run from the cache without reading one metadata file, and re-reads only what changed', async ({ dir }) => {
+  it('answers a second run from the cache without reading one metadata file, and re-reads only what changed', async ({
+    dir,
+  }) => {
     await writeCollection(dir);
     const first = countingReader();
     const one = await readLocalMetadata({ localDir: dir, readFile: first.read });

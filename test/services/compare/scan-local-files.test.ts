@@ -22,7 +22,10 @@ const it = base.extend<{ dir: string; pool: HashPool }>({
 });
 
 describe('scanLocalFiles', () => {
-  it('hashes model files only, skips hidden folders, broken links and symlink loops, and hashes nothing twice', async ({ dir, pool }) => {
+  it('hashes model files only, skips hidden folders, broken links and symlink loops, and hashes nothing twice', async ({
+    dir,
+    pool,
+  }) => {
     await mkdir(join(dir, 'sub', 'deeper'), { recursive: true });
     await mkdir(join(dir, '.trash'));
     await writeFile(join(dir, 'a.safetensors'), 'A');
@@ -33,16 +36,23 @@ describe('scanLocalFiles', () => {
     await symlink(join(dir, 'missing.safetensors'), join(dir, 'broken.safetensors'));
     const progress: number[] = [];
     const first = await scanLocalFiles({
-      localDir: dir, pool, hashCache: await openHashCache({ file: join(dir, HASH_CACHE_NAME) }),
+      localDir: dir,
+      pool,
+      hashCache: await openHashCache({ file: join(dir, HASH_CACHE_NAME) }),
       onProgress: (p) => progress.push(p.filesDone),
     });
     expect(first.files.map((f) => [f.name, f.sha256]).sort()).toEqual([
-      ['a.safetensors', sha256Of('A')], ['b name ü.ckpt', sha256Of('B')],
+      ['a.safetensors', sha256Of('A')],
+      ['b name ü.ckpt', sha256Of('B')],
     ]);
     expect(first.stats).toMatchObject({ mode: 'files', filesFound: 2, filesRead: 2, fromCache: 0, invalid: [] });
     expect(progress.at(-1)).toBe(2);
 
-    const second = await scanLocalFiles({ localDir: dir, pool, hashCache: await openHashCache({ file: join(dir, HASH_CACHE_NAME) }) });
+    const second = await scanLocalFiles({
+      localDir: dir,
+      pool,
+      hashCache: await openHashCache({ file: join(dir, HASH_CACHE_NAME) }),
+    });
     expect(second.stats).toMatchObject({ filesRead: 0, fromCache: 2 });
     const uncached = await scanLocalFiles({ localDir: dir, pool, hashCache: null });
     expect(uncached.stats).toMatchObject({ filesRead: 2, fromCache: 0 });

@@ -4,7 +4,9 @@ import { describe, expect } from 'vitest';
 import { test } from '../install-depot-fixture';
 
 describe('createDepot', () => {
-  test('holds the registry lock until closed: a second depot on the same models root is refused politely', async ({ openDepot }) => {
+  test('holds the registry lock until closed: a second depot on the same models root is refused politely', async ({
+    openDepot,
+  }) => {
     const first = await openDepot();
     await expect(openDepot()).rejects.toMatchObject({ code: 'REGISTRY_LOCKED' });
     await first.close();
@@ -12,7 +14,10 @@ describe('createDepot', () => {
     expect(second.stats().model_count).toBe(0);
   });
 
-  test('indexes hub directories at start (in the background by default) and drops hub files that vanished', async ({ openDepot, hubDir }) => {
+  test('indexes hub directories at start (in the background by default) and drops hub files that vanished', async ({
+    openDepot,
+    hubDir,
+  }) => {
     await writeFile(path.join(hubDir, 'one.safetensors'), 'model one');
     await writeFile(path.join(hubDir, 'two.safetensors'), 'model two');
     const depot = await openDepot({ indexInBackground: true });
@@ -26,10 +31,14 @@ describe('createDepot', () => {
     expect(again.list().flatMap((m) => [m.file_path, ...m.aliases])).toEqual([path.join(hubDir, 'one.safetensors')]);
   });
 
-  test('a check of a workflow that is not one is BAD_INPUT; a workflow with too many models is BAD_INPUT', async ({ openDepot }) => {
+  test('a check of a workflow that is not one is BAD_INPUT; a workflow with too many models is BAD_INPUT', async ({
+    openDepot,
+  }) => {
     const depot = await openDepot();
     await expect(depot.check(42)).rejects.toMatchObject({ code: 'BAD_INPUT' });
-    const many = { dependencies: { loras: Array.from({ length: 1001 }, (_, i) => ({ filename: `l${i}.safetensors`, urls: [] })) } };
+    const many = {
+      dependencies: { loras: Array.from({ length: 1001 }, (_, i) => ({ filename: `l${i}.safetensors`, urls: [] })) },
+    };
     await expect(depot.check(many)).rejects.toMatchObject({ code: 'BAD_INPUT' });
     await expect(depot.install([{ category: 'loras' }] as never)).rejects.toMatchObject({ code: 'BAD_INPUT' });
   });

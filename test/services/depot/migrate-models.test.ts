@@ -23,7 +23,10 @@ async function run(options: Omit<MigrateModelsOptions, 'hashCache'>) {
 }
 
 describe('migrateModels', () => {
-  test('a dry run lists every place and writes nothing; the real run registers models and aliases', async ({ dir, pool }) => {
+  test('a dry run lists every place and writes nothing; the real run registers models and aliases', async ({
+    dir,
+    pool,
+  }) => {
     const tree = await makeModelTree(dir);
     const before = await treeSnapshot(dir);
     const places = { modelsRoot: tree.modelsRoot, hubDirs: [tree.hubDir], hfCacheDir: tree.hfCacheDir, pool };
@@ -39,14 +42,19 @@ describe('migrateModels', () => {
       ['hf-cache', 'hf-cache', true],
     ]);
     expect(dry.entries.find((e) => e.place === 'hf-cache')?.sha256).toBe(tree.shas.c);
-    expect(dry.skipped.map((s) => s.reason).sort()).toEqual(['broken symlink', expect.stringMatching(/already scanned/)]);
+    expect(dry.skipped.map((s) => s.reason).sort()).toEqual([
+      'broken symlink',
+      expect.stringMatching(/already scanned/),
+    ]);
 
     const registry = await openRegistry({ modelsRoot: tree.modelsRoot });
     try {
       const real = await run({ ...places, registry, dryRun: false });
       expect(real.totals).toEqual(dry.totals);
       expect(registry.stats()).toMatchObject({ model_count: 4, alias_count: 2 });
-      expect(registry.findBySha256(tree.shas.a)?.file_path).toBe(join(tree.modelsRoot, 'checkpoints', 'old names', 'sdxl-base-v1.safetensors'));
+      expect(registry.findBySha256(tree.shas.a)?.file_path).toBe(
+        join(tree.modelsRoot, 'checkpoints', 'old names', 'sdxl-base-v1.safetensors'),
+      );
       expect(registry.findBySha256(tree.shas.b)?.sources).toEqual([join(tree.hubDir, 'flux', 'vae', 'ae.safetensors')]);
       expect(registry.findBySha256(tree.shas.c)?.category).toBe('text_encoders');
 
@@ -125,10 +133,19 @@ describe('migrateModels', () => {
     await put(join(tree.modelsRoot, '.registry', 'models.json'), '{ not json');
     const registry = await openRegistry({ modelsRoot: tree.modelsRoot, recoverCorrupt: true });
     try {
-      const report = await run({ modelsRoot: tree.modelsRoot, hubDirs: [tree.hubDir], registry, pool, dryRun: false, folder: 'loras' });
+      const report = await run({
+        modelsRoot: tree.modelsRoot,
+        hubDirs: [tree.hubDir],
+        registry,
+        pool,
+        dryRun: false,
+        folder: 'loras',
+      });
       expect(report.entries.map((e) => e.category)).toEqual(['loras']);
       expect(registry.stats()).toMatchObject({ model_count: 1, alias_count: 0 });
-      expect((await readdir(join(tree.modelsRoot, '.registry'))).some((name) => name.startsWith('models.json.corrupt'))).toBe(true);
+      expect(
+        (await readdir(join(tree.modelsRoot, '.registry'))).some((name) => name.startsWith('models.json.corrupt')),
+      ).toBe(true);
     } finally {
       await registry.close();
     }

@@ -7,7 +7,8 @@ import { MAX_MODEL_ENTRIES } from '../../../shared/workflow/requirement-collecto
 import { zRequirement } from '../../../shared/requirement';
 
 const SDXL_SHA = '31e35c80fc4829d14f90153f4c74cd59c90b779f6afe05a74cd6120b893f7e5b';
-const SDXL_URL = 'https://huggingface.co/stabilityai/stable-diffusion-xl-base-1.0/resolve/main/sd_xl_base_1.0.safetensors';
+const SDXL_URL =
+  'https://huggingface.co/stabilityai/stable-diffusion-xl-base-1.0/resolve/main/sd_xl_base_1.0.safetensors';
 const OTHER_SHA = 'ab'.repeat(32);
 
 function fixture(name: string): string {
@@ -61,7 +62,10 @@ describe('extractRequirements', () => {
         'vae/sdxl_vae.safetensors',
       ]);
       expect(requirements[0]).toEqual(expected);
-      expect(requirements[1]).toMatchObject({ requiresAuth: true, urls: ['https://civitai.com/api/download/models/135867'] });
+      expect(requirements[1]).toMatchObject({
+        requiresAuth: true,
+        urls: ['https://civitai.com/api/download/models/135867'],
+      });
     });
 
     it('accepts any folder name, and canonicalizes legacy ones (unet, clip)', () => {
@@ -79,7 +83,13 @@ describe('extractRequirements', () => {
       const { requirements, invalid } = extractRequirements({
         dependencies: {
           checkpoints: [
-            { filename: 'a.safetensors', sha256: `sha256:${SDXL_SHA.toUpperCase()}`, size: null, url: SDXL_URL, note: 'x' },
+            {
+              filename: 'a.safetensors',
+              sha256: `sha256:${SDXL_SHA.toUpperCase()}`,
+              size: null,
+              url: SDXL_URL,
+              note: 'x',
+            },
           ],
           _comment: 'written by hand',
           vae: null,
@@ -87,7 +97,14 @@ describe('extractRequirements', () => {
       });
       expect(invalid).toEqual([]);
       expect(requirements).toEqual([
-        { category: 'checkpoints', filename: 'a.safetensors', sha256: SDXL_SHA, urls: [SDXL_URL], required: true, origin: 'dependencies' },
+        {
+          category: 'checkpoints',
+          filename: 'a.safetensors',
+          sha256: SDXL_SHA,
+          urls: [SDXL_URL],
+          required: true,
+          origin: 'dependencies',
+        },
       ]);
     });
 
@@ -158,7 +175,9 @@ describe('extractRequirements', () => {
     it('keeps a subgraph definition that no node uses rather than dropping it silently', () => {
       const { requirements } = extractRequirements({
         nodes: [],
-        definitions: { subgraphs: [{ id: 'orphan', nodes: [{ id: 1, type: 'VAELoader', widgets_values: ['v.safetensors'] }] }] },
+        definitions: {
+          subgraphs: [{ id: 'orphan', nodes: [{ id: 1, type: 'VAELoader', widgets_values: ['v.safetensors'] }] }],
+        },
       });
       expect(requirements).toMatchObject([{ category: 'vae', filename: 'v.safetensors' }]);
     });
@@ -220,12 +239,17 @@ describe('extractRequirements', () => {
 
     it('reads widget values keyed by name, and the API (prompt) format', () => {
       const named = extractRequirements({
-        nodes: [{ id: 1, type: 'MyLoader', widgets_values: { ckpt_name: 'a.safetensors', clip_name: 'c.safetensors' } }],
+        nodes: [
+          { id: 1, type: 'MyLoader', widgets_values: { ckpt_name: 'a.safetensors', clip_name: 'c.safetensors' } },
+        ],
       });
       expect(named.requirements).toMatchObject([{ category: 'checkpoints', filename: 'a.safetensors' }]);
       const prompt = extractRequirements({
         '4': { class_type: 'CheckpointLoaderSimple', inputs: { ckpt_name: 'b.safetensors' } },
-        '5': { class_type: 'DualCLIPLoader', inputs: { clip_name1: 'l.safetensors', clip_name2: 't5.safetensors', type: 'flux' } },
+        '5': {
+          class_type: 'DualCLIPLoader',
+          inputs: { clip_name1: 'l.safetensors', clip_name2: 't5.safetensors', type: 'flux' },
+        },
         '6': { class_type: 'KSampler', inputs: { seed: 1, model: ['4', 0] } },
       });
       expect(prompt.requirements.map((r) => `${r.category}/${r.filename}`)).toEqual([
@@ -240,7 +264,13 @@ describe('extractRequirements', () => {
     it('merges the same category + file name from all three sources; the richest entry wins', () => {
       const { requirements, invalid } = extractRequirements({
         dependencies: { checkpoints: [{ ...sdxlEntry, urls: [SDXL_URL], required: false, requires_auth: false }] },
-        models: [{ name: 'sd_xl_base_1.0.safetensors', url: 'https://huggingface.co/mirror/x/resolve/main/sd_xl_base_1.0.safetensors', directory: 'checkpoints' }],
+        models: [
+          {
+            name: 'sd_xl_base_1.0.safetensors',
+            url: 'https://huggingface.co/mirror/x/resolve/main/sd_xl_base_1.0.safetensors',
+            directory: 'checkpoints',
+          },
+        ],
         nodes: [{ id: 4, type: 'CheckpointLoaderSimple', mode: 0, widgets_values: ['sd_xl_base_1.0.safetensors'] }],
       });
       expect(invalid).toEqual([]);
@@ -263,11 +293,26 @@ describe('extractRequirements', () => {
       const { requirements } = extractRequirements({
         nodes: [
           { id: 1, type: 'VAELoader', widgets_values: ['ae.safetensors'] },
-          { id: 2, type: 'Note', properties: { models: [{ name: 'ae.safetensors', url: SDXL_URL, hash: SDXL_SHA, hash_type: 'sha256', directory: 'vae' }] } },
+          {
+            id: 2,
+            type: 'Note',
+            properties: {
+              models: [
+                { name: 'ae.safetensors', url: SDXL_URL, hash: SDXL_SHA, hash_type: 'sha256', directory: 'vae' },
+              ],
+            },
+          },
         ],
       });
       expect(requirements).toEqual([
-        { category: 'vae', filename: 'ae.safetensors', sha256: SDXL_SHA, urls: [SDXL_URL], required: true, origin: 'models' },
+        {
+          category: 'vae',
+          filename: 'ae.safetensors',
+          sha256: SDXL_SHA,
+          urls: [SDXL_URL],
+          required: true,
+          origin: 'models',
+        },
       ]);
     });
 
@@ -288,11 +333,17 @@ describe('extractRequirements', () => {
         models: [{ name: 'v.safetensors', url: SDXL_URL, hash: OTHER_SHA, hash_type: 'sha256', directory: 'vae' }],
       });
       expect(requirements[0]?.sha256).toBe(SDXL_SHA);
-      expect(invalid).toEqual([{ path: 'models[0]', message: expect.stringMatching(/^vae\/v\.safetensors has SHA-256 abababababab… here/) }]);
+      expect(invalid).toEqual([
+        { path: 'models[0]', message: expect.stringMatching(/^vae\/v\.safetensors has SHA-256 abababababab… here/) },
+      ]);
     });
 
     it('produces requirements that the shared zRequirement schema accepts', () => {
-      for (const file of ['seed000-dependencies-top-level.json', 'comfyui-template-properties-models-no-hash.json', 'loader-widgets.json']) {
+      for (const file of [
+        'seed000-dependencies-top-level.json',
+        'comfyui-template-properties-models-no-hash.json',
+        'loader-widgets.json',
+      ]) {
         for (const r of extractRequirements(fixture(file)).requirements) expect(zRequirement.parse(r)).toEqual(r);
       }
     });
@@ -313,7 +364,11 @@ describe('extractRequirements', () => {
             properties: {
               models: [
                 { name: 'u.safetensors', url: 'not a url', directory: 'diffusion_models' },
-                { name: 'w.safetensors', url: 'https://huggingface.co/o/r/resolve/main/w.safetensors', directory: 'diffusion_models' },
+                {
+                  name: 'w.safetensors',
+                  url: 'https://huggingface.co/o/r/resolve/main/w.safetensors',
+                  directory: 'diffusion_models',
+                },
                 { name: 'j.safetensors', url: 'javascript:alert(1)', directory: 'vae' },
               ],
             },
@@ -334,7 +389,13 @@ describe('extractRequirements', () => {
 
     it('drops credentials from URLs (user info, ?token=), since workflows are shared and saved', () => {
       const { requirements } = extractRequirements({
-        models: [{ name: 'a.safetensors', url: 'https://u:p@civitai.com/api/download/models/1?type=Model&token=abc', directory: 'loras' }],
+        models: [
+          {
+            name: 'a.safetensors',
+            url: 'https://u:p@civitai.com/api/download/models/1?type=Model&token=abc',
+            directory: 'loras',
+          },
+        ],
       });
       expect(requirements[0]?.urls).toEqual(['https://civitai.com/api/download/models/1?type=Model']);
     });
@@ -367,7 +428,8 @@ describe('extractRequirements', () => {
       expect(invalid).toEqual([
         {
           path: 'dependencies.vae[0]',
-          message: 'filename must be a string; size must not be negative; urls must be a list of URLs; required must be true or false',
+          message:
+            'filename must be a string; size must not be negative; urls must be a list of URLs; required must be true or false',
         },
         { path: 'models[0]', message: 'directory is required' },
       ]);
@@ -380,12 +442,20 @@ describe('extractRequirements', () => {
       ['a JSON list', '[1,2,3]', /^The input is a list, not a workflow object/],
       ['a number', 42, /^The input is a number, not a workflow object/],
       ['null', null, /^The input is null/],
-      ['an object without a workflow in it', { hello: 'world' }, /^Not a workflow: it has no nodes, models or dependencies/],
+      [
+        'an object without a workflow in it',
+        { hello: 'world' },
+        /^Not a workflow: it has no nodes, models or dependencies/,
+      ],
       ['nodes of the wrong type', { nodes: 'abc' }, /^Not a workflow: nodes must be a list of nodes/],
       ['models of the wrong type', { models: { a: 1 } }, /^Not a workflow: models must be a list of model files/],
       ['dependencies of the wrong type', { dependencies: 'x' }, /^dependencies must be an object of model folders/],
       ['a workflow wrapper of the wrong type', { workflow: 5 }, /^workflow is a number/],
-      ['a wrapped workflow with a bad container', { workflow: { nodes: 1 } }, /^Not a workflow: workflow\.nodes must be a list/],
+      [
+        'a wrapped workflow with a bad container',
+        { workflow: { nodes: 1 } },
+        /^Not a workflow: workflow\.nodes must be a list/,
+      ],
     ])('refuses %s with BAD_INPUT and says what a workflow looks like', (_what, input, message) => {
       const error = badInput(input);
       expect(error.code).toBe('BAD_INPUT');
@@ -407,12 +477,20 @@ describe('extractRequirements', () => {
       const entries = Array.from({ length: 10_000 }, (_, i) => ({ filename: `m${i}.safetensors`, sha256: SDXL_SHA }));
       const error = badInput({ dependencies: { checkpoints: entries } });
       expect(error.message).toMatch(/more than 1000 models/);
-      const nodes = Array.from({ length: 10_000 }, (_, i) => ({ id: i, type: 'LoraLoader', widgets_values: [`l${i}.safetensors`] }));
+      const nodes = Array.from({ length: 10_000 }, (_, i) => ({
+        id: i,
+        type: 'LoraLoader',
+        widgets_values: [`l${i}.safetensors`],
+      }));
       expect(badInput({ nodes }).code).toBe('BAD_INPUT');
     });
 
     it('accepts a real-sized workflow with many nodes but few models', () => {
-      const nodes = Array.from({ length: 5_000 }, (_, i) => ({ id: i, type: 'KSampler', widgets_values: [i, 'fixed', 20] }));
+      const nodes = Array.from({ length: 5_000 }, (_, i) => ({
+        id: i,
+        type: 'KSampler',
+        widgets_values: [i, 'fixed', 20],
+      }));
       nodes.push({ id: 9999, type: 'VAELoader', widgets_values: ['ae.safetensors'] });
       expect(extractRequirements({ nodes }).requirements).toHaveLength(1);
     });
@@ -427,7 +505,13 @@ describe('extractRequirements', () => {
         nodes: [{ id: 1, type: 'a' }],
         definitions: {
           subgraphs: [
-            { id: 'a', nodes: [{ id: 1, type: 'b' }, { id: 2, type: 'VAELoader', widgets_values: ['v.safetensors'] }] },
+            {
+              id: 'a',
+              nodes: [
+                { id: 1, type: 'b' },
+                { id: 2, type: 'VAELoader', widgets_values: ['v.safetensors'] },
+              ],
+            },
             { id: 'b', nodes: [{ id: 1, type: 'a' }] },
           ],
         },
@@ -447,7 +531,9 @@ describe('extractRequirements', () => {
         'checkpoints/ok.safetensors',
         'checkpoints/n.safetensors',
       ]);
-      expect(invalid).toEqual([{ path: 'dependencies.__proto__[0]', message: 'folder "__proto__" is not a model folder name' }]);
+      expect(invalid).toEqual([
+        { path: 'dependencies.__proto__[0]', message: 'folder "__proto__" is not a model folder name' },
+      ]);
     });
 
     it('reports hostile file and folder names beside the good entries, keeping the name as data', () => {
