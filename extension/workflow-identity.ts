@@ -51,7 +51,9 @@ function toDependenciesSection(requirements: readonly Requirement[]): Record<str
     if (r.size !== undefined) entry.size = r.size;
     if (r.displayName !== undefined) entry.display_name = r.displayName;
     if (r.requiresAuth !== undefined) entry.requires_auth = r.requiresAuth;
-    (section[r.category] ??= []).push(entry);
+    const list = section[r.category] ?? [];
+    section[r.category] = list;
+    list.push(entry);
   }
   return section;
 }

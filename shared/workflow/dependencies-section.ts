@@ -9,7 +9,9 @@ export function dependenciesSection(requirements: readonly RequirementInput[]): 
 } {
   const dependencies: Record<string, unknown[]> = {};
   for (const r of requirements) {
-    (dependencies[r.category] ??= []).push({
+    const list = dependencies[r.category] ?? [];
+    dependencies[r.category] = list;
+    list.push({
       filename: r.filename,
       sha256: r.sha256,
       size: r.size,

@@ -11,7 +11,9 @@ import { zDependencyEntry } from './workflow-schema';
 export function readDependencies(section: unknown, path: string, out: RequirementCollector): void {
   if (section === undefined || section === null) return;
   if (Array.isArray(section)) {
-    section.forEach((entry, i) => readEntry(entry, undefined, `${path}[${i}]`, out));
+    section.forEach((entry, i) => {
+      readEntry(entry, undefined, `${path}[${i}]`, out);
+    });
     return;
   }
   if (typeof section !== 'object') {
@@ -32,7 +34,9 @@ export function readDependencies(section: unknown, path: string, out: Requiremen
       out.reject(listPath, 'must be a list of model entries ({ filename, sha256, size, urls, ... })');
       continue;
     }
-    list.forEach((entry, i) => readEntry(entry, folder, `${listPath}[${i}]`, out));
+    list.forEach((entry, i) => {
+      readEntry(entry, folder, `${listPath}[${i}]`, out);
+    });
   }
 }
 

@@ -7,12 +7,12 @@ export function fitText(text: string, width: number, keep: 'start' | 'end' | 'mi
   // Newlines and other control characters in hostile file names would break the table.
   const clean = text.replace(/[\u0000-\u001f\u007f]/g, '?');
   const chars = [...clean];
-  if (chars.length <= width) return clean + ' '.repeat(width - chars.length);
+  if (chars.length <= width) return `${clean}${' '.repeat(width - chars.length)}`;
   if (width === 1) return '…';
-  if (keep === 'end') return '…' + chars.slice(chars.length - width + 1).join('');
+  if (keep === 'end') return `…${chars.slice(chars.length - width + 1).join('')}`;
   if (keep === 'middle') {
     const tail = Math.floor((width - 1) / 2);
-    return chars.slice(0, width - 1 - tail).join('') + '…' + chars.slice(chars.length - tail).join('');
+    return `${chars.slice(0, width - 1 - tail).join('')}…${chars.slice(chars.length - tail).join('')}`;
   }
-  return chars.slice(0, width - 1).join('') + '…';
+  return `${chars.slice(0, width - 1).join('')}…`;
 }

@@ -47,7 +47,7 @@ export function ModelTable({ rows, cursor, top, height, width, palette }: ModelT
       {shown.map((row, i) => {
         const status = rowStatus(row);
         const isCursor = top + i === cursor;
-        const destination = row.item.targetPath.split('/').slice(0, -1).join('/') + '/';
+        const destination = `${row.item.targetPath.split('/').slice(0, -1).join('/')}/`;
         return (
           <Text key={row.key} inverse={isCursor}>
             {fitText(row.selected ? '✓' : '·', columns.check)} {fitText(row.item.requirement.category, columns.config)}{' '}

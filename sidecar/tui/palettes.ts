@@ -14,7 +14,10 @@ const PLAIN: Palette = {
   dim: false,
 };
 
-const PALETTES: Palette[] = [
+/** Never empty, so the palette under any index modulo its length exists. */
+type Palettes = readonly [Palette, ...Palette[]];
+
+const PALETTES: Palettes = [
   {
     name: 'default',
     accent: 'cyan',
@@ -31,6 +34,6 @@ const PALETTES: Palette[] = [
 ];
 
 /** https://no-color.org: any non-empty NO_COLOR turns colour off. */
-export function palettesFor(env: { NO_COLOR?: string }): Palette[] {
+export function palettesFor(env: { NO_COLOR?: string }): Palettes {
   return env.NO_COLOR ? [PLAIN] : PALETTES;
 }

@@ -11,7 +11,14 @@ import { rowStatus } from './row-status';
 import { fitText } from './fit-text';
 import { keyCommand } from './key-command';
 import { useTerminalSize } from './use-terminal-size';
-import { hasActiveJobs, initialTuiState, tuiReducer, visibleRows, type TokenRequest } from './tui-state';
+import {
+  hasActiveJobs,
+  initialTuiState,
+  tuiReducer,
+  visibleRows,
+  type TokenRequest,
+  type TuiAction,
+} from './tui-state';
 
 /** What the terminal UI needs from the depot service (sidecar/services/create-depot.ts), bound to one model list. */
 export interface TuiDepot {
@@ -43,13 +50,12 @@ export function TuiApp({ depot, title, clientId, env }: TuiAppProps) {
   const size = useTerminalSize();
   const [scroll, setScroll] = useState(0);
   const palettes = palettesFor(env);
-  const palette = palettes[state.paletteIndex % palettes.length]!;
+  const palette = palettes[state.paletteIndex % palettes.length] ?? palettes[0];
   const notice = (text: string | undefined) => dispatch({ type: 'notice', text });
-  const failed = (what: string) => (error: unknown) =>
-    notice(`${what} failed: ${error instanceof Error ? error.message : String(error)}`);
+  const failed = (what: string) => failureNotice(dispatch, what);
 
   const recheck = useCallback(
-    () => depot.check().then((result) => dispatch({ type: 'checked', result }), failed('Check')),
+    () => depot.check().then((result) => dispatch({ type: 'checked', result }), failureNotice(dispatch, 'Check')),
     [depot],
   );
 
@@ -77,9 +83,9 @@ export function TuiApp({ depot, title, clientId, env }: TuiAppProps) {
     const chosen = visible.filter((row) => row.selected && !row.job).map((row) => row.item.requirement);
     if (chosen.length === 0) return notice('Nothing selected: Enter toggles a row, a selects all.');
     notice(undefined);
-    depot
-      .install(chosen, { clientId })
-      .then((jobs) => jobs.forEach((job) => dispatch({ type: 'job', job })), failed('Install'));
+    depot.install(chosen, { clientId }).then((jobs) => {
+      for (const job of jobs) dispatch({ type: 'job', job });
+    }, failed('Install'));
   };
 
   useInput(
@@ -93,7 +99,8 @@ export function TuiApp({ depot, title, clientId, env }: TuiAppProps) {
       });
       switch (command.kind) {
         case 'state':
-          return command.actions.forEach((action) => dispatch(action));
+          for (const action of command.actions) dispatch(action);
+          return;
         case 'quit':
           return exit();
         case 'download':
@@ -111,6 +118,7 @@ export function TuiApp({ depot, title, clientId, env }: TuiAppProps) {
   const current = visible[state.cursor];
   const status = current ? rowStatus(current) : undefined;
   const width = size.columns;
+  const { tokenRequest } = state;
 
   return (
     <Box flexDirection="column" width={width}>
@@ -125,17 +133,17 @@ export function TuiApp({ depot, title, clientId, env }: TuiAppProps) {
       <Text color={status ? palette.tones[status.tone] : undefined}>
         {fitText(status?.detail ?? ' ', width, 'end')}
       </Text>
-      {state.tokenRequest ? (
+      {tokenRequest ? (
         <TokenPrompt
-          request={state.tokenRequest}
+          request={tokenRequest}
           width={width}
           onSubmit={(token) => {
-            const provider = state.tokenRequest!.provider;
+            const provider = tokenRequest.provider;
             dispatch({ type: 'tokenRequest', request: undefined });
             depot.provideToken(provider, token, { clientId });
           }}
           onCancel={() => {
-            const provider = state.tokenRequest!.provider;
+            const provider = tokenRequest.provider;
             dispatch({ type: 'tokenRequest', request: undefined });
             depot.cancelWaiting(provider, clientId);
           }}
@@ -155,4 +163,11 @@ export function TuiApp({ depot, title, clientId, env }: TuiAppProps) {
       <Text>{fitText(state.notice ?? ' ', width)}</Text>
     </Box>
   );
+}
+
+/** A rejection handler that shows what failed in the notice line. */
+function failureNotice(dispatch: (action: TuiAction) => void, what: string): (error: unknown) => void {
+  return (error) => {
+    dispatch({ type: 'notice', text: `${what} failed: ${error instanceof Error ? error.message : String(error)}` });
+  };
 }

@@ -80,7 +80,7 @@ export function formatCompareReport(result: CompareResult, options: CompareRepor
     `  ${count(summary.remoteFiles)} files in the repository (${formatBytes(summary.remoteBytes)}), ` +
       `${count(summary.localFiles)} local models compared.`,
   );
-  return out.join('\n') + '\n';
+  return `${out.join('\n')}\n`;
 }
 
 type Place = (file: LocalFile) => string;
@@ -168,7 +168,7 @@ function table(title: string, header: string[], rows: string[][], columns: numbe
 function fitStart(text: string, w: number): string {
   const chars = [...text];
   if (chars.length <= w) return text + ' '.repeat(w - chars.length);
-  return '…' + chars.slice(chars.length - w + 1).join('');
+  return `…${chars.slice(chars.length - w + 1).join('')}`;
 }
 
 function width(text: string): number {

@@ -48,8 +48,14 @@ export function readHiddenLine(options: ReadHiddenOptions): Promise<string | und
         return;
       }
       for (const ch of text) {
-        if (ch === '\r' || ch === '\n') return finish(value);
-        if (ch === '\u0003' || ch === '\u0004') return finish(undefined);
+        if (ch === '\r' || ch === '\n') {
+          finish(value);
+          return;
+        }
+        if (ch === '\u0003' || ch === '\u0004') {
+          finish(undefined);
+          return;
+        }
         if (ch === '\u007f' || ch === '\b') value = value.slice(0, -1);
         else if (ch >= ' ') value += ch;
       }

@@ -157,11 +157,20 @@ export class RingFileWriter extends Writable implements RingTarget {
    * garbage collector of a 1 GB/s download notices), and resumes once a busy slot is written and hashed.
    */
   #copyFrom(chunk: Buffer, callback: (error?: Error | null) => void): void {
-    if (this.#failure) return callback(this.#failure);
+    if (this.#failure) {
+      callback(this.#failure);
+      return;
+    }
     // Destroyed meanwhile (a cancel from a progress listener runs synchronously): the ring is #finish's now.
-    if (this.#closing) return callback();
+    if (this.#closing) {
+      callback();
+      return;
+    }
     const rest = copyIntoRing(this, chunk);
-    if (rest.length === 0) return callback(this.#failure);
+    if (rest.length === 0) {
+      callback(this.#failure);
+      return;
+    }
     void this.whenFree().then(() => this.#copyFrom(rest, callback));
   }
 

@@ -60,7 +60,7 @@ export class FindByName {
 function isFileOfSize(file: string, size: number): boolean {
   try {
     const info = statSync(file, { throwIfNoEntry: false });
-    return info !== undefined && info.isFile() && info.size === size;
+    return info?.isFile() === true && info.size === size;
   } catch (error) {
     const code = errorCodeOf(error);
     if (code === 'ENOTDIR' || code === 'EACCES' || code === 'ELOOP') return false;

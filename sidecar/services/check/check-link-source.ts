@@ -1,4 +1,4 @@
-import { statSync } from 'node:fs';
+import { type Stats, statSync } from 'node:fs';
 import type { CheckItem } from '../../../shared/check-result';
 import type { FileEntry } from '../../registry/registry-schema';
 import { fileIdentity } from '../../disk/hashing/file-identity';
@@ -57,7 +57,7 @@ function verify(
   entry: Readonly<FileEntry>,
   options: FindLinkSourceOptions,
 ): { entry: Readonly<FileEntry>; dev: number } | undefined {
-  let info;
+  let info: Stats | undefined;
   try {
     info = statSync(entry.path, { throwIfNoEntry: false });
   } catch (error) {

@@ -33,7 +33,7 @@ export function formatExport(kind: CompareExportKind, { result, downloadDir }: F
   const from = `${result.repo.id}@${result.repo.revision}${result.repo.path ? `/${result.repo.path}` : ''}`;
   const cell = (value: string | number | null) => (value === null ? '-' : clean(String(value)));
   const lines = (header: string, columns: string[], rows: string[][]) =>
-    [`# ${header}`, `# ${columns.join('\t')}`, ...rows.map((row) => row.join('\t'))].join('\n') + '\n';
+    `${[`# ${header}`, `# ${columns.join('\t')}`, ...rows.map((row) => row.join('\t'))].join('\n')}\n`;
   const pairRows = (pairs: ComparePair[]) =>
     pairs.map(({ remote, local }) => [
       cell(remote.relativePath),
@@ -96,7 +96,7 @@ function formatAria2(files: readonly RemoteFile[], downloadDir: string, from: st
     if (f.sha256) options.push(`  checksum=sha-256=${f.sha256}`);
     return [f.url, ...options].join('\n');
   });
-  return [...head, ...entries].join('\n') + '\n';
+  return `${[...head, ...entries].join('\n')}\n`;
 }
 
 export interface WriteCompareExportsOptions extends FormatExportOptions {
