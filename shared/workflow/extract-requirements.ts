@@ -1,3 +1,4 @@
+import { canonicalCategory } from '../canonical-category';
 import { DepotError } from '../errors';
 import { describeEntryIssues } from './describe-entry-issues';
 import { readApiPrompt } from './read-api-prompt';
@@ -11,6 +12,11 @@ import { zWorkflowSkeleton, type WorkflowSkeleton } from './workflow-schema';
 export interface ExtractedRequirements {
   /** One per category + file name, in the order first met (dependencies, then models, then nodes). */
   requirements: Requirement[];
+  /**
+   * Model-like widget values of node types the loader table does not know, which no requirement names: reported
+   * rather than dropped, each with `required: false` and the category `unknown` (the node's folder is not known).
+   */
+  possiblyNeeded: Requirement[];
   /** Entries that could not be used, each with its place in the workflow; the valid ones are still listed. */
   invalid: InvalidEntry[];
 }
@@ -51,22 +57,46 @@ export function extractRequirements(workflowJson: unknown): ExtractedRequirement
     readDependencies(skeleton.extra?.dependencies, `${prefix}extra.dependencies`, out);
     isWorkflow ||= skeleton.dependencies != null || skeleton.extra?.dependencies != null;
   }
+  const picked = subfolderPicks(layers);
   for (const { skeleton, prefix } of layers) {
-    readModelFiles(skeleton.models, `${prefix}models`, out);
+    readModelFiles(skeleton.models, `${prefix}models`, out, {
+      resolveName: (name, directory) => picked.get(`${canonicalCategory(directory)}\u0000${name.trim()}`) ?? name,
+    });
     isWorkflow ||= Array.isArray(skeleton.models);
   }
-  for (const { skeleton, source, prefix } of layers) {
-    if (Array.isArray(skeleton.nodes) || skeleton.definitions != null) {
-      readWorkflowNodes(skeleton, prefix, out);
-      isWorkflow = true;
-    } else if (readApiPrompt(source, prefix, out)) {
-      isWorkflow = true;
-    }
-  }
+  for (const layer of layers) isWorkflow = readNodes(layer, out) || isWorkflow;
   if (!isWorkflow) {
     throw new DepotError('BAD_INPUT', `Not a workflow: it has no nodes, models or dependencies. ${WHAT_A_WORKFLOW_IS}`);
   }
   return out.result();
+}
+
+/** Reads a layer's nodes (UI format) or prompt (API format); says whether it had either. */
+function readNodes(layer: { skeleton: WorkflowSkeleton; source: object; prefix: string }, out: RequirementCollector) {
+  const { skeleton, source, prefix } = layer;
+  if (Array.isArray(skeleton.nodes) || skeleton.definitions != null) {
+    readWorkflowNodes(skeleton, prefix, out);
+    return true;
+  }
+  return readApiPrompt(source, prefix, out);
+}
+
+/**
+ * The files the nodes pick inside a subfolder, keyed by category and base name: a top-level `models` entry names
+ * only the base name (`flux1-dev.safetensors` for the picked `flux/flux1-dev.safetensors`), and its URL belongs to
+ * the picked file. A base name the nodes also pick as such keeps its own entry.
+ */
+function subfolderPicks(layers: { skeleton: WorkflowSkeleton; source: object; prefix: string }[]): Map<string, string> {
+  const scratch = new RequirementCollector();
+  for (const layer of layers) readNodes(layer, scratch);
+  const { requirements } = scratch.result();
+  const exact = new Set(requirements.map((r) => `${r.category}\u0000${r.filename}`));
+  const picks = new Map<string, string>();
+  for (const { category, filename } of requirements) {
+    const key = `${category}\u0000${filename.slice(filename.lastIndexOf('/') + 1)}`;
+    if (filename.includes('/') && !exact.has(key) && !picks.has(key)) picks.set(key, filename);
+  }
+  return picks;
 }
 
 /** A JSON object, parsing it first when it arrives as text. */

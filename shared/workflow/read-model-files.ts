@@ -4,11 +4,13 @@ import { zModelFile, zWorkflowSha256 } from './workflow-schema';
 
 export interface ReadModelFilesOptions {
   /**
-   * The file names a node has selected in its widgets. When given, entries naming other files are skipped:
-   * ComfyUI keeps `properties.models` when the user picks another model, and that stale entry is not needed
-   * (the frontend's getSelectedModelsMetadata does the same). Default: every entry counts.
+   * The file an entry stands for, given its name and directory, or undefined when the entry is not needed. A node
+   * passes the files selected in its widgets: ComfyUI keeps `properties.models` when the user picks another model,
+   * and that stale entry is not needed (the frontend's getSelectedModelsMetadata does the same), while an entry
+   * naming the base name of a file picked in a subfolder means that file, so its URL is kept. Default: every entry
+   * counts, under its own name.
    */
-  selectedNames?: ReadonlySet<string>;
+  resolveName?: (name: string, directory: string) => string | undefined;
 }
 
 /**
@@ -31,11 +33,12 @@ export function readModelFiles(
     const entryPath = `${path}[${i}]`;
     const parsed = zModelFile.safeParse(entry);
     if (!parsed.success) {
-      if (!isUnselected(entry, options.selectedNames)) out.reject(entryPath, describeEntryIssues(parsed.error));
+      if (!isUnneeded(entry, options.resolveName)) out.reject(entryPath, describeEntryIssues(parsed.error));
       return;
     }
     const model = parsed.data;
-    if (isUnselected(model, options.selectedNames)) return;
+    const filename = options.resolveName ? options.resolveName(model.name, model.directory) : model.name;
+    if (filename === undefined) return;
     let sha256: string | undefined;
     if (model.hash != null && model.hash_type?.trim().toLowerCase() === 'sha256') {
       const hash = zWorkflowSha256.safeParse(model.hash);
@@ -48,7 +51,7 @@ export function readModelFiles(
     out.add(
       {
         folder: model.directory,
-        filename: model.name,
+        filename,
         ...(sha256 !== undefined && { sha256 }),
         urls: model.url != null ? [model.url] : [],
         required: true,
@@ -59,8 +62,10 @@ export function readModelFiles(
   });
 }
 
-function isUnselected(entry: unknown, selectedNames: ReadonlySet<string> | undefined): boolean {
-  if (selectedNames === undefined || typeof entry !== 'object' || entry === null) return false;
+/** An entry that fails to parse is still skipped, rather than reported, when its name says it is not needed. */
+function isUnneeded(entry: unknown, resolveName: ReadModelFilesOptions['resolveName']): boolean {
+  if (resolveName === undefined || typeof entry !== 'object' || entry === null) return false;
   const name: unknown = Reflect.get(entry, 'name');
-  return typeof name === 'string' && !selectedNames.has(name.trim().replaceAll('\\', '/'));
+  const directory: unknown = Reflect.get(entry, 'directory');
+  return typeof name === 'string' && resolveName(name, typeof directory === 'string' ? directory : '') === undefined;
 }

@@ -1,6 +1,6 @@
 import { DepotError } from '../errors';
 import { describeEntryIssues } from './describe-entry-issues';
-import { folderOfWidgetName, loaderWidgets } from './loader-widgets';
+import { folderOfWidgetName, isNoteNode, loaderWidgets } from './loader-widgets';
 import { hasModelExtension } from '../model-folders';
 import { readModelFiles } from './read-model-files';
 import type { RequirementCollector } from './requirement-collector';
@@ -98,15 +98,30 @@ function collectSubgraphs(
 
 function readNode(node: WorkflowNode, path: string, out: RequirementCollector): void {
   const values = widgetValues(node.widgets_values);
-  const selected = new Set<string>();
-  for (const value of values.list) {
-    if (typeof value === 'string' && value.trim() !== '') selected.add(value.trim().replaceAll('\\', '/'));
-  }
+  const selected = selectedFiles(values.list);
   readModelFiles(node.properties?.models, `${path}.properties.models`, out, {
     // A node without string widget values selects nothing we can compare: keep all its entries.
-    ...(selected.size > 0 && { selectedNames: selected }),
+    ...(selected.size > 0 && { resolveName: (name: string) => selected.get(fileNameOf(name)) }),
   });
   if (node.type !== '') readLoaderWidgets(node.type, values, `${path}.widgets_values`, out);
+}
+
+/** ComfyUI on Windows lists subfolders with backslashes; one separator keeps names comparable. */
+const fileNameOf = (value: string): string => value.trim().replaceAll('\\', '/');
+
+/**
+ * The files a node's string widgets select, by the name a `properties.models` entry would give: the value itself,
+ * or its base name when the file was picked in a subfolder (the entry names `x.safetensors`, the widget holds
+ * `WAN2.2/x.safetensors`). An exact value wins over a base name.
+ */
+function selectedFiles(list: readonly unknown[]): Map<string, string> {
+  const values = list.filter((v): v is string => typeof v === 'string' && v.trim() !== '').map(fileNameOf);
+  const selected = new Map(values.map((value) => [value, value]));
+  for (const value of values) {
+    const base = value.slice(value.lastIndexOf('/') + 1);
+    if (!selected.has(base)) selected.set(base, value);
+  }
+  return selected;
 }
 
 /** A node's widget values: a list (UI format) or keyed by widget name (some nodes, and the API format). */
@@ -127,7 +142,8 @@ export function widgetValues(raw: unknown): WidgetValues {
 
 /**
  * The files a loader node has selected. Also used for the API format, whose `inputs` are keyed by name.
- * Values without a model extension are not files (`None`, `taesd`, `pixel_space`).
+ * Values without a model extension are not files (`None`, `taesd`, `pixel_space`). A node type the loader table
+ * does not know still has its model-like values reported, as possibly needed: its folder is a guess at best.
  */
 export function readLoaderWidgets(
   nodeType: string,
@@ -136,20 +152,37 @@ export function readLoaderWidgets(
   out: RequirementCollector,
 ): void {
   const known = loaderWidgets(nodeType);
-  const picks: { value: unknown; folder: string; at: string }[] = [];
   if (known !== undefined) {
     for (const widget of known) {
       const value = values.byName ? values.byName.get(widget.name) : values.list[widget.index];
-      picks.push({ value, folder: widget.folder, at: values.byName ? `.${widget.name}` : `[${widget.index}]` });
+      const at = values.byName ? `.${widget.name}` : `[${widget.index}]`;
+      if (isModelFileValue(value)) {
+        out.add({ folder: widget.folder, filename: value, urls: [], required: true, origin: 'widget' }, `${path}${at}`);
+      }
     }
-  } else if (values.byName) {
-    for (const [name, value] of values.byName) {
-      const folder = folderOfWidgetName(name);
-      if (folder !== undefined) picks.push({ value, folder, at: `.${name}` });
+    return;
+  }
+  if (isNoteNode(nodeType)) return;
+  const entries: [string, unknown][] = values.byName
+    ? [...values.byName].map(([name, value]) => [`.${name}`, value])
+    : values.list.map((value, i) => [`[${i}]`, value]);
+  for (const [at, value] of entries) {
+    if (!isModelFileValue(value)) continue;
+    const folder = values.byName ? folderOfWidgetName(at.slice(1)) : undefined;
+    if (folder !== undefined) {
+      out.add({ folder, filename: value, urls: [], required: true, origin: 'widget' }, `${path}${at}`);
+    } else {
+      out.addPossible(
+        { folder: UNKNOWN_FOLDER, filename: value, urls: [], required: false, origin: 'widget' },
+        `${path}${at}`,
+      );
     }
   }
-  for (const { value, folder, at } of picks) {
-    if (typeof value !== 'string' || !hasModelExtension(value.trim())) continue;
-    out.add({ folder, filename: value, urls: [], required: true, origin: 'widget' }, `${path}${at}`);
-  }
+}
+
+/** The category of a possibly needed file from a node type the table does not describe: none of ComfyUI's folders. */
+const UNKNOWN_FOLDER = 'unknown';
+
+function isModelFileValue(value: unknown): value is string {
+  return typeof value === 'string' && hasModelExtension(value.trim());
 }

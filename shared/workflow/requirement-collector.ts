@@ -30,11 +30,22 @@ export interface RequirementMention {
  */
 export class RequirementCollector {
   private readonly byKey = new Map<string, Requirement>();
+  /** Files that only a node type we do not know names: reported apart, and only when nothing else names them. */
+  private readonly possible = new Map<string, Requirement>();
   private readonly invalid: InvalidEntry[] = [];
   private entries = 0;
 
   /** Records a mention found at `path` (e.g. `nodes[3].properties.models[0]`). */
   add(mention: RequirementMention, path: string): void {
+    this.put(this.byKey, mention, path);
+  }
+
+  /** Records a file that may be needed: a model-like widget value of a node type we cannot read for sure. */
+  addPossible(mention: RequirementMention, path: string): void {
+    this.put(this.possible, mention, path);
+  }
+
+  private put(byKey: Map<string, Requirement>, mention: RequirementMention, path: string): void {
     this.count();
     const category = canonicalCategory(mention.folder);
     if (category === undefined) {
@@ -60,13 +71,13 @@ export class RequirementCollector {
       origin: mention.origin,
     };
     const key = `${category}\u0000${filename}`;
-    const kept = this.byKey.get(key);
+    const kept = byKey.get(key);
     if (kept === undefined) {
-      this.byKey.set(key, requirement);
+      byKey.set(key, requirement);
       return;
     }
     const merged = mergeRequirements(kept, requirement);
-    this.byKey.set(key, merged.requirement);
+    byKey.set(key, merged.requirement);
     if (merged.hashConflict) {
       this.invalid.push({
         path,
@@ -83,8 +94,15 @@ export class RequirementCollector {
     this.invalid.push({ path, message });
   }
 
-  result(): { requirements: Requirement[]; invalid: InvalidEntry[] } {
-    return { requirements: [...this.byKey.values()], invalid: [...this.invalid] };
+  /**
+   * The requirements, the possibly needed files (those no requirement names, whatever its folder: a primitive
+   * node feeding a loader holds the loader's value too) and the entries that could not be used.
+   */
+  result(): { requirements: Requirement[]; possiblyNeeded: Requirement[]; invalid: InvalidEntry[] } {
+    const requirements = [...this.byKey.values()];
+    const named = new Set(requirements.map((r) => r.filename));
+    const possiblyNeeded = [...this.possible.values()].filter((r) => !named.has(r.filename));
+    return { requirements, possiblyNeeded, invalid: [...this.invalid] };
   }
 
   private count(): void {
