@@ -1,6 +1,6 @@
 /**
  * The narrow slice of the ComfyUI frontend that model-depot uses, written against
- * `@comfyorg/comfyui-frontend-types@1.45.6` (index.d.ts) and ../shared/reference/comfyui-frontend.md.
+ * `@comfyorg/comfyui-frontend-types@1.45.6` (index.d.ts) and the frontend's observed behaviour.
  * Our own types rather than the package's: its .d.ts has dangling imports (vue, pinia) and `ComfyWorkflowJSON`
  * resolves to `any`, and the stand-in page of the end-to-end test implements exactly this surface.
  * Everything optional is optional because older or newer frontends lack it.
@@ -75,7 +75,7 @@ export interface ComfyExtensionDefinition {
 
 export interface ComfyAppLike {
   registerExtension(extension: ComfyExtensionDefinition): void;
-  /** Exists by `init` (reference section 1). */
+  /** Exists by the time `init` runs. */
   extensionManager?: ComfyExtensionManager;
   graph?: ComfyGraphLike;
   /** Reloads the model combo lists of every node (frontend >= 1.x: re-reads /object_info). */

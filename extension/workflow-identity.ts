@@ -17,10 +17,10 @@ export function workflowKey(workflow: unknown, requirements: readonly Requiremen
 }
 
 /**
- * Copies the requirements that ComfyUI would lose into `extra.dependencies` (seed 000's format), in place.
+ * Copies the requirements that ComfyUI would lose into `extra.dependencies` (a `dependencies` section), in place.
  * Only the first load of a workflow carries its top-level `models` and `dependencies`: on a tab switch, a restore
  * or a save the frontend re-serializes the graph and keeps nothing at the top level it does not own, but it keeps
- * `extra` (reference section 2). Nodes' `properties.models` survive by themselves and are not copied.
+ * `extra`. Nodes' `properties.models` survive by themselves and are not copied.
  * Returns true when it wrote something. A workflow that already has `extra.dependencies` is left as it is.
  */
 export function captureRequirements(workflow: unknown, extract: ExtractRequirements): boolean {
@@ -42,7 +42,7 @@ export function captureRequirements(workflow: unknown, extract: ExtractRequireme
   return true;
 }
 
-/** Seed 000's `dependencies` section: entries grouped by category folder. */
+/** A `dependencies` section: entries grouped by category folder. */
 function toDependenciesSection(requirements: readonly Requirement[]): Record<string, Record<string, unknown>[]> {
   const section: Record<string, Record<string, unknown>[]> = {};
   for (const r of requirements) {

@@ -45,7 +45,7 @@ export const TERMINAL_JOB_STATES: ReadonlySet<JobState> = new Set<JobState>([
   'cancelled',
 ]);
 
-/** Seed 001's status words, shown by the CLI and the terminal UI. */
+/** The status words shown by the CLI and the terminal UI. */
 export function jobStatusLabel(state: JobState): string {
   switch (state) {
     case 'queued':

@@ -1,6 +1,5 @@
 /**
- * ComfyUI's model folder names and model file extensions, as ComfyUI's folder_paths.py defines them
- * (see ../shared/reference/comfyui-frontend.md section 6).
+ * ComfyUI's model folder names and model file extensions, as ComfyUI's folder_paths.py defines them.
  */
 export const MODEL_FOLDERS = [
   'checkpoints',

@@ -11,7 +11,7 @@ import { zRequirement } from './requirement';
 
 // ---- extension -> sidecar ----------------------------------------------------------------------------
 
-/** Asks what a workflow needs. `workflow` is the raw workflow JSON; `dependencies` a seed-000 section alone. */
+/** Asks what a workflow needs. `workflow` is the raw workflow JSON; `dependencies` a `dependencies` section alone. */
 export const zCheckMessage = z.object({
   type: z.literal('check'),
   id: z.string().max(200),

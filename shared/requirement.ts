@@ -1,8 +1,8 @@
 import { z } from 'zod';
 
 /**
- * One model a workflow needs, merged from the three sources of ../shared/DESIGN.md:
- * seed 000's `dependencies`, ComfyUI's `models` lists, and loader widget values.
+ * One model a workflow needs, merged from a workflow's three sources:
+ * its `dependencies` section, ComfyUI's `models` lists, and loader widget values.
  */
 export const zRequirementOrigin = z.enum(['dependencies', 'models', 'widget']);
 

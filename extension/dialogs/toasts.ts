@@ -12,7 +12,7 @@ export interface ToasterOptions {
 export type Toast = (options: ToastOptions) => void;
 
 /**
- * Toasts through ComfyUI's `extensionManager.toast` (reference section 4); on a frontend without it, a small
+ * Toasts through ComfyUI's `extensionManager.toast`; on a frontend without it, a small
  * toast of our own, so a message is never lost.
  */
 export function createToaster(options: ToasterOptions): Toast {

@@ -1,7 +1,7 @@
 import type { RequirementInput } from '../requirement';
 
 /**
- * Requirements written back as seed 000's `dependencies` section, the richest of the three workflow sources: what a
+ * Requirements written back as a `dependencies` section, the richest of the three workflow sources: what a
  * workflow author would put in a workflow, and what every check accepts.
  */
 export function dependenciesSection(requirements: readonly RequirementInput[]): {

@@ -30,7 +30,7 @@ const WHAT_A_WORKFLOW_IS =
   '"urls": ["https://huggingface.co/..."] }] } }.';
 
 /**
- * The models a workflow needs, from the three sources of ../shared/DESIGN.md: seed 000's `dependencies` (top level,
+ * The models a workflow needs, from its three sources: the `dependencies` section (top level,
  * under `workflow`, under `extra`), ComfyUI's `models` (top level and every node's `properties.models`, subgraphs
  * included) and loader widget values. Mentions of the same category + file name are merged into one requirement.
  *

@@ -4,7 +4,7 @@ import type { RequirementCollector } from './requirement-collector';
 import { zDependencyEntry } from './workflow-schema';
 
 /**
- * Seed 000's `dependencies` section: `{ checkpoints: [entry...], loras: [...], <any folder>: [...] }`, or a flat
+ * The `dependencies` section: `{ checkpoints: [entry...], loras: [...], <any folder>: [...] }`, or a flat
  * list of entries that each name their `category` (or `directory`). `path` is where the section sits
  * (`dependencies`, `workflow.dependencies`, `extra.dependencies`...). Null or absent: nothing to read.
  */
@@ -26,7 +26,7 @@ export function readDependencies(section: unknown, path: string, out: Requiremen
   // Object.keys on the parsed JSON: own keys only, so `__proto__` arrives as a plain (and rejected) folder name.
   for (const folder of Object.keys(section)) {
     const list: unknown = Reflect.get(section, folder);
-    // `_comment`-style keys annotate the section (seed 001's config does the same); null is an empty folder.
+    // `_comment`-style keys annotate the section (as `_comment` does in the config file); null is an empty folder.
     if (list === undefined || list === null || (folder.startsWith('_') && !Array.isArray(list))) continue;
     // A key that is not a plain name is quoted, so the path stays readable (`dependencies[".."][0]`).
     const listPath = /^[A-Za-z_$][\w$-]*$/.test(folder) ? `${path}.${folder}` : `${path}[${JSON.stringify(folder)}]`;

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { urlWithoutCredentials } from '../url-without-credentials';
 
 /**
- * The parts of a ComfyUI workflow that name models, as zod schemas (../shared/DESIGN.md, "What a workflow needs").
+ * The parts of a ComfyUI workflow that name models, as zod schemas.
  * Every object is `.passthrough()`: workflows carry many keys we do not read, and unknown keys are tolerated.
  *
  * Two levels on purpose: the skeleton (`zWorkflowSkeleton`, `zWorkflowNode`, `zSubgraphDefinition`) only checks the
@@ -51,7 +51,7 @@ export const zWorkflowSha256 = z
   )
   .pipe(z.string().regex(/^[0-9a-f]{64}$/, 'must be a SHA-256 (64 hexadecimal characters)'));
 
-/** Seed 000's `dependencies` entry: `{ filename, sha256, size, urls, display_name, required, requires_auth }`. */
+/** A `dependencies` entry: `{ filename, sha256, size, urls, display_name, required, requires_auth }`. */
 export const zDependencyEntry = z
   .object({
     filename: zModelFileName,

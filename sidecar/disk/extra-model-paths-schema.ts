@@ -3,7 +3,6 @@ import { z } from 'zod';
 /**
  * ComfyUI's `extra_model_paths.yaml`: sections (`comfyui:`, `a111:`...) of `folder: path` entries, where a path
  * may be a `|` block of several lines, plus `base_path` and `is_default`. Empty sections parse as null.
- * See ../shared/reference/comfyui-frontend.md section 6.
  */
 export const zExtraModelPaths = z
   .record(z.string(), z.record(z.string(), z.union([z.string(), z.boolean(), z.number(), z.null()])).nullable())

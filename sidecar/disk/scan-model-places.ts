@@ -32,7 +32,7 @@ export interface FoundFile {
 export interface ScanModelPlacesOptions {
   /** The models root; its category folders (ComfyUI names and legacy aliases, subfolders included) are scanned. */
   modelsRoot: string;
-  /** Hub directories (seed 001): any tree of model files. Default none. */
+  /** Hub directories (the config's `hub_directories`): any tree of model files. Default none. */
   hubDirs?: readonly string[];
   /** The HuggingFace cache (HF_HUB_CACHE). Default: not scanned. */
   hfCacheDir?: string;

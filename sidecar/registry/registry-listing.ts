@@ -1,7 +1,7 @@
 import type { ModelListing, RegistryStats } from './registry-schema';
 import type { RegistryIndex } from './registry-index';
 
-/** Seed 000's figures: models, aliases (files that are not their model's canonical file) and total GiB. */
+/** The registry's figures: models, aliases (files that are not their model's canonical file) and total GiB. */
 export function registryStats(index: RegistryIndex): RegistryStats {
   let totalBytes = 0;
   let aliasCount = 0;

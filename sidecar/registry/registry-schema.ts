@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * The registry file `<modelsRoot>/.registry/models.json` (seed 000's model registry), parsed with these schemas on
+ * The model registry file `<modelsRoot>/.registry/models.json`, parsed with these schemas on
  * every load. Bump `REGISTRY_SCHEMA_VERSION` (and write a migration) whenever the stored shape changes.
  */
 export const REGISTRY_SCHEMA_VERSION = 1;
@@ -51,7 +51,7 @@ export const zRegistryFile = z.object({
   files: z.record(z.string(), zFileEntry),
 });
 
-/** Seed 000's figures (`GET /models/stats`, `model-depot stats --json`). */
+/** The registry's figures (`GET /models/stats`, `model-depot stats --json`). */
 export const zRegistryStats = z.object({
   model_count: z.number().int().nonnegative(),
   /** Files that are not their model's canonical `file_path`. */

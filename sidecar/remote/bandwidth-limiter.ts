@@ -3,7 +3,7 @@ import { DepotError } from '../../shared/errors';
 import { systemClock, type Clock } from '../runtime/clock';
 
 /**
- * 1 KB = 1024 bytes, as in seed 001's `--limit` (`bandwidth_limit_kb`, KB/s): `--limit 20000` allows
+ * 1 KB = 1024 bytes, as in `--limit` and the config's `bandwidth_limit_kb` (KB/s): `--limit 20000` allows
  * 20,480,000 bytes per second.
  */
 export const BYTES_PER_KB = 1024;

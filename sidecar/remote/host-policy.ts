@@ -26,7 +26,7 @@ export interface HostVerdict {
   isEndpoint: boolean;
 }
 
-/** seed 000's whitelist (HuggingFace, Civitai, localhost), applied to the first URL and to every redirect hop. */
+/** The hosts a download may reach (HuggingFace, Civitai, localhost), checked for the first URL and every hop. */
 export interface HostPolicy {
   /** The verdict for an allowed URL; throws `DepotError('HOST_NOT_ALLOWED')` for anything else. */
   check(url: string | URL): HostVerdict;
@@ -39,7 +39,7 @@ export interface HostPolicy {
 }
 
 /**
- * Host names of each provider's CDN and storage (reference section 1 and 2): HF serves LFS files from
+ * Host names of each provider's CDN and storage: HF serves LFS files from
  * `cdn-lfs.huggingface.co`, `cdn-lfs*.hf.co`, `cas-bridge.xethub.hf.co`, `*.aws.cdn.hf.co`; Civitai redirects to
  * presigned `civitai-delivery-worker-*.<account>.r2.cloudflarestorage.com` URLs. R2 is open to anyone, so only
  * buckets named `civitai...` are trusted there.

@@ -5,7 +5,7 @@ import { systemClock, type Clock } from '../runtime/clock';
 export interface TokenVaultOptions {
   /** Time source for the one-hour limit; tests pass a fake one. Default the system clock. */
   clock?: Clock;
-  /** The longest a token given by a person is kept, in ms. Default one hour (seed 000). */
+  /** The longest a token given by a person is kept, in ms. Default one hour. */
   maxAgeMs?: number;
   /** Tokens from the environment (HF_TOKEN, CIVITAI_API_TOKEN), used when no token was given. Default none. */
   env?: Partial<Record<Provider, string | undefined>>;

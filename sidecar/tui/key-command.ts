@@ -34,7 +34,7 @@ const FIRST_ROW_LINE = 3;
 
 const state = (...actions: TuiAction[]): KeyCommand => ({ kind: 'state', actions });
 
-/** Seed 001's keys: arrows move, Enter toggles, a click only moves, d a u s r p, Escape quits (asking while busy). */
+/** The terminal UI's keys: arrows move, Enter toggles, a click only moves, d a u s r p, Escape quits (asks if busy). */
 export function keyCommand(input: string, key: KeyFlags, context: KeyContext): KeyCommand {
   if (context.confirmQuit) return input === 'y' || input === 'q' ? { kind: 'quit' } : state({ type: 'stayOpen' });
   const clicks = [...input.matchAll(MOUSE_EVENT)];

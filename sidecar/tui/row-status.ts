@@ -6,7 +6,7 @@ import type { TuiRow } from './tui-state';
 export type StatusTone = 'pending' | 'done' | 'active' | 'failed';
 
 export interface RowStatus {
-  /** Seed 001's word: Pending, Exists, Linked, Downloading, Complete, Failed. */
+  /** The Status column's word: Pending, Exists, Linked, Downloading, Complete, Failed. */
   label: string;
   tone: StatusTone;
   /** Fraction done, for a bar while downloading. */

@@ -20,7 +20,7 @@ import {
   type TuiAction,
 } from './tui-state';
 
-/** What the terminal UI needs from the depot service (sidecar/services/create-depot.ts), bound to one model list. */
+/** What the terminal UI needs from the depot service (services/depot/create-depot.ts), bound to one model list. */
 export interface TuiDepot {
   /** Checks the workflow or repository the UI was opened with. */
   check(): Promise<CheckResult>;

@@ -1,7 +1,7 @@
 import type { CheckResult } from '../../../shared/check-result';
 
 /**
- * `check`'s exit code (DESIGN.md): 2 when part of the workflow could not be read (invalid entries: hostile names,
+ * `check`'s exit code: 2 when part of the workflow could not be read (invalid entries: hostile names,
  * wrong types), 1 when a required model cannot be had (conflict, unavailable) or the downloads do not fit, else 0.
  * An optional model that is unavailable does not fail the check.
  */

@@ -49,7 +49,7 @@ export function formatCompareReport(result: CompareResult, options: CompareRepor
   if (verbose)
     out.push(...localTable(`${ICONS.localOnly} Here, not in the repository`, groups.localOnly, columns, limit, place));
 
-  // Seed 002's "No SHA256 found for files": regular (non-LFS) files carry only a git sha1.
+  // Files without a SHA-256: regular (non-LFS) files carry only a git sha1, so only their names compare.
   const noSha = [...groups.nameOnly.map((p) => p.remote), ...groups.missing].filter((f) => f.sha256 === null).length;
   if (noSha > 0) {
     out.push(

@@ -101,8 +101,8 @@ export async function downloadFile(options: DownloadFileOptions): Promise<Downlo
 }
 
 /**
- * After a restart Node's hash state is gone (reference section 4): the existing prefix is hashed again at disk
- * speed, then the download continues into the same hash.
+ * After a restart Node's hash state is gone (a Hash cannot be saved and restored): the existing prefix is hashed
+ * again at disk speed, then the download continues into the same hash.
  */
 async function rehashPrefix({ transfer, paths, options, name }: DownloadContext): Promise<void> {
   await transfer.hasher.hashFilePrefix(paths.part, transfer.writtenBytes);

@@ -37,7 +37,7 @@ const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 /**
  * GET with redirects followed by hand (`redirect: 'manual'`): every hop's host is checked against the policy before
  * anything is sent to it, relative Locations are resolved, and the token only reaches its provider's endpoint.
- * Never sends a browser User-Agent: Civitai answers browsers with login-page redirects (reference section 2).
+ * Never sends a browser User-Agent: Civitai answers browsers with login-page redirects.
  */
 export async function fetchFollowingRedirects(options: FetchFollowingRedirectsOptions): Promise<FollowedResponse> {
   const maxHops = options.maxHops ?? 10;

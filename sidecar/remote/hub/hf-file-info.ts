@@ -38,7 +38,7 @@ export interface HfFileInfo {
 const MAX_HOPS = 5;
 
 /**
- * What the Hub says about a file without downloading it (reference section 1): a HEAD on the resolve URL with
+ * What the Hub says about a file without downloading it: a HEAD on the resolve URL with
  * redirects handled by hand, because the SHA-256 and size live on the 302 itself (`X-Linked-Etag`, `X-Linked-Size`).
  * @returns null when the file does not exist at that revision (EntryNotFound).
  * @throws DepotError AUTH_REQUIRED (401) / AUTH_DENIED (403, details.accessUrl) / NOT_FOUND (repository, revision) /

@@ -23,7 +23,7 @@ export function hfRepoPage(hubUrl: string, repoType: HfRepoType, repoId: string)
 }
 
 /**
- * The DepotError for an HF error answer, from `X-Error-Code` / `X-Error-Message` (reference section 1).
+ * The DepotError for an HF error answer, from `X-Error-Code` / `X-Error-Message`.
  * A missing repository and a private one the caller may not see answer alike, so neither message claims which:
  * without a token the Hub answers a bare 401 (AUTH_REQUIRED: a token may open a private repository), with a valid
  * token 404 `RepoNotFound` (NOT_FOUND, `details.errorCode`). A 401 to a request that carried a token means the token

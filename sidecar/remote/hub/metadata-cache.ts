@@ -26,7 +26,7 @@ export interface MetadataCache {
   set(url: string, facts: RemoteFacts | null): Promise<void>;
   /** The cached answer, else `ask()`'s, stored; concurrent look-ups of one URL share one `ask()`. Errors are not cached. */
   lookup(url: string, ask: () => Promise<RemoteFacts | null>): Promise<RemoteFacts | null>;
-  /** Forgets every answer and deletes the file (seed 001's cache reset). */
+  /** Forgets every answer and deletes the file (the terminal UI's `r`, reset cache). */
   reset(): Promise<void>;
   readonly size: number;
 }

@@ -19,7 +19,7 @@ export interface StatusErrorInput {
   token?: string;
 }
 
-/** Civitai's and HF's JSON error bodies: `{"error": "...", "message": "..."}` (reference sections 1 and 2). */
+/** Civitai's and HF's JSON error bodies: `{"error": "...", "message": "..."}`. */
 const zErrorBody = z.object({ error: z.string().optional(), message: z.string().optional() }).passthrough();
 
 /**
@@ -28,7 +28,7 @@ const zErrorBody = z.object({ error: z.string().optional(), message: z.string().
  * headers in `details` for the retry policy. The server's own words are kept (redacted) because Civitai's explain
  * the case (early access, login required, downloads disabled). HF's `X-Error-Code` is read where it says more than
  * the status: a missing repository and a private one without access answer alike (a bare 401 without a token,
- * 404 `RepoNotFound` with one: reference section 1), so those messages name both.
+ * 404 `RepoNotFound` with one), so those messages name both.
  */
 export async function statusError(input: StatusErrorInput): Promise<DepotError> {
   const { response, url, provider, name } = input;

@@ -10,7 +10,7 @@ export interface CheckHostPolicy {
 export type DownloadChoice = { url: string; provider?: Provider } | { reason: string };
 
 /**
- * The first of a requirement's URLs that the host policy allows (seed 000's whitelist: https HuggingFace and Civitai,
+ * The first of a requirement's URLs that the host policy allows (https HuggingFace and Civitai,
  * the configured endpoints, loopback only when enabled), without credentials, or why none can be used
  * (`targetPath`, relative to the models root, is named in that reason).
  */

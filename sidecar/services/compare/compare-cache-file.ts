@@ -5,9 +5,9 @@ import { readValidJsonFile } from '../../disk/read-valid-json-file';
 import { writeFileAtomic } from '../../disk/write-file-atomic';
 import { hasErrorCode } from '../../../shared/has-error-code';
 
-/** The metadata cache in the compared folder (seed 002's `.hf_checker_cache.pkl`, as JSON). Hidden: never scanned. */
+/** The metadata cache in the compared folder, so unchanged JSON files are not read again. Hidden: never scanned. */
 export const METADATA_CACHE_NAME = '.model-depot-compare-cache.json';
-/** The hash cache of `--scan-files` (seed 002's `.hf_checker_direct_cache.pkl`), in our hash cache's format. */
+/** The hash cache of `--scan-files`, in the sidecar's hash cache format: unchanged files are not hashed again. */
 export const HASH_CACHE_NAME = '.model-depot-compare-hashes.json';
 
 /** The cache in `localDir`, or an empty one when there is none or it is unreadable (it is only a cache). */

@@ -8,7 +8,7 @@ export interface CompareCollectionsOptions {
 }
 
 /**
- * Sorts every remote file into one of seed 002's four groups, and finds the local models the repository lacks.
+ * Sorts every remote file into one of four groups, and finds the local models the repository lacks.
  * 1. same SHA-256 as any local model: matched, whatever the names;
  * 2. else the same name (case-insensitive, as on the Windows and macOS file systems most collections live on):
  *    mismatched when both sides have a SHA-256 (they differ, or rule 1 would have matched), else name-only;

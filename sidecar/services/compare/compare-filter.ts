@@ -4,13 +4,13 @@ import { baseNameOf } from './compare-collections';
 
 export interface CompareFilterOptions {
   /**
-   * Seed 002's `--filter`: `*` any characters, `?` exactly one (picomatch also honours `[abc]` and `{a,b}`).
+   * `--filter`: `*` any characters, `?` exactly one (picomatch also honours `[abc]` and `{a,b}`).
    * Without a `/` it matches the file's base name wherever the file sits (`*wan22*`, `wan22*`, `*-v2.safetensors`);
    * with a `/` it matches the whole path relative to the compared folder (`loras/*wan*`). Case-insensitive.
    * Default: every file.
    */
   pattern?: string;
-  /** Seed 002's `--safetensors-only`: keep `.safetensors` files only. Default false. */
+  /** `--safetensors-only`: keep `.safetensors` files only. Default false. */
   safetensorsOnly?: boolean;
 }
 

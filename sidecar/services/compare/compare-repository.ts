@@ -4,7 +4,7 @@ import { compareCollections } from './compare-collections';
 import type { CompareFilter } from './compare-filter';
 import { hfResolveUrl } from '../../remote/hub/hub-url';
 
-/** One entry of the tree listing (reference section 1): `lfs.oid` is the SHA-256 of LFS files. */
+/** One entry of the tree listing: `lfs.oid` is the SHA-256 of LFS files. */
 export interface RemoteTreeEntry {
   type: string;
   path: string;
@@ -112,7 +112,7 @@ async function listRemoteFiles(options: CompareRepositoryOptions): Promise<Remot
 
 /**
  * The Hub answers a missing repository and a private one without access alike: a bare 401 without a token, 404
- * RepoNotFound with one (reference section 1). So the message names both and what to do about each; a 401 to a
+ * RepoNotFound with one. So the message names both and what to do about each; a 401 to a
  * request with a token means the token itself was refused. The lister's own error stays as the cause.
  */
 function explainListingError(

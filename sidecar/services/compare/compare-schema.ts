@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * `model-depot compare` (seed 002): a local collection against a HuggingFace repository.
+ * `model-depot compare`: a local collection against a HuggingFace repository.
  * This file holds the boundary schemas: the metadata JSON files found in the local folder, the cache file the
  * comparer keeps beside them, and the JSON it prints with `--json` (and writes as `summary.json` with `--export-all`).
  */
@@ -146,7 +146,7 @@ export type CompareResult = z.infer<typeof zCompareResult>;
 
 /**
  * The metadata cache file in the local folder (`.model-depot-compare-cache.json`): what each JSON file said, keyed
- * by its path relative to the folder, valid while its mtime and size are unchanged (seed 002's `.hf_checker_cache`).
+ * by its path relative to the folder, valid while its mtime and size are unchanged.
  */
 export const zMetadataCacheEntry = z.object({
   mtimeMs: z.number(),
@@ -191,7 +191,7 @@ export const zCompareCliOptions = z.object({
 });
 export type CompareCliOptions = z.infer<typeof zCompareCliOptions>;
 
-/** The two fields of `GET /api/{models|datasets|spaces}/{repo}` that `compare` needs (reference section 1). */
+/** The two fields of `GET /api/{models|datasets|spaces}/{repo}` that `compare` needs. */
 export const zRepoAccessInfo = z
   .object({
     private: z.boolean().optional(),

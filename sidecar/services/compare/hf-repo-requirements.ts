@@ -22,9 +22,9 @@ export interface HfRepoRequirementsOptions {
 }
 
 /**
- * Every model file of a HuggingFace repository as a requirement (seed 001 works from a repository, not a workflow):
- * the category comes from a folder name in its path (`split_files/vae/ae.safetensors` -> vae), the SHA-256 and size
- * from the tree listing, so files already on disk under any name are linked instead of downloaded.
+ * Every model file of a HuggingFace repository as a requirement, for the terminal UI opened on a repository rather
+ * than a workflow: the category comes from a folder name in its path (`split_files/vae/ae.safetensors` -> vae), the
+ * SHA-256 and size from the tree listing, so files already on disk under any name are linked instead of downloaded.
  */
 export async function hfRepoRequirements(options: HfRepoRequirementsOptions): Promise<RequirementInput[]> {
   const requirements: RequirementInput[] = [];

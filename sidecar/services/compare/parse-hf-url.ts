@@ -24,7 +24,7 @@ export interface ParseHfUrlOptions {
 const REPO_PART = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
 /**
- * `--hf-url`, read by owner C's parseHubUrl (repository, `/tree/`, `/blob/`, `/resolve/`, type prefixes, encoded
+ * `--hf-url`, read by parseHubUrl (repository, `/tree/`, `/blob/`, `/resolve/`, type prefixes, encoded
  * revisions, HF_ENDPOINT mirrors under a path prefix); this adds what a person typing a URL needs: the scheme may be
  * left out, and a URL that names no repository gets a `BAD_INPUT` message that says why.
  */

@@ -28,7 +28,7 @@ export interface LocalMetadataScan {
 }
 
 /**
- * Seed 002's metadata mode: every `*.json` below the folder (`.metadata.json` included) that names a model. A JSON
+ * The metadata mode: every `*.json` below the folder (`.metadata.json` included) that names a model. A JSON
  * file whose mtime and size are unchanged since the last run is answered from the cache without being read.
  */
 export async function readLocalMetadata(options: ReadLocalMetadataOptions): Promise<LocalMetadataScan> {

@@ -23,9 +23,10 @@ export interface InstallRun {
 }
 
 /**
- * Seed 000's install: `present` -> exists; `linkable` -> linked (relative symlink, hard link or copy) and registered
- * as an alias; `missing` -> downloaded into its safe path and registered with its source; `conflict` and
- * `unavailable` -> failed with the check's reason (nothing is overwritten). Links run first, then downloads.
+ * What installing does with each checked item: `present` -> exists; `linkable` -> linked (relative symlink, hard
+ * link or copy) and registered as an alias; `missing` -> downloaded into its safe path and registered with its
+ * source; `conflict` and `unavailable` -> failed with the check's reason (nothing is overwritten). Links run first,
+ * then downloads.
  */
 export function installRequirements(deps: InstallDeps, options: InstallRequirementsOptions): InstallRun {
   const { board } = deps;
