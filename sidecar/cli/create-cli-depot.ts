@@ -1,6 +1,6 @@
 import type { Logger } from '../runtime/logger';
-import { createDepot } from '../services/depot/create-depot';
 import type { Depot } from '../services/depot/depot-types';
+import { type DepotReader, openDepot } from '../services/depot/open-depot';
 import type { CliContext } from './cli-context';
 import { isLoopbackEndpoint } from './is-loopback-endpoint';
 
@@ -13,21 +13,32 @@ export interface CreateCliDepotOptions {
   indexInBackground?: boolean;
 }
 
-/** The depot of a command (`serve`, `install`, `tui`), from the resolved flags, config and environment. */
+/** The depot of a command that changes things (`serve`, `install`, `tui`), from the flags, config and environment. */
 export function createCliDepot(ctx: CliContext, options: CreateCliDepotOptions): Promise<Depot> {
-  return createDepot({
+  return openDepot({
+    ...depotOptions(ctx),
     ...(options.logger === undefined ? {} : { logger: options.logger }),
+    limitKbps: options.limitKbps,
+    indexInBackground: options.indexInBackground ?? false,
+  });
+}
+
+/** The depot of a command that only reads (`check`, `stats`, `list`): no lock, so it works beside a sidecar. */
+export function openCliDepotReader(ctx: CliContext): Promise<DepotReader> {
+  return openDepot({ ...depotOptions(ctx), readOnly: true });
+}
+
+function depotOptions(ctx: CliContext) {
+  return {
     modelsRoot: ctx.modelsRoot,
     hubDirs: ctx.hubDirs,
     hfCacheDir: ctx.env.hfCacheDir,
     hfEndpoint: ctx.env.hfEndpoint,
     civitaiEndpoint: ctx.env.civitaiEndpoint,
-    limitKbps: options.limitKbps,
     parallel: ctx.config.parallel_downloads,
     // The context keeps tokens non-enumerable, so they are handed over by name.
     envTokens: { huggingface: ctx.env.hfToken, civitai: ctx.env.civitaiToken },
     // A local mirror (or the tests' fake hub) on loopback redirects to other loopback hosts (its CDN).
     allowLoopbackHosts: isLoopbackEndpoint(ctx.env.hfEndpoint) || isLoopbackEndpoint(ctx.env.civitaiEndpoint),
-    indexInBackground: options.indexInBackground ?? false,
-  });
+  };
 }

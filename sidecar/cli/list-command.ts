@@ -1,8 +1,8 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { formatBytes } from '../../shared/format-bytes';
-import type { ModelListing } from '../registry/registry-schema';
-import { openRegistry } from '../registry/open-registry';
+import type { ModelListing } from '../services/depot/depot-types';
+import { openCliDepotReader } from './create-cli-depot';
 import { resolveCliContext } from './cli-context';
 import { runAction } from './run-action';
 
@@ -14,7 +14,7 @@ export function registerListCommand(program: Command): void {
     .action(
       runAction(async (_options: unknown, command: Command) => {
         const context = await resolveCliContext(command);
-        const registry = await openRegistry({ modelsRoot: context.modelsRoot, readOnly: true });
+        const registry = await openCliDepotReader(context);
         const models = registry.list();
         if (context.json) {
           process.stdout.write(`${JSON.stringify(models, null, 2)}\n`);

@@ -1,11 +1,7 @@
 import type { Command } from 'commander';
-import { isDepotError } from '../../shared/errors';
 import { formatBytes } from '../../shared/format-bytes';
-import { openRegistry } from '../registry/open-registry';
-import type { Registry } from '../registry/registry';
-import { defaultHashCacheFile, openHashCache } from '../disk/hashing/hash-cache';
-import { HashPool } from '../disk/hashing/hash-pool';
-import { migrateModels, type MigrateReport } from '../services/depot/migrate-models';
+import { migrateDepot } from '../services/depot/migrate-depot';
+import type { MigrateReport } from '../services/depot/migrate-models';
 import { resolveCliContext } from './cli-context';
 import { createHashProgress } from './compare/hash-progress';
 import { runAction } from './run-action';
@@ -27,14 +23,10 @@ export function registerMigrateCommand(program: Command): void {
       runAction(async (flags: MigrateFlags, command: Command) => {
         const context = await resolveCliContext(command);
         const dryRun = flags.dryRun === true;
-        const hashCache = await openHashCache({ file: defaultHashCacheFile(context.modelsRoot) });
-        const { registry, note } = await openForMigrate(context.modelsRoot, dryRun);
-        const pool = new HashPool();
         const bar = context.json || context.quiet ? undefined : createHashProgress();
-        let report: MigrateReport;
+        let migrated: Awaited<ReturnType<typeof migrateDepot>>;
         try {
-          report = await migrateModels({
-            registry,
+          migrated = await migrateDepot({
             modelsRoot: context.modelsRoot,
             hubDirs: context.hubDirs,
             hfCacheDir: context.env.hfCacheDir,
@@ -42,36 +34,19 @@ export function registerMigrateCommand(program: Command): void {
             folder: flags.folder,
             env: process.env,
             dryRun,
-            hashCache,
-            pool,
             onProgress: (progress) => {
               if (progress.phase === 'hashing' && progress.bytesTotal > 0) bar?.update(progress);
             },
           });
         } finally {
           bar?.stop();
-          await pool.close();
-          await registry?.close();
         }
+        const { report, note } = migrated;
         if (context.json) process.stdout.write(`${JSON.stringify({ ...report, ...(note ? { note } : {}) })}\n`);
         else process.stdout.write(describeReport(report, { quiet: context.quiet, note }));
         return report.failed.length > 0 ? 1 : 0;
       }),
     );
-}
-
-/**
- * A dry run reads the registry without locking or creating anything (a corrupt one counts as empty: migrate would
- * rebuild it); a real run takes the lock and, over a corrupt file, keeps it aside and rebuilds.
- */
-async function openForMigrate(modelsRoot: string, dryRun: boolean): Promise<{ registry?: Registry; note?: string }> {
-  if (!dryRun) return { registry: await openRegistry({ modelsRoot, recoverCorrupt: true }) };
-  try {
-    return { registry: await openRegistry({ modelsRoot, readOnly: true }) };
-  } catch (error) {
-    if (!isDepotError(error) || error.code !== 'REGISTRY_CORRUPT') throw error;
-    return { note: `${error.message} migrate (without --dry-run) keeps it aside and rebuilds it.` };
-  }
 }
 
 function describeReport(report: MigrateReport, { quiet, note }: { quiet: boolean; note?: string }): string {

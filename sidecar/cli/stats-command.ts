@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { openRegistry } from '../registry/open-registry';
+import { openCliDepotReader } from './create-cli-depot';
 import { resolveCliContext } from './cli-context';
 import { runAction } from './run-action';
 
@@ -11,7 +11,7 @@ export function registerStatsCommand(program: Command): void {
     .action(
       runAction(async (_options: unknown, command: Command) => {
         const context = await resolveCliContext(command);
-        const registry = await openRegistry({ modelsRoot: context.modelsRoot, readOnly: true });
+        const registry = await openCliDepotReader(context);
         const stats = registry.stats();
         if (context.json) {
           process.stdout.write(`${JSON.stringify(stats)}\n`);
@@ -22,7 +22,7 @@ export function registerStatsCommand(program: Command): void {
             `Models:      ${stats.model_count}`,
             `Aliases:     ${stats.alias_count}`,
             `Total size:  ${stats.total_size_gb.toFixed(2)} GiB`,
-            ...(context.quiet ? [] : [`Registry:    ${registry.file}`]),
+            ...(context.quiet ? [] : [`Registry:    ${registry.registryFile}`]),
             '',
           ].join('\n'),
         );

@@ -6,7 +6,7 @@ import type { Depot } from '../services/depot/depot-types';
 import type { TuiDepot } from '../tui/tui-app';
 import { dependenciesSection } from '../../shared/workflow/dependencies-section';
 import { usableRequirements } from '../../shared/workflow/usable-requirements';
-import { zHfRepoType } from '../remote/hub/hub-schemas';
+import { zRepoType } from '../services/compare/compare-schema';
 import { hfRepoRequirements } from '../services/compare/hf-repo-requirements';
 import { resolveCliContext, type CliContext } from './cli-context';
 import { createCliDepot } from './create-cli-depot';
@@ -79,7 +79,7 @@ async function tuiAction(workflowFile: string | undefined, flags: TuiFlags, comm
 }
 
 async function repoCheckInput(flags: TuiFlags, ctx: CliContext): Promise<unknown> {
-  const repoType = zHfRepoType.safeParse(flags.repoType);
+  const repoType = zRepoType.safeParse(flags.repoType);
   if (!repoType.success)
     throw new DepotError('BAD_INPUT', `--repo-type is model, dataset or space; got "${flags.repoType}".`);
   const requirements = await hfRepoRequirements({

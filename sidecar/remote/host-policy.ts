@@ -1,7 +1,7 @@
 import { isLoopbackHost } from '../../shared/is-loopback-host';
 import { DepotError } from '../../shared/errors';
 import type { Provider } from '../../shared/check-result';
-import { redactUrl } from './redact-url';
+import { redactUrl } from '../runtime/redact-url';
 
 export const DEFAULT_HF_ENDPOINT = 'https://huggingface.co';
 export const DEFAULT_CIVITAI_ENDPOINT = 'https://civitai.com';

@@ -1,4 +1,4 @@
-import { redactUrl } from '../remote/redact-url';
+import { redactUrl } from './redact-url';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 export type LogFields = Record<string, unknown>;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { redactUrl, stripUrlCredentials } from '../../sidecar/remote/redact-url';
+import { redactUrl, stripUrlCredentials } from '../../sidecar/runtime/redact-url';
 
 const signed =
   'https://civitai-delivery-worker-prod.a.r2.cloudflarestorage.com/model/1/x.safetensors?X-Amz-Expires=86400' +

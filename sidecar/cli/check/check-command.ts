@@ -1,16 +1,9 @@
 import type { Command } from 'commander';
-import { extractRequirements } from '../../../shared/workflow/extract-requirements';
-import { defaultHashCacheFile, openHashCache } from '../../disk/hashing/hash-cache';
-import { freeSpace } from '../../disk/free-space';
-import { openRegistry } from '../../registry/open-registry';
-import { createHostPolicy } from '../../remote/host-policy';
-import { createRemoteLookup } from '../../remote/hub/lookup-remote-file';
-import { openMetadataCache } from '../../remote/hub/metadata-cache';
-import { checkRequirements } from '../../services/check/check-requirements';
 import { checkExitCode } from './check-exit-code';
 import { readWorkflowFile } from './check-read-workflow';
 import { formatCheckReport } from './check-report';
 import { resolveCliContext } from '../cli-context';
+import { openCliDepotReader } from '../create-cli-depot';
 import { runAction } from '../run-action';
 
 interface CheckCommandOptions {
@@ -32,35 +25,10 @@ export function registerCheckCommand(program: Command): void {
     .action(
       runAction(async (workflowFile: string, options: CheckCommandOptions, command: Command) => {
         const context = await resolveCliContext(command);
-        const extracted = extractRequirements(await readWorkflowFile(workflowFile));
-        const registry = await openRegistry({ modelsRoot: context.modelsRoot, readOnly: true });
+        const workflow = await readWorkflowFile(workflowFile);
+        const depot = await openCliDepotReader(context);
         try {
-          const hashCache = await openHashCache({ file: defaultHashCacheFile(context.modelsRoot) });
-          const endpoints = { hfEndpoint: context.env.hfEndpoint, civitaiEndpoint: context.env.civitaiEndpoint };
-          const hostPolicy = createHostPolicy(endpoints);
-          // Tokens are passed explicitly (the context keeps them non-enumerable) and go only to the hub hosts.
-          const lookupRemote = options.remote
-            ? createRemoteLookup({
-                ...endpoints,
-                cache: await openMetadataCache({ modelsRoot: context.modelsRoot }),
-                hfToken: context.env.hfToken,
-                civitaiToken: context.env.civitaiToken,
-                // One quick retry: the check waits on these; a download retries properly later.
-                retry: { limit: 1, baseMs: 300, serverLimitMs: 2000 },
-              })
-            : undefined;
-          const result = await checkRequirements({
-            requirements: extracted.requirements,
-            invalid: extracted.invalid,
-            registry,
-            modelsRoot: context.modelsRoot,
-            hashCache,
-            freeSpace,
-            hostPolicy,
-            lookupRemote,
-          });
-          // A file hashed during the check is not hashed again by the next one (nothing is written otherwise).
-          await hashCache.save();
+          const result = await depot.check(workflow, { remote: options.remote });
           if (context.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
           else {
             const report = formatCheckReport(result, {
@@ -73,7 +41,7 @@ export function registerCheckCommand(program: Command): void {
           }
           return checkExitCode(result);
         } finally {
-          await registry.close();
+          await depot.close();
         }
       }),
     );

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { CheckItem, CheckResult } from '../../../shared/check-result';
 import { formatBytes } from '../../../shared/format-bytes';
-import { redactUrl } from '../../remote/redact-url';
+import { redactUrl } from '../../runtime/redact-url';
 
 export interface CheckReportOptions {
   /** Source paths inside it are shown relative to it. */

@@ -9,17 +9,11 @@ import {
 } from '../../services/compare/compare-schema';
 import { DepotError } from '../../../shared/errors';
 import { formatBytes } from '../../../shared/format-bytes';
-import { HashPool } from '../../disk/hashing/hash-pool';
-import { openHashCache } from '../../disk/hashing/hash-cache';
-import { downloadFile } from '../../remote/download/download-file';
-import { createHostPolicy } from '../../remote/host-policy';
-import { createBandwidthLimiter } from '../../remote/bandwidth-limiter';
 import { clearCompareCaches, HASH_CACHE_NAME } from '../../services/compare/compare-cache-file';
 import { downloadMissing } from '../../services/compare/compare-download';
 import { writeCompareExports, type CompareExportKind } from '../../services/compare/compare-exports';
 import { createCompareFilter } from '../../services/compare/compare-filter';
 import { compareRepository } from '../../services/compare/compare-repository';
-import { hfListTree } from '../../remote/hub/hf-list-tree';
 import { compareRepoAccess } from '../../services/compare/compare-repo-access';
 import { parseHfUrl, parseRepoId, parseRepoType, type HfRepoLocation } from '../../services/compare/parse-hf-url';
 import { readLocalMetadata } from '../../services/compare/read-local-metadata';
@@ -130,7 +124,6 @@ async function runCompare(ctx: CliContext, options: CompareCliOptions): Promise<
     file: run.location.file,
     hubUrl: ctx.env.hfEndpoint,
     ...(run.token ? { token: run.token } : {}),
-    listTree: hfListTree,
     localDir,
     readLocal: () => readLocal(run),
     filter: createCompareFilter({
@@ -210,14 +203,16 @@ function locate(options: CompareCliOptions, hfEndpoint: string): HfRepoLocation 
 
 async function readLocal({ options, localDir, talk, warn }: CompareRun) {
   if (!options.scanFiles) return readLocalMetadata({ localDir, useCache: options.cache, onWarning: warn });
-  const pool = new HashPool();
   const progress = createCompareProgress({ stream: process.stderr, enabled: talk });
   try {
-    const hashCache = options.cache ? await openHashCache({ file: resolve(localDir, HASH_CACHE_NAME) }) : null;
-    return await scanLocalFiles({ localDir, pool, hashCache, onProgress: progress.update, onWarning: warn });
+    return await scanLocalFiles({
+      localDir,
+      ...(options.cache ? { hashCacheFile: resolve(localDir, HASH_CACHE_NAME) } : {}),
+      onProgress: progress.update,
+      onWarning: warn,
+    });
   } finally {
     progress.stop();
-    await pool.close();
   }
 }
 
@@ -226,16 +221,10 @@ async function download(
   result: CompareResult,
 ): Promise<CompareDownload[]> {
   const missing = result.groups.missing;
-  const hostPolicy = createHostPolicy({
-    hfEndpoint: ctx.env.hfEndpoint,
-    // A loopback HF_ENDPOINT (a local mirror, the fake hub) redirects to loopback CDN hosts as well.
-    allowLoopback: isLoopbackEndpoint(ctx.env.hfEndpoint),
-  });
   if (talk)
     process.stderr.write(
       `Downloading ${missing.length} files (${formatBytes(result.summary.missingBytes)}) into ${downloadDir}\n`,
     );
-  const limiter = createBandwidthLimiter({ kbps: limitKbps });
   // Failures are printed even with --json or --quiet (on stderr): they decide the exit code. Bars only when both
   // streams are a terminal: a redirected stdout or stderr means a log or a script, which gets plain lines.
   const progress = createCompareDownloadProgress({
@@ -250,8 +239,10 @@ async function download(
     outcomes = await downloadMissing({
       files: missing,
       downloadDir,
-      download: (request) => downloadFile({ ...request, limiter }),
-      hostPolicy,
+      hfEndpoint: ctx.env.hfEndpoint,
+      // A loopback HF_ENDPOINT (a local mirror, the fake hub) redirects to loopback CDN hosts as well.
+      allowLoopbackHosts: isLoopbackEndpoint(ctx.env.hfEndpoint),
+      limitKbps,
       parallel: ctx.config.parallel_downloads,
       ...(token ? { token } : {}),
       onProgress: (file, { bytes, state }) => progress.file(file.relativePath, file.size, { bytes, state }),

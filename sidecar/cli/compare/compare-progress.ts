@@ -1,6 +1,6 @@
 import cliProgress from 'cli-progress';
 import { formatBytes } from '../../../shared/format-bytes';
-import type { HashFilesProgress } from '../../disk/hashing/hash-files';
+import type { HashFilesProgress } from '../../services/compare/scan-local-files';
 
 export interface CompareProgress {
   update(progress: HashFilesProgress): void;

@@ -1,7 +1,7 @@
 import cliProgress from 'cli-progress';
 import { formatBytes } from '../../../shared/format-bytes';
 import { formatDuration } from '../../../shared/format-duration';
-import type { HashFilesProgress } from '../../disk/hashing/hash-files';
+import type { HashFilesProgress } from '../../services/compare/scan-local-files';
 
 export interface HashProgressOptions {
   /** Where to draw; default process.stderr (stdout stays clean for --json and pipes). */

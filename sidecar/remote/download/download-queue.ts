@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { DepotError, isDepotError } from '../../../shared/errors';
 import { systemClock } from '../../runtime/clock';
 import { downloadFile, type DownloadFileOptions, type DownloadProgress, type DownloadResult } from './download-file';
-import { stripUrlCredentials } from '../redact-url';
+import { stripUrlCredentials } from '../../runtime/redact-url';
 import { partialPaths, removePartial } from '../partial/resume-state';
 import { SpeedMeter } from '../speed-meter';
 

@@ -3,7 +3,7 @@ import type { Provider } from '../../../shared/check-result';
 import { VERSION } from '../../version';
 import { discardBody, type FetchLike, type FetchResponse } from '../fetch-like';
 import type { HostPolicy } from '../host-policy';
-import { redactUrl } from '../redact-url';
+import { redactUrl } from '../../runtime/redact-url';
 
 export interface FetchFollowingRedirectsOptions {
   url: string;

@@ -1,7 +1,7 @@
 import { DepotError } from '../../../shared/errors';
 import type { DownloadContext } from './download-context';
 import { discardTransfer } from '../partial/partial-transfer';
-import { redactUrl } from '../redact-url';
+import { redactUrl } from '../../runtime/redact-url';
 
 /**
  * Size, then SHA-256, against what the workflow expects. A mismatch discards the partial file and its state for

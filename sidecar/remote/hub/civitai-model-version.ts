@@ -3,7 +3,7 @@ import { zCivitaiModelVersion, zHubErrorBody, type CivitaiModelVersion } from '.
 import { defaultHubFetch } from './hub-fetch';
 import { hubRequest, type HubCallOptions } from './hub-request';
 import { parseJsonText } from '../../runtime/parse-json-text';
-import { redactUrl } from '../redact-url';
+import { redactUrl } from '../../runtime/redact-url';
 
 export type CivitaiModelVersionOptions = ({ versionId: number; hash?: never } | { hash: string; versionId?: never }) &
   HubCallOptions & {

@@ -1,6 +1,6 @@
 import { DepotError } from '../../../shared/errors';
 import type { HubFetch, HubFetchInit, HubFetchResponse } from './hub-fetch';
-import { redactUrl } from '../redact-url';
+import { redactUrl } from '../../runtime/redact-url';
 
 const MAX_HOPS = 5;
 

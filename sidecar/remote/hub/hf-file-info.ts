@@ -4,7 +4,7 @@ import { defaultHubFetch } from './hub-fetch';
 import { hfHttpError } from './hf-http-error';
 import { hubRequest, type HubCallOptions } from './hub-request';
 import { hfResolveUrl, parseHubUrl, toFetchUrl } from './hub-url';
-import { redactUrl } from '../redact-url';
+import { redactUrl } from '../../runtime/redact-url';
 
 export interface HfFileInfoOptions extends HubCallOptions {
   /** A resolve (or /blob/) URL on huggingface.co or on `hubUrl`; or give repoId + path. */

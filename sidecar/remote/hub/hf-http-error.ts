@@ -2,7 +2,7 @@ import { zHubErrorBody, type HfRepoType } from './hub-schemas';
 import { DepotError } from '../../../shared/errors';
 import type { HubFetchResponse } from './hub-fetch';
 import { parseJsonText } from '../../runtime/parse-json-text';
-import { redactUrl } from '../redact-url';
+import { redactUrl } from '../../runtime/redact-url';
 
 export interface HfHttpErrorInput {
   response: HubFetchResponse;

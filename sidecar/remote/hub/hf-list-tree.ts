@@ -5,7 +5,7 @@ import { hfHttpError } from './hf-http-error';
 import { hubRequest, type HubCallOptions } from './hub-request';
 import { parseJsonText } from '../../runtime/parse-json-text';
 import { parseLinkNext } from './parse-link-header';
-import { redactUrl } from '../redact-url';
+import { redactUrl } from '../../runtime/redact-url';
 
 export interface HfListTreeOptions extends HubCallOptions {
   repoId: string;

@@ -4,7 +4,7 @@ import { defaultHubFetch } from './hub-fetch';
 import { hfHttpError } from './hf-http-error';
 import { hubRequest, type HubCallOptions } from './hub-request';
 import { parseJsonText } from '../../runtime/parse-json-text';
-import { redactUrl } from '../redact-url';
+import { redactUrl } from '../../runtime/redact-url';
 
 export interface HfRepoInfoOptions extends HubCallOptions {
   repoId: string;

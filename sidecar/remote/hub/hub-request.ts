@@ -2,7 +2,7 @@ import { DepotError } from '../../../shared/errors';
 import { errorCodeOf } from '../../../shared/error-code-of';
 import { fetchSameOrigin } from './fetch-same-origin';
 import type { HubFetch, HubFetchInit, HubFetchResponse } from './hub-fetch';
-import { redactUrl } from '../redact-url';
+import { redactUrl } from '../../runtime/redact-url';
 import { RETRY_STATUSES, retryDelay, type RetryOptions } from '../download/retry-delay';
 
 /** How a hub client (HF file info, tree, repo info; Civitai model version) talks to its host: passed on to hubRequest. */

@@ -3,7 +3,7 @@ import type { Provider } from '../../../shared/check-result';
 import { DepotError } from '../../../shared/errors';
 import { readSmallBody, type FetchResponse } from '../fetch-like';
 import { redactText } from '../../runtime/logger';
-import { redactUrl } from '../redact-url';
+import { redactUrl } from '../../runtime/redact-url';
 
 export interface StatusErrorInput {
   response: FetchResponse;

@@ -3,7 +3,7 @@ import { removeWriteLeftovers } from '../../disk/remove-write-leftovers';
 import { lockPartial } from './lock-partial';
 import { openPartialFile } from './open-partial-file';
 import { DIRECT_IO_BLOCK, pageAlignedMemory } from '../ring/page-aligned-memory';
-import { stripUrlCredentials } from '../redact-url';
+import { stripUrlCredentials } from '../../runtime/redact-url';
 import { readResumeState, removePartial, writeResumeState, type PartialPaths } from './resume-state';
 import { RING_BYTES, RING_WRITE_WINDOW } from '../ring/ring-file-writer';
 import { RingHasher } from '../ring/ring-hasher';

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { zResumeState, type ResumeState } from './resume-state-schema';
 import { readValidJsonFile } from '../../disk/read-valid-json-file';
 import { writeFileAtomic } from '../../disk/write-file-atomic';
-import { stripUrlCredentials } from '../redact-url';
+import { stripUrlCredentials } from '../../runtime/redact-url';
 
 export interface PartialPaths {
   /** The bytes so far: `<tmpDir>/<key>.part`. */

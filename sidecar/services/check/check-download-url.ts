@@ -1,6 +1,6 @@
 import type { Provider } from '../../../shared/check-result';
 import { hubUrlProvider } from '../../remote/hub/hub-url-provider';
-import { redactUrl, stripUrlCredentials } from '../../remote/redact-url';
+import { redactUrl, stripUrlCredentials } from '../../runtime/redact-url';
 
 /** The part of the host policy a check needs (`HostPolicy` fits): undefined for a URL that may not be fetched. */
 export interface CheckHostPolicy {

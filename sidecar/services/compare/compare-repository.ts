@@ -3,6 +3,7 @@ import { DepotError, isDepotError } from '../../../shared/errors';
 import { compareCollections } from './compare-collections';
 import type { CompareFilter } from './compare-filter';
 import { hfResolveUrl } from '../../remote/hub/hub-url';
+import { hfListTree } from '../../remote/hub/hf-list-tree';
 
 /** One entry of the tree listing: `lfs.oid` is the SHA-256 of LFS files. */
 export interface RemoteTreeEntry {
@@ -12,7 +13,7 @@ export interface RemoteTreeEntry {
   lfs?: { oid: string; size: number } | null;
 }
 
-/** Owner C's `hfListTree` (`sidecar/remote/hf-list-tree.ts`): follows the Link pages, honours rate limits. */
+/** How the repository is listed (hfListTree follows the Link pages and honours rate limits). */
 export type ListTree = (options: {
   repoId: string;
   repoType: RepoType;
@@ -35,7 +36,8 @@ export interface CompareRepositoryOptions {
   hubUrl: string;
   /** HF token for private and gated repositories; sent to the hub only, never stored or printed. */
   token?: string;
-  listTree: ListTree;
+  /** Lists the repository's files, page by page. Default hfListTree. */
+  listTree?: ListTree;
   /** The local folder (absolute), reported in the result. */
   localDir: string;
   /** Reads the local side (metadata JSON or hashed files); runs while the repository is listed. */
@@ -84,7 +86,7 @@ async function listRemoteFiles(options: CompareRepositoryOptions): Promise<Remot
   const { repoId, repoType, revision, path, hubUrl, token, file } = options;
   const files: RemoteFile[] = [];
   const prefix = path ? `${path}/` : '';
-  const entries = options.listTree({
+  const entries = (options.listTree ?? hfListTree)({
     repoId,
     repoType,
     revision,

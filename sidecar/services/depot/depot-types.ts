@@ -3,6 +3,7 @@ import type { InstallTokens } from '../../server/http-api';
 import type { Job } from '../../../shared/job';
 import type { RequirementInput } from '../../../shared/requirement';
 import type { ModelListing, RegistryStats } from '../../registry/registry-schema';
+export type { ModelListing, RegistryStats } from '../../registry/registry-schema';
 import type { Clock } from '../../runtime/clock';
 import type { FetchLike } from '../../remote/fetch-like';
 import type { Logger } from '../../runtime/logger';

@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import type { CheckItem, Provider } from '../../../shared/check-result';
 import { DepotError, isDepotError } from '../../../shared/errors';
 import { assertStillInside, resolveModelPath } from '../../disk/safe-path';
-import { stripUrlCredentials } from '../../remote/redact-url';
+import { stripUrlCredentials } from '../../runtime/redact-url';
 import type { InstallDeps } from './install-deps';
 import { linkItem } from './install-link';
 

@@ -1,0 +1,89 @@
+import path from 'node:path';
+import type { CheckResult } from '../../../shared/check-result';
+import { extractRequirements } from '../../../shared/workflow/extract-requirements';
+import { freeSpace } from '../../disk/free-space';
+import { defaultHashCacheFile, openHashCache } from '../../disk/hashing/hash-cache';
+import { openRegistry } from '../../registry/open-registry';
+import type { ModelListing, RegistryStats } from '../../registry/registry-schema';
+import { createHostPolicy } from '../../remote/host-policy';
+import { createRemoteLookup } from '../../remote/hub/lookup-remote-file';
+import { openMetadataCache } from '../../remote/hub/metadata-cache';
+import { checkRequirements } from '../check/check-requirements';
+import { createDepot } from './create-depot';
+import type { CheckInput, CreateDepotOptions, Depot } from './depot-types';
+
+/** What a read-only command needs of the depot: it takes no lock, so it works beside a running sidecar. */
+export interface DepotReader {
+  readonly modelsRoot: string;
+  /** The registry file read (`<modelsRoot>/.registry/models.json`). */
+  readonly registryFile: string;
+  /**
+   * What a workflow needs, against the registry and the disk. Unreadable entries are reported as such in the result;
+   * only a file that is not a workflow at all throws BAD_INPUT.
+   */
+  check(input: CheckInput, options?: ReaderCheckOptions): Promise<CheckResult>;
+  stats(): RegistryStats;
+  list(): ModelListing[];
+  close(): Promise<void>;
+}
+
+export interface ReaderCheckOptions {
+  /** Ask HuggingFace and Civitai for the SHA-256 and size of URLs that carry none. Default true. */
+  remote?: boolean;
+}
+
+export type OpenDepotOptions = CreateDepotOptions & {
+  /**
+   * Only read: no lock, no start-up index, no downloads (`check`, `stats`, `list`). Default false: the whole depot,
+   * which holds the registry lock until it is closed.
+   */
+  readOnly?: boolean;
+};
+
+/** The one way into the depot for every command and the server. */
+export function openDepot(options: CreateDepotOptions & { readOnly: true }): Promise<DepotReader>;
+export function openDepot(options: CreateDepotOptions & { readOnly?: false }): Promise<Depot>;
+export function openDepot(options: OpenDepotOptions): Promise<Depot | DepotReader> {
+  return options.readOnly ? openDepotReader(options) : createDepot(options);
+}
+
+async function openDepotReader(options: CreateDepotOptions): Promise<DepotReader> {
+  const modelsRoot = path.resolve(options.modelsRoot);
+  const registry = await openRegistry({ modelsRoot, readOnly: true });
+  const endpoints = { hfEndpoint: options.hfEndpoint, civitaiEndpoint: options.civitaiEndpoint };
+  return {
+    modelsRoot,
+    registryFile: registry.file,
+    async check(input, { remote = true } = {}) {
+      const extracted = extractRequirements(input);
+      const hashCache = await openHashCache({ file: defaultHashCacheFile(modelsRoot) });
+      const lookupRemote = remote
+        ? (options.lookupRemote ??
+          createRemoteLookup({
+            ...endpoints,
+            cache: await openMetadataCache({ modelsRoot }),
+            hfToken: options.envTokens?.huggingface,
+            civitaiToken: options.envTokens?.civitai,
+            // One quick retry: the person waits on these; a download retries properly later.
+            retry: { limit: 1, baseMs: 300, serverLimitMs: 2000 },
+          }))
+        : undefined;
+      const result = await checkRequirements({
+        requirements: extracted.requirements,
+        invalid: extracted.invalid,
+        registry,
+        modelsRoot,
+        hashCache,
+        freeSpace,
+        hostPolicy: createHostPolicy(endpoints),
+        lookupRemote,
+      });
+      // A file hashed during this check is not hashed again by the next one (nothing else is written).
+      await hashCache.save();
+      return result;
+    },
+    stats: () => registry.stats(),
+    list: () => registry.list(),
+    close: () => registry.close(),
+  };
+}
