@@ -58,3 +58,15 @@ export const BAD_INPUT_CODES: ReadonlySet<DepotErrorCode> = new Set<DepotErrorCo
   'HOST_NOT_ALLOWED',
   'ORIGIN_REFUSED',
 ]);
+
+/** The `code` of a Node system error (or a proper-lockfile error), such as 'ENOENT'; undefined for anything else. */
+export function errorCodeOf(error: unknown): string | undefined {
+  return typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string'
+    ? error.code
+    : undefined;
+}
+
+/** True when `error` is a Node system error (or proper-lockfile error) with this `code`, such as 'ENOENT'. */
+export function hasErrorCode(error: unknown, code: string): boolean {
+  return errorCodeOf(error) === code;
+}

@@ -3,10 +3,9 @@ import { homedir } from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { zGlobalCliOptions, type Config } from '../config/config-schema';
-import { DepotError } from '../../shared/errors';
+import { DepotError, hasErrorCode } from '../../shared/errors';
 import { loadConfig } from '../config/load-config';
 import { resolveConfigPath } from '../config/resolve-config-path';
-import { hasErrorCode } from '../../shared/has-error-code';
 
 /**
  * What the environment says (DESIGN.md, Environment). Tokens live only here, in memory, as non-enumerable

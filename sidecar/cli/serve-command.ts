@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { DepotError } from '../../shared/errors';
+import { DepotError, hasErrorCode } from '../../shared/errors';
 import { VERSION } from '../version';
 import { createServer, type DepotServer } from '../server/create-server';
 import { installComfyuiExtension } from '../services/comfyui/install-comfyui-extension';
@@ -8,7 +8,6 @@ import { createCliDepot } from './create-cli-depot';
 import { parseLimitFlag } from './parse-limit-flag';
 import { runAction } from './run-action';
 import { createLogger } from '../runtime/logger';
-import { hasErrorCode } from '../../shared/has-error-code';
 
 interface ServeFlags {
   port?: string;

@@ -2,9 +2,8 @@ import { link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import envPaths from 'env-paths';
 import type { ZodIssue } from 'zod';
-import { DepotError } from '../../shared/errors';
+import { DepotError, hasErrorCode } from '../../shared/errors';
 import { CONFIG_KEY_HINTS, zConfig, type Config } from './config-schema';
-import { hasErrorCode } from '../../shared/has-error-code';
 import { locateJsonError } from './locate-json-error';
 
 export interface LoadConfigOptions {

@@ -1,6 +1,6 @@
+import { hasErrorCode } from '../../shared/errors';
 import { statfs } from 'node:fs/promises';
 import path from 'node:path';
-import { hasErrorCode } from '../../shared/has-error-code';
 
 /**
  * Bytes available to this user on the volume holding `dir` (statfs `bavail * bsize`). A directory that does not

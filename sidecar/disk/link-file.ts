@@ -2,8 +2,7 @@ import { copyFile, link, lstat, mkdir, realpath, rename, rm, stat, symlink, unli
 import { constants } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { DepotError } from '../../shared/errors';
-import { errorCodeOf } from '../../shared/error-code-of';
+import { DepotError, errorCodeOf } from '../../shared/errors';
 
 export type LinkKind = 'symlink' | 'hardlink' | 'copy';
 

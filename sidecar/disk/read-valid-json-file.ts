@@ -1,7 +1,7 @@
+import { hasErrorCode } from '../../shared/errors';
 import { readFile } from 'node:fs/promises';
 import type { z } from 'zod';
 import { parseJsonText } from '../runtime/parse-json-text';
-import { hasErrorCode } from '../../shared/has-error-code';
 
 /**
  * A JSON file parsed with `schema`, or undefined when the file is missing, is not JSON (torn by a crash, edited by

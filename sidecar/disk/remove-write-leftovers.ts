@@ -1,6 +1,6 @@
+import { hasErrorCode } from '../../shared/errors';
 import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { hasErrorCode } from '../../shared/has-error-code';
 
 export interface RemoveWriteLeftoversOptions {
   /** The file `writeFileAtomic` saves; its temporary files are `<name>.<pid>.<hex>.tmp` in the same folder. */

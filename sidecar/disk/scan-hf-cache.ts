@@ -1,9 +1,8 @@
+import { hasErrorCode, errorCodeOf } from '../../shared/errors';
 import { lstat, readdir, readlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { WalkedFile, SkippedEntry } from './walk-model-files';
 import { walkModelFiles } from './walk-model-files';
-import { hasErrorCode } from '../../shared/has-error-code';
-import { errorCodeOf } from '../../shared/error-code-of';
 
 export interface HfCacheFile extends WalkedFile {
   /** The blob's name when it is a SHA-256 (an LFS file): the model's hash, no reading needed. */

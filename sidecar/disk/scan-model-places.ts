@@ -1,13 +1,11 @@
 import { readdir, realpath } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { DepotError } from '../../shared/errors';
+import { DepotError, hasErrorCode, errorCodeOf } from '../../shared/errors';
 import { canonicalFolder, MODEL_FOLDERS, type ModelFolder } from '../../shared/model-folders';
 import { fileIdentity, type FileIdentity } from './hashing/file-identity';
 import { readExtraModelPaths } from './read-extra-model-paths';
 import { scanHfCache } from './scan-hf-cache';
 import { walkModelFiles, type SkippedEntry, type WalkedFile } from './walk-model-files';
-import { hasErrorCode } from '../../shared/has-error-code';
-import { errorCodeOf } from '../../shared/error-code-of';
 
 export type { SkippedEntry } from './walk-model-files';
 

@@ -1,9 +1,9 @@
+import { errorCodeOf } from '../../shared/errors';
 import { readdir, realpath } from 'node:fs/promises';
 import { statSync } from 'node:fs';
 import type { Dirent, Stats } from 'node:fs';
 import { join } from 'node:path';
 import { hasModelExtension } from '../../shared/model-folders';
-import { errorCodeOf } from '../../shared/error-code-of';
 
 export interface WalkedFile {
   path: string;

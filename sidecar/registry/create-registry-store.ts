@@ -1,6 +1,5 @@
 import path from 'node:path';
-import { DepotError } from '../../shared/errors';
-import { hasErrorCode } from '../../shared/has-error-code';
+import { DepotError, hasErrorCode } from '../../shared/errors';
 import { removeWriteLeftovers } from '../disk/remove-write-leftovers';
 import type { RegistryFile } from './registry-schema';
 import { DurableDataFile } from './durable-data-file';

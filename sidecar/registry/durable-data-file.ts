@@ -1,7 +1,7 @@
+import { hasErrorCode } from '../../shared/errors';
 import { open, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Adapter } from 'lowdb';
-import { hasErrorCode } from '../../shared/has-error-code';
 import { writeFileAtomic } from '../disk/write-file-atomic';
 
 export interface DurableDataFileOptions<T> {

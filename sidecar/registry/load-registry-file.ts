@@ -1,7 +1,6 @@
 import { readFile, rename } from 'node:fs/promises';
-import { DepotError } from '../../shared/errors';
+import { DepotError, hasErrorCode } from '../../shared/errors';
 import { REGISTRY_SCHEMA_VERSION, zRegistryFile, type RegistryFile } from './registry-schema';
-import { hasErrorCode } from '../../shared/has-error-code';
 
 /**
  * What to do with a registry file that is not valid JSON or does not match the schema:

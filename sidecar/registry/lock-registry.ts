@@ -2,9 +2,8 @@ import { unlink, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import lockfile from 'proper-lockfile';
-import { DepotError } from '../../shared/errors';
+import { DepotError, hasErrorCode } from '../../shared/errors';
 import { readValidJsonFile } from '../disk/read-valid-json-file';
-import { hasErrorCode } from '../../shared/has-error-code';
 import { zRegistryLockOwner, type RegistryLockOwner } from './registry-schema';
 
 /** A held registry lock. */

@@ -1,9 +1,16 @@
 import path from 'node:path';
 import { DepotError } from '../../shared/errors';
-import type { FileEntry, FileKind, ModelEntry, ModelListing, RegistryFile, RegistryStats } from './registry-schema';
+import {
+  type FileEntry,
+  type FileKind,
+  type ModelEntry,
+  type ModelListing,
+  type RegistryFile,
+  type RegistryStats,
+  zSha256,
+} from './registry-schema';
 import type { FileIdentity } from '../disk/hashing/file-identity';
 import { BatchedWrites } from './batched-writes';
-import { checkSha256 } from './check-sha256';
 import { cleanSource } from './clean-source';
 import { RegistryIndex } from './registry-index';
 import { registryListing, registryStats } from './registry-listing';
@@ -189,4 +196,11 @@ function addUnique(list: string[], value: string): boolean {
   if (list.includes(value)) return false;
   list.push(value);
   return true;
+}
+
+/** A caller's SHA-256 as the registry keys it (lowercase hex); anything else is BAD_INPUT. */
+function checkSha256(sha256: string): string {
+  const parsed = zSha256.safeParse(sha256.toLowerCase());
+  if (!parsed.success) throw new DepotError('BAD_INPUT', `"${sha256}" is not a SHA-256 (64 hex digits).`);
+  return parsed.data;
 }

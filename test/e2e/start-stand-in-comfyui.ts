@@ -1,13 +1,13 @@
+import { hasErrorCode } from '../../shared/errors';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { hasErrorCode } from '../../shared/has-error-code';
 
 const STAND_IN_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'stand-in');
 
-/** ComfyUI's public shims (reference section 1): modules over the app object the page set up. */
+/** ComfyUI's public shims: modules over the app object the page set up. */
 const SHIMS: Record<string, string> = {
   '/scripts/app.js': 'const app = window.comfyAPI.app.app;\nexport { app };\n',
   '/scripts/api.js': 'const api = window.comfyAPI.api.api;\nexport { api };\n',

@@ -7,7 +7,7 @@ import {
   type CompareDownload,
   type CompareResult,
 } from '../../services/compare/compare-schema';
-import { DepotError } from '../../../shared/errors';
+import { DepotError, hasErrorCode } from '../../../shared/errors';
 import { formatBytes } from '../../../shared/format-bytes';
 import { clearCompareCaches, HASH_CACHE_NAME } from '../../services/compare/compare-cache-file';
 import { downloadMissing } from '../../services/compare/compare-download';
@@ -23,7 +23,6 @@ import { createCompareDownloadProgress } from './compare-download-progress';
 import { createCompareProgress } from './compare-progress';
 import { formatCompareReport } from './compare-report';
 import { runAction } from '../run-action';
-import { hasErrorCode } from '../../../shared/has-error-code';
 import { isLoopbackEndpoint } from '../is-loopback-endpoint';
 
 export function registerCompareCommand(program: Command): void {

@@ -1,12 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DepotError } from '../../../shared/errors';
+import { DepotError, hasErrorCode } from '../../../shared/errors';
 import { zHashCacheFile, type HashCacheFile } from './hash-cache-file';
 import { parseJsonText } from '../../runtime/parse-json-text';
 import type { FileIdentity } from './file-identity';
 import { removeWriteLeftovers } from '../remove-write-leftovers';
 import { writeFileAtomic } from '../write-file-atomic';
-import { hasErrorCode } from '../../../shared/has-error-code';
 
 export interface OpenHashCacheOptions {
   /** The cache file; usually defaultHashCacheFile(modelsRoot). Created on the first save(). */

@@ -1,8 +1,7 @@
 import { stat } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
-import { DepotError, isDepotError } from '../../../shared/errors';
+import { DepotError, isDepotError, errorCodeOf } from '../../../shared/errors';
 import { fileIdentity, sameFileIdentity, type FileIdentity } from './file-identity';
-import { errorCodeOf } from '../../../shared/error-code-of';
 
 /** What a digest function (in this thread or in a worker) reports. */
 export interface DigestResult {

@@ -1,5 +1,4 @@
-import { DepotError } from '../../../shared/errors';
-import { errorCodeOf } from '../../../shared/error-code-of';
+import { DepotError, errorCodeOf } from '../../../shared/errors';
 import { fetchSameOrigin } from './fetch-same-origin';
 import type { HubFetch, HubFetchInit, HubFetchResponse } from './hub-fetch';
 import { redactUrl } from '../../runtime/redact-url';

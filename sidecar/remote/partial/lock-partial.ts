@@ -1,6 +1,5 @@
 import lockfile from 'proper-lockfile';
-import { DepotError } from '../../../shared/errors';
-import { hasErrorCode } from '../../../shared/has-error-code';
+import { DepotError, hasErrorCode } from '../../../shared/errors';
 import type { PartialPaths } from './resume-state';
 
 export interface LockPartialOptions {

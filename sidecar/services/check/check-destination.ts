@@ -1,6 +1,5 @@
 import type { UnavailableCode } from '../../../shared/check-result';
-import { errorCodeOf } from '../../../shared/error-code-of';
-import { isDepotError } from '../../../shared/errors';
+import { isDepotError, errorCodeOf } from '../../../shared/errors';
 import { assertStillInside } from '../../disk/safe-path';
 
 export interface CheckDestinationOptions {

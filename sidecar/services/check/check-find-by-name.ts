@@ -1,10 +1,10 @@
+import { errorCodeOf } from '../../../shared/errors';
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import type { FileEntry } from '../../registry/registry-schema';
 import type { LinkSource } from './check-link-source';
 import type { CheckRegistry } from './check-target';
 import { checkSourceKind } from './check-source-kind';
-import { errorCodeOf } from '../../../shared/error-code-of';
 
 export interface NamedSource {
   source: LinkSource;

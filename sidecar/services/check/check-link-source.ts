@@ -1,10 +1,10 @@
+import { errorCodeOf } from '../../../shared/errors';
 import { type Stats, statSync } from 'node:fs';
 import type { CheckItem } from '../../../shared/check-result';
 import type { FileEntry } from '../../registry/registry-schema';
 import { fileIdentity } from '../../disk/hashing/file-identity';
 import { recordedIdentityMatches, type CheckHashCache, type CheckRegistry } from './check-target';
 import { checkSourceKind } from './check-source-kind';
-import { errorCodeOf } from '../../../shared/error-code-of';
 
 export type LinkSource = NonNullable<CheckItem['source']>;
 

@@ -1,7 +1,7 @@
+import { errorCodeOf } from '../../../shared/errors';
 import { lstatSync, realpathSync, statSync, type Stats } from 'node:fs';
 import type { FileEntry } from '../../registry/registry-schema';
 import { fileIdentity, sameFileIdentity, type FileIdentity } from '../../disk/hashing/file-identity';
-import { errorCodeOf } from '../../../shared/error-code-of';
 
 /** The registry reads a check needs (sync, from memory). `Registry` fits. */
 export interface CheckRegistry {

@@ -1,9 +1,9 @@
+import { hasErrorCode } from '../../../shared/errors';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { zMetadataCacheFile, type MetadataCacheFile } from './compare-schema';
 import { readValidJsonFile } from '../../disk/read-valid-json-file';
 import { writeFileAtomic } from '../../disk/write-file-atomic';
-import { hasErrorCode } from '../../../shared/has-error-code';
 
 /** The metadata cache in the compared folder, so unchanged JSON files are not read again. Hidden: never scanned. */
 export const METADATA_CACHE_NAME = '.model-depot-compare-cache.json';

@@ -1,10 +1,10 @@
+import { hasErrorCode } from '../../../shared/errors';
 import { readFile as fsReadFile } from 'node:fs/promises';
 import type { LocalFile, LocalScanStats, MetadataCacheFile } from './compare-schema';
 import { loadCompareCache, saveCompareCache } from './compare-cache-file';
 import { parseLocalMetadata } from './parse-local-metadata';
 import { walkLocalFiles, type WalkedFile } from './walk-local-files';
 import { forEachLimited } from '../../runtime/for-each-limited';
-import { hasErrorCode } from '../../../shared/has-error-code';
 
 export interface ReadLocalMetadataOptions {
   /** The folder to scan, recursively (absolute). */

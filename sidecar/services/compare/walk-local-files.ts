@@ -1,8 +1,7 @@
 import { readdir, realpath, stat } from 'node:fs/promises';
 import type { Dirent, Stats } from 'node:fs';
 import { join } from 'node:path';
-import { DepotError } from '../../../shared/errors';
-import { hasErrorCode } from '../../../shared/has-error-code';
+import { DepotError, hasErrorCode } from '../../../shared/errors';
 import { forEachLimited } from '../../runtime/for-each-limited';
 
 export interface WalkedFile {

@@ -1,3 +1,4 @@
+import { errorCodeOf } from '../../../shared/errors';
 import { lstat } from 'node:fs/promises';
 import type { FileKind } from '../../registry/registry-schema';
 import type { DepotErrorCode } from '../../../shared/errors';
@@ -14,7 +15,6 @@ import {
   type ScanModelPlacesOptions,
   type SkippedEntry,
 } from '../../disk/scan-model-places';
-import { errorCodeOf } from '../../../shared/error-code-of';
 
 /** The registry methods migrate uses; a read-only registry is enough for a dry run. */
 export type MigrateRegistry = Pick<
