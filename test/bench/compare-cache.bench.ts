@@ -1,7 +1,7 @@
 /**
  * bench: `compare` metadata mode on a folder of 5,000 ComfyUI-Lora-Manager JSON files (~2.5 KB each), against a
  * fake-hub repository of 5,000 files (5 tree pages). Prints the time of a run answered by the metadata cache as a
- * ratio of a run without it (seed 002's "subsequent runs are fast"), for the local scan alone and for the whole
+ * ratio of a run without it, for the local scan alone and for the whole
  * comparison (the tree listing over loopback included). Medians of 5 runs each; the OS page cache is warm for both.
  * Run: `flock /tmp/bench.lock node --import tsx test/bench/compare-cache.bench.ts`
  */

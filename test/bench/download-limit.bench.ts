@@ -1,5 +1,5 @@
 /**
- * seed 001's `--limit 20000`: with a 20000 KB/s cap (1 KB = 1024 bytes), the rate over 10 s against the target
+ * `--limit 20000`: with a 20000 KB/s cap (1 KB = 1024 bytes), the rate over 10 s against the target
  * (bar: within 5%, i.e. 0.95x-1.05x). Measured from 1 s after the start (past the first burst) to 11 s.
  */
 import path from 'node:path';

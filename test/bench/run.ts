@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: runs every test/bench/*.bench.ts in name order, each in its own `node --import tsx` process
  * (so one bench's heap, workers and page-cache warm-up do not skew the next), and passes their lines through.
- * Each bench prints ratios against a baseline measured in the same run (STYLE.md rule 18).
+ * Each bench prints ratios against a baseline measured in the same run, never a bare number.
  *
  * Benches on one machine must not overlap: each child runs under `flock /tmp/bench.lock` when flock exists, unless
  * BENCH_LOCK_HELD=1 says the caller already holds it. Arguments filter by file name: `npm run bench -- hash`.

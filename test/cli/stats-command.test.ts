@@ -43,7 +43,9 @@ async function fillRegistry(modelsRoot: string): Promise<void> {
 }
 
 describe('model-depot stats and list', () => {
-  test("stats --json gives seed 000's figures, even while another model-depot holds the registry", async ({ dir }) => {
+  test('stats --json gives the registry figures, even while another model-depot holds the registry', async ({
+    dir,
+  }) => {
     const models = path.join(dir, 'models');
     await fillRegistry(models);
     const holder = await openRegistry({ modelsRoot: models });

@@ -57,7 +57,7 @@ describe('loadConfig', () => {
     expect(await readFile(file, 'utf8')).toBe(text);
   });
 
-  test("accepts seed 001's single hub_directory key", async ({ dir }) => {
+  test('accepts the single-folder hub_directory key', async ({ dir }) => {
     const file = path.join(dir, 'config.json');
     await writeFile(file, JSON.stringify({ hub_directory: '/mnt/llm/hub/models', bandwidth_limit_kb: 90000 }));
     expect((await loadConfig({ file })).config.hub_directory).toBe('/mnt/llm/hub/models');

@@ -46,7 +46,7 @@ const MODELS = {
 
 const hfUrl = (repo: string, file: string) => `https://huggingface.co/${repo}/resolve/main/${file}`;
 
-/** Workflow A as its file has it: seed-000 dependencies, a top-level ComfyUI `models` entry, loader widgets. */
+/** Workflow A as its file has it: a `dependencies` section, a top-level ComfyUI `models` entry, loader widgets. */
 function workflowA() {
   const dep = (m: { file: string; bytes: Buffer }, urls: string[], extra: Record<string, unknown> = {}) => ({
     filename: m.file,
@@ -224,7 +224,7 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)(
         hfCacheDir: path.join(root, 'hf-cache'),
         hfEndpoint: hub.hfUrl,
         civitaiEndpoint: hub.civitaiUrl,
-        // Workflows keep the real hosts; the sidecar rewrites them onto these endpoints (DESIGN.md, Environment).
+        // Workflows keep the real hosts; the sidecar rewrites them onto these endpoints.
         allowLoopbackHosts: true,
         indexInBackground: false,
         hashWorkers: 1,

@@ -1,5 +1,5 @@
 /**
- * A workflow as ComfyUI's file has it at first load: seed 000's `dependencies` and ComfyUI's top-level `models`
+ * A workflow as ComfyUI's file has it at first load: a `dependencies` section and ComfyUI's top-level `models`
  * (both lost on re-serialization), a node's `properties.models` and a loader widget (both kept).
  */
 export function sampleWorkflow(id = '0b7cf1d6-7f43-4a53-9f0d-2a7c6c1f0e11'): Record<string, unknown> {
@@ -66,8 +66,7 @@ export function sampleWorkflow(id = '0b7cf1d6-7f43-4a53-9f0d-2a7c6c1f0e11'): Rec
 
 /**
  * What ComfyUI hands to beforeConfigureGraph on a tab switch, a restore or after a save: the graph re-serialized,
- * so the top-level keys it does not own are gone (`models` arrives as null) and `extra` survives
- * (../shared/reference/comfyui-frontend.md section 2).
+ * so the top-level keys it does not own are gone (`models` arrives as null) and `extra` survives.
  */
 export function reserialize(workflow: unknown): Record<string, unknown> {
   if (typeof workflow !== 'object' || workflow === null) throw new Error('not a workflow object');

@@ -72,7 +72,7 @@ type Handler = (state: HubState, req: IncomingMessage, res: ServerResponse) => P
 
 /**
  * A loopback HuggingFace + Civitai hub for tests and benches: four servers on port 0, four origins, as faithful to
- * ../../../shared/reference/hub-protocols.md as a test needs (redirect hops across hosts, signed URLs, errors with
+ * the real hubs' protocols as a test needs (redirect hops across hosts, signed URLs, errors with
  * their headers, Range, pagination) with fault modes, content generated from seeds, and a log of what crossed the wire.
  */
 export async function createFakeHub(options: FakeHubOptions = {}): Promise<FakeHub> {

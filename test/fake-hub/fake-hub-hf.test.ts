@@ -510,7 +510,7 @@ const WITH_TOKEN = {
   body: { error: 'Repository not found' },
 };
 
-describe('fake hub: a missing or private repository answers as the Hub does (reference section 1)', () => {
+describe('fake hub: a missing or private repository answers as the Hub does', () => {
   const urls = (hub: FakeHub, id: string): string[] => [
     hub.resolveUrl(id, 'a.json'),
     `${hub.hfUrl}/api/models/${id}/tree/main`,

@@ -38,7 +38,7 @@ export interface RepoSpec {
   files: RepoFileSpec[];
 }
 
-/** Why a Civitai download wants a signed-in user (reference section 2). */
+/** Why a Civitai download wants a signed-in user. */
 export type CivitaiAuthMode = 'login' | 'early-access' | 'disabled';
 
 export interface CivitaiFileSpec {

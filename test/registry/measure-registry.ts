@@ -1,6 +1,6 @@
 /**
  * Measures the registry's two costs that grow with its size, printed as ratios against a baseline measured in the
- * same run (STYLE.md rule 18). Not a vitest file; run it alone (it must not overlap a bench):
+ * same run. Not a vitest file; run it alone (it must not overlap a bench):
  *   flock /tmp/bench.lock node --import tsx test/registry/measure-registry.ts
  *
  * - load: openRegistry (read-only) of 10,000 models + 5,000 aliases, against the bare readFile + JSON.parse of the

@@ -30,7 +30,7 @@ describe('openRegistry', () => {
     await registry.close();
   });
 
-  test('keeps the first file as canonical and counts the others as aliases (seed 000 figures)', async ({ root }) => {
+  test('keeps the first file as canonical and counts the others as aliases in the stats', async ({ root }) => {
     const registry = await openRegistry({ modelsRoot: root, now: () => Date.parse('2026-01-02T03:04:05Z') });
     const first = path.join(root, 'checkpoints', 'one.safetensors');
     const second = path.join(root, 'checkpoints', 'sub', 'same as one.safetensors');

@@ -77,7 +77,7 @@ const HF_URL = 'https://huggingface.co/org/m/resolve/main/x.safetensors';
 const CIVITAI_URL = 'https://civitai.com/api/download/models/55';
 const SHA = 'a'.repeat(64);
 
-describe('URL policy at every hop (seed 000: HuggingFace, Civitai, localhost only)', () => {
+describe('URL policy at every hop (HuggingFace, Civitai, localhost only)', () => {
   test('refuses workflow URLs that are not https HuggingFace/Civitai: nothing is fetched', async ({
     depot,
     hub,

@@ -36,7 +36,7 @@ async function checkAndInstall(
   return { result, jobs: settled };
 }
 
-describe('install over HTTP (seed 000)', () => {
+describe('install over HTTP', () => {
   test('installing B after A downloads 0 bytes and makes a relative symlink; stats give 1 model, 2 files', async ({
     hub,
     server,

@@ -4,7 +4,7 @@ import { keyCommand, type KeyContext } from '../../sidecar/tui/key-command';
 const context: KeyContext = { confirmQuit: false, downloadsRunning: false, top: 4, tableHeight: 10, paletteCount: 3 };
 
 describe('keyCommand', () => {
-  it('maps seed 001 keys', () => {
+  it('maps the keys of the help line', () => {
     expect(keyCommand('', { return: true }, context)).toEqual({ kind: 'state', actions: [{ type: 'toggle' }] });
     expect(keyCommand('', { downArrow: true }, context)).toEqual({
       kind: 'state',

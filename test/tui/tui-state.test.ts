@@ -96,7 +96,7 @@ describe('tuiReducer', () => {
 });
 
 describe('rowStatus', () => {
-  it('uses seed 001 words, with a bar fraction, speed and ETA while downloading', () => {
+  it('uses the status words, with a bar fraction, speed and ETA while downloading', () => {
     const [row] = checked(item('a.safetensors', 'missing')).rows;
     expect(rowStatus(row!).label).toBe('Pending');
     const downloading = rowStatus({

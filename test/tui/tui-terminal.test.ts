@@ -221,7 +221,7 @@ describe('model-depot tui', () => {
     );
     for (const name of ['present', 'linkable', 'missing']) expect(rowOf(cleared, `${name}.safetensors`)).toMatch(/^·/);
 
-    // A click only moves the cursor (seed 001): the row under it becomes current, its checkbox stays empty.
+    // A click only moves the cursor: the row under it becomes current, its checkbox stays empty.
     const click = (row: number) => {
       tmux('send-keys', '-t', session, '-l', `\u001b[<0;20;${row}M\u001b[<0;20;${row}m`);
     };

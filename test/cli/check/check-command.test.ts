@@ -43,8 +43,10 @@ async function placeModel(
 }
 
 describe('model-depot check', () => {
-  test('--json gives the CheckResult of a seed 000 workflow: everything to download, exit 0', async ({ dir }) => {
-    const run = await check(dir, ['--json', 'check', path.join(FIXTURES, 'seed000-dependencies-under-workflow.json')]);
+  test('--json gives the CheckResult of a workflow with a dependencies section: everything to download, exit 0', async ({
+    dir,
+  }) => {
+    const run = await check(dir, ['--json', 'check', path.join(FIXTURES, 'dependencies-under-workflow.json')]);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     const result = zCheckResult.parse(JSON.parse(run.stdout));
@@ -61,7 +63,7 @@ describe('model-depot check', () => {
     expect(result.summary.freeBytes).toBeGreaterThan(0);
   });
 
-  test('seed 000: the same bytes under another name are linkable; the table says from where', async ({ dir }) => {
+  test('the same bytes under another name are linkable; the table says from where', async ({ dir }) => {
     const models = path.join(dir, 'models');
     const sha256 = await placeModel(models, 'checkpoints/sd_xl_base_1.0.safetensors', 'sdxl bytes');
     const workflow = await writeJson(path.join(dir, 'b.json'), {

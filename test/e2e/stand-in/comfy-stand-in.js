@@ -1,5 +1,5 @@
-// A stand-in for the ComfyUI frontend, as much of it as model-depot's extension touches
-// (../../../../shared/reference/comfyui-frontend.md): window.comfyAPI.app.app with registerExtension, loadGraphData
+// A stand-in for the ComfyUI frontend, as much of it as model-depot's extension touches:
+// window.comfyAPI.app.app with registerExtension, loadGraphData
 // running the hooks in ComfyUI's order, workflow tabs whose switches hand over a RE-SERIALIZED graph (top-level keys
 // the frontend does not own are gone, `extra` survives), extensionManager.toast/setting/dialog/command, bottom panel
 // tabs, refreshComboInNodes, and extension loading from GET /api/extensions like ComfyUI's extensionService.
@@ -164,7 +164,7 @@ const app = {
   graph: {
     serialize: () => (state.graph ? serializeGraph(state.graph) : null),
   },
-  /** ComfyUI's order (reference section 2): beforeLoadGraph, clone, beforeConfigureGraph, configure + loadedGraphNode, afterConfigureGraph. */
+  /** ComfyUI's order: beforeLoadGraph, clone, beforeConfigureGraph, configure + loadedGraphNode, afterConfigureGraph. */
   async loadGraphData(graphData, clean = true, restoreView = true, workflow = null, options = {}) {
     await invokeAsync('beforeLoadGraph');
     const graph = structuredClone(graphData);

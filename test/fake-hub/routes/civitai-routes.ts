@@ -17,7 +17,7 @@ function sendJson(x: HubExchange, status: number, value: unknown, headers: Recor
   );
 }
 
-/** Civitai's own origin: downloads (307 to storage) and the model-version API (reference section 2). */
+/** Civitai's own origin: downloads (307 to storage) and the model-version API. */
 export async function answerCivitai(state: HubState, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const record = state.log.start('civitai', req, res);
   const url = new URL(req.url ?? '/', state.urls.civitaiUrl);
@@ -48,7 +48,7 @@ function answeredByFault(x: HubExchange, context: FaultContext): boolean {
   if (answeredByRedirectFault(x.state.faults, x.res, x.record, context, x.method)) return true;
   const fault = x.state.faults.take('fail', context);
   if (fault === undefined) return false;
-  // Civitai's 429s come from the edge, usually without Retry-After (reference section 2).
+  // Civitai's 429s come from the edge, usually without Retry-After.
   const headers: Record<string, string> =
     fault.retryAfter === undefined ? {} : { 'Retry-After': String(fault.retryAfter) };
   sendBody(

@@ -28,7 +28,7 @@ export function sendHfError(
   );
 }
 
-/** The RateLimit headers of an HF 429 (reference section 1): wait `t + 1` s. */
+/** The RateLimit headers of an HF 429: wait `t + 1` s. */
 export function rateLimitHeaders(resetSeconds: number, retryAfter?: number): Record<string, string> {
   return {
     RateLimit: `"resolvers";r=0;t=${resetSeconds}`,

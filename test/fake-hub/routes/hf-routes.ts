@@ -12,7 +12,7 @@ import type { HubExchange } from '../hub-exchange';
 const API_TYPES: Record<string, RepoType> = { models: 'model', datasets: 'dataset', spaces: 'space' };
 const COMMIT = /^[0-9a-f]{40}$/;
 
-/** The HuggingFace Hub origin: resolve URLs, resolve-cache, and the JSON API (reference section 1). */
+/** The HuggingFace Hub origin: resolve URLs, resolve-cache, and the JSON API. */
 export async function answerHf(state: HubState, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const record = state.log.start('hf', req, res);
   const url = new URL(req.url ?? '/', state.urls.hfUrl);

@@ -168,7 +168,7 @@ describe('checkRequirements', () => {
   });
 
   describe('linkable', () => {
-    test('seed 000: workflow B needs the bytes of workflow A under another name', async ({ place }) => {
+    test('workflow B needs the bytes of workflow A under another name', async ({ place }) => {
       const a = await writeModel(path.join(place.root, 'checkpoints', 'sd_xl_base_1.0.safetensors'), 'sdxl bytes');
       await register(place.registry, a);
       const result = await checkRequirements(

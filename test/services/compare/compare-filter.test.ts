@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createCompareFilter } from '../../../sidecar/services/compare/compare-filter';
 
 describe('createCompareFilter', () => {
-  it("matches seed 002's examples against the base name, wherever the file sits", () => {
+  it('matches the --filter examples against the base name, wherever the file sits', () => {
     const contains = createCompareFilter({ pattern: '*wan22*' });
     expect(contains.remote('loras/my-WAN22-style.safetensors')).toBe(true);
     expect(contains.remote('loras/other.safetensors')).toBe(false);

@@ -34,7 +34,7 @@ describe('hfRepoRequirements', () => {
     expect(vae?.urls).toEqual(['https://huggingface.co/org/flux/resolve/main/split_files/vae/ae.safetensors']);
   });
 
-  test('round-trips through a seed 000 dependencies section that every check accepts', async ({ hub }) => {
+  test('round-trips through a dependencies section that every check accepts', async ({ hub }) => {
     hub.addRepo({ id: 'org/one', files: [{ path: 'loras/style.safetensors', size: 512 }] });
     const requirements = await hfRepoRequirements({ repoId: 'org/one', hubUrl: hub.hfUrl });
     const { requirements: extracted, invalid } = extractRequirements(dependenciesSection(requirements));

@@ -105,7 +105,7 @@ describe('installRequirements (through the depot)', () => {
     expect(second.list()[0]?.aliases).toHaveLength(2);
   });
 
-  test('reports seed 001 statuses: Exists for a present file, Failed with the reason for an unavailable one', async ({
+  test('reports status words: Exists for a present file, Failed with the reason for an unavailable one', async ({
     hub,
     openDepot,
     modelsRoot,

@@ -36,7 +36,7 @@ const sdxlEntry = {
 };
 
 describe('extractRequirements', () => {
-  describe('seed 000 dependencies', () => {
+  describe('the dependencies section', () => {
     const expected = {
       category: 'checkpoints',
       filename: 'sd_xl_base_1.0.safetensors',
@@ -50,9 +50,9 @@ describe('extractRequirements', () => {
     };
 
     it.each([
-      ['at the top level', 'seed000-dependencies-top-level.json'],
-      ['under workflow (the seed document form)', 'seed000-dependencies-under-workflow.json'],
-      ['under extra (what survives re-serialization)', 'seed000-dependencies-under-extra.json'],
+      ['at the top level', 'dependencies-top-level.json'],
+      ['under workflow', 'dependencies-under-workflow.json'],
+      ['under extra (what survives re-serialization)', 'dependencies-under-extra.json'],
     ])('reads the section %s', (_where, file) => {
       const { requirements, invalid } = extractRequirements(fixture(file));
       expect(invalid).toEqual([]);
@@ -340,7 +340,7 @@ describe('extractRequirements', () => {
 
     it('produces requirements that the shared zRequirement schema accepts', () => {
       for (const file of [
-        'seed000-dependencies-top-level.json',
+        'dependencies-top-level.json',
         'comfyui-template-properties-models-no-hash.json',
         'loader-widgets.json',
       ]) {
