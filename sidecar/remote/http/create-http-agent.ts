@@ -3,7 +3,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { DepotError } from '../../../shared/errors';
 import { limitInformationalHeads } from './limit-informational-heads';
-import { proxyForUrl, proxySettings, type ProxyChoice, type ProxySettings } from './proxy-for-url';
+import { proxyForUrl, proxySettings, type ProxyChoice } from './proxy-for-url';
 import { trustedCertificates } from './trusted-certificates';
 
 /** How long each phase of a request may take, in ms; an error names the phase that ran out. */
@@ -107,8 +107,6 @@ export function createHttpAgent(options: CreateHttpAgentOptions): HttpAgent {
     },
   };
 }
-
-export type { ProxyChoice, ProxySettings };
 
 /**
  * A proxy that accepts the connection but never answers CONNECT fails as a connect timeout, naming the proxy,

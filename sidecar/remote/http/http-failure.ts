@@ -1,5 +1,4 @@
-import { DepotError } from '../../../shared/errors';
-import { errorCodeOf } from '../../../shared/error-code-of';
+import { DepotError, errorCodeOf } from '../../../shared/errors';
 import type { ProxyChoice } from './proxy-for-url';
 import type { HttpTimeouts } from './create-http-agent';
 
@@ -15,7 +14,13 @@ export interface HttpFailureContext {
 }
 
 const DNS_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'EAI_NONAME', 'EAI_FAIL', 'EAI_NODATA']);
-const CUT_CODES = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'ECONNABORTED', 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH']);
+const CUT_CODES = new Set([
+  'ECONNRESET',
+  'EPIPE',
+  'UND_ERR_SOCKET',
+  'ECONNABORTED',
+  'UND_ERR_RES_CONTENT_LENGTH_MISMATCH',
+]);
 const CERTIFICATE_CODES = new Set([
   'DEPTH_ZERO_SELF_SIGNED_CERT',
   'SELF_SIGNED_CERT_IN_CHAIN',
@@ -51,16 +56,26 @@ export function httpFailure(error: unknown, context: HttpFailureContext): DepotE
   const proxy = context.proxy;
   const via = proxy === undefined ? '' : ` through the proxy ${proxy.url.host} (from ${proxy.from})`;
   const base = { host, code, ...(proxy === undefined ? {} : { proxy: proxy.url.host }) };
-  const fail = (failureCode: 'NETWORK' | 'TIMEOUT' | 'HTTP_ERROR' | 'BAD_INPUT', message: string, details: Record<string, unknown> = {}) =>
-    new DepotError(failureCode, message, { details: { ...base, ...details }, cause: error });
+  const fail = (
+    failureCode: 'NETWORK' | 'TIMEOUT' | 'HTTP_ERROR' | 'BAD_INPUT',
+    message: string,
+    details: Record<string, unknown> = {},
+  ) => new DepotError(failureCode, message, { details: { ...base, ...details }, cause: error });
 
   if (code === 'UND_ERR_CONNECT_TIMEOUT') {
     const ms = context.timeouts.connectMs;
-    return fail('TIMEOUT', `Could not connect to ${host}${via} within ${seconds(ms)} (connect timeout); check the network connection${proxy ? ' and the proxy' : ''}, then try again.`, { phase: 'connect', ms });
+    return fail(
+      'TIMEOUT',
+      `Could not connect to ${host}${via} within ${seconds(ms)} (connect timeout); check the network connection${proxy ? ' and the proxy' : ''}, then try again.`,
+      { phase: 'connect', ms },
+    );
   }
   if (code === 'UND_ERR_HEADERS_TIMEOUT') {
     const ms = context.timeouts.firstByteMs;
-    return fail('TIMEOUT', `${host} did not answer within ${seconds(ms)} (first-byte timeout); try again later.`, { phase: 'first-byte', ms });
+    return fail('TIMEOUT', `${host} did not answer within ${seconds(ms)} (first-byte timeout); try again later.`, {
+      phase: 'first-byte',
+      ms,
+    });
   }
   if (code === 'UND_ERR_BODY_TIMEOUT') {
     const ms = context.timeouts.idleMs;
@@ -73,10 +88,14 @@ export function httpFailure(error: unknown, context: HttpFailureContext): DepotE
   if (code !== undefined && DNS_CODES.has(code)) {
     const name = hostnameOf(error);
     if (proxy !== undefined && name !== undefined && name === proxy.url.hostname) {
-      return fail('NETWORK', `The proxy host ${proxy.url.hostname} (from ${proxy.from}) does not resolve (${code}); check ${proxy.from}.`, {
-        phase: 'dns',
-        maxRetries: 1,
-      });
+      return fail(
+        'NETWORK',
+        `The proxy host ${proxy.url.hostname} (from ${proxy.from}) does not resolve (${code}); check ${proxy.from}.`,
+        {
+          phase: 'dns',
+          maxRetries: 1,
+        },
+      );
     }
     return fail(
       'NETWORK',
@@ -87,7 +106,8 @@ export function httpFailure(error: unknown, context: HttpFailureContext): DepotE
   }
   const refusal = proxyRefusal(error);
   if (proxy !== undefined && refusal !== undefined) {
-    const credentials = refusal === 407 ? ' It asks for credentials: put them in the proxy URL (http://user:password@host:port).' : '';
+    const credentials =
+      refusal === 407 ? ' It asks for credentials: put them in the proxy URL (http://user:password@host:port).' : '';
     return fail(
       'NETWORK',
       `The proxy ${proxy.url.host} (from ${proxy.from}) would not connect to ${host} (it answered HTTP ${refusal}).${credentials} ` +
@@ -97,13 +117,21 @@ export function httpFailure(error: unknown, context: HttpFailureContext): DepotE
   }
   if (code === 'ECONNREFUSED') {
     if (proxy !== undefined && isProxyAddress(error, proxy)) {
-      return fail('NETWORK', `Nothing listens at the proxy ${proxy.url.host} (from ${proxy.from}); start the proxy or fix ${proxy.from}.`, {
-        phase: 'connect',
-      });
+      return fail(
+        'NETWORK',
+        `Nothing listens at the proxy ${proxy.url.host} (from ${proxy.from}); start the proxy or fix ${proxy.from}.`,
+        {
+          phase: 'connect',
+        },
+      );
     }
-    return fail('NETWORK', `Could not connect to ${host}${via}: nothing listens there (ECONNREFUSED). Check the address and try again.`, {
-      phase: 'connect',
-    });
+    return fail(
+      'NETWORK',
+      `Could not connect to ${host}${via}: nothing listens there (ECONNREFUSED). Check the address and try again.`,
+      {
+        phase: 'connect',
+      },
+    );
   }
   if (code !== undefined && CERTIFICATE_CODES.has(code)) {
     return fail(
@@ -114,13 +142,22 @@ export function httpFailure(error: unknown, context: HttpFailureContext): DepotE
     );
   }
   if (code !== undefined && CUT_CODES.has(code)) {
-    return fail('NETWORK', `The connection to ${host}${via} was cut before the answer was complete (${code}); try again.`);
+    return fail(
+      'NETWORK',
+      `The connection to ${host}${via} was cut before the answer was complete (${code}); try again.`,
+    );
   }
   if (code === 'UND_ERR_HEADERS_OVERFLOW') {
-    return fail('HTTP_ERROR', `${host} answered with a head larger than 16 KiB; this is not a server model-depot can talk to.`);
+    return fail(
+      'HTTP_ERROR',
+      `${host} answered with a head larger than 16 KiB; this is not a server model-depot can talk to.`,
+    );
   }
   if (code?.startsWith('HPE_') === true) {
-    return fail('HTTP_ERROR', `${host} did not answer in HTTP/1.1 (${code}); check the address (and HF_ENDPOINT / CIVITAI_ENDPOINT).`);
+    return fail(
+      'HTTP_ERROR',
+      `${host} did not answer in HTTP/1.1 (${code}); check the address (and HF_ENDPOINT / CIVITAI_ENDPOINT).`,
+    );
   }
   if (code === 'UND_ERR_INVALID_ARG' && error instanceof Error && /^invalid [\w-]+ header$/i.test(error.message)) {
     return fail(
@@ -130,7 +167,10 @@ export function httpFailure(error: unknown, context: HttpFailureContext): DepotE
     );
   }
   const hint = code === undefined ? undefined : UNREACHABLE_HINTS[code];
-  return fail('NETWORK', `Could not reach ${host}${via} (${code ?? 'no answer'}${hint ? `: ${hint}` : ''}); check the connection and try again.`);
+  return fail(
+    'NETWORK',
+    `Could not reach ${host}${via} (${code ?? 'no answer'}${hint ? `: ${hint}` : ''}); check the connection and try again.`,
+  );
 }
 
 function hostOf(url: string | URL): string {
@@ -151,7 +191,9 @@ function hostnameOf(error: unknown): string | undefined {
 /** The status of a CONNECT that the proxy refused: undici only says so in its message. */
 function proxyRefusal(error: unknown): number | undefined {
   if (!(error instanceof Error)) return undefined;
-  const match = /^Proxy response \((\d{3})\) !== 200/.exec(error.message) ?? /^Proxy Authentication Required \((407)\)/.exec(error.message);
+  const match =
+    /^Proxy response \((\d{3})\) !== 200/.exec(error.message) ??
+    /^Proxy Authentication Required \((407)\)/.exec(error.message);
   return match ? Number(match[1]) : undefined;
 }
 

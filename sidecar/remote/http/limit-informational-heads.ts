@@ -25,17 +25,31 @@ class InformationalLimit implements Dispatcher.DispatchHandler {
     this.handler.onRequestStart?.(controller, context);
   }
 
-  onRequestUpgrade(controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders, socket: Duplex): void {
+  onRequestUpgrade(
+    controller: Dispatcher.DispatchController,
+    statusCode: number,
+    headers: IncomingHttpHeaders,
+    socket: Duplex,
+  ): void {
     this.handler.onRequestUpgrade?.(controller, statusCode, headers, socket);
   }
 
-  onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders, statusMessage?: string): void {
+  onResponseStart(
+    controller: Dispatcher.DispatchController,
+    statusCode: number,
+    headers: IncomingHttpHeaders,
+    statusMessage?: string,
+  ): void {
     if (statusCode < 200 && ++this.#seen > this.max) {
       const host = this.origin === undefined ? 'The server' : new URL(this.origin).host;
       controller.abort(
-        new DepotError('HTTP_ERROR', `${host} sent more than ${this.max} informational (1xx) answers and no real one; try again later.`, {
-          details: { host, informational: this.#seen },
-        }),
+        new DepotError(
+          'HTTP_ERROR',
+          `${host} sent more than ${this.max} informational (1xx) answers and no real one; try again later.`,
+          {
+            details: { host, informational: this.#seen },
+          },
+        ),
       );
       return;
     }

@@ -1,5 +1,5 @@
 import { DepotError } from '../../../shared/errors';
-import { redactUrl } from '../redact-url';
+import { redactUrl } from '../../runtime/redact-url';
 
 /** A proxy to send requests through, and where it was configured (for messages). */
 export interface ProxyChoice {
@@ -34,7 +34,8 @@ export function proxySettings(options: ProxySettingsOptions): ProxySettings {
   const { env } = options;
   const configured = nonEmpty(options.proxy);
   const pick = (lower: string, upper: string): ProxyChoice | undefined => {
-    if (configured !== undefined) return { url: parseProxy(configured, 'the proxy setting'), from: 'the proxy setting' };
+    if (configured !== undefined)
+      return { url: parseProxy(configured, 'the proxy setting'), from: 'the proxy setting' };
     const from = nonEmpty(env[lower]) !== undefined ? lower : nonEmpty(env[upper]) !== undefined ? upper : undefined;
     return from === undefined ? undefined : { url: parseProxy(nonEmpty(env[from]) ?? '', from), from };
   };
@@ -50,7 +51,8 @@ export function proxySettings(options: ProxySettingsOptions): ProxySettings {
  */
 export function proxyForUrl(url: string | URL, settings: ProxySettings): ProxyChoice | undefined {
   const target = new URL(url);
-  const choice = target.protocol === 'https:' ? settings.https : target.protocol === 'http:' ? settings.http : undefined;
+  const choice =
+    target.protocol === 'https:' ? settings.https : target.protocol === 'http:' ? settings.http : undefined;
   if (choice === undefined || settings.noProxyAll) return undefined;
   const host = target.hostname.toLowerCase().replace(/\.$/, '');
   const port = Number(target.port) || DEFAULT_PORTS[target.protocol] || 0;
@@ -73,7 +75,10 @@ function parseProxy(value: string, from: string): URL {
     url = new URL(withScheme);
   } catch (error) {
     if (!(error instanceof TypeError)) throw error;
-    throw new DepotError('BAD_CONFIG', `${from} is not a proxy URL (${redactUrl(withScheme)}); set it to http://host:port or remove it.`);
+    throw new DepotError(
+      'BAD_CONFIG',
+      `${from} is not a proxy URL (${redactUrl(withScheme)}); set it to http://host:port or remove it.`,
+    );
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new DepotError(
@@ -91,7 +96,10 @@ function parseNoProxy(value: string): Array<{ host: string; port: number }> {
     // `[::1]:8080`, `[::1]`, `::1` (a bare IPv6 address has no port), `host:443`, `host`.
     const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(entry);
     const withPort = bracketed ?? (entry.split(':').length === 2 ? /^(.+):(\d+)$/.exec(entry) : null);
-    const host = (withPort?.[1] ?? entry).replace(/^\*?\./, '').replace(/\.$/, '').toLowerCase();
+    const host = (withPort?.[1] ?? entry)
+      .replace(/^\*?\./, '')
+      .replace(/\.$/, '')
+      .toLowerCase();
     const hostName = bracketed ? `[${host}]` : host.includes(':') ? `[${host}]` : host;
     entries.push({ host: hostName, port: withPort?.[2] === undefined ? 0 : Number(withPort[2]) });
   }

@@ -1,8 +1,7 @@
-import { open } from 'node:fs/promises';
+import { type FileHandle, open } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { DepotError } from '../../../shared/errors';
-import { errorCodeOf } from '../../../shared/error-code-of';
+import { DepotError, errorCodeOf } from '../../../shared/errors';
 
 export interface ReadHfTokenOptions {
   /** The depot's environment: HF_TOKEN, HUGGING_FACE_HUB_TOKEN, HF_TOKEN_PATH, HF_HOME, XDG_CACHE_HOME, HOME. */
@@ -24,7 +23,8 @@ export async function readHfToken(options: ReadHfTokenOptions): Promise<string |
   if (fromEnv !== undefined) return usable(fromEnv, env.HF_TOKEN?.trim() ? 'HF_TOKEN' : 'HUGGING_FACE_HUB_TOKEN');
   // os.homedir() would read the process's own HOME: the user database is asked instead.
   const home = nonEmpty(env.HOME) ?? os.userInfo().homedir;
-  const hfHome = nonEmpty(env.HF_HOME) ?? path.join(nonEmpty(env.XDG_CACHE_HOME) ?? path.join(home, '.cache'), 'huggingface');
+  const hfHome =
+    nonEmpty(env.HF_HOME) ?? path.join(nonEmpty(env.XDG_CACHE_HOME) ?? path.join(home, '.cache'), 'huggingface');
   const file = nonEmpty(env.HF_TOKEN_PATH) ?? path.join(hfHome, 'token');
   const text = await readSmallFile(expandHome(file, home));
   const token = text === undefined ? undefined : nonEmpty(text);
@@ -43,7 +43,7 @@ function expandHome(file: string, home: string): string {
 
 /** The file's text, or undefined when it does not exist; never more than MAX_TOKEN_FILE_BYTES. */
 async function readSmallFile(file: string): Promise<string | undefined> {
-  let handle;
+  let handle: FileHandle;
   try {
     handle = await open(file, 'r');
   } catch (error) {

@@ -1,13 +1,17 @@
 import { DepotError } from '../../../shared/errors';
 import { isSecretQueryParam } from '../../../shared/is-secret-query-param';
-import { redactUrl } from '../redact-url';
+import { redactUrl } from '../../runtime/redact-url';
 
 /**
  * Query parameters that are a request's own signature, not a person's credential: presigned S3/R2 and CloudFront
  * URLs of the hubs' CDNs carry them (X-Amz-Security-Token among them), and they stay allowed.
  */
 function isSignatureParam(lower: string): boolean {
-  return lower.startsWith('x-amz-') || lower.startsWith('x-goog-') || ['signature', 'sig', 'policy', 'key-pair-id'].includes(lower);
+  return (
+    lower.startsWith('x-amz-') ||
+    lower.startsWith('x-goog-') ||
+    ['signature', 'sig', 'policy', 'key-pair-id'].includes(lower)
+  );
 }
 
 /** A HuggingFace access token, wherever it was pasted. */
@@ -25,7 +29,8 @@ export function refuseUrlCredentials(url: string | URL): void {
   if (parsed.username !== '' || parsed.password !== '') where.push('user info (user:password@)');
   for (const [name, value] of parsed.searchParams) {
     const lower = name.toLowerCase();
-    if ((isSecretQueryParam(lower) && !isSignatureParam(lower)) || HF_TOKEN_VALUE.test(value)) where.push(`the "${name}" parameter`);
+    if ((isSecretQueryParam(lower) && !isSignatureParam(lower)) || HF_TOKEN_VALUE.test(value))
+      where.push(`the "${name}" parameter`);
   }
   if (where.length === 0) return;
   throw new DepotError(

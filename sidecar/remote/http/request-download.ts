@@ -87,7 +87,13 @@ export function requestDownload(options: RequestDownloadOptions): Promise<Downlo
 }
 
 type BodySink =
-  | { kind: 'ring'; target: RingTarget; limit: number | undefined; expected: number | undefined; pace: ReadIntoOptions['pace'] }
+  | {
+      kind: 'ring';
+      target: RingTarget;
+      limit: number | undefined;
+      expected: number | undefined;
+      pace: ReadIntoOptions['pace'];
+    }
   | { kind: 'text'; limit: number; chunks: Buffer[] }
   | { kind: 'skip' };
 
@@ -135,7 +141,8 @@ class DownloadExchange implements Dispatcher.DispatchHandler {
 
   onRequestStart(controller: Dispatcher.DispatchController): void {
     this.#controller = controller;
-    if (this.#settled) controller.abort(new DepotError('CANCELLED', 'The download hop was given up before it started.'));
+    if (this.#settled)
+      controller.abort(new DepotError('CANCELLED', 'The download hop was given up before it started.'));
   }
 
   onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders): void {
@@ -202,7 +209,8 @@ class DownloadExchange implements Dispatcher.DispatchHandler {
 
   /** Lets the body flow into `sink`; settles once it is all there (or the exchange failed). */
   #read(sink: BodySink): Promise<number> {
-    if (this.#sink !== undefined) return Promise.reject(new TypeError('The body of a download answer is read only once.'));
+    if (this.#sink !== undefined)
+      return Promise.reject(new TypeError('The body of a download answer is read only once.'));
     this.#sink = sink;
     return new Promise<number>((resolve, reject) => {
       this.#resolveBody = resolve;

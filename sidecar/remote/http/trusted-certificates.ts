@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import tls from 'node:tls';
-import { DepotError } from '../../../shared/errors';
-import { errorCodeOf } from '../../../shared/error-code-of';
+import { DepotError, errorCodeOf } from '../../../shared/errors';
 
 export interface TrustedCertificatesOptions {
   /** The environment to read NODE_EXTRA_CA_CERTS from (a PEM file of extra authorities). */

@@ -14,11 +14,19 @@ const timeouts = { connectTimeoutMs: 2000, headersTimeoutMs: 2000, bodyTimeoutMs
 
 describe('createHttpAgent', () => {
   describe('certificate authorities', () => {
-    test('trusts the authorities in NODE_EXTRA_CA_CERTS of the env it is given', async ({ servers, certificate, makeAgent, tmp }) => {
+    test('trusts the authorities in NODE_EXTRA_CA_CERTS of the env it is given', async ({
+      servers,
+      certificate,
+      makeAgent,
+      tmp,
+    }) => {
       const hub = await servers.https(certificate, (_request, response) => response.end('{"ok":true}'));
       const file = path.join(tmp, 'company-ca.pem');
       await writeFile(file, certificate.cert);
-      const answer = await requestBounded({ url: `${hub.origin}/api/x`, agent: makeAgent({ env: { NODE_EXTRA_CA_CERTS: file } }) });
+      const answer = await requestBounded({
+        url: `${hub.origin}/api/x`,
+        agent: makeAgent({ env: { NODE_EXTRA_CA_CERTS: file } }),
+      });
       expect(answer.text()).toBe('{"ok":true}');
     });
 
@@ -52,7 +60,9 @@ describe('createHttpAgent', () => {
       );
       const notPem = path.join(tmp, 'not.pem');
       await writeFile(notPem, 'hello');
-      expect(() => createHttpAgent({ ...timeouts, env: { NODE_EXTRA_CA_CERTS: notPem } })).toThrow(/holds no PEM certificate/);
+      expect(() => createHttpAgent({ ...timeouts, env: { NODE_EXTRA_CA_CERTS: notPem } })).toThrow(
+        /holds no PEM certificate/,
+      );
     });
   });
 
@@ -76,7 +86,9 @@ describe('createHttpAgent', () => {
 
     test('refuses an unusable proxy value when it is created', () => {
       expect(() => createHttpAgent({ ...timeouts, env: { https_proxy: 'socks5://h:1' } })).toThrow(DepotError);
-      expect(() => createHttpAgent({ ...timeouts, proxy: 'http://[nope' })).toThrow(/^the proxy setting is not a proxy URL/);
+      expect(() => createHttpAgent({ ...timeouts, proxy: 'http://[nope' })).toThrow(
+        /^the proxy setting is not a proxy URL/,
+      );
     });
 
     test('tells which proxy a URL goes through', ({ makeAgent }) => {

@@ -27,13 +27,20 @@ describe('proxySettings and proxyForUrl', () => {
     });
 
     it('prefers the lower-case variable when both cases are set', () => {
-      const env = { https_proxy: 'http://lower:1', HTTPS_PROXY: 'http://upper:2', http_proxy: 'http://l:3', HTTP_PROXY: 'http://u:4' };
+      const env = {
+        https_proxy: 'http://lower:1',
+        HTTPS_PROXY: 'http://upper:2',
+        http_proxy: 'http://l:3',
+        HTTP_PROXY: 'http://u:4',
+      };
       expect(route(env, 'https://huggingface.co/')).toBe('https_proxy -> http://lower:1/');
       expect(route(env, 'http://example.test/')).toBe('http_proxy -> http://l:3/');
     });
 
     it('sends https URLs through HTTP_PROXY when HTTPS_PROXY is unset, as undici does', () => {
-      expect(route({ HTTP_PROXY: 'http://plain:3128' }, 'https://huggingface.co/')).toBe('HTTP_PROXY -> http://plain:3128/');
+      expect(route({ HTTP_PROXY: 'http://plain:3128' }, 'https://huggingface.co/')).toBe(
+        'HTTP_PROXY -> http://plain:3128/',
+      );
     });
 
     it('never sends http URLs through HTTPS_PROXY', () => {
@@ -49,11 +56,15 @@ describe('proxySettings and proxyForUrl', () => {
     it('goes direct without any variable, and ignores empty or blank ones', () => {
       expect(route({}, 'https://huggingface.co/')).toBe('direct');
       expect(route({ HTTPS_PROXY: '', https_proxy: '  ' }, 'https://huggingface.co/')).toBe('direct');
-      expect(route({ https_proxy: '', HTTPS_PROXY: 'http://upper:2' }, 'https://huggingface.co/')).toBe('HTTPS_PROXY -> http://upper:2/');
+      expect(route({ https_proxy: '', HTTPS_PROXY: 'http://upper:2' }, 'https://huggingface.co/')).toBe(
+        'HTTPS_PROXY -> http://upper:2/',
+      );
     });
 
     it('reads a proxy without a scheme as http, as curl does', () => {
-      expect(route({ HTTPS_PROXY: 'proxy.corp:3128' }, 'https://huggingface.co/')).toBe('HTTPS_PROXY -> http://proxy.corp:3128/');
+      expect(route({ HTTPS_PROXY: 'proxy.corp:3128' }, 'https://huggingface.co/')).toBe(
+        'HTTPS_PROXY -> http://proxy.corp:3128/',
+      );
     });
 
     it('reads only the env object it is given, never process.env', () => {

@@ -11,9 +11,13 @@ describe('readHfToken', () => {
   test('takes HF_TOKEN first, then HUGGING_FACE_HUB_TOKEN, trimmed', async ({ tmp }) => {
     const HF_TOKEN_PATH = path.join(tmp, 'token');
     await writeFile(HF_TOKEN_PATH, TOKEN);
-    await expect(readHfToken({ env: { HF_TOKEN: ' hf_env \n', HUGGING_FACE_HUB_TOKEN: 'hf_old', HF_TOKEN_PATH } })).resolves.toBe('hf_env');
+    await expect(
+      readHfToken({ env: { HF_TOKEN: ' hf_env \n', HUGGING_FACE_HUB_TOKEN: 'hf_old', HF_TOKEN_PATH } }),
+    ).resolves.toBe('hf_env');
     await expect(readHfToken({ env: { HUGGING_FACE_HUB_TOKEN: 'hf_old', HF_TOKEN_PATH } })).resolves.toBe('hf_old');
-    await expect(readHfToken({ env: { HF_TOKEN: '', HUGGING_FACE_HUB_TOKEN: ' ', HF_TOKEN_PATH } })).resolves.toBe(TOKEN);
+    await expect(readHfToken({ env: { HF_TOKEN: '', HUGGING_FACE_HUB_TOKEN: ' ', HF_TOKEN_PATH } })).resolves.toBe(
+      TOKEN,
+    );
   });
 
   test('reads HF_TOKEN_PATH when no variable holds a token, dropping the trailing newline', async ({ tmp }) => {
@@ -28,7 +32,9 @@ describe('readHfToken', () => {
     await expect(readHfToken({ env: { HF_HOME: tmp } })).resolves.toBe(TOKEN);
   });
 
-  test('reads ~/.cache/huggingface/token by default, and $XDG_CACHE_HOME/huggingface/token when that is set', async ({ tmp }) => {
+  test('reads ~/.cache/huggingface/token by default, and $XDG_CACHE_HOME/huggingface/token when that is set', async ({
+    tmp,
+  }) => {
     const home = path.join(tmp, 'home');
     await mkdir(path.join(home, '.cache', 'huggingface'), { recursive: true });
     await writeFile(path.join(home, '.cache', 'huggingface', 'token'), TOKEN);

@@ -19,7 +19,9 @@ describe('refuseUrlCredentials', () => {
     ['https://civitai.com/api/download/models/123?type=Model&format=SafeTensor'],
     // Presigned CDN and storage URLs: their signatures are the request's own, not a person's credential.
     ['https://cdn-lfs.hf.co/repos/a/b?Expires=1&Policy=abc&Signature=def&Key-Pair-Id=K1'],
-    ['https://x.r2.cloudflarestorage.com/m/a.safetensors?X-Amz-Algorithm=A&X-Amz-Credential=c&X-Amz-Security-Token=t&X-Amz-Signature=s'],
+    [
+      'https://x.r2.cloudflarestorage.com/m/a.safetensors?X-Amz-Algorithm=A&X-Amz-Credential=c&X-Amz-Security-Token=t&X-Amz-Signature=s',
+    ],
     ['https://storage.googleapis.com/b/o?X-Goog-Signature=s&X-Goog-Credential=c'],
   ])('lets %s through', (url) => {
     expect(() => refuseUrlCredentials(url)).not.toThrow();
@@ -35,14 +37,17 @@ describe('refuseUrlCredentials', () => {
     );
   });
 
-  it.each(['token', 'Token', 'access_token', 'api_key', 'apikey', 'hf_token', 'auth_token'])('refuses a ?%s= parameter', (name) => {
-    const error = refusal(`https://civitai.com/api/download/models/1?${name}=s3cr3tvalue&type=Model`);
-    expect(error.code).toBe('BAD_INPUT');
-    expect(error.message).toContain(`the "${name}" parameter`);
-    expect(error.message).toContain(`${name}=REDACTED`);
-    expect(messageOf(error)).not.toContain('s3cr3tvalue');
-    expect(JSON.stringify(error.details)).not.toContain('s3cr3tvalue');
-  });
+  it.each(['token', 'Token', 'access_token', 'api_key', 'apikey', 'hf_token', 'auth_token'])(
+    'refuses a ?%s= parameter',
+    (name) => {
+      const error = refusal(`https://civitai.com/api/download/models/1?${name}=s3cr3tvalue&type=Model`);
+      expect(error.code).toBe('BAD_INPUT');
+      expect(error.message).toContain(`the "${name}" parameter`);
+      expect(error.message).toContain(`${name}=REDACTED`);
+      expect(messageOf(error)).not.toContain('s3cr3tvalue');
+      expect(JSON.stringify(error.details)).not.toContain('s3cr3tvalue');
+    },
+  );
 
   it('refuses an HF token pasted as the value of any parameter', () => {
     const error = refusal('https://huggingface.co/api/models/x?q=hf_abcdefghijklmnopqrstuvwxyz012345');

@@ -1,4 +1,4 @@
-import net from 'node:net';
+import type net from 'node:net';
 import { describe, expect } from 'vitest';
 import { DepotError } from '../../../shared/errors';
 import { requestBounded } from '../../../sidecar/remote/http/request-bounded';
@@ -42,10 +42,18 @@ describe('requestBounded', () => {
 
     test('returns a redirect as it is, without following it', async ({ servers, makeAgent }) => {
       const server = await servers.http((_request, response) => {
-        response.writeHead(302, { location: 'http://127.0.0.1:1/elsewhere', 'x-linked-etag': '"abc"', 'x-linked-size': '42' });
+        response.writeHead(302, {
+          location: 'http://127.0.0.1:1/elsewhere',
+          'x-linked-etag': '"abc"',
+          'x-linked-size': '42',
+        });
         response.end('redirecting');
       });
-      const answer = await requestBounded({ url: `${server.origin}/org/repo/resolve/main/a.bin`, method: 'HEAD', agent: makeAgent() });
+      const answer = await requestBounded({
+        url: `${server.origin}/org/repo/resolve/main/a.bin`,
+        method: 'HEAD',
+        agent: makeAgent(),
+      });
       expect(answer.status).toBe(302);
       expect(answer.headers.get('location')).toBe('http://127.0.0.1:1/elsewhere');
       expect(answer.headers.get('x-linked-size')).toBe('42');
@@ -90,37 +98,44 @@ describe('requestBounded', () => {
         writeForever(socket, Buffer.alloc(64 * 1024));
       });
       const started = performance.now();
-      const error = await depotFailure(requestBounded({ url: `${server.origin}/api/x`, agent: makeAgent(), maxBodyBytes: 1024 }));
+      const error = await depotFailure(
+        requestBounded({ url: `${server.origin}/api/x`, agent: makeAgent(), maxBodyBytes: 1024 }),
+      );
       expect(error.code).toBe('HTTP_ERROR');
-      expect(error.message).toMatch(/^127\.0\.0\.1:\d+ sent an answer of 1000000000 bytes, more than the 1024 bytes a metadata answer may have; it was not read further\./);
+      expect(error.message).toMatch(
+        /^127\.0\.0\.1:\d+ sent an answer of 1000000000 bytes, more than the 1024 bytes a metadata answer may have; it was not read further\./,
+      );
       expect(performance.now() - started).toBeLessThan(2000);
     });
 
     test.for([
       ['chunked', 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n', `4000\r\n${'x'.repeat(0x4000)}\r\n`],
       ['close-delimited', 'HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n', 'x'.repeat(0x4000)],
-    ] as const)('fails fast on an endless %s body, never holding more than the cap', async ([, head, piece], { servers, makeAgent }) => {
-      let sent = 0;
-      const server = await servers.raw((socket) => {
-        socket.write(head);
-        const counting = Buffer.from(piece);
-        const pump = (): void => {
-          while (!socket.destroyed && socket.write(counting)) sent += counting.length;
-          if (!socket.destroyed) socket.once('drain', pump);
-        };
-        socket.on('error', () => undefined);
-        pump();
-      });
-      const started = performance.now();
-      const error = await depotFailure(
-        requestBounded({ url: `${server.origin}/api/tree`, agent: makeAgent(), maxBodyBytes: 4 * 1024 * 1024 }),
-      );
-      expect(error.code).toBe('HTTP_ERROR');
-      expect(error.message).toContain('more than the 4194304 bytes a metadata answer may have');
-      expect(performance.now() - started).toBeLessThan(5000);
-      // Only what the sockets buffer beyond the cap was ever sent.
-      expect(sent).toBeLessThan(64 * 1024 * 1024);
-    });
+    ] as const)(
+      'fails fast on an endless %s body, never holding more than the cap',
+      async ([, head, piece], { servers, makeAgent }) => {
+        let sent = 0;
+        const server = await servers.raw((socket) => {
+          socket.write(head);
+          const counting = Buffer.from(piece);
+          const pump = (): void => {
+            while (!socket.destroyed && socket.write(counting)) sent += counting.length;
+            if (!socket.destroyed) socket.once('drain', pump);
+          };
+          socket.on('error', () => undefined);
+          pump();
+        });
+        const started = performance.now();
+        const error = await depotFailure(
+          requestBounded({ url: `${server.origin}/api/tree`, agent: makeAgent(), maxBodyBytes: 4 * 1024 * 1024 }),
+        );
+        expect(error.code).toBe('HTTP_ERROR');
+        expect(error.message).toContain('more than the 4194304 bytes a metadata answer may have');
+        expect(performance.now() - started).toBeLessThan(5000);
+        // Only what the sockets buffer beyond the cap was ever sent.
+        expect(sent).toBeLessThan(64 * 1024 * 1024);
+      },
+    );
 
     test('reads a body of exactly the cap', async ({ servers, makeAgent }) => {
       const server = await servers.http((_request, response) => response.end(Buffer.alloc(4096, 1)));
@@ -130,8 +145,12 @@ describe('requestBounded', () => {
   });
 
   describe('failures', () => {
-    test('names the host and what to check when it does not resolve, and allows one retry at most', async ({ makeAgent }) => {
-      const error = await depotFailure(requestBounded({ url: 'https://no-such-host.invalid/api/models/x', agent: makeAgent() }));
+    test('names the host and what to check when it does not resolve, and allows one retry at most', async ({
+      makeAgent,
+    }) => {
+      const error = await depotFailure(
+        requestBounded({ url: 'https://no-such-host.invalid/api/models/x', agent: makeAgent() }),
+      );
       expect(error.code).toBe('NETWORK');
       expect(error.message).toMatch(
         /^Cannot resolve no-such-host\.invalid \((ENOTFOUND|EAI_AGAIN)\); check the network connection, the proxy settings \(HTTPS_PROXY, HTTP_PROXY, NO_PROXY\) or HF_ENDPOINT \/ CIVITAI_ENDPOINT\.$/,
@@ -143,13 +162,17 @@ describe('requestBounded', () => {
       const port = await freePort();
       const error = await depotFailure(requestBounded({ url: `http://127.0.0.1:${port}/api/x`, agent: makeAgent() }));
       expect(error.code).toBe('NETWORK');
-      expect(error.message).toBe(`Could not connect to 127.0.0.1:${port}: nothing listens there (ECONNREFUSED). Check the address and try again.`);
+      expect(error.message).toBe(
+        `Could not connect to 127.0.0.1:${port}: nothing listens there (ECONNREFUSED). Check the address and try again.`,
+      );
     });
 
     test('names the connect phase when a TLS handshake never completes', async ({ servers, makeAgent }) => {
       const silent = await servers.raw(() => undefined);
       const port = new URL(silent.origin).port;
-      const error = await depotFailure(requestBounded({ url: `https://127.0.0.1:${port}/api/x`, agent: makeAgent({ connectTimeoutMs: 300 }) }));
+      const error = await depotFailure(
+        requestBounded({ url: `https://127.0.0.1:${port}/api/x`, agent: makeAgent({ connectTimeoutMs: 300 }) }),
+      );
       expect(error.code).toBe('TIMEOUT');
       expect(error.message).toBe(
         `Could not connect to 127.0.0.1:${port} within 0.3 s (connect timeout); check the network connection, then try again.`,
@@ -164,14 +187,18 @@ describe('requestBounded', () => {
         requestBounded({ url: `${server.origin}/api/x`, agent: makeAgent(), timeouts: { firstByteMs: 300 } }),
       );
       expect(error.code).toBe('TIMEOUT');
-      expect(error.message).toMatch(/^127\.0\.0\.1:\d+ did not answer within 0\.3 s \(first-byte timeout\); try again later\.$/);
+      expect(error.message).toMatch(
+        /^127\.0\.0\.1:\d+ did not answer within 0\.3 s \(first-byte timeout\); try again later\.$/,
+      );
       expect(error.details).toMatchObject({ phase: 'first-byte', ms: 300 });
       expect(performance.now() - started).toBeLessThan(2500);
     });
 
     test('names the idle phase (HF_HUB_DOWNLOAD_TIMEOUT) when the body stalls', async ({ servers, makeAgent }) => {
       const server = await servers.raw((socket) => socket.write('HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n{"par'));
-      const error = await depotFailure(requestBounded({ url: `${server.origin}/api/x`, agent: makeAgent(), timeouts: { idleMs: 300 } }));
+      const error = await depotFailure(
+        requestBounded({ url: `${server.origin}/api/x`, agent: makeAgent(), timeouts: { idleMs: 300 } }),
+      );
       expect(error.code).toBe('TIMEOUT');
       expect(error.message).toMatch(
         /^127\.0\.0\.1:\d+ sent nothing for 0\.3 s in the middle of its answer \(idle timeout, set by HF_HUB_DOWNLOAD_TIMEOUT\); try again\.$/,
@@ -183,15 +210,21 @@ describe('requestBounded', () => {
       const server = await servers.raw((socket) => socket.end('HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n{"par'));
       const error = await depotFailure(requestBounded({ url: `${server.origin}/api/x`, agent: makeAgent() }));
       expect(error.code).toBe('NETWORK');
-      expect(error.message).toMatch(/^The connection to 127\.0\.0\.1:\d+ was cut before the answer was complete \(UND_ERR_SOCKET\); try again\.$/);
+      expect(error.message).toMatch(
+        /^The connection to 127\.0\.0\.1:\d+ was cut before the answer was complete \(UND_ERR_SOCKET\); try again\.$/,
+      );
     });
 
     test('fails fast on a flood of informational answers', async ({ servers, makeAgent }) => {
       const server = await servers.raw((socket) => writeForever(socket, 'HTTP/1.1 102 Processing\r\n\r\n'));
       const started = performance.now();
-      const error = await depotFailure(requestBounded({ url: `${server.origin}/api/x`, agent: makeAgent({ headersTimeoutMs: 10_000 }) }));
+      const error = await depotFailure(
+        requestBounded({ url: `${server.origin}/api/x`, agent: makeAgent({ headersTimeoutMs: 10_000 }) }),
+      );
       expect(error.code).toBe('HTTP_ERROR');
-      expect(error.message).toMatch(/^127\.0\.0\.1:\d+ sent more than 8 informational \(1xx\) answers and no real one; try again later\.$/);
+      expect(error.message).toMatch(
+        /^127\.0\.0\.1:\d+ sent more than 8 informational \(1xx\) answers and no real one; try again later\.$/,
+      );
       expect(performance.now() - started).toBeLessThan(2000);
     });
 
@@ -201,7 +234,9 @@ describe('requestBounded', () => {
         writeForever(socket, 'X-Filler: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n');
       });
       const started = performance.now();
-      const error = await depotFailure(requestBounded({ url: `${server.origin}/api/x`, agent: makeAgent({ headersTimeoutMs: 10_000 }) }));
+      const error = await depotFailure(
+        requestBounded({ url: `${server.origin}/api/x`, agent: makeAgent({ headersTimeoutMs: 10_000 }) }),
+      );
       expect(error.code).toBe('HTTP_ERROR');
       expect(error.message).toMatch(/^127\.0\.0\.1:\d+ answered with a head larger than 16 KiB/);
       expect(performance.now() - started).toBeLessThan(2000);
@@ -209,7 +244,9 @@ describe('requestBounded', () => {
 
     test('refuses a token pasted into the URL before sending anything', async ({ servers, makeAgent }) => {
       const server = await servers.http((_request, response) => response.end('{}'));
-      const error = await depotFailure(requestBounded({ url: `${server.origin}/api/download/models/1?token=abc123secret`, agent: makeAgent() }));
+      const error = await depotFailure(
+        requestBounded({ url: `${server.origin}/api/download/models/1?token=abc123secret`, agent: makeAgent() }),
+      );
       expect(error.code).toBe('BAD_INPUT');
       expect(error.message).not.toContain('abc123secret');
       expect(server.requests).toHaveLength(0);
@@ -218,7 +255,11 @@ describe('requestBounded', () => {
     test('refuses a header value a header cannot carry, without quoting it', async ({ servers, makeAgent }) => {
       const server = await servers.http((_request, response) => response.end('{}'));
       const error = await depotFailure(
-        requestBounded({ url: `${server.origin}/api/x`, agent: makeAgent(), headers: { Authorization: 'Bearer hf_abc\r\nX-Evil: 1' } }),
+        requestBounded({
+          url: `${server.origin}/api/x`,
+          agent: makeAgent(),
+          headers: { Authorization: 'Bearer hf_abc\r\nX-Evil: 1' },
+        }),
       );
       expect(error.code).toBe('BAD_INPUT');
       expect(error.message).not.toContain('hf_abc');
@@ -244,7 +285,9 @@ describe('requestBounded', () => {
       const server = await servers.raw(() => undefined);
       const controller = new AbortController();
       setTimeout(() => controller.abort(), 100);
-      const error = await depotFailure(requestBounded({ url: `${server.origin}/api/x`, agent: makeAgent(), signal: controller.signal }));
+      const error = await depotFailure(
+        requestBounded({ url: `${server.origin}/api/x`, agent: makeAgent(), signal: controller.signal }),
+      );
       expect(error.code).toBe('CANCELLED');
       expect(error.message).toMatch(/^Cancelled while talking to 127\.0\.0\.1:\d+\.$/);
     });
@@ -254,7 +297,9 @@ describe('requestBounded', () => {
       const controller = new AbortController();
       const reason = new DepotError('TIMEOUT', 'total timeout', { details: { phase: 'total' } });
       setTimeout(() => controller.abort(reason), 100);
-      const error = await depotFailure(requestBounded({ url: `${server.origin}/api/x`, agent: makeAgent(), signal: controller.signal }));
+      const error = await depotFailure(
+        requestBounded({ url: `${server.origin}/api/x`, agent: makeAgent(), signal: controller.signal }),
+      );
       expect(error).toBe(reason);
     });
   });

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { open, readFile } from 'node:fs/promises';
-import net from 'node:net';
+import type net from 'node:net';
 import path from 'node:path';
 import { describe, expect } from 'vitest';
 import { DepotError } from '../../../shared/errors';
@@ -78,7 +78,10 @@ describe('requestDownload', () => {
       expect(ring.bytes().equals(body)).toBe(true);
     });
 
-    test('pays every byte to the pace, and holds the connection while a pace is pending', async ({ servers, makeAgent }) => {
+    test('pays every byte to the pace, and holds the connection while a pace is pending', async ({
+      servers,
+      makeAgent,
+    }) => {
       const body = randomBytes(1024 * 1024);
       const server = await servers.http((_request, response) => response.end(body));
       const answer = await requestDownload({ url: `${server.origin}/file.bin`, agent: makeAgent() });
@@ -109,7 +112,11 @@ describe('requestDownload', () => {
         });
         response.end(file.subarray(start));
       });
-      const answer = await requestDownload({ url: `${server.origin}/f`, agent: makeAgent(), headers: { Range: 'bytes=4000-' } });
+      const answer = await requestDownload({
+        url: `${server.origin}/f`,
+        agent: makeAgent(),
+        headers: { Range: 'bytes=4000-' },
+      });
       expect(answer.status).toBe(206);
       expect(answer.declaredBytes).toBe(6000);
       const ring = new MemoryRing();
@@ -128,7 +135,11 @@ describe('requestDownload', () => {
       await expect(answer.readInto(new MemoryRing())).resolves.toBe(0);
     });
 
-    test('reads into the real RingFileWriter: the file and its hash match the body', async ({ servers, makeAgent, tmp }) => {
+    test('reads into the real RingFileWriter: the file and its hash match the body', async ({
+      servers,
+      makeAgent,
+      tmp,
+    }) => {
       const body = randomBytes(20 * 1024 * 1024 + 4321);
       const server = await servers.http((_request, response) => {
         response.setHeader('transfer-encoding', 'chunked');
@@ -170,30 +181,35 @@ describe('requestDownload', () => {
     test.for([
       ['chunked', 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n', chunk(0x4000)],
       ['close-delimited', 'HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n', 'x'.repeat(0x4000)],
-    ] as const)('stops an endless %s body at the expected size with an error', async ([, head, piece], { servers, makeAgent }) => {
-      const sent = { bytes: 0 };
-      const server = await servers.raw((socket) => {
-        socket.write(head);
-        writeForever(socket, piece, sent);
-      });
-      const expected = 1_000_001;
-      const answer = await requestDownload({ url: `${server.origin}/f`, agent: makeAgent() });
-      const ring = new MemoryRing();
-      const started = performance.now();
-      const error = await depotFailure(answer.readInto(ring, { expectedBytes: expected }));
-      expect(error.code).toBe('SIZE_MISMATCH');
-      expect(error.message).toMatch(
-        /^127\.0\.0\.1:\d+ kept sending past the 1000001 bytes this answer was to have; the download took exactly those and dropped the connection\.$/,
-      );
-      expect(ring.committed).toBe(expected);
-      expect(ring.bytes().equals(Buffer.alloc(expected, 'x'))).toBe(true);
-      expect(performance.now() - started).toBeLessThan(3000);
-      expect(sent.bytes).toBeLessThan(64 * 1024 * 1024);
-    });
+    ] as const)(
+      'stops an endless %s body at the expected size with an error',
+      async ([, head, piece], { servers, makeAgent }) => {
+        const sent = { bytes: 0 };
+        const server = await servers.raw((socket) => {
+          socket.write(head);
+          writeForever(socket, piece, sent);
+        });
+        const expected = 1_000_001;
+        const answer = await requestDownload({ url: `${server.origin}/f`, agent: makeAgent() });
+        const ring = new MemoryRing();
+        const started = performance.now();
+        const error = await depotFailure(answer.readInto(ring, { expectedBytes: expected }));
+        expect(error.code).toBe('SIZE_MISMATCH');
+        expect(error.message).toMatch(
+          /^127\.0\.0\.1:\d+ kept sending past the 1000001 bytes this answer was to have; the download took exactly those and dropped the connection\.$/,
+        );
+        expect(ring.committed).toBe(expected);
+        expect(ring.bytes().equals(Buffer.alloc(expected, 'x'))).toBe(true);
+        expect(performance.now() - started).toBeLessThan(3000);
+        expect(sent.bytes).toBeLessThan(64 * 1024 * 1024);
+      },
+    );
 
     test('stops a 206 that sends more than its Content-Range, whatever its framing', async ({ servers, makeAgent }) => {
       const server = await servers.raw((socket) => {
-        socket.write('HTTP/1.1 206 Partial Content\r\nContent-Range: bytes 100-199/1000\r\nTransfer-Encoding: chunked\r\n\r\n');
+        socket.write(
+          'HTTP/1.1 206 Partial Content\r\nContent-Range: bytes 100-199/1000\r\nTransfer-Encoding: chunked\r\n\r\n',
+        );
         writeForever(socket, chunk(64));
       });
       const answer = await requestDownload({ url: `${server.origin}/f`, agent: makeAgent() });
@@ -225,7 +241,9 @@ describe('requestDownload', () => {
     });
 
     test('fails a body cut short of its Content-Length', async ({ servers, makeAgent }) => {
-      const server = await servers.raw((socket) => socket.end(`HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n${'x'.repeat(5000)}`));
+      const server = await servers.raw((socket) =>
+        socket.end(`HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n${'x'.repeat(5000)}`),
+      );
       const answer = await requestDownload({ url: `${server.origin}/f`, agent: makeAgent() });
       const ring = new MemoryRing();
       const error = await depotFailure(answer.readInto(ring));
@@ -237,7 +255,9 @@ describe('requestDownload', () => {
   describe('heads', () => {
     test('skips a few informational heads before the answer', async ({ servers, makeAgent }) => {
       const server = await servers.raw((socket) =>
-        socket.end('HTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\nHTTP/1.1 102 Processing\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok'),
+        socket.end(
+          'HTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\nHTTP/1.1 102 Processing\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok',
+        ),
       );
       const answer = await requestDownload({ url: `${server.origin}/f`, agent: makeAgent() });
       expect(answer.status).toBe(200);
@@ -247,7 +267,9 @@ describe('requestDownload', () => {
     test('fails fast on a flood of informational heads', async ({ servers, makeAgent }) => {
       const server = await servers.raw((socket) => writeForever(socket, 'HTTP/1.1 102 Processing\r\n\r\n'));
       const started = performance.now();
-      const error = await depotFailure(requestDownload({ url: `${server.origin}/f`, agent: makeAgent({ headersTimeoutMs: 10_000 }) }));
+      const error = await depotFailure(
+        requestDownload({ url: `${server.origin}/f`, agent: makeAgent({ headersTimeoutMs: 10_000 }) }),
+      );
       expect(error.code).toBe('HTTP_ERROR');
       expect(performance.now() - started).toBeLessThan(2000);
     });
@@ -258,15 +280,22 @@ describe('requestDownload', () => {
         writeForever(socket, 'X-Filler: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n');
       });
       const started = performance.now();
-      const error = await depotFailure(requestDownload({ url: `${server.origin}/f`, agent: makeAgent({ headersTimeoutMs: 10_000 }) }));
+      const error = await depotFailure(
+        requestDownload({ url: `${server.origin}/f`, agent: makeAgent({ headersTimeoutMs: 10_000 }) }),
+      );
       expect(error.code).toBe('HTTP_ERROR');
       expect(error.message).toContain('head larger than 16 KiB');
       expect(performance.now() - started).toBeLessThan(2000);
     });
 
-    test('names the first-byte phase when no head comes, and the idle phase when the body stalls', async ({ servers, makeAgent }) => {
+    test('names the first-byte phase when no head comes, and the idle phase when the body stalls', async ({
+      servers,
+      makeAgent,
+    }) => {
       const silent = await servers.raw(() => undefined);
-      const stalling = await servers.raw((socket) => socket.write('HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\nabc'));
+      const stalling = await servers.raw((socket) =>
+        socket.write('HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\nabc'),
+      );
       const agent = makeAgent();
       const timeouts = { firstByteMs: 200, idleMs: 250 };
       const first = await depotFailure(requestDownload({ url: `${silent.origin}/f`, agent, timeouts }));
@@ -281,7 +310,11 @@ describe('requestDownload', () => {
 
     test('does not count the wait before the body is read as idle', async ({ servers, makeAgent }) => {
       const server = await servers.http((_request, response) => response.end(Buffer.alloc(100_000, 1)));
-      const answer = await requestDownload({ url: `${server.origin}/f`, agent: makeAgent(), timeouts: { idleMs: 100 } });
+      const answer = await requestDownload({
+        url: `${server.origin}/f`,
+        agent: makeAgent(),
+        timeouts: { idleMs: 100 },
+      });
       await new Promise((resolve) => setTimeout(resolve, 300));
       const ring = new MemoryRing();
       await expect(answer.readInto(ring)).resolves.toBe(100_000);
@@ -341,7 +374,11 @@ describe('requestDownload', () => {
         writeForever(socket, Buffer.alloc(65536));
       });
       const controller = new AbortController();
-      const answer = await requestDownload({ url: `${server.origin}/f`, agent: makeAgent(), signal: controller.signal });
+      const answer = await requestDownload({
+        url: `${server.origin}/f`,
+        agent: makeAgent(),
+        signal: controller.signal,
+      });
       const ring = new MemoryRing();
       const reading = answer.readInto(ring);
       setTimeout(() => controller.abort(), 50);
@@ -353,7 +390,7 @@ describe('requestDownload', () => {
       expect(ring.committed).toBe(committed);
     });
 
-    test('fails with the stall watch\'s own error when that is the reason', async ({ servers, makeAgent }) => {
+    test("fails with the stall watch's own error when that is the reason", async ({ servers, makeAgent }) => {
       const server = await servers.raw(() => undefined);
       const reason = new DepotError('TIMEOUT', 'stalled', { details: { phase: 'response' } });
       const error = await depotFailure(
@@ -362,7 +399,7 @@ describe('requestDownload', () => {
       expect(error).toBe(reason);
     });
 
-    test('fails with the writer\'s failure when the ring fails', async ({ servers, makeAgent }) => {
+    test("fails with the writer's failure when the ring fails", async ({ servers, makeAgent }) => {
       const server = await servers.http((_request, response) => response.end(Buffer.alloc(4 * 1024 * 1024)));
       const answer = await requestDownload({ url: `${server.origin}/f`, agent: makeAgent() });
       const ring = new MemoryRing({ slotBytes: 64 * 1024, slots: 2, writeMs: 20 });

@@ -26,7 +26,12 @@ function gatedHub(cdnUrl: () => string): http.RequestListener {
       response.end('{"error":"gated"}');
       return;
     }
-    response.writeHead(302, { location: cdnUrl(), 'x-linked-etag': '"abc123"', 'x-linked-size': '300000', 'content-length': 0 });
+    response.writeHead(302, {
+      location: cdnUrl(),
+      'x-linked-etag': '"abc123"',
+      'x-linked-size': '300000',
+      'content-length': 0,
+    });
     response.end();
   };
 }
@@ -45,7 +50,10 @@ describe('requests through a proxy (a real tinyproxy)', () => {
       response.end(request.method === 'HEAD' ? undefined : file);
     });
     const cdnUrl = `${cdn.origin.replace('localhost', '127.0.0.1')}/blobs/abc?X-Amz-Signature=sig`;
-    const hub = await servers.https(certificate, gatedHub(() => cdnUrl));
+    const hub = await servers.https(
+      certificate,
+      gatedHub(() => cdnUrl),
+    );
     const proxy = await startProxy();
     const agent = makeAgent({ env: { HTTPS_PROXY: proxy.url }, ca: certificate.cert });
     const resolveUrl = `${hub.origin}/org/gated/resolve/main/model.safetensors`;
@@ -69,7 +77,10 @@ describe('requests through a proxy (a real tinyproxy)', () => {
     const lines = await proxy.waitForRequest(`CONNECT 127.0.0.1:${cdnPort}`);
     expect(lines).toContain(`CONNECT localhost:${hubPort} HTTP/1.1`);
     expect(lines).toContain(`CONNECT 127.0.0.1:${cdnPort} HTTP/1.1`);
-    expect(hub.requests.map((request) => request.headers.authorization)).toEqual([`Bearer ${TOKEN}`, `Bearer ${TOKEN}`]);
+    expect(hub.requests.map((request) => request.headers.authorization)).toEqual([
+      `Bearer ${TOKEN}`,
+      `Bearer ${TOKEN}`,
+    ]);
     expect(cdn.requests.map((request) => request.headers.authorization)).toEqual([undefined]);
     // The proxy relayed a TLS tunnel: neither the token nor the signed path ever passed through it in the clear.
     const log = await proxy.log();
@@ -86,7 +97,12 @@ describe('requests through a proxy (a real tinyproxy)', () => {
     const hub = await servers.http(gatedHub(() => `${cdn.origin}/blob`));
     const proxy = await startProxy();
     const agent = makeAgent({ env: { http_proxy: proxy.url } });
-    const head = await requestBounded({ url: `${hub.origin}/org/gated/resolve/main/a.bin`, method: 'HEAD', headers: { Authorization: `Bearer ${TOKEN}` }, agent });
+    const head = await requestBounded({
+      url: `${hub.origin}/org/gated/resolve/main/a.bin`,
+      method: 'HEAD',
+      headers: { Authorization: `Bearer ${TOKEN}` },
+      agent,
+    });
     expect(head.status).toBe(302);
     const answer = await requestDownload({ url: head.headers.get('location') ?? '', agent });
     await expect(answer.readText()).resolves.toBe('weights');
@@ -108,14 +124,21 @@ describe('requests through a proxy (a real tinyproxy)', () => {
     const hub = await servers.https(certificate, (_request, response) => response.end('{}'));
     const proxy = await startProxy();
     const port = new URL(hub.origin).port;
-    const agent = makeAgent({ env: { HTTPS_PROXY: proxy.url, NO_PROXY: noProxy.replace('PORT', port) }, ca: certificate.cert });
+    const agent = makeAgent({
+      env: { HTTPS_PROXY: proxy.url, NO_PROXY: noProxy.replace('PORT', port) },
+      ca: certificate.cert,
+    });
     const answer = await requestBounded({ url: `${hub.origin}/api/models/a/b`, agent });
     expect(answer.status).toBe(200);
     expect(agent.proxyFor(hub.origin)).toBeUndefined();
     expect(await proxy.requests()).toEqual([]);
   });
 
-  test('NO_PROXY for another port of the same host still goes through the proxy', async ({ servers, makeAgent, startProxy }) => {
+  test('NO_PROXY for another port of the same host still goes through the proxy', async ({
+    servers,
+    makeAgent,
+    startProxy,
+  }) => {
     const hub = await servers.http((_request, response) => response.end('{}'));
     const proxy = await startProxy();
     const agent = makeAgent({ env: { HTTP_PROXY: proxy.url, no_proxy: '127.0.0.1:1' } });
@@ -133,7 +156,11 @@ describe('requests through a proxy (a real tinyproxy)', () => {
     expect(await fromEnv.requests()).toEqual([]);
   });
 
-  test('a proxy that refuses the tunnel fails with its answer and the setting to check', async ({ servers, makeAgent, startProxy }) => {
+  test('a proxy that refuses the tunnel fails with its answer and the setting to check', async ({
+    servers,
+    makeAgent,
+    startProxy,
+  }) => {
     const hub = await servers.http((_request, response) => response.end('{}'));
     // Tunnels only to 443: the loopback hub's port is refused with 403.
     const proxy = await startProxy(['ConnectPort 443']);
@@ -162,10 +189,15 @@ describe('requests through a proxy (a real tinyproxy)', () => {
     const agent = makeAgent({ env: { HTTPS_PROXY: `127.0.0.1:${port}` } });
     const error = await depotFailure(requestBounded({ url: `${hub.origin.replace('http:', 'https:')}/api/x`, agent }));
     expect(error.code).toBe('NETWORK');
-    expect(error.message).toBe(`Nothing listens at the proxy 127.0.0.1:${port} (from HTTPS_PROXY); start the proxy or fix HTTPS_PROXY.`);
+    expect(error.message).toBe(
+      `Nothing listens at the proxy 127.0.0.1:${port} (from HTTPS_PROXY); start the proxy or fix HTTPS_PROXY.`,
+    );
   });
 
-  test('a proxy that never answers CONNECT fails in the connect phase, naming the proxy', async ({ servers, makeAgent }) => {
+  test('a proxy that never answers CONNECT fails in the connect phase, naming the proxy', async ({
+    servers,
+    makeAgent,
+  }) => {
     const silentProxy = await servers.raw(() => undefined);
     const agent = makeAgent({ env: { HTTPS_PROXY: silentProxy.origin }, connectTimeoutMs: 300 });
     const started = performance.now();
@@ -179,12 +211,17 @@ describe('requests through a proxy (a real tinyproxy)', () => {
     expect(performance.now() - started).toBeLessThan(3000);
   });
 
-  test('an unresolvable host behind the proxy is reported with the proxy\'s answer', async ({ makeAgent, startProxy }) => {
+  test("an unresolvable host behind the proxy is reported with the proxy's answer", async ({
+    makeAgent,
+    startProxy,
+  }) => {
     const proxy = await startProxy();
     const agent = makeAgent({ env: { HTTPS_PROXY: proxy.url } });
     const error = await depotFailure(requestBounded({ url: 'https://no-such-host.invalid/api/x', agent }));
     expect(error.code).toBe('NETWORK');
-    expect(error.message).toMatch(/^The proxy 127\.0\.0\.1:\d+ \(from HTTPS_PROXY\) would not connect to no-such-host\.invalid \(it answered HTTP (500|502|503)\)/);
+    expect(error.message).toMatch(
+      /^The proxy 127\.0\.0\.1:\d+ \(from HTTPS_PROXY\) would not connect to no-such-host\.invalid \(it answered HTTP (500|502|503)\)/,
+    );
   });
 
   test('credentials in the proxy URL are sent to the proxy (Proxy-Authorization), never to the host', async ({
