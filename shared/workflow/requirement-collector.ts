@@ -1,7 +1,7 @@
 import { DepotError } from '../errors';
 import type { InvalidEntry, Requirement } from '../requirement';
-import { canonicalCategory } from '../canonical-category';
 import { mergeRequirements } from './merge-requirements';
+import { modelFolderPath } from '../model-folder-path';
 import { modelNameProblem } from '../model-name-problem';
 
 /**
@@ -47,13 +47,16 @@ export class RequirementCollector {
 
   private put(byKey: Map<string, Requirement>, mention: RequirementMention, path: string): void {
     this.count();
-    const category = canonicalCategory(mention.folder);
-    if (category === undefined) {
+    // ComfyUI on Windows lists subfolders with backslashes; one separator keeps names comparable everywhere.
+    const folder = modelFolderPath(mention.folder.trim().replaceAll('\\', '/'));
+    if ('problem' in folder) {
       this.invalid.push({ path, message: `folder "${clip(mention.folder)}" is not a model folder name` });
       return;
     }
-    // ComfyUI on Windows lists subfolders with backslashes; one separator keeps names comparable everywhere.
-    const filename = mention.filename.trim().replaceAll('\\', '/');
+    // A folder with subfolders (`controlnet/SDXL`) is its top folder plus a longer name, so that a widget value
+    // picked in that subfolder (`SDXL/x.safetensors` in controlnet) is the same requirement.
+    const { category } = folder;
+    const filename = [...folder.subfolders, mention.filename.trim().replaceAll('\\', '/')].join('/');
     const problem = modelNameProblem(filename);
     if (problem !== undefined) {
       this.invalid.push({ path, message: `file name "${clip(filename)}" ${problem}` });
@@ -119,7 +122,6 @@ export class RequirementCollector {
 
 /** Names are echoed into messages: keep them short and printable. */
 function clip(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  const printable = text.replace(/[\u0000-\u001f\u007f]/g, '?');
+  const printable = text.replace(/[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '?');
   return printable.length > 80 ? `${printable.slice(0, 77)}...` : printable;
 }

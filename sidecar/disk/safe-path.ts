@@ -1,13 +1,17 @@
 import { lstat, realpath } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { DepotError } from '../../shared/errors';
-import { canonicalFolder, hasModelExtension, MODEL_EXTENSIONS } from '../../shared/model-folders';
-import { hasErrorCode } from '../../shared/has-error-code';
+import { DepotError, hasErrorCode } from '../../shared/errors';
+import { modelFolderPath } from '../../shared/model-folder-path';
+import { hasModelExtension, MODEL_EXTENSIONS } from '../../shared/model-folders';
+import { BIDI_CONTROLS, CONTROL_CHARACTERS } from '../../shared/model-name-problem';
 
 export interface ResolveModelPathOptions {
   /** The models root (absolute or relative to the working directory). */
   modelsRoot: string;
-  /** A ComfyUI folder name or legacy alias (`checkpoints`, `unet`...); anything else is refused. */
+  /**
+   * The folder under the models root: a ComfyUI folder or legacy alias (`checkpoints`, `unet`), a custom node's
+   * (`ipadapter`, `ultralytics/bbox`), or one with subfolders (`controlnet/SDXL`); an unsafe one is refused.
+   */
   category: string;
   /** The file name, possibly with subfolders separated by `/` (`flux/dev.safetensors`). */
   filename: string;
@@ -19,21 +23,22 @@ const MAX_SEGMENT_BYTES = 255;
 const MAX_NAME_BYTES = 1024;
 /** Characters Windows forbids in names, plus `:` (drive letters, alternate data streams). */
 const WINDOWS_FORBIDDEN = /[<>:"|?*]/;
-const CONTROL = /[\u0000-\u001f\u007f]/;
 const WINDOWS_RESERVED = /^(con|prn|aux|nul|com[1-9]|lpt[1-9])(\..*)?$/i;
 
 /**
- * The absolute path of a model inside its category folder, or DepotError('UNSAFE_PATH') saying what is wrong.
- * Names come from workflows (untrusted), so the rules are strict: the category must be a known folder; the name
- * may have subfolders but no `..`, `.`, hidden or empty segments, no absolute path, drive letter, backslash,
- * control character or Windows-forbidden character, no over-long segment, and a model extension.
+ * The absolute path of a model inside its folder, or DepotError('UNSAFE_PATH') saying what is wrong.
+ * Names come from workflows (untrusted), so the rules are strict: the folder must be a safe path under the models
+ * root (see `modelFolderPath`); the name may have subfolders but no `..`, `.`, hidden or empty segments, no
+ * absolute path, drive letter, backslash, control or bidirectional control character or Windows-forbidden
+ * character, no over-long segment, and a model extension.
  * Lexical only: call assertStillInside right before writing to catch symlinked parents.
  */
 export function resolveModelPath({ modelsRoot, category, filename }: ResolveModelPathOptions): string {
-  const folder = canonicalFolder(category);
-  if (folder === undefined || category !== category.trim()) {
+  const folder = modelFolderPath(category);
+  if ('problem' in folder) {
     throw unsafe(
-      `"${printable(category)}" is not a model folder. Use one of ComfyUI's folder names, such as checkpoints, loras or vae.`,
+      `"${printable(category)}" is not a model folder. ${capitalized(folder.problem)}; use a folder under the ` +
+        'models root such as checkpoints, loras, ipadapter or controlnet/SDXL.',
       { category },
     );
   }
@@ -41,16 +46,22 @@ export function resolveModelPath({ modelsRoot, category, filename }: ResolveMode
   if (problem)
     throw unsafe(`"${printable(filename)}" is refused as a model file name: ${problem}.`, { category, filename });
   const root = resolve(modelsRoot);
-  const target = join(root, folder, ...filename.split('/'));
-  if (!isInside(join(root, folder), target)) {
-    throw unsafe(`"${printable(filename)}" would leave the ${folder} folder.`, { category, filename });
+  const base = join(root, folder.category, ...folder.subfolders);
+  const target = join(base, ...filename.split('/'));
+  if (!isInside(root, base) || !isInside(base, target)) {
+    throw unsafe(`"${printable(filename)}" would leave the ${folder.category} folder.`, { category, filename });
   }
   return target;
 }
 
+function capitalized(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
 function filenameProblem(name: string): string | undefined {
   if (name.length === 0) return 'it is empty';
-  if (CONTROL.test(name)) return 'it contains a control character (NUL, newline, tab...)';
+  if (CONTROL_CHARACTERS.test(name)) return 'it contains a control character (NUL, newline, tab...)';
+  if (BIDI_CONTROLS.test(name)) return 'it contains a bidirectional text control character (such as U+202E)';
   if (name.includes('\\')) return 'it contains a backslash; separate subfolders with "/"';
   if (name.startsWith('/') || isAbsolute(name)) return 'it is an absolute path; give a name inside the folder';
   if (/^[a-zA-Z]:/.test(name)) return 'it starts with a drive letter';

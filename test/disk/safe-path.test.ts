@@ -53,7 +53,13 @@ const HOSTILE: Array<[category: string, filename: string, why: RegExp]> = [
   ['/etc', 'model.safetensors', /not a model folder/],
   ['', 'model.safetensors', /not a model folder/],
   ['.registry', 'model.safetensors', /not a model folder/],
-  ['custom_nodes', 'model.safetensors', /not a model folder/],
+  ['ipadapter/../..', 'model.safetensors', /not a model folder/],
+  ['controlnet//SDXL', 'model.safetensors', /empty path segment/],
+  ['controlnet/.cache', 'model.safetensors', /hidden/],
+  ['controlnet/\u202eLXDS', 'model.safetensors', /bidirectional/],
+  ['ipadapter\u0085', 'model.safetensors', /control character/],
+  ['checkpoints', 'evil\u202egpj.safetensors', /bidirectional/],
+  ['checkpoints', 'c1\u009b.safetensors', /control character/],
   [' checkpoints', 'model.safetensors', /not a model folder/],
   ['checkpoints\0', 'model.safetensors', /not a model folder/],
   ['C:\\models', 'model.safetensors', /not a model folder/],
@@ -92,6 +98,20 @@ describe('resolveModelPath', () => {
     );
     expect(resolveModelPath({ modelsRoot: dir, category: 'LoRAs', filename: 'x..y.safetensors' })).toBe(
       join(dir, 'loras', 'x..y.safetensors'),
+    );
+  });
+
+  test("accepts any safe folder under the models root, custom nodes' and subfolders included", ({ dir }) => {
+    for (const folder of ['ipadapter', 'animatediff_models', 'insightface', 'ultralytics/bbox', 'sams', 'SEEDVR2']) {
+      expect(resolveModelPath({ modelsRoot: dir, category: folder, filename: 'm.pt' })).toBe(
+        join(dir, ...folder.split('/'), 'm.pt'),
+      );
+    }
+    expect(resolveModelPath({ modelsRoot: dir, category: 'controlnet/SDXL', filename: 'a/b.safetensors' })).toBe(
+      join(dir, 'controlnet', 'SDXL', 'a', 'b.safetensors'),
+    );
+    expect(resolveModelPath({ modelsRoot: dir, category: 'unet/flux', filename: 'd.gguf' })).toBe(
+      join(dir, 'diffusion_models', 'flux', 'd.gguf'),
     );
   });
 });

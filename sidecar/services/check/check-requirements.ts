@@ -2,7 +2,6 @@ import { statSync } from 'node:fs';
 import path from 'node:path';
 import type { CheckItem, CheckResult, UnavailableCode } from '../../../shared/check-result';
 import { isDepotError } from '../../../shared/errors';
-import { canonicalFolder } from '../../../shared/model-folders';
 import type { InvalidEntry, Requirement } from '../../../shared/requirement';
 import { urlWithoutCredentials } from '../../../shared/url-without-credentials';
 import { hashFile as defaultHashFile } from '../../disk/hashing/hash-file';
@@ -106,7 +105,7 @@ function draftOf(requirement: Requirement, modelsRoot: string): Draft {
     };
     return draft;
   }
-  draft.targetPath = `${canonicalFolder(requirement.category) ?? requirement.category}/${requirement.filename}`;
+  draft.targetPath = path.relative(modelsRoot, draft.target).split(path.sep).join('/');
   return draft;
 }
 

@@ -439,8 +439,8 @@ describe('checkRequirements', () => {
       const result = await checkRequirements(
         options(place, [
           requirement({ filename: '../../escape.safetensors', urls: [HF('x.safetensors')] }),
-          requirement({ category: 'constructor', filename: 'c.safetensors' }),
-          requirement({ category: 'ipadapter', filename: 'ip.safetensors' }),
+          requirement({ category: '../x', filename: 'c.safetensors' }),
+          requirement({ category: 'ipadapter/\u202eLXDS', filename: 'ip.safetensors' }),
           requirement({ filename: 'notes.txt', urls: [HF('notes.txt')] }),
           requirement({ filename: 'fine.safetensors', urls: [HF('fine.safetensors')] }),
         ]),
@@ -453,9 +453,8 @@ describe('checkRequirements', () => {
         'missing',
       ]);
       expect(result.items[0]?.reason).toMatch(/"\.\."/);
-      expect(result.items[1]?.reason).toMatch(
-        /"constructor" is not a model folder\. Use one of ComfyUI's folder names/,
-      );
+      expect(result.items[1]?.reason).toMatch(/"\.\.\/x" is not a model folder\. It contains "\.\." as a path segment/);
+      expect(result.items[2]?.reason).toMatch(/bidirectional text control character/);
       expect(result.items.map((i) => i.code)).toEqual([
         'UNSAFE_PATH',
         'UNSAFE_PATH',
