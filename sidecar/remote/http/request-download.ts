@@ -32,7 +32,10 @@ export interface ReadIntoOptions {
   pace?: (bytes: number) => Promise<void> | undefined;
 }
 
-/** The head of one download hop's answer; its body waits until it is read into a ring, read as text, or discarded. */
+/**
+ * The head of one download hop's answer. Its body waits, with the connection paused (no idle timeout runs), until it
+ * is read into a ring, read as text, or discarded: every answer must get one of the three, or its signal aborted.
+ */
 export interface DownloadAnswer {
   status: number;
   headers: HeaderGetter;
