@@ -16,6 +16,7 @@ describe('readExtraModelPaths', () => {
         '  checkpoints: models/Stable-diffusion',
         '  my_custom_nodes_folder: whatever',
         'comfyui:',
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: the YAML holds a literal ${KIND} for the reader to expand.
         '  base_path: $SHARED/${KIND}/',
         '  is_default: true',
         '  unet: /abs/unet',

@@ -91,15 +91,19 @@ describe('openRegistry', () => {
     root,
   }) => {
     const registry = await openRegistry({ modelsRoot: root });
-    const [a, b, c] = ['a', 'b', 'c'].map((n) => path.join(root, 'vae', `${n}.safetensors`));
+    const [a, b, c] = [
+      path.join(root, 'vae', 'a.safetensors'),
+      path.join(root, 'vae', 'b.safetensors'),
+      path.join(root, 'vae', 'c.safetensors'),
+    ];
     await registry.upsertModel({ sha256: shaA, size: 1 });
-    for (const p of [a, b, c]) await registry.addFile({ path: p!, sha256: shaA, kind: 'file' });
-    expect(await registry.removeFile(a!)).toBe(true);
+    for (const p of [a, b, c]) await registry.addFile({ path: p, sha256: shaA, kind: 'file' });
+    expect(await registry.removeFile(a)).toBe(true);
     expect(registry.findBySha256(shaA)?.file_path).toBe(b);
     expect(registry.stats().alias_count).toBe(1);
-    expect(await registry.removeFile(a!)).toBe(false);
-    await registry.removeFile(b!);
-    await registry.removeFile(c!);
+    expect(await registry.removeFile(a)).toBe(false);
+    await registry.removeFile(b);
+    await registry.removeFile(c);
     expect(registry.findBySha256(shaA)).toBeUndefined();
     expect(registry.stats()).toEqual({ model_count: 0, alias_count: 0, total_size_gb: 0 });
     await registry.close();

@@ -48,10 +48,16 @@ describe('SpeedMeter', () => {
     let bytes = 1 * MB;
     expect(at(1000, bytes)).toBe(1 * MB);
     let speed = 0;
-    for (let ms = 1250; ms <= 1500; ms += 250) speed = at(ms, (bytes += 500_000));
+    for (let ms = 1250; ms <= 1500; ms += 250) {
+      bytes += 500_000;
+      speed = at(ms, bytes);
+    }
     expect(speed).toBeGreaterThan(1 * MB);
     expect(speed).toBeLessThan(1.5 * MB);
-    for (let ms = 1750; ms <= 20_000; ms += 250) speed = at(ms, (bytes += 500_000));
+    for (let ms = 1750; ms <= 20_000; ms += 250) {
+      bytes += 500_000;
+      speed = at(ms, bytes);
+    }
     expect(Math.abs(speed - 2 * MB) / (2 * MB)).toBeLessThan(0.01);
   });
 

@@ -191,7 +191,8 @@ describe('hostile model names through the real install paths', () => {
 
   let wsCount = 0;
   async function viaWebSocket(row: Row): Promise<Outcome> {
-    const id = `ws-${(wsCount += 1)}`;
+    wsCount += 1;
+    const id = `ws-${wsCount}`;
     client.send({ type: 'install', id, items: [itemOf(row)] });
     const answer = await client.waitFor((m) => (m.type === 'installStarted' || m.type === 'error') && m.id === id);
     if (answer.type === 'error') return errorOf(answer);

@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { CheckItem, CheckResult } from '../../shared/check-result';
 import type { Job } from '../../shared/job';
-import { initialTuiState, tuiReducer, visibleRows, hasActiveJobs, type TuiState } from '../../sidecar/tui/tui-state';
+import {
+  initialTuiState,
+  tuiReducer,
+  visibleRows,
+  hasActiveJobs,
+  type TuiRow,
+  type TuiState,
+} from '../../sidecar/tui/tui-state';
 import { rowStatus } from '../../sidecar/tui/row-status';
 import { fitText } from '../../sidecar/tui/fit-text';
 import { tableColumns } from '../../sidecar/tui/table-columns';
@@ -38,6 +45,13 @@ function checkResult(...items: CheckItem[]): CheckResult {
 
 function checked(...items: CheckItem[]): TuiState {
   return tuiReducer(initialTuiState(), { type: 'checked', result: checkResult(...items) });
+}
+
+/** The row at `index`; a test that expects more rows than it built stops here. */
+function rowAt(state: TuiState, index: number): TuiRow {
+  const row = state.rows[index];
+  if (row === undefined) throw new Error(`no row ${index}: the state has ${state.rows.length}`);
+  return row;
 }
 
 function job(targetPath: string, state: Job['state'], extra: Partial<Job> = {}): Job {
@@ -97,22 +111,22 @@ describe('tuiReducer', () => {
 
 describe('rowStatus', () => {
   it('uses the status words, with a bar fraction, speed and ETA while downloading', () => {
-    const [row] = checked(item('a.safetensors', 'missing')).rows;
-    expect(rowStatus(row!).label).toBe('Pending');
+    const row = rowAt(checked(item('a.safetensors', 'missing')), 0);
+    expect(rowStatus(row).label).toBe('Pending');
     const downloading = rowStatus({
-      ...row!,
-      job: job(row!.key, 'downloading', { bytes: 500, total: 1000, speed: 2_000_000, eta: 75 }),
+      ...row,
+      job: job(row.key, 'downloading', { bytes: 500, total: 1000, speed: 2_000_000, eta: 75 }),
     });
     expect(downloading).toMatchObject({ label: 'Downloading', fraction: 0.5, detail: '2.0 MB/s ETA 1m 15s' });
     // No speed measured yet: no "0 B/s" and no ETA.
     const starting = rowStatus({
-      ...row!,
-      job: job(row!.key, 'downloading', { bytes: 64_000, total: 1_000_000, speed: 0 }),
+      ...row,
+      job: job(row.key, 'downloading', { bytes: 64_000, total: 1_000_000, speed: 0 }),
     });
     expect(starting).toMatchObject({ label: 'Downloading', detail: 'starting' });
     const failed = rowStatus({
-      ...row!,
-      job: job(row!.key, 'failed', { error: { code: 'HASH_MISMATCH', message: 'bad bytes' } }),
+      ...row,
+      job: job(row.key, 'failed', { error: { code: 'HASH_MISMATCH', message: 'bad bytes' } }),
     });
     expect(failed).toMatchObject({ label: 'Failed', detail: 'bad bytes' });
   });
@@ -123,7 +137,7 @@ describe('rowStatus', () => {
       reason: 'another file',
     });
     expect(state.rows.map((row) => rowStatus(row).label)).toEqual(['Exists', 'Failed']);
-    expect(rowStatus(state.rows[1]!).detail).toBe('another file');
+    expect(rowStatus(rowAt(state, 1)).detail).toBe('another file');
   });
 });
 

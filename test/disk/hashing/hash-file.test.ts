@@ -45,8 +45,15 @@ describe('hashFile', () => {
   test('reports a file that vanishes while it is read as FILE_CHANGED', async ({ dir }) => {
     const path = join(dir, 'vanishing.safetensors');
     await writeFile(path, Buffer.alloc(2 * 1024 * 1024));
-    let removed: Promise<void> | undefined;
-    const run = hashFile(path, { chunkSize: 1024 * 1024, onProgress: () => void (removed ??= rm(path)) });
+    let removed = false;
+    const run = hashFile(path, {
+      chunkSize: 1024 * 1024,
+      onProgress: () => {
+        if (removed) return;
+        removed = true;
+        void rm(path);
+      },
+    });
     await expect(run).rejects.toMatchObject({ code: 'FILE_CHANGED', message: expect.stringContaining('vanished') });
   });
 

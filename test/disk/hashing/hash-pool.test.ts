@@ -52,14 +52,28 @@ describe('HashPool', () => {
       const vanishing = join(dir, 'vanishing.safetensors');
       await writeFile(growing, Buffer.alloc(4 * 1024 * 1024));
       await writeFile(vanishing, Buffer.alloc(4 * 1024 * 1024));
-      let touched: Promise<void> | undefined;
+      let touched = false;
       await expect(
-        pool.hash(growing, { onProgress: () => void (touched ??= appendFile(growing, 'x')) }),
+        pool.hash(growing, {
+          onProgress: () => {
+            if (touched) return;
+            touched = true;
+            void appendFile(growing, 'x');
+          },
+        }),
       ).rejects.toMatchObject({
         code: 'FILE_CHANGED',
       });
-      let removed: Promise<void> | undefined;
-      await expect(pool.hash(vanishing, { onProgress: () => void (removed ??= rm(vanishing)) })).rejects.toMatchObject({
+      let removed = false;
+      await expect(
+        pool.hash(vanishing, {
+          onProgress: () => {
+            if (removed) return;
+            removed = true;
+            void rm(vanishing);
+          },
+        }),
+      ).rejects.toMatchObject({
         code: 'FILE_CHANGED',
       });
     } finally {

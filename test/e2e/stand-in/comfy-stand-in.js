@@ -165,7 +165,7 @@ const app = {
     serialize: () => (state.graph ? serializeGraph(state.graph) : null),
   },
   /** ComfyUI's order: beforeLoadGraph, clone, beforeConfigureGraph, configure + loadedGraphNode, afterConfigureGraph. */
-  async loadGraphData(graphData, clean = true, restoreView = true, workflow = null, options = {}) {
+  async loadGraphData(graphData, _clean = true, _restoreView = true, _workflow = null, options = {}) {
     await invokeAsync('beforeLoadGraph');
     const graph = structuredClone(graphData);
     const missingNodeTypes = [];

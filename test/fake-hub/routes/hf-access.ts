@@ -51,7 +51,7 @@ export function accessRepo(
     return undefined;
   }
   const repo = x.state.findRepo(type, id);
-  const granted = token !== undefined && repo !== undefined && repo.tokensWithAccess.has(token);
+  const granted = token !== undefined && repo?.tokensWithAccess.has(token) === true;
   if (repo === undefined || (repo.private && !granted)) {
     sendRepoNotFound(x, token !== undefined);
     return undefined;

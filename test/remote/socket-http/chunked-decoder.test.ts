@@ -68,7 +68,7 @@ describe('ChunkedDecoder', () => {
     it('decodes many chunks and concatenates their data in order', () => {
       const sizes = [1, 2, 15, 16, 17, 255, 256, 4096, 70000];
       const chunks = sizes.map((size, index) => String.fromCharCode(97 + index).repeat(size));
-      const encoded = chunks.map((chunk) => `${chunk.length.toString(16)}\r\n${chunk}\r\n`).join('') + '0\r\n\r\n';
+      const encoded = `${chunks.map((chunk) => `${chunk.length.toString(16)}\r\n${chunk}\r\n`).join('')}0\r\n\r\n`;
       expect(decode([encoded])).toMatchObject({ data: chunks.join(''), done: true });
     });
 
@@ -148,7 +148,7 @@ describe('ChunkedDecoder', () => {
           size,
           data: 'x'.repeat(Number.parseInt(size, 16)),
         }));
-        const encoded = chunks.map(({ size, data }) => `${size}\r\n${data}\r\n`).join('') + '0\r\n\r\n';
+        const encoded = `${chunks.map(({ size, data }) => `${size}\r\n${data}\r\n`).join('')}0\r\n\r\n`;
         expect(decode([encoded]).data).toBe(chunks.map(({ data }) => data).join(''));
       });
 

@@ -108,7 +108,6 @@ describe('installRequirements (through the depot)', () => {
   test('reports status words: Exists for a present file, Failed with the reason for an unavailable one', async ({
     hub,
     openDepot,
-    modelsRoot,
   }) => {
     hub.addRepo({ id: REPO, files: [{ path: 'a.safetensors', size: SIZE }] });
     const depot = await openDepot();
