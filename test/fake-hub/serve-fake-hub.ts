@@ -43,17 +43,15 @@ const zCivitaiVersionSpec = z.object({
   tokensWithAccess: z.array(z.string()).optional(),
   archived: z.boolean().optional(),
   files: z.array(
-    zFileSpec
-      .omit({ path: true, lfs: true })
-      .extend({
-        name: z.string(),
-        id: z.number().int().optional(),
-        type: z.string().optional(),
-        format: z.string().optional(),
-        sizeLabel: z.enum(['full', 'pruned']).optional(),
-        fp: z.string().optional(),
-        primary: z.boolean().optional(),
-      }),
+    zFileSpec.omit({ path: true, lfs: true }).extend({
+      name: z.string(),
+      id: z.number().int().optional(),
+      type: z.string().optional(),
+      format: z.string().optional(),
+      sizeLabel: z.enum(['full', 'pruned']).optional(),
+      fp: z.string().optional(),
+      primary: z.boolean().optional(),
+    }),
   ),
 });
 const zFaultTarget = {
