@@ -13,7 +13,7 @@ export interface SidecarFixture {
 
 /**
  * A real sidecar (depot + HTTP/WebSocket server) on port 0, over the service fixture's temp dirs (`dir`,
- * `modelsRoot`, `hubDir`) and C's fake hub (`hub`).
+ * `modelsRoot`, `hubDir`) and the fake hub (`hub`).
  */
 export const test = depotTest.extend<SidecarFixture>({
   depotOptions: [{}, { injected: false }],

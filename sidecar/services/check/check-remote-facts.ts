@@ -19,7 +19,7 @@ export interface RemoteFileFacts {
 }
 
 /**
- * Asks a host about a URL (the composition root wires C's `hfFileInfo` / `civitaiModelVersion` behind C's metadata
+ * Asks a host about a URL (the composition root wires `hfFileInfo` / `civitaiModelVersion` behind the metadata
  * cache). Resolves null when the host has no such file or gives no hash (a non-LFS HF file).
  */
 export type LookupRemote = (url: string) => Promise<RemoteFileFacts | null>;

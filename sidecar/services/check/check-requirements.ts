@@ -27,13 +27,13 @@ export interface CheckRequirementsOptions {
   registry: CheckRegistry;
   /** The models root: targets are `<modelsRoot>/<category>/<filename>`. */
   modelsRoot: string;
-  /** B's hash cache, consulted before hashing a file nothing else records. Default: none. */
+  /** The hash cache, consulted before hashing a file nothing else records. Default: none. */
   hashCache?: CheckHashCache;
-  /** Hashes a file under a wanted name when its content must be compared. Default: B's `hashFile`. */
+  /** Hashes a file under a wanted name when its content must be compared. Default: `hashFile`. */
   hashFile?: (file: string) => Promise<{ sha256: string; identity?: FileIdentity }>;
   /** SHA-256 and size of a URL from its host, for requirements with a URL but no SHA-256. Default: no look-ups. */
   lookupRemote?: LookupRemote;
-  /** Free bytes on the volume of a folder (D's `freeSpace`). */
+  /** Free bytes on the volume of a folder (`freeSpace`). */
   freeSpace: (dir: string) => Promise<number>;
   /** Which URLs may be downloaded. Default: `createHostPolicy()` (https HuggingFace and Civitai, no loopback). */
   hostPolicy?: CheckHostPolicy;

@@ -2,7 +2,7 @@ import type { DownloadQueue } from '../../remote/download/download-queue';
 import type { DownloadOne } from './install-deps';
 
 export interface CreateDownloadOneOptions {
-  /** D's queue: parallel transfers, single flight by SHA-256 (or URL), cancel keeping the partial file. */
+  /** The download queue: parallel transfers, single flight by SHA-256 (or URL), cancel keeping the partial file. */
   queue: DownloadQueue;
   /** `<modelsRoot>/.cache/tmp`: partial files and their resume state, on the models' volume. */
   tmpDir: string;
