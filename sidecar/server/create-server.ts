@@ -1,11 +1,15 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { DepotError } from '../../shared/errors';
 import type { Depot } from '../services/depot/create-depot';
+import { createLogger, type Logger } from '../runtime/logger';
 import { createGivenTokens } from './given-tokens';
 import { createOriginGuard } from './origin-guard';
 import { guardRequests } from './guard-requests';
+import { writeProxyKey, type ProxyKey } from './proxy-key';
+import { createRefusalLog } from './refusal-log';
 import { routesModels } from './routes-models';
 import { sendError } from './send-error';
 import { createWsHub } from './ws-hub';
@@ -30,6 +34,15 @@ export interface CreateServerOptions {
   maxBodyBytes?: number;
   /** Least time between two `progress` messages of one job over the WebSocket. Default 250 ms. */
   progressIntervalMs?: number;
+  /**
+   * Where the key that ComfyUI's custom node proves itself with is written (mode 0600, a new key at every start).
+   * Default `$MODEL_DEPOT_KEY_FILE`, else `<models root>/.registry/sidecar-key`, where the custom node looks.
+   */
+  proxyKeyFile?: string;
+  /** Where refusals (and a key file that could not be written) are logged, as warnings. Default a logger on stderr. */
+  logger?: Logger;
+  /** The config file the refusal log names as the place to change allowed_origins / allowed_hosts. Default none. */
+  configFile?: string;
 }
 
 export interface DepotServer {
@@ -58,12 +71,15 @@ export async function createServer(options: CreateServerOptions): Promise<DepotS
     extraHosts: options.extraHosts,
   });
   let port = options.port ?? 8190;
+  const logger = options.logger ?? createLogger({ level: 'warn' });
+  const logRefusal = createRefusalLog({ logger, configFile: options.configFile });
+  const proxyKey = await openProxyKey(options, logger);
   const givenTokens = createGivenTokens({ depot: options.depot });
 
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
-  app.use(guardRequests({ guard, port: () => port }));
+  app.use(guardRequests({ guard, port: () => port, proxyKey, logRefusal }));
   // Any content type is parsed as JSON so `curl -d @workflow.json` works; Origin checks, not content types, stop
   // cross-site posts.
   app.use(express.json({ limit: maxBodyBytes, type: () => true, strict: false }));
@@ -87,6 +103,8 @@ export async function createServer(options: CreateServerOptions): Promise<DepotS
     givenTokens,
     version: options.version,
     port: () => port,
+    proxyKey,
+    logRefusal,
     maxMessageBytes: maxBodyBytes,
     progressIntervalMs: options.progressIntervalMs,
   });
@@ -104,6 +122,7 @@ export async function createServer(options: CreateServerOptions): Promise<DepotS
     // The port was taken: nothing may keep listening to the depot, which the caller closes.
     await hub.close();
     givenTokens.close();
+    await proxyKey?.remove();
     throw error;
   }
   port = (server.address() as AddressInfo).port;
@@ -121,8 +140,30 @@ export async function createServer(options: CreateServerOptions): Promise<DepotS
         server.close(() => resolve());
         server.closeAllConnections();
       });
+      await proxyKey?.remove();
     },
   };
+}
+
+/**
+ * Writes the custom node's key. A sidecar that cannot write it still serves browsers and the CLI directly; only the
+ * forwarding through ComfyUI is refused, and the log says why.
+ */
+async function openProxyKey(options: CreateServerOptions, logger: Logger): Promise<ProxyKey | undefined> {
+  const file =
+    options.proxyKeyFile ??
+    (process.env.MODEL_DEPOT_KEY_FILE || undefined) ??
+    path.join(options.depot.modelsRoot, '.registry', 'sidecar-key');
+  try {
+    return await writeProxyKey({ file });
+  } catch (error) {
+    logger.warn(
+      `could not write the key for ComfyUI's custom node to ${file}; requests forwarded by ComfyUI will be refused ` +
+        '(set MODEL_DEPOT_KEY_FILE to a writable file, for the sidecar and ComfyUI alike)',
+      { error },
+    );
+    return undefined;
+  }
 }
 
 /** body-parser's errors as DepotErrors: a person learns the limit, or where the JSON broke. */

@@ -1,37 +1,54 @@
 import type { NextFunction, Request, Response } from 'express';
 import { DepotError } from '../../shared/errors';
+import { judgeAccess } from './judge-access';
 import type { OriginGuard } from './origin-guard';
+import type { ProxyKey } from './proxy-key';
+import type { RefusalLog } from './refusal-log';
 import { sendError } from './send-error';
 
 export interface GuardRequestsOptions {
   guard: OriginGuard;
   /** The listening port, read per request (known only after `listen`). */
   port: () => number;
+  /** The key of ComfyUI's custom node; undefined when it could not be written (forwarded requests are then refused). */
+  proxyKey: ProxyKey | undefined;
+  /** Told of every refusal. */
+  logRefusal: RefusalLog;
 }
 
 const SAFE_METHODS = new Set(['GET', 'HEAD']);
 
 /**
- * Express middleware: refuses a foreign `Host` on every request, a foreign `Origin` on every state-changing request
- * and preflight, and sends CORS headers only to allowed origins (issue 5, item 2).
+ * Express middleware: serves a request forwarded by ComfyUI's custom node (under `/model-depot/`, with its key) as if
+ * it came to the route without the prefix; for any other request refuses a foreign `Host` on every request and a
+ * foreign `Origin` on every state-changing request and preflight, and sends CORS headers only to allowed origins.
  */
 export function guardRequests(options: GuardRequestsOptions) {
   const { guard } = options;
   return (req: Request, res: Response, next: NextFunction): void => {
-    if (!guard.hostAllowed(req.headers.host, options.port())) {
-      const message = `Host "${String(req.headers.host ?? '').slice(0, 100)}" is not served by this sidecar (DNS-rebinding protection); use http://127.0.0.1:${options.port()}.`;
-      return sendError(res, new DepotError('ORIGIN_REFUSED', message));
+    const access = judgeAccess({
+      url: req.url,
+      headers: req.headers,
+      guard,
+      proxyKey: options.proxyKey,
+      port: options.port(),
+      checkOrigin: req.method === 'OPTIONS' || !SAFE_METHODS.has(req.method),
+    });
+    if (!access.allowed) {
+      options.logRefusal(access.refusal, { method: req.method, url: req.url, via: 'http' });
+      sendError(res, new DepotError('ORIGIN_REFUSED', access.refusal.message));
+      return;
+    }
+    if (access.forwarded) {
+      // Same-origin for the browser (ComfyUI's page): no CORS headers, and the routes see their own paths.
+      req.url = access.url;
+      next();
+      return;
     }
     const origin = req.headers.origin;
     if (guard.isListedOrigin(origin) && origin !== undefined) {
       res.setHeader('Access-Control-Allow-Origin', origin);
       res.setHeader('Vary', 'Origin');
-    }
-    if (req.method === 'OPTIONS' || !SAFE_METHODS.has(req.method)) {
-      if (!guard.originAllowed(origin)) {
-        const message = `Origin "${String(origin).slice(0, 100)}" may not use the sidecar; add it to allowed_origins in the config to allow it.`;
-        return sendError(res, new DepotError('ORIGIN_REFUSED', message));
-      }
     }
     if (req.method === 'OPTIONS') {
       res.setHeader('Access-Control-Allow-Methods', 'GET, POST, DELETE, OPTIONS');

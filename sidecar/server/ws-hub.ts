@@ -9,6 +9,9 @@ import { errorBody } from './send-error';
 import type { OriginGuard } from './origin-guard';
 import { describeZodError } from './describe-zod-error';
 import type { GivenTokens } from './given-tokens';
+import { judgeAccess } from './judge-access';
+import type { ProxyKey } from './proxy-key';
+import type { RefusalLog } from './refusal-log';
 
 export interface WsHubOptions {
   depot: Depot;
@@ -18,6 +21,10 @@ export interface WsHubOptions {
   version: string;
   /** The port the server listens on, read at each upgrade (it is known only after `listen`). */
   port: () => number;
+  /** The key of ComfyUI's custom node, which forwards browsers to `/model-depot/ws`; undefined when it was not written. */
+  proxyKey: ProxyKey | undefined;
+  /** Told of every refused upgrade. */
+  logRefusal: RefusalLog;
   /** Largest message answered with an `error` (the connection stays up). Default 20 MiB, as the HTTP body limit. */
   maxMessageBytes?: number;
   /** Least time between two `progress` messages of one job; terminal states are always sent at once. Default 250 ms. */
@@ -25,7 +32,10 @@ export interface WsHubOptions {
 }
 
 export interface WsHub {
-  /** Handles an HTTP upgrade: `/ws` from an allowed Host and Origin, else a 403/404 and the socket closed. */
+  /**
+   * Handles an HTTP upgrade: `/ws` from an allowed Host and Origin, or `/model-depot/ws` with the custom node's key;
+   * else a 403/404 and the socket closed.
+   */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
   /** Closes every connection. */
   close(): Promise<void>;
@@ -96,12 +106,14 @@ export function createWsHub(options: WsHubOptions): WsHub {
     if (wait <= 0 && entry.timer === undefined) flushProgress(job.id);
     else if (entry.timer === undefined) entry.timer = setTimeout(() => flushProgress(job.id), Math.max(wait, 0));
   };
-  const onTerminal = (type: 'jobDone' | 'jobFailed') => (job: Job): void => {
-    const entry = pending.get(job.id);
-    if (entry?.timer) clearTimeout(entry.timer);
-    pending.delete(job.id);
-    broadcast({ type, job });
-  };
+  const onTerminal =
+    (type: 'jobDone' | 'jobFailed') =>
+    (job: Job): void => {
+      const entry = pending.get(job.id);
+      if (entry?.timer) clearTimeout(entry.timer);
+      pending.delete(job.id);
+      broadcast({ type, job });
+    };
   const onAuthRequired = (event: AuthRequiredEvent): void => {
     if (event.clientId === undefined) return;
     const ws = clients.get(event.clientId);
@@ -207,14 +219,20 @@ export function createWsHub(options: WsHubOptions): WsHub {
 
   return {
     handleUpgrade(req, socket, head) {
-      const path = (req.url ?? '').split('?')[0];
+      const access = judgeAccess({
+        url: req.url ?? '',
+        headers: req.headers,
+        guard,
+        proxyKey: options.proxyKey,
+        port: options.port(),
+        checkOrigin: true,
+      });
+      if (!access.allowed) {
+        options.logRefusal(access.refusal, { method: req.method ?? 'GET', url: req.url ?? '', via: 'websocket' });
+        return refuseUpgrade(socket, 403, access.refusal.message);
+      }
+      const path = access.url.split('?')[0];
       if (path !== '/ws') return refuseUpgrade(socket, 404, 'The WebSocket is at /ws.');
-      if (!guard.hostAllowed(req.headers.host, options.port())) {
-        return refuseUpgrade(socket, 403, 'This Host is not served by the sidecar (DNS-rebinding protection).');
-      }
-      if (!guard.originAllowed(req.headers.origin)) {
-        return refuseUpgrade(socket, 403, 'This Origin may not use the sidecar; add it to allowed_origins in the config.');
-      }
       wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
     },
     async close() {
