@@ -2,8 +2,7 @@ import { execFile } from 'node:child_process';
 import { cp, lstat, readdir, readFile, rename, rm, stat, symlink, writeFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DepotError } from '../../../shared/errors';
-import { hasErrorCode } from '../../../shared/has-error-code';
+import { DepotError, hasErrorCode } from '../../../shared/errors';
 
 /** The custom node's folder name in ComfyUI/custom_nodes and in dist/. */
 export const CUSTOM_NODE_NAME = 'comfyui-model-depot';
@@ -65,7 +64,9 @@ export async function installComfyuiExtension(options: InstallComfyuiExtensionOp
     const staging = `${target}.partial-${process.pid}`;
     await rm(staging, { recursive: true, force: true });
     await cp(source, staging, { recursive: true });
-    await writeFile(path.join(staging, MARKER_FILE), `${JSON.stringify({ installedBy: 'model-depot', source }, null, 2)}\n`);
+    // `cli` tells the custom node what to run when it starts the sidecar on demand.
+    const marker = { installedBy: 'model-depot', source, cli: await locateCli() };
+    await writeFile(path.join(staging, MARKER_FILE), `${JSON.stringify(marker, null, 2)}\n`);
     await rename(staging, target);
   }
   return { target, source, mode, built, replaced };
@@ -122,6 +123,17 @@ async function locateDefaultDist(): Promise<{ distDir: string; repoRoot?: string
   return { distDir: path.resolve(here, '..', CUSTOM_NODE_NAME) };
 }
 
+/** This install's `bin/model-depot.mjs`, found upward from this file (sources or bundle); undefined if not found. */
+async function locateCli(): Promise<string | undefined> {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (let level = 0; level < 5; level++) {
+    const cli = path.join(dir, 'bin', 'model-depot.mjs');
+    if (await isFile(cli)) return cli;
+    dir = path.dirname(dir);
+  }
+  return undefined;
+}
+
 /** Missing, or older than any source of the extension: a checkout that moved on must not install an old bundle. */
 async function isStale(distDir: string, repoRoot: string): Promise<boolean> {
   let builtAt: number;
@@ -131,7 +143,7 @@ async function isStale(distDir: string, repoRoot: string): Promise<boolean> {
     if (hasErrorCode(error, 'ENOENT')) return true;
     throw error;
   }
-  for (const folder of ['extension', 'shared']) {
+  for (const folder of ['extension', 'shared', 'comfyui-node']) {
     const entries = await readdir(path.join(repoRoot, folder), { recursive: true, withFileTypes: true });
     for (const entry of entries) {
       if (!entry.isFile()) continue;
