@@ -11,12 +11,13 @@ export const SETTING_IDS = {
   bandwidthLimit: 'ModelDepot.BandwidthLimitKbps',
 } as const;
 
-export const DEFAULT_SIDECAR_URL = 'ws://127.0.0.1:8190/ws';
+/** Empty: through ComfyUI's own server (`/model-depot/ws` on the page's origin), see sidecar-socket-url.ts. */
+export const DEFAULT_SIDECAR_URL = '';
 
 const CATEGORY = 'Model Depot';
 
 export const zExtensionSettings = z.object({
-  sidecarUrl: z.string().trim().min(1).catch(DEFAULT_SIDECAR_URL),
+  sidecarUrl: z.string().trim().catch(DEFAULT_SIDECAR_URL),
   checkOnLoad: z.boolean().catch(true),
   /** KB/s; 0 means no limit. */
   bandwidthLimitKbps: z.number().nonnegative().catch(0),
@@ -34,11 +35,13 @@ export function createSettings(options: SettingsOptions): ComfySettingDefinition
   return [
     {
       id: SETTING_IDS.sidecarUrl,
-      name: 'Sidecar WebSocket URL',
+      name: 'Sidecar WebSocket URL (empty: through ComfyUI)',
       type: 'text',
       defaultValue: DEFAULT_SIDECAR_URL,
       category: [CATEGORY, 'Sidecar', 'URL'],
-      tooltip: 'Where the model-depot sidecar listens (start it with `npx model-depot serve`).',
+      tooltip:
+        'Leave empty to reach the model-depot sidecar through ComfyUI itself (/model-depot/ws), whatever its address. ' +
+        "A direct URL such as ws://127.0.0.1:8190/ws needs this page's origin in the sidecar's allowed_origins.",
       onChange(value) {
         const parsed = zExtensionSettings.shape.sidecarUrl.parse(value);
         options.onSidecarUrlChange(parsed);

@@ -3,6 +3,8 @@ import type { CheckResult } from '../shared/check-result';
 import type { Job } from '../shared/job';
 import type { Requirement } from '../shared/requirement';
 import { type ClientMessage, type ServerMessage, zClientMessage, zServerMessage } from '../shared/protocol';
+import { diagnoseSidecar, type SidecarDiagnosis } from './diagnose-sidecar';
+import { sidecarSocketUrl } from './sidecar-socket-url';
 
 /**
  * The part of the browser's WebSocket the client uses (the handler types mirror lib.dom's, so the browser's and
@@ -27,6 +29,8 @@ export interface SidecarStatusInfo {
   attempt: number;
   /** The URL could not even be used to open a socket (a typo in the setting). */
   invalidUrl?: boolean;
+  /** With `closed`: whether the sidecar refused the connection or is not running, and what to do about it. */
+  diagnosis?: SidecarDiagnosis;
 }
 
 export interface BackoffOptions {
@@ -39,8 +43,12 @@ export interface BackoffOptions {
 }
 
 export interface SidecarClientOptions {
-  /** `ws://127.0.0.1:8190/ws` or the user's setting. */
+  /** The user's setting: empty for `/model-depot/ws` on the page's own origin (through ComfyUI), or a direct URL. */
   url: string;
+  /** The page's address, which an empty `url` resolves against. Default `location.href`. */
+  pageUrl?: string;
+  /** Asks `/health` why a connection failed (refused or not running). Default the global fetch; none: close codes only. */
+  fetch?: typeof fetch;
   /** The WebSocket constructor: the browser's, or `ws`/jsdom's in tests. */
   WebSocket: WebSocketConstructor;
   /** Every valid message from the sidecar, answers included. */
@@ -93,7 +101,11 @@ export function createSidecarClient(options: SidecarClientOptions): SidecarClien
   const newId = options.newId ?? (() => `${idPrefix}-${++counter}`);
 
   let url = options.url;
+  const pageUrl = options.pageUrl ?? (typeof location === 'undefined' ? undefined : location.href);
+  const fetchFn = options.fetch ?? (typeof fetch === 'undefined' ? undefined : fetch.bind(globalThis));
   let socket: WebSocketLike | null = null;
+  /** Counts failed sockets: a diagnosis that comes back after a newer one failed (or a URL change) is dropped. */
+  let failures = 0;
   let status: SidecarStatus = 'closed';
   let attempt = 0;
   let retryTimer: unknown = null;
@@ -165,14 +177,18 @@ export function createSidecarClient(options: SidecarClientOptions): SidecarClien
 
   const connect = () => {
     if (!running) return;
+    const target = sidecarSocketUrl(url, pageUrl);
     let next: WebSocketLike;
     try {
-      next = new options.WebSocket(url);
+      if (target === undefined) throw new Error('an empty URL needs a page to connect through');
+      next = new options.WebSocket(target);
     } catch (error) {
       // Browsers throw a SyntaxError for a malformed URL: retrying will not help until the setting changes.
       attempt++;
       setStatus('closed', { invalidUrl: true });
-      console.warn(`model-depot: cannot open ${url}: ${error instanceof Error ? error.message : String(error)}`);
+      console.warn(
+        `model-depot: cannot open ${target ?? url}: ${error instanceof Error ? error.message : String(error)}`,
+      );
       return;
     }
     socket = next;
@@ -188,13 +204,25 @@ export function createSidecarClient(options: SidecarClientOptions): SidecarClien
     };
     // A refused connection fires error then close; only close drives the state machine.
     next.onerror = () => {};
-    next.onclose = () => {
+    next.onclose = (event) => {
       if (socket !== next) return;
       socket = null;
       attempt++;
       onConnectionLost();
-      setStatus('closed');
-      scheduleRetry();
+      status = 'closed';
+      const failure = ++failures;
+      // The status goes out once the cause is known, so the one notice can say what to do; the retry waits for it.
+      void diagnoseSidecar({
+        socketUrl: target,
+        pageOrigin: originOf(pageUrl),
+        closeCode: event?.code,
+        closeReason: event?.reason,
+        fetch: fetchFn,
+      }).then((diagnosis) => {
+        if (failure !== failures || socket !== null || !running) return;
+        setStatus('closed', { diagnosis });
+        scheduleRetry();
+      });
     };
   };
 
@@ -245,6 +273,7 @@ export function createSidecarClient(options: SidecarClientOptions): SidecarClien
       if (nextUrl === url) return;
       url = nextUrl;
       if (!running) return;
+      failures++;
       disconnect();
       attempt = 0;
       connect();
@@ -266,6 +295,15 @@ export function createSidecarClient(options: SidecarClientOptions): SidecarClien
       return failFromError(answer, 'install');
     },
   };
+}
+
+function originOf(pageUrl: string | undefined): string | undefined {
+  if (pageUrl === undefined) return undefined;
+  try {
+    return new URL(pageUrl).origin;
+  } catch {
+    return undefined;
+  }
 }
 
 /**

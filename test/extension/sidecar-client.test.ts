@@ -144,6 +144,18 @@ describe('createSidecarClient', () => {
     expect(sidecar.received).toEqual([]);
   });
 
+  it("connects to /model-depot/ws on the page's own origin when the URL setting is empty", async () => {
+    const server = await rawServer(0);
+    const address = server.address();
+    if (typeof address !== 'object' || address === null) throw new Error('no address');
+    const paths: string[] = [];
+    server.on('connection', (_socket, req) => paths.push(req.url ?? ''));
+    const c = client('', { pageUrl: `http://127.0.0.1:${address.port}/?workflow=x` });
+    c.start();
+    await until(() => c.status() === 'open', 'connection');
+    expect(paths).toEqual(['/model-depot/ws']);
+  });
+
   it('switches to a new URL when the setting changes', async () => {
     const first = await startFakeSidecar();
     const second = await startFakeSidecar();
