@@ -65,7 +65,15 @@ export const zCheckSummary = z.object({
   bytesToDownload: z.number(),
   bytesSavedByLinking: z.number(),
   freeBytes: z.number(),
+  /** True only when every download's size is known and they fit; see `space` for the three-way verdict. */
   fits: z.boolean(),
+  /** Downloads whose size is not known (no size from the workflow or the host); absent from older sidecars. */
+  unknownSizes: z.number().int().nonnegative().optional(),
+  /**
+   * fits: the known sizes fit and none is unknown; not-enough: the known sizes alone do not fit; unknown: the
+   * known sizes fit but some are not known, so it could not be checked. Absent from older sidecars.
+   */
+  space: z.enum(['fits', 'not-enough', 'unknown']).optional(),
   needsToken: z.boolean(),
 });
 export type CheckSummary = z.infer<typeof zCheckSummary>;

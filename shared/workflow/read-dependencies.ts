@@ -1,5 +1,6 @@
 import { DepotError } from '../errors';
 import { describeEntryIssues } from './describe-entry-issues';
+import { dropBadUrls } from './drop-bad-urls';
 import type { RequirementCollector } from './requirement-collector';
 import { zDependencyEntry } from './workflow-schema';
 
@@ -41,10 +42,13 @@ export function readDependencies(section: unknown, path: string, out: Requiremen
 }
 
 function readEntry(entry: unknown, folder: string | undefined, path: string, out: RequirementCollector): void {
-  const parsed = zDependencyEntry.safeParse(entry);
+  let parsed = zDependencyEntry.safeParse(entry);
   if (!parsed.success) {
     out.reject(path, describeEntryIssues(parsed.error));
-    return;
+    const withoutUrls = dropBadUrls(entry, parsed.error);
+    if (withoutUrls === undefined) return;
+    parsed = zDependencyEntry.safeParse(withoutUrls);
+    if (!parsed.success) return;
   }
   const e = parsed.data;
   const entryFolder = folder ?? e.category ?? e.directory;

@@ -1,4 +1,5 @@
 import { describeEntryIssues } from './describe-entry-issues';
+import { dropBadUrls } from './drop-bad-urls';
 import type { RequirementCollector } from './requirement-collector';
 import { zModelFile, zWorkflowSha256 } from './workflow-schema';
 
@@ -31,10 +32,14 @@ export function readModelFiles(
   }
   list.forEach((entry, i) => {
     const entryPath = `${path}[${i}]`;
-    const parsed = zModelFile.safeParse(entry);
+    let parsed = zModelFile.safeParse(entry);
     if (!parsed.success) {
-      if (!isUnneeded(entry, options.resolveName)) out.reject(entryPath, describeEntryIssues(parsed.error));
-      return;
+      if (isUnneeded(entry, options.resolveName)) return;
+      out.reject(entryPath, describeEntryIssues(parsed.error));
+      const withoutUrl = dropBadUrls(entry, parsed.error);
+      if (withoutUrl === undefined) return;
+      parsed = zModelFile.safeParse(withoutUrl);
+      if (!parsed.success) return;
     }
     const model = parsed.data;
     const filename = options.resolveName ? options.resolveName(model.name, model.directory) : model.name;

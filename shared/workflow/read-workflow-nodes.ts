@@ -20,6 +20,14 @@ interface Graph {
   path: string;
 }
 
+export interface ReadWorkflowNodesOptions {
+  /**
+   * Which nodes to read: `active` (the default) skips muted and bypassed nodes and the subgraphs reached only
+   * through them; `inactive` reads only those, which is what `check --all` adds as optional.
+   */
+  nodes?: 'active' | 'inactive';
+}
+
 /**
  * Reads the models named by a workflow's nodes: each active node's `properties.models` and its loader widget
  * values, through subgraphs (`definitions.subgraphs[]`, nested ones too). A subgraph counts when an active node
@@ -30,7 +38,9 @@ export function readWorkflowNodes(
   workflow: { nodes?: readonly unknown[] | null; definitions?: { subgraphs?: readonly unknown[] | null } | null },
   prefix: string,
   out: RequirementCollector,
+  options: ReadWorkflowNodesOptions = {},
 ): void {
+  const wantInactive = options.nodes === 'inactive';
   const budget = { nodes: 0 };
   const subgraphs = new Map<string, Graph>();
   collectSubgraphs(workflow.definitions?.subgraphs, `${prefix}definitions.subgraphs`, 0, subgraphs, out);
@@ -44,7 +54,7 @@ export function readWorkflowNodes(
   }
 
   const visited = new Set<string>();
-  const walk = (graph: Graph, depth: number): void => {
+  const walk = (graph: Graph, depth: number, insideInactive: boolean): void => {
     graph.nodes.forEach((raw, i) => {
       budget.nodes += 1;
       if (budget.nodes > MAX_NODES) {
@@ -57,20 +67,21 @@ export function readWorkflowNodes(
         return;
       }
       const node = parsed.data;
-      if (isInactive(node.mode)) return;
-      readNode(node, nodePath, out);
+      const inactive = insideInactive || isInactive(node.mode);
+      if (inactive && !wantInactive) return;
+      if (inactive === wantInactive) readNode(node, nodePath, out);
       const inner = subgraphs.get(node.type);
       if (inner !== undefined && !visited.has(node.type) && depth < MAX_SUBGRAPH_DEPTH) {
         visited.add(node.type);
-        walk(inner, depth + 1);
+        walk(inner, depth + 1, inactive);
       }
     });
   };
-  walk({ nodes: workflow.nodes ?? [], path: `${prefix}nodes` }, 0);
+  walk({ nodes: workflow.nodes ?? [], path: `${prefix}nodes` }, 0, false);
   for (const [id, graph] of subgraphs) {
     if (!used.has(id) && !visited.has(id)) {
       visited.add(id);
-      walk(graph, 1);
+      walk(graph, 1, false);
     }
   }
 }

@@ -125,3 +125,24 @@ function clip(text: string): string {
   const printable = text.replace(/[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '?');
   return printable.length > 80 ? `${printable.slice(0, 77)}...` : printable;
 }
+
+/**
+ * Passes mentions on to another collector as not required (models of muted or bypassed nodes, for `check --all`);
+ * a mention elsewhere that is required keeps the merged requirement required. Unreadable entries of nodes that do
+ * not run are left out: they stop nothing.
+ */
+export class OptionalCollector extends RequirementCollector {
+  constructor(private readonly target: RequirementCollector) {
+    super();
+  }
+
+  override add(mention: RequirementMention, path: string): void {
+    this.target.add({ ...mention, required: false }, path);
+  }
+
+  override addPossible(mention: RequirementMention, path: string): void {
+    this.target.addPossible({ ...mention, required: false }, path);
+  }
+
+  override reject(): void {}
+}

@@ -9,18 +9,21 @@ import { runAction } from '../run-action';
 interface CheckCommandOptions {
   /** commander's `--no-remote`: false when look-ups are turned off. */
   remote: boolean;
+  /** `--all`: muted and bypassed nodes' models too. */
+  all?: boolean;
 }
 
 /**
  * `model-depot check WORKFLOW.json`: what the workflow needs and what this machine has. Read-only (works while a
- * sidecar runs). Exit 0: everything present or installable; 1: a required model is in conflict or unavailable, or
- * the downloads do not fit; 2: the workflow (or part of it) could not be read.
+ * sidecar runs). Exit 0: everything present or installable; 1: a required model is in conflict or unavailable, an
+ * entry could not be read, or the downloads do not fit; 2: the file is not a workflow.
  */
 export function registerCheckCommand(program: Command): void {
   program
     .command('check')
     .description('what a workflow needs: present / linkable / missing / conflict / unavailable, sizes, free space')
     .argument('<workflow>', 'a ComfyUI workflow .json file (or one with a seed-000 dependencies section)')
+    .option('--all', "also list the models of muted and bypassed nodes (as optional: they don't run)")
     .option('--no-remote', 'do not ask HuggingFace / Civitai for the SHA-256 of URLs that have none')
     .action(
       runAction(async (workflowFile: string, options: CheckCommandOptions, command: Command) => {
@@ -28,7 +31,7 @@ export function registerCheckCommand(program: Command): void {
         const workflow = await readWorkflowFile(workflowFile);
         const depot = await openCliDepotReader(context);
         try {
-          const result = await depot.check(workflow, { remote: options.remote });
+          const result = await depot.check(workflow, { remote: options.remote, all: options.all === true });
           if (context.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
           else {
             const report = formatCheckReport(result, {

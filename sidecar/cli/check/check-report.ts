@@ -75,7 +75,8 @@ function summaryLines(result: CheckResult, options: CheckReportOptions): string[
   const s = result.summary;
   const parts = [`${s.present} present`];
   if (s.linkable) parts.push(`${s.linkable} to link (saves ${formatBytes(s.bytesSavedByLinking)})`);
-  const unknownSizes = result.items.filter((i) => i.status === 'missing' && i.size === undefined).length;
+  const unknownSizes =
+    s.unknownSizes ?? result.items.filter((i) => i.status === 'missing' && i.size === undefined).length;
   if (s.missing) {
     const bytes =
       unknownSizes === 0
@@ -88,7 +89,7 @@ function summaryLines(result: CheckResult, options: CheckReportOptions): string[
   const lines = [
     `${s.total} model${s.total === 1 ? '' : 's'}: ${parts.join(', ')}.`,
     `Free space: ${formatBytes(s.freeBytes)} in ${options.modelsRoot}` +
-      (s.missing ? (s.fits ? ': the downloads fit.' : `: NOT enough for ${formatBytes(s.bytesToDownload)}.`) : '.'),
+      (s.missing ? spaceVerdict(s, unknownSizes) : '.'),
   ];
   if (s.needsToken) {
     const providers = new Set(
@@ -116,6 +117,15 @@ function summaryLines(result: CheckResult, options: CheckReportOptions): string[
   if (s.linkable + s.missing > 0 && s.conflict + s.unavailable === 0)
     lines.push('Run `model-depot install` with the same workflow to get them.');
   return lines;
+}
+
+function spaceVerdict(s: CheckResult['summary'], unknownSizes: number): string {
+  const verdict = s.space ?? (s.fits ? 'fits' : 'not-enough');
+  if (verdict === 'not-enough') return `: NOT enough for ${formatBytes(s.bytesToDownload)}.`;
+  if (verdict === 'unknown') {
+    return `: could not be checked, ${unknownSizes} download${unknownSizes === 1 ? '' : 's'} of unknown size (the known ones, ${formatBytes(s.bytesToDownload)}, fit).`;
+  }
+  return ': the downloads fit.';
 }
 
 function shownPath(file: string, modelsRoot: string): string {

@@ -30,7 +30,14 @@ export function formatInstallPlan(result: CheckResult): string {
     `${s.present} in place, ${s.linkable} to link (saves ${formatBytes(s.bytesSavedByLinking)}), ` +
       `${s.missing} to download (${formatBytes(s.bytesToDownload)}), ${s.conflict} conflicts, ${s.unavailable} unavailable.`,
   );
-  lines.push(`Free space: ${formatBytes(s.freeBytes)}${s.fits ? '' : ' - NOT ENOUGH for the downloads'}.`);
+  const verdict = s.space ?? (s.fits ? 'fits' : 'not-enough');
+  const note =
+    verdict === 'not-enough'
+      ? ' - NOT ENOUGH for the downloads'
+      : verdict === 'unknown'
+        ? ` - not checked: ${s.unknownSizes ?? 0} download(s) of unknown size`
+        : '';
+  lines.push(`Free space: ${formatBytes(s.freeBytes)}${note}.`);
   return `${lines.join('\n')}\n`;
 }
 

@@ -10,6 +10,7 @@ import { createRemoteLookup } from '../../remote/hub/lookup-remote-file';
 import { openMetadataCache } from '../../remote/hub/metadata-cache';
 import { checkRequirements } from '../check/check-requirements';
 import { createDepot } from './create-depot';
+import { createDepotAgent } from './create-depot-agent';
 import type { CheckInput, CreateDepotOptions, Depot } from './depot-types';
 
 /** What a read-only command needs of the depot: it takes no lock, so it works beside a running sidecar. */
@@ -30,6 +31,8 @@ export interface DepotReader {
 export interface ReaderCheckOptions {
   /** Ask HuggingFace and Civitai for the SHA-256 and size of URLs that carry none. Default true. */
   remote?: boolean;
+  /** Also list the models of muted and bypassed nodes, as optional. Default false. */
+  all?: boolean;
 }
 
 export type OpenDepotOptions = CreateDepotOptions & {
@@ -49,19 +52,21 @@ export function openDepot(options: OpenDepotOptions): Promise<Depot | DepotReade
 
 async function openDepotReader(options: CreateDepotOptions): Promise<DepotReader> {
   const modelsRoot = path.resolve(options.modelsRoot);
+  const agent = createDepotAgent({ env: options.env, metadataTimeoutMs: options.metadataTimeoutMs });
   const registry = await openRegistry({ modelsRoot, readOnly: true });
   const endpoints = { hfEndpoint: options.hfEndpoint, civitaiEndpoint: options.civitaiEndpoint };
   return {
     modelsRoot,
     registryFile: registry.file,
-    async check(input, { remote = true } = {}) {
-      const extracted = extractRequirements(input);
+    async check(input, { remote = true, all = false } = {}) {
+      const extracted = extractRequirements(input, { includeInactive: all });
       const hashCache = await openHashCache({ file: defaultHashCacheFile(modelsRoot) });
       const lookupRemote = remote
         ? (options.lookupRemote ??
           createRemoteLookup({
             ...endpoints,
             cache: await openMetadataCache({ modelsRoot }),
+            agent,
             hfToken: options.envTokens?.huggingface,
             civitaiToken: options.envTokens?.civitai,
             // One quick retry: the person waits on these; a download retries properly later.
@@ -84,6 +89,9 @@ async function openDepotReader(options: CreateDepotOptions): Promise<DepotReader
     },
     stats: () => registry.stats(),
     list: () => registry.list(),
-    close: () => registry.close(),
+    async close() {
+      await agent.destroy();
+      await registry.close();
+    },
   };
 }

@@ -150,7 +150,7 @@ describe('model-depot check', () => {
     });
   });
 
-  test('hostile names are listed as unreadable entries beside the good ones, exit 2', async ({ dir }) => {
+  test('hostile names are listed as unreadable entries beside the good ones, exit 1', async ({ dir }) => {
     const workflow = await writeJson(path.join(dir, 'hostile.json'), {
       dependencies: {
         checkpoints: [
@@ -161,7 +161,7 @@ describe('model-depot check', () => {
       },
     });
     const run = await check(dir, ['check', workflow]);
-    expect(run.code).toBe(2);
+    expect(run.code).toBe(1);
     expect(run.stdout).toMatch(/^download +checkpoints +ok\.safetensors/m);
     expect(run.stdout).toContain('2 entries of the workflow could not be read:');
     expect(run.stdout).toContain('dependencies.checkpoints[0]: file name "../../../../etc/passwd" has a ".." segment');

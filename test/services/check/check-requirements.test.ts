@@ -398,6 +398,8 @@ describe('checkRequirements', () => {
         bytesSavedByLinking: 0,
         freeBytes: 4 * GB,
         fits: false,
+        unknownSizes: 0,
+        space: 'not-enough',
         needsToken: false,
       });
     });

@@ -350,7 +350,7 @@ describe('extractRequirements', () => {
   });
 
   describe('invalid entries', () => {
-    it('reports each invalid entry with its path and keeps the valid ones', () => {
+    it('reports each invalid entry with its path and keeps the valid ones (a bad URL only costs the URL)', () => {
       const { requirements, invalid } = extractRequirements({
         dependencies: {
           checkpoints: [sdxlEntry, { filename: 'b.safetensors', sha256: 'nope' }, { sha256: SDXL_SHA }, 'junk'],
@@ -375,7 +375,12 @@ describe('extractRequirements', () => {
           },
         ],
       });
-      expect(requirements.map((r) => r.filename)).toEqual(['sd_xl_base_1.0.safetensors', 'w.safetensors']);
+      expect(requirements.map((r) => [r.filename, r.urls.length])).toEqual([
+        ['sd_xl_base_1.0.safetensors', 1],
+        ['u.safetensors', 0],
+        ['w.safetensors', 1],
+        ['j.safetensors', 0],
+      ]);
       expect(invalid).toEqual([
         { path: 'dependencies.checkpoints[1]', message: 'sha256 must be a SHA-256 (64 hexadecimal characters)' },
         { path: 'dependencies.checkpoints[2]', message: 'filename is required' },
