@@ -11,7 +11,7 @@ interface MigrateFlags {
   folder?: string;
 }
 
-/** `model-depot migrate [--dry-run] [--folder NAME] [--comfyui DIR]`: registers the models already on disk (seed 000). */
+/** `model-depot migrate [--dry-run] [--folder NAME] [--comfyui DIR]`: registers the models already on disk. */
 export function registerMigrateCommand(program: Command): void {
   program
     .command('migrate')

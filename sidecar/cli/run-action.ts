@@ -3,7 +3,7 @@ import { BAD_INPUT_CODES, isDepotError } from '../../shared/errors';
 
 /** How a failed command reports itself. */
 export interface FailureReport {
-  /** 2 for bad usage or bad input (BAD_INPUT_CODES), 1 for everything else (DESIGN.md exit codes). */
+  /** 2 for bad usage or bad input (BAD_INPUT_CODES), 1 for everything else (the exit codes the README lists). */
   exitCode: 1 | 2;
   stream: 'stdout' | 'stderr';
   /** One line (plus a stack with DEBUG), newline-terminated. */
@@ -49,9 +49,7 @@ export function describeFailure(error: unknown, options: DescribeFailureOptions)
  * Wraps a commander action: a resolved number becomes the exit code; a thrown error is reported by
  * `describeFailure` and ends the process with its exit code (servers and timers included).
  */
-export function runAction<A extends unknown[]>(
-  fn: (...args: A) => Promise<number | void>,
-): (...args: A) => Promise<void> {
+export function runAction<A extends unknown[]>(fn: (...args: A) => Promise<unknown>): (...args: A) => Promise<void> {
   return async (...args: A) => {
     try {
       const code = await fn(...args);

@@ -53,6 +53,8 @@ async function serveAction(flags: ServeFlags, command: Command): Promise<void> {
       allowedOrigins: ctx.config.allowed_origins,
       extraHosts: ctx.config.allowed_hosts,
       version: VERSION,
+      logger,
+      configFile: ctx.configFile,
     });
   } catch (error) {
     await depot.close();
@@ -105,7 +107,7 @@ function listenError(error: unknown, port: number): unknown {
   return error;
 }
 
-/** The frontend extension into ComfyUI's custom_nodes (owner G's installer); a failure is reported, not fatal. */
+/** The frontend extension into ComfyUI's custom_nodes; a failure is reported, not fatal. */
 async function installExtension(comfyuiDir: string): Promise<string> {
   try {
     const installed = await installComfyuiExtension({ comfyuiDir });

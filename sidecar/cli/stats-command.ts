@@ -3,7 +3,7 @@ import { openCliDepotReader } from './create-cli-depot';
 import { resolveCliContext } from './cli-context';
 import { runAction } from './run-action';
 
-/** `model-depot stats`: seed 000's registry figures. Read-only, so it works while a sidecar runs. */
+/** `model-depot stats`: the registry's figures. Read-only, so it works while a sidecar runs. */
 export function registerStatsCommand(program: Command): void {
   program
     .command('stats')

@@ -29,7 +29,7 @@ const TUI_CLIENT = 'tui';
 export function registerTuiCommand(program: Command): void {
   program
     .command('tui')
-    .description("seed 001's terminal UI: pick models, link and download them with live progress")
+    .description('the terminal UI: pick models, link and download them with live progress')
     .argument('[workflow]', 'workflow JSON file')
     .option('--hf-repo <id>', 'the model files of a HuggingFace repository instead of a workflow')
     .option('--repo-type <type>', 'with --hf-repo: model, dataset or space', 'model')
@@ -37,7 +37,7 @@ export function registerTuiCommand(program: Command): void {
     .option('--category <folder>', 'with --hf-repo: the folder for files whose path names none', 'checkpoints')
     .option('--limit <kbps>', 'bandwidth cap in KB/s (default: the config)')
     .option('--no-limit', 'no bandwidth cap')
-    .option('--config-file <file>', "seed 001's name for --config")
+    .option('--config-file <file>', "the same as --config (the WanGP downloader's name for it)")
     .action(
       runAction(async (workflow: string | undefined, flags: TuiFlags, command: Command) =>
         tuiAction(workflow, flags, command),
@@ -108,7 +108,9 @@ function tuiDepotOf(depot: Depot, checkInput: unknown): TuiDepot {
     resetMetadataCache: () => depot.resetMetadataCache(),
     onJob: (listener) => {
       const offs = [depot.on('progress', listener), depot.on('jobDone', listener), depot.on('jobFailed', listener)];
-      return () => offs.forEach((off) => off());
+      return () => {
+        for (const off of offs) off();
+      };
     },
     onAuthRequired: (listener) =>
       depot.on('authRequired', (event) => listener({ ...event, tokenUrl: TOKEN_PAGES[event.provider] })),

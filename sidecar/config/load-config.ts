@@ -25,7 +25,7 @@ export function defaultConfigFile(): string {
 }
 
 /**
- * Reads the config file, creating it with the defaults on first run (seed 001). A file that is not JSON, or has a
+ * Reads the config file, creating it with the defaults on first run, so a person finds every setting explained in it. A file that is not JSON, or has a
  * key of the wrong type or an unknown key, is a BAD_CONFIG error naming the file, the key and what it must hold;
  * the file is never rewritten (a person's edits are theirs).
  */

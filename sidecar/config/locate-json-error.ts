@@ -51,13 +51,17 @@ export function locateJsonError(text: string): JsonErrorLocation | undefined {
           i++;
           continue;
         }
-        return expect('}', 'a comma or a closing }');
+        expect('}', 'a comma or a closing }');
+        return;
       }
     }
     if (char === '[') {
       i++;
       skipSpace();
-      if (text[i] === ']') return void i++;
+      if (text[i] === ']') {
+        i++;
+        return;
+      }
       for (;;) {
         value();
         skipSpace();
@@ -65,10 +69,14 @@ export function locateJsonError(text: string): JsonErrorLocation | undefined {
           i++;
           continue;
         }
-        return expect(']', 'a comma or a closing ]');
+        expect(']', 'a comma or a closing ]');
+        return;
       }
     }
-    if (char === '"') return string();
+    if (char === '"') {
+      string();
+      return;
+    }
     const literal = /^(?:true|false|null|-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?)/.exec(text.slice(i, i + 400));
     if (!literal) throw new Stop(i, 'a value (a string, number, true, false, null, [ or {)');
     i += literal[0].length;

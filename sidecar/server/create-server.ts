@@ -88,7 +88,10 @@ export async function createServer(options: CreateServerOptions): Promise<DepotS
   });
   app.use(routesModels(options.depot, givenTokens));
   app.use((req: Request) => {
-    throw new DepotError('NOT_FOUND', `No route ${req.method} ${req.path}; see DESIGN.md "HTTP" for the routes.`);
+    throw new DepotError(
+      'NOT_FOUND',
+      `No route ${req.method} ${req.path}. The routes are GET /health, POST /models/check-dependencies, POST /models/download, GET /models/jobs, GET|DELETE /models/jobs/:id, GET /models/stats, GET /models and the WebSocket /ws.`,
+    );
   });
   app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
     const parserError = bodyParserError(error, maxBodyBytes);

@@ -3,7 +3,7 @@ import { zJob } from '../../shared/job';
 import { zRequirement } from '../../shared/requirement';
 
 /**
- * Bodies and answers of the sidecar's HTTP routes (../shared/DESIGN.md, "HTTP"). The server parses every body with
+ * Bodies and answers of the sidecar's HTTP routes (`/health`, `/models/...`). The server parses every body with
  * these; the extension and scripts may parse the answers with them.
  */
 

@@ -6,7 +6,7 @@ import { describeZodError } from './describe-zod-error';
 import type { GivenTokens } from './given-tokens';
 
 /**
- * The `/models` routes of DESIGN.md. Thin: each parses its input and calls the depot. `givenTokens` learns of the
+ * The `/models` routes (check, download, jobs, stats, list). Thin: each parses its input and calls the depot. `givenTokens` learns of the
  * jobs and tokens of each download, for the logger's redaction.
  */
 export function routesModels(depot: Depot, givenTokens: GivenTokens): Router {

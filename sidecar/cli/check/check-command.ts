@@ -22,7 +22,7 @@ export function registerCheckCommand(program: Command): void {
   program
     .command('check')
     .description('what a workflow needs: present / linkable / missing / conflict / unavailable, sizes, free space')
-    .argument('<workflow>', 'a ComfyUI workflow .json file (or one with a seed-000 dependencies section)')
+    .argument('<workflow>', 'a ComfyUI workflow .json file (or one with a `dependencies` section)')
     .option('--all', "also list the models of muted and bypassed nodes (as optional: they don't run)")
     .option('--no-remote', 'do not ask HuggingFace / Civitai for the SHA-256 of URLs that have none')
     .action(

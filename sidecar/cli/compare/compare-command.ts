@@ -28,7 +28,7 @@ import { isLoopbackEndpoint } from '../is-loopback-endpoint';
 export function registerCompareCommand(program: Command): void {
   program
     .command('compare')
-    .description('compare a local collection with a HuggingFace repository by SHA-256 (seed 002)')
+    .description('compare a local collection with a HuggingFace repository by SHA-256')
     .option('--hf-url <url>', 'repository URL; type (model, dataset, space), branch and folder are read from it')
     .option('--hf-repo <id>', 'repository id such as user/repo-name')
     .option('--repo-type <type>', 'with --hf-repo: model (default), dataset or space')

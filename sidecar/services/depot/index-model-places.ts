@@ -11,7 +11,7 @@ import type { IndexSummary } from './depot-events';
 export interface IndexModelPlacesOptions {
   registry: Registry;
   modelsRoot: string;
-  /** Hub directories (seed 001), rescanned at every start. Default none. */
+  /** Hub directories (shared model folders), rescanned at every start. Default none. */
   hubDirs?: readonly string[];
   /** The HuggingFace cache; its blobs are registered by name (their SHA-256), without reading. Default none. */
   hfCacheDir?: string;

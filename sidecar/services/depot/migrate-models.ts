@@ -96,7 +96,7 @@ export interface MigrateReport {
 const PLACE_ORDER: Record<ModelPlace, number> = { models: 0, extra: 1, hub: 2, 'hf-cache': 3 };
 
 /**
- * Registers the models already on disk (seed 000's migrate): scans every place, hashes only what neither the
+ * Registers the models already on disk (`migrate`): scans every place, hashes only what neither the
  * registry nor the hash cache knows (HF cache blobs never), then registers every file in one registry write. A
  * model's first file (a real file in the models root before its links, hub and cache copies) becomes canonical;
  * the others are aliases. A dry run reports the same thing and writes nothing.
