@@ -33,6 +33,11 @@ export interface TokenVault {
   put(provider: Provider, token: string, scope?: TokenScope & { jobIds?: Iterable<string> }): void;
   /** The token for `provider` (and client), else the environment's, else undefined. */
   get(provider: Provider, scope?: TokenScope): string | undefined;
+  /**
+   * Who the token `get` returns belongs to: the client that gave it, or undefined for the environment's token (every
+   * job may use it) or none. Transfers of different holders are never shared.
+   */
+  holder(provider: Provider, scope?: TokenScope): string | undefined;
   /** Records that `jobId` uses the stored token of `provider` (and client), so it lives until that job ends. */
   attach(provider: Provider, jobId: string, scope?: TokenScope): void;
   /** The jobs ended: a token none of whose jobs is still running is dropped. */
@@ -74,6 +79,10 @@ export function createTokenVault(options: TokenVaultOptions = {}): TokenVault {
     get(provider, scope) {
       sweep();
       return entries.get(keyOf(provider, scope))?.token ?? (env[provider] || undefined);
+    },
+    holder(provider, scope) {
+      sweep();
+      return entries.has(keyOf(provider, scope)) ? keyOf(provider, scope) : undefined;
     },
     attach(provider, jobId, scope) {
       const entry = entries.get(keyOf(provider, scope));

@@ -26,7 +26,7 @@ export interface GivenTokensOptions {
  * never shorter. Nothing here is ever serialized or sent.
  */
 export interface GivenTokens {
-  /** Jobs started for `clientId` (a WebSocket client; undefined for HTTP installs, as the depot scopes them). */
+  /** Jobs started for `clientId`: a WebSocket connection, or one `POST /models/download` (each its own id). */
   started(clientId: string | undefined, jobs: readonly Job[]): void;
   /** `token` was handed to the depot for `provider` by `clientId`, for `jobIds`; none of them = the vault drops it. */
   given(provider: Provider, token: string, clientId: string | undefined, jobIds: readonly string[]): void;

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Router } from 'express';
 import { zDownloadRequest } from './http-api';
 import { DepotError } from '../../shared/errors';
@@ -31,18 +32,15 @@ export function routesModels(depot: Depot, givenTokens: GivenTokens): Router {
       );
     }
     const tokens = parsed.data.tokens;
-    const jobs = await depot.install(parsed.data.items, { tokens });
-    // HTTP installs have no client id: the depot scopes their tokens to `undefined`, and so does this list.
-    givenTokens.started(undefined, jobs);
+    // Each request is a client of its own: its tokens go with its jobs only, and nobody is left to ask for a
+    // missing one, so a gated download fails at once instead of waiting.
+    const clientId = `http-${randomUUID()}`;
+    const jobs = await depot.install(parsed.data.items, { tokens, clientId, waitForToken: false });
+    givenTokens.started(clientId, jobs);
+    const jobIds = jobs.map((job) => job.id);
     for (const provider of ['huggingface', 'civitai'] as const) {
       const token = tokens?.[provider];
-      if (token)
-        givenTokens.given(
-          provider,
-          token,
-          undefined,
-          jobs.map((job) => job.id),
-        );
+      if (token) givenTokens.given(provider, token, clientId, jobIds);
     }
     res.status(202).json({ jobs });
   });

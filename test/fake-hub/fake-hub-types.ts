@@ -140,6 +140,8 @@ export interface RequestRecord {
   hasTokenQuery: boolean;
   /** Whether the token (header, or query on Civitai) is one the hub knows. */
   tokenKnown?: boolean;
+  /** The first 16 hex digits of the token's SHA-256: tells which token reached which request without keeping it. */
+  tokenHash?: string;
   /** 0 until the head is written. */
   status: number;
   /** Body bytes flushed to the socket (not planned): grows while the body streams. */

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { BytesFilter, RequestRecord, ServerName } from './fake-hub-types';
 
@@ -30,6 +31,7 @@ export class RequestLog {
       authScheme: scheme,
       hasTokenQuery: url.searchParams.has('token'),
       tokenKnown: token === undefined ? undefined : this.isKnownToken(server, token),
+      tokenHash: token === undefined ? undefined : tokenHash(token),
       status: 0,
       bytesSent: 0,
       done: false,
@@ -58,6 +60,11 @@ export class RequestLog {
   reset(): void {
     this.records.length = 0;
   }
+}
+
+/** How the log names a token: enough to tell tokens apart, never the token itself. */
+export function tokenHash(token: string): string {
+  return createHash('sha256').update(token).digest('hex').slice(0, 16);
 }
 
 function header(req: IncomingMessage, name: string): string | undefined {

@@ -31,6 +31,11 @@ export interface DownloadRequest
   onProgress?: (progress: QueueProgress) => void;
   /** Cancels this request (like `handle.cancel()`). */
   signal?: AbortSignal;
+  /**
+   * Who the request's token belongs to: requests share a transfer only with the same holder, so one client's bytes
+   * never come through another client's token. Default undefined: no token, or one every request may use.
+   */
+  tokenHolder?: string;
 }
 
 export interface QueuedResult extends DownloadResult {
@@ -88,6 +93,8 @@ interface Participant {
 
 interface Flight {
   key: string;
+  /** The bytes it fetches (SHA-256, or URL): one `.part` file, so two such flights never run at once. */
+  bytesKey: string;
   /** The request that started it: its dest, url and token are used. */
   lead: DownloadRequest & { id: string };
   participants: Map<string, Participant>;
@@ -126,8 +133,12 @@ export function createDownloadQueue(options: DownloadQueueOptions): DownloadQueu
   }
 
   function pump(): void {
-    while (running.size < parallel && waiting.length > 0) {
-      const flight = waiting.shift();
+    while (running.size < parallel) {
+      // A flight for bytes another holder's flight is fetching waits for it: they would share one partial file.
+      const busy = new Set([...running].map((f) => f.bytesKey));
+      const next = waiting.findIndex((f) => !busy.has(f.bytesKey));
+      if (next < 0) return;
+      const [flight] = waiting.splice(next, 1);
       if (flight) start(flight);
     }
   }
@@ -237,14 +248,16 @@ export function createDownloadQueue(options: DownloadQueueOptions): DownloadQueu
       if (byId.has(request.id)) {
         throw new DepotError('BAD_INPUT', `A download with id ${request.id} is already queued.`);
       }
-      const key = request.expectedSha256
+      const bytesKey = request.expectedSha256
         ? `sha256:${request.expectedSha256.toLowerCase()}`
         : `url:${stripUrlCredentials(request.url)}`;
+      const key = request.tokenHolder === undefined ? bytesKey : `${bytesKey}\u0000${request.tokenHolder}`;
       let flight = flights.get(key);
       const joined = flight !== undefined;
       if (!flight) {
         flight = {
           key,
+          bytesKey,
           lead: request,
           participants: new Map(),
           controller: new AbortController(),

@@ -1,4 +1,5 @@
 import type { Provider } from '../../../shared/check-result';
+import type { ExtraModelDir } from '../../disk/read-extra-model-paths';
 import type { Registry } from '../../registry/registry';
 import type { Logger } from '../../runtime/logger';
 import type { TokenVault } from '../../remote/token-vault';
@@ -16,6 +17,8 @@ export interface DownloadRequest {
   expectedSize?: number;
   provider?: Provider;
   token?: string;
+  /** Who `token` belongs to (the vault's holder); transfers are shared only within one holder. */
+  tokenHolder?: string;
   signal: AbortSignal;
   onProgress: (progress: DownloadProgressEvent) => void;
 }
@@ -39,6 +42,8 @@ export type DownloadOne = (request: DownloadRequest) => Promise<{ sha256: string
 /** What the install needs from the depot; built once in createDepot. */
 export interface InstallDeps {
   modelsRoot: string;
+  /** A ComfyUI install's extra_model_paths.yaml folders: a folder's is_default root receives its models. Default none. */
+  extraDirs?: readonly ExtraModelDir[];
   registry: Registry;
   board: JobBoard;
   vault: TokenVault;

@@ -21,6 +21,7 @@ export function createDownloadOne(options: CreateDownloadOneOptions): DownloadOn
       expectedSha256: request.expectedSha256,
       expectedSize: request.expectedSize,
       token: request.token,
+      tokenHolder: request.tokenHolder,
       signal: request.signal,
       onProgress: (p) => {
         // Terminal states come from the install itself (after registering), not from the transfer.

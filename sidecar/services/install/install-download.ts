@@ -1,7 +1,8 @@
-import { stat } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import type { CheckItem, Provider } from '../../../shared/check-result';
 import { DepotError, isDepotError } from '../../../shared/errors';
-import { assertStillInside, resolveModelPath } from '../../disk/safe-path';
+import { resolveModelPlaces } from '../../disk/resolve-model-places';
+import { assertStillInside } from '../../disk/safe-path';
 import { stripUrlCredentials } from '../../runtime/redact-url';
 import type { InstallDeps } from './install-deps';
 import { linkItem } from './install-link';
@@ -26,19 +27,22 @@ export async function downloadItem(
 ): Promise<void> {
   const url = item.url;
   if (url === undefined) throw new DepotError('NOT_FOUND', `${item.targetPath}: no URL to download it from.`);
-  const dest = resolveModelPath({
+  const { target: dest, root } = resolveModelPlaces({
     modelsRoot: deps.modelsRoot,
+    extraDirs: deps.extraDirs,
     category: item.requirement.category,
     filename: item.requirement.filename,
   });
-  await fetchAndRegister(deps, jobId, item, { ...options, url, dest });
+  // An is_default root of extra_model_paths.yaml may not exist yet; the models root always does.
+  await mkdir(root, { recursive: true });
+  await fetchAndRegister(deps, jobId, item, { ...options, url, dest, root });
 }
 
 async function fetchAndRegister(
   deps: InstallDeps,
   jobId: string,
   item: CheckItem,
-  options: DownloadItemOptions & { url: string; dest: string },
+  options: DownloadItemOptions & { url: string; dest: string; root: string },
 ): Promise<void> {
   const { board, registry, vault } = deps;
   const provider = item.provider;
@@ -50,7 +54,7 @@ async function fetchAndRegister(
       const token = provider ? vault.get(provider, scope) : undefined;
       if (provider && token) vault.attach(provider, jobId, scope);
       try {
-        await assertStillInside(deps.modelsRoot, options.dest);
+        await assertStillInside(options.root, options.dest);
         const result = await deps.download({
           jobId,
           url: options.url,
@@ -59,6 +63,7 @@ async function fetchAndRegister(
           expectedSize: item.size,
           provider,
           token,
+          tokenHolder: provider && token ? vault.holder(provider, scope) : undefined,
           signal: controller.signal,
           onProgress: (p) =>
             board.update(jobId, { state: p.state, bytes: p.bytes, total: p.total, speed: p.speed, eta: p.eta }),
