@@ -9,6 +9,8 @@ export interface IndexedFileInput {
   kind: FileKind;
   category?: string;
   stat?: FileIdentity;
+  /** Absolute path of the canonical file this link depends on. */
+  linkTarget?: string;
 }
 
 /**
@@ -87,6 +89,7 @@ export class RegistryIndex {
       kind: input.kind,
       ...(input.category === undefined ? {} : { category: input.category }),
       ...(input.stat === undefined ? {} : fileIdentity(input.stat)),
+      ...(input.linkTarget === undefined ? {} : { link_target: input.linkTarget }),
       added_at: previous?.sha256 === sha256 ? previous.added_at : this.#isoNow(),
     };
     this.data.files[key] = entry;
@@ -117,6 +120,15 @@ export class RegistryIndex {
       return;
     }
     if (model.file_path === key) model.file_path = paths.values().next().value ?? null;
+  }
+
+  /** Makes `key` (a file of `sha256`) the model's canonical file. */
+  setCanonical(sha256: string, key: string): void {
+    const model = this.model(sha256);
+    if (!model || this.file(key)?.sha256 !== sha256) {
+      throw new DepotError('BAD_INPUT', `Cannot make ${key} canonical: it is not a registered file of ${sha256}.`);
+    }
+    model.file_path = key;
   }
 
   #index(sha256: string, key: string): void {

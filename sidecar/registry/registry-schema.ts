@@ -41,6 +41,11 @@ export const zFileEntry = z.object({
   ino: z.number().optional(),
   size: z.number().int().nonnegative().optional(),
   mtimeMs: z.number().optional(),
+  /**
+   * For a link the depot made in place of a copy (`dedupe`): the absolute path of the canonical file it depends on.
+   * A symlink breaks when that file goes, so `remove` re-points it first; absent for files that depend on nothing.
+   */
+  link_target: z.string().optional(),
   /** ISO 8601 time the file was registered. */
   added_at: z.string(),
 });

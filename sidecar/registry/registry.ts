@@ -33,6 +33,8 @@ export interface AddFileInput {
   category?: string;
   /** (dev, ino, size, mtimeMs) at registration time (`fs.Stats` fits); its size also creates the model when it is not registered yet. */
   stat?: FileIdentity;
+  /** For a link made in place of a copy: the absolute path of the canonical file it depends on. */
+  linkTarget?: string;
 }
 
 export interface RegistryInit {
@@ -118,7 +120,8 @@ export class Registry {
       }
       this.#index.ensureModel(sha256, input.stat.size, input.category);
     }
-    const entry = this.#index.putFile({ ...input, path: key, sha256 });
+    const linkTarget = input.linkTarget === undefined ? undefined : path.resolve(input.linkTarget);
+    const entry = this.#index.putFile({ ...input, path: key, sha256, linkTarget });
     await this.#writes.changed();
     return entry;
   }
@@ -134,6 +137,19 @@ export class Registry {
     this.#index.detach(key);
     await this.#writes.changed();
     return true;
+  }
+
+  /** The registered links that depend on `filePath` (their `link_target`), in no particular order. */
+  linksTo(filePath: string): Readonly<FileEntry>[] {
+    const key = path.resolve(filePath);
+    return this.allFiles().filter((entry) => entry.link_target === key);
+  }
+
+  /** Moves a model's canonical role to another of its registered files (before its old canonical file goes). */
+  async setCanonical(sha256: string, filePath: string): Promise<void> {
+    this.#assertWritable();
+    this.#index.setCanonical(checkSha256(sha256), path.resolve(filePath));
+    await this.#writes.changed();
   }
 
   /** Adds a download URL (credentials stripped) or hub path to a model's sources. */
