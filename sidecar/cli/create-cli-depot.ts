@@ -32,6 +32,9 @@ function depotOptions(ctx: CliContext) {
   return {
     modelsRoot: ctx.modelsRoot,
     hubDirs: ctx.hubDirs,
+    // ComfyUI's extra_model_paths.yaml, with the `$VARS` ComfyUI itself would expand.
+    comfyuiDir: ctx.comfyuiDir,
+    comfyuiEnv: process.env,
     hfCacheDir: ctx.env.hfCacheDir,
     hfEndpoint: ctx.env.hfEndpoint,
     civitaiEndpoint: ctx.env.civitaiEndpoint,

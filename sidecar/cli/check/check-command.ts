@@ -25,6 +25,7 @@ export function registerCheckCommand(program: Command): void {
     .argument('<workflow>', 'a ComfyUI workflow .json file (or one with a `dependencies` section)')
     .option('--all', "also list the models of muted and bypassed nodes (as optional: they don't run)")
     .option('--no-remote', 'do not ask HuggingFace / Civitai for the SHA-256 of URLs that have none')
+    .option('--comfyui <dir>', 'a ComfyUI install: DIR/models and the folders of its extra_model_paths.yaml')
     .action(
       runAction(async (workflowFile: string, options: CheckCommandOptions, command: Command) => {
         const context = await resolveCliContext(command);

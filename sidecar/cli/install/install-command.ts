@@ -32,6 +32,7 @@ export function registerInstallCommand(program: Command): void {
     .option('--yes', 'do not ask before installing (required when stdin is not a terminal)')
     .option('--limit <kbps>', 'bandwidth cap in KB/s (default: the config)')
     .option('--no-limit', 'no bandwidth cap')
+    .option('--comfyui <dir>', 'a ComfyUI install: DIR/models and the folders of its extra_model_paths.yaml')
     .action(
       runAction(async (file: string, flags: InstallFlags, command: Command) => installAction(file, flags, command)),
     );

@@ -1,4 +1,4 @@
-import { statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { CheckItem, CheckResult, UnavailableCode } from '../../../shared/check-result';
 import { isDepotError } from '../../../shared/errors';
@@ -6,10 +6,12 @@ import type { InvalidEntry, Requirement } from '../../../shared/requirement';
 import { urlWithoutCredentials } from '../../../shared/url-without-credentials';
 import { hashFile as defaultHashFile } from '../../disk/hashing/hash-file';
 import type { FileIdentity } from '../../disk/hashing/file-identity';
-import { resolveModelPath } from '../../disk/safe-path';
+import type { ExtraModelDir } from '../../disk/read-extra-model-paths';
+import { resolveModelPlaces } from '../../disk/resolve-model-places';
 import { createHostPolicy } from '../../remote/host-policy';
 import { checkDestination } from './check-destination';
 import { chooseDownloadUrl, type CheckHostPolicy } from './check-download-url';
+import { findElsewhere } from './check-elsewhere';
 import { FindByName } from './check-find-by-name';
 import { findLinkSource } from './check-link-source';
 import { lookUpMissingHashes, type LookupRemote } from './check-remote-facts';
@@ -39,6 +41,11 @@ export interface CheckRequirementsOptions {
   hostPolicy?: CheckHostPolicy;
   /** Workflow entries that could not be read, passed through to the result. Default: none. */
   invalid?: readonly InvalidEntry[];
+  /**
+   * A ComfyUI install's extra_model_paths.yaml folders: a file of the wanted name in any of them is present, and a
+   * folder's is_default root is where its models go. Default none (everything under the models root).
+   */
+  extraDirs?: readonly ExtraModelDir[];
 }
 
 interface Draft {
@@ -46,6 +53,12 @@ interface Draft {
   /** `<category>/<filename>`, relative to the models root. */
   targetPath: string;
   target?: string;
+  /** The folder `target` must stay inside: the models root, or the is_default extra root it goes to. */
+  root?: string;
+  /** Where else ComfyUI would find the file by name (see `resolveModelPlaces`). */
+  elsewhere?: string[];
+  /** The file found in one of `elsewhere`, when the target is absent. */
+  foundAt?: string;
   /** Why the install would refuse to write the target (its name, or where its folder really leads). */
   refusal?: { code: UnavailableCode; reason: string };
   state?: TargetState;
@@ -68,7 +81,7 @@ interface Draft {
 export async function checkRequirements(options: CheckRequirementsOptions): Promise<CheckResult> {
   const modelsRoot = path.resolve(options.modelsRoot);
   const policy = options.hostPolicy ?? createHostPolicy();
-  const drafts = options.requirements.map((requirement) => draftOf(requirement, modelsRoot));
+  const drafts = options.requirements.map((requirement) => draftOf(requirement, modelsRoot, options.extraDirs));
   const modelsDev = statSync(modelsRoot, { throwIfNoEntry: false })?.dev;
   for (const draft of drafts) {
     if (draft.target) draft.state = inspectTarget(draft.target, options.registry, options.hashCache);
@@ -81,12 +94,20 @@ export async function checkRequirements(options: CheckRequirementsOptions): Prom
 
   const byName = new FindByName(options.registry, modelsRoot);
   const context = { ...options, modelsRoot, modelsDev, policy, byName, hashing: Promise.resolve() };
-  const items = await Promise.all(drafts.map((draft) => classify(draft, context)));
-  linkToPresentTwins(items, modelsRoot);
+  const presentAt = new Map<CheckItem, string>();
+  const items = await Promise.all(
+    drafts.map(async (draft) => {
+      const item = await classify(draft, context);
+      const foundAt = draft.state?.kind === 'file' ? draft.state.path : draft.foundAt;
+      if (item.status === 'present' && foundAt !== undefined) presentAt.set(item, foundAt);
+      return item;
+    }),
+  );
+  linkToPresentTwins(items, modelsRoot, presentAt);
   return { items, summary: summarizeCheck(items, freeBytes), invalid: [...(options.invalid ?? [])] };
 }
 
-function draftOf(requirement: Requirement, modelsRoot: string): Draft {
+function draftOf(requirement: Requirement, modelsRoot: string, extraDirs: readonly ExtraModelDir[] | undefined): Draft {
   const draft: Draft = {
     requirement,
     targetPath: `${requirement.category}/${requirement.filename}`,
@@ -96,7 +117,16 @@ function draftOf(requirement: Requirement, modelsRoot: string): Draft {
   };
   try {
     // The very call the install makes, on the raw category: a category the install refuses (`"loras "`) is refused here.
-    draft.target = resolveModelPath({ modelsRoot, category: requirement.category, filename: requirement.filename });
+    const places = resolveModelPlaces({
+      modelsRoot,
+      extraDirs,
+      category: requirement.category,
+      filename: requirement.filename,
+    });
+    draft.target = places.target;
+    draft.root = places.root;
+    draft.elsewhere = places.elsewhere;
+    draft.targetPath = places.targetPath;
   } catch (error) {
     if (!isDepotError(error) || error.code !== 'UNSAFE_PATH') throw error;
     draft.refusal = {
@@ -105,7 +135,6 @@ function draftOf(requirement: Requirement, modelsRoot: string): Draft {
     };
     return draft;
   }
-  draft.targetPath = path.relative(modelsRoot, draft.target).split(path.sep).join('/');
   return draft;
 }
 
@@ -114,7 +143,10 @@ async function judgeDestinations(drafts: Draft[], modelsRoot: string): Promise<v
   await Promise.all(
     drafts.map(async (draft) => {
       if (draft.target === undefined || draft.state?.kind !== 'absent') return;
-      const refusal = await checkDestination({ modelsRoot, target: draft.target, targetPath: draft.targetPath });
+      const root = draft.root ?? modelsRoot;
+      // An is_default root that does not exist yet is created by the install: ComfyUI's configured place for the folder.
+      if (root !== modelsRoot && !existsSync(root)) return;
+      const refusal = await checkDestination({ modelsRoot: root, target: draft.target, targetPath: draft.targetPath });
       if (refusal === undefined) return;
       draft.refusal = refusal;
       delete draft.state;
@@ -145,6 +177,18 @@ async function classify(draft: Draft, ctx: ClassifyContext): Promise<CheckItem> 
     return { ...base, status: 'conflict', reason: `${draft.targetPath}: ${state.reason}. Nothing is overwritten.` };
   }
   if (state.kind === 'file') return classifyExisting(draft, state, ctx);
+  const found = await findElsewhere({
+    places: draft.elsewhere ?? [],
+    sha256: draft.sha256,
+    size: draft.requirement.size,
+    registry: ctx.registry,
+    hashCache: ctx.hashCache,
+    hash: (file) => hashOnce(file, ctx),
+  });
+  if (found !== undefined) {
+    draft.foundAt = found.path;
+    return { ...base, status: 'present', size: found.size, ...(found.sha256 && { sha256: found.sha256 }) };
+  }
 
   const sha256 = draft.sha256;
   const model = sha256 === undefined ? undefined : ctx.registry.findBySha256(sha256);
@@ -262,7 +306,7 @@ const DESTINATION_CODES: ReadonlySet<UnavailableCode> = new Set<UnavailableCode>
  * Two names of the same SHA-256 in one workflow: when one is already present, the other links to it even if the
  * registry has not recorded that file yet (unless its own destination is refused).
  */
-function linkToPresentTwins(items: CheckItem[], modelsRoot: string): void {
+function linkToPresentTwins(items: CheckItem[], modelsRoot: string, presentAt: ReadonlyMap<CheckItem, string>): void {
   const present = new Map<string, CheckItem>();
   for (const item of items) if (item.status === 'present' && item.sha256) present.set(item.sha256, item);
   items.forEach((item, i) => {
@@ -275,7 +319,7 @@ function linkToPresentTwins(items: CheckItem[], modelsRoot: string): void {
       ...rest,
       status: 'linkable',
       size: twin.size,
-      source: { path: path.join(modelsRoot, twin.targetPath), kind: 'models' },
+      source: { path: presentAt.get(twin) ?? path.join(modelsRoot, twin.targetPath), kind: 'models' },
       needsToken: false,
     };
   });

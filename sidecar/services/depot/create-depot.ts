@@ -6,6 +6,7 @@ import { assertNotTooMany, usableRequirements } from '../../../shared/workflow/u
 import { TERMINAL_JOB_STATES, type Job } from '../../../shared/job';
 import { zRequirement, type Requirement, type InvalidEntry } from '../../../shared/requirement';
 import { freeSpace } from '../../disk/free-space';
+import { readExtraModelPaths } from '../../disk/read-extra-model-paths';
 import { defaultHashCacheFile, openHashCache } from '../../disk/hashing/hash-cache';
 import { HashPool } from '../../disk/hashing/hash-pool';
 import { openRegistry } from '../../registry/open-registry';
@@ -37,6 +38,11 @@ export type { CheckInput, CreateDepotOptions, Depot, InstallOptions } from './de
 export async function createDepot(options: CreateDepotOptions): Promise<Depot> {
   const modelsRoot = path.resolve(options.modelsRoot);
   const clock = options.clock ?? systemClock;
+  // Like ComfyUI, once at start; a malformed file fails here, before the lock.
+  const extraDirs =
+    options.comfyuiDir === undefined
+      ? []
+      : await readExtraModelPaths({ comfyuiDir: options.comfyuiDir, env: options.comfyuiEnv });
   const registry = await openRegistry({ modelsRoot, now: () => clock.now() });
   // The registry lock is held from here on: the cache may remove temporary files its killed savers left.
   const hashCache = await openHashCache({ file: defaultHashCacheFile(modelsRoot), holdsRegistryLock: true });
@@ -66,6 +72,7 @@ export async function createDepot(options: CreateDepotOptions): Promise<Depot> {
   const download = createDownloadOne({ queue, tmpDir, rewriteUrl });
   const deps: InstallDeps = {
     modelsRoot,
+    extraDirs,
     registry,
     board,
     vault,
@@ -124,6 +131,7 @@ export async function createDepot(options: CreateDepotOptions): Promise<Depot> {
       invalid,
       registry,
       modelsRoot,
+      extraDirs,
       hashCache,
       lookupRemote,
       freeSpace,

@@ -36,10 +36,13 @@ export interface CreateDepotOptions {
   /** The HuggingFace cache (`HF_HUB_CACHE`); its blobs are registered without hashing. Default: not indexed. */
   hfCacheDir?: string;
   /**
-   * The ComfyUI install given with --comfyui. Accepted for callers passing their CLI context; the depot does not
-   * index its extra_model_paths.yaml at start (that can mean hashing hundreds of GB: `migrate --comfyui` does it).
+   * The ComfyUI install given with --comfyui: its extra_model_paths.yaml is read at start, as ComfyUI reads it. A
+   * model in any of its folders is present (looked up by name at check time, never indexed at start: that can mean
+   * hashing hundreds of GB), and a folder's is_default root receives its downloads and links. Default none.
    */
   comfyuiDir?: string;
+  /** Variables for `$VAR` in extra_model_paths.yaml (cli/ passes process.env). Default none. */
+  comfyuiEnv?: Readonly<Record<string, string | undefined>>;
   /** Replaces https://huggingface.co when fetching (HF_ENDPOINT). Default https://huggingface.co. */
   hfEndpoint?: string;
   /** Replaces https://civitai.com when fetching (CIVITAI_ENDPOINT). Default https://civitai.com. */

@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { CheckResult } from '../../../shared/check-result';
 import { extractRequirements } from '../../../shared/workflow/extract-requirements';
 import { freeSpace } from '../../disk/free-space';
+import { readExtraModelPaths } from '../../disk/read-extra-model-paths';
 import { defaultHashCacheFile, openHashCache } from '../../disk/hashing/hash-cache';
 import { openRegistry } from '../../registry/open-registry';
 import type { ModelListing, RegistryStats } from '../../registry/registry-schema';
@@ -54,6 +55,10 @@ async function openDepotReader(options: CreateDepotOptions): Promise<DepotReader
   const modelsRoot = path.resolve(options.modelsRoot);
   const agent = createDepotAgent({ env: options.env, metadataTimeoutMs: options.metadataTimeoutMs });
   const registry = await openRegistry({ modelsRoot, readOnly: true });
+  const extraDirs =
+    options.comfyuiDir === undefined
+      ? []
+      : await readExtraModelPaths({ comfyuiDir: options.comfyuiDir, env: options.comfyuiEnv });
   const endpoints = { hfEndpoint: options.hfEndpoint, civitaiEndpoint: options.civitaiEndpoint };
   return {
     modelsRoot,
@@ -78,6 +83,7 @@ async function openDepotReader(options: CreateDepotOptions): Promise<DepotReader
         invalid: extracted.invalid,
         registry,
         modelsRoot,
+        extraDirs,
         hashCache,
         freeSpace,
         hostPolicy: createHostPolicy(endpoints),

@@ -1,9 +1,10 @@
-import { stat } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import type { CheckItem } from '../../../shared/check-result';
 import { DepotError } from '../../../shared/errors';
 import type { FileKind } from '../../registry/registry-schema';
 import { linkFile } from '../../disk/link-file';
-import { assertStillInside, resolveModelPath } from '../../disk/safe-path';
+import { resolveModelPlaces } from '../../disk/resolve-model-places';
+import { assertStillInside } from '../../disk/safe-path';
 import type { InstallDeps } from './install-deps';
 
 const KIND_OF_SOURCE: Record<NonNullable<CheckItem['source']>['kind'], FileKind> = {
@@ -30,12 +31,15 @@ export async function linkItem(
     throw new DepotError('IO', `${item.targetPath}: no SHA-256 known for the copy to link; run check again.`);
   }
   board.update(jobId, { state: 'linking' });
-  const dest = resolveModelPath({
+  const { target: dest, root } = resolveModelPlaces({
     modelsRoot: deps.modelsRoot,
+    extraDirs: deps.extraDirs,
     category: item.requirement.category,
     filename: item.requirement.filename,
   });
-  await assertStillInside(deps.modelsRoot, dest);
+  // An is_default root of extra_model_paths.yaml may not exist yet; the models root always does.
+  await mkdir(root, { recursive: true });
+  await assertStillInside(root, dest);
   const kind = await linkFile({ source: sourcePath, dest, ...deps.linkOptions });
   const sourceStat = await stat(sourcePath);
   const destStat = await stat(dest);
