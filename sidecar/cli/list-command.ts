@@ -5,6 +5,7 @@ import type { ModelListing } from '../services/depot/depot-types';
 import { openCliDepotReader } from './create-cli-depot';
 import { resolveCliContext } from './cli-context';
 import { runAction } from './run-action';
+import { terminalText } from './terminal-text';
 
 /** `model-depot list`: every registered model with its aliases, by category then path. Read-only. */
 export function registerListCommand(program: Command): void {
@@ -36,11 +37,15 @@ function formatModelTable(models: ModelListing[], modelsRoot: string): string {
   const show = (p: string | null): string => {
     if (p === null) return '(no file)';
     const relative = path.relative(modelsRoot, p);
-    const shown = relative.startsWith('..') || path.isAbsolute(relative) ? p : relative;
-    // A newline in a file name would break the table: show it escaped.
-    return JSON.stringify(shown).slice(1, -1) === shown ? shown : JSON.stringify(shown);
+    // A newline or escape sequence in a file name would break (or paint) the table: shown escaped.
+    return terminalText(relative.startsWith('..') || path.isAbsolute(relative) ? p : relative);
   };
-  const rows = models.map((m) => [m.category ?? '-', formatBytes(m.size), m.sha256.slice(0, 12), show(m.file_path)]);
+  const rows = models.map((m) => [
+    terminalText(m.category ?? '-'),
+    formatBytes(m.size),
+    m.sha256.slice(0, 12),
+    show(m.file_path),
+  ]);
   const header = ['CATEGORY', 'SIZE', 'SHA256', 'FILE'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]?.length ?? 0)));
   const line = (cells: string[]) =>
@@ -50,7 +55,7 @@ function formatModelTable(models: ModelListing[], modelsRoot: string): string {
   models.forEach((model, i) => {
     out.push(line(rows[i] ?? []));
     for (const alias of model.aliases) out.push(`${indent}= ${show(alias)}`);
-    for (const source of model.sources) out.push(`${indent}< ${source}`);
+    for (const source of model.sources) out.push(`${indent}< ${terminalText(source)}`);
   });
   const total = models.reduce((sum, m) => sum + m.size, 0);
   out.push(

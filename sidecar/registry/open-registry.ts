@@ -1,4 +1,6 @@
-import { mkdir } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, mkdir } from 'node:fs/promises';
+import { DepotError, hasErrorCode } from '../../shared/errors';
 import path from 'node:path';
 import { createRegistryStore } from './create-registry-store';
 import { loadRegistryFile } from './load-registry-file';
@@ -47,8 +49,8 @@ export async function openRegistry(options: OpenRegistryOptions): Promise<Regist
     return new Registry({ modelsRoot, file, data, now });
   }
 
-  await mkdir(registryDir, { recursive: true }).catch((error: unknown) => {
-    throw registryIoError(`Cannot create ${registryDir}`, error);
+  await mkdir(registryDir, { recursive: true }).catch(async (error: unknown) => {
+    throw (await unwritableRoot(modelsRoot, error)) ?? registryIoError(`Cannot create ${registryDir}`, error);
   });
   let registry: Registry | undefined;
   const lock = await lockRegistry({
@@ -80,5 +82,26 @@ export async function openRegistry(options: OpenRegistryOptions): Promise<Regist
   } catch (error) {
     await lock.release();
     throw error;
+  }
+}
+
+/**
+ * A models folder that exists but cannot be written (a read-only mount, another user's folder): said in one line.
+ * Node's recursive mkdir reports ENOENT on a read-only file system, which would send a person looking for a
+ * missing folder.
+ */
+async function unwritableRoot(modelsRoot: string, cause: unknown): Promise<DepotError | undefined> {
+  try {
+    await access(modelsRoot, constants.W_OK);
+    return undefined;
+  } catch (error) {
+    if (!hasErrorCode(error, 'EROFS') && !hasErrorCode(error, 'EACCES') && !hasErrorCode(error, 'EPERM'))
+      return undefined;
+    const why = hasErrorCode(error, 'EROFS') ? 'is on a read-only file system' : 'is not writable by this user';
+    return new DepotError(
+      'IO',
+      `The models folder ${modelsRoot} ${why}: model-depot keeps its registry in it. Make it writable, or use --models DIR.`,
+      { cause },
+    );
   }
 }

@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { CheckItem, CheckResult } from '../../../shared/check-result';
 import { formatBytes } from '../../../shared/format-bytes';
 import { redactUrl } from '../../runtime/redact-url';
+import { terminalText } from '../terminal-text';
 
 export interface CheckReportOptions {
   /** Source paths inside it are shown relative to it. */
@@ -31,7 +32,7 @@ export function formatCheckReport(result: CheckResult, options: CheckReportOptio
   if (items.length > 0) {
     const rows = items.map((item) => [
       STATUS_WORD[item.status],
-      item.requirement.category,
+      printable(item.requirement.category),
       printable(item.requirement.filename),
       item.size === undefined ? '?' : formatBytes(item.size),
       whereFrom(item, options.modelsRoot),
@@ -47,6 +48,9 @@ export function formatCheckReport(result: CheckResult, options: CheckReportOptio
     items.forEach((item, i) => {
       out.push(line(rows[i] ?? []));
       if (item.reason) out.push(`    ${printable(item.reason)}`);
+      item.candidates?.forEach((c, n) => {
+        out.push(`    ${n + 1}. ${redactUrl(c.url)} (catalog ${printable(c.catalog)}: ${printable(c.path)})`);
+      });
       if (!item.requirement.required && item.status !== 'present') out.push('    (optional)');
     });
   }
@@ -66,8 +70,11 @@ export function formatCheckReport(result: CheckResult, options: CheckReportOptio
 function whereFrom(item: CheckItem, modelsRoot: string): string {
   if (item.status === 'linkable' && item.source)
     return `<- ${shownPath(item.source.path, modelsRoot)} (${item.source.kind})`;
-  if (item.status === 'missing' && item.url) return redactUrl(item.url);
-  if (item.status === 'present') return item.targetPath;
+  if (item.status === 'missing' && item.url) {
+    const catalog = item.urlSource?.startsWith('catalog:') ? item.urlSource.slice('catalog:'.length) : undefined;
+    return catalog === undefined ? redactUrl(item.url) : `${redactUrl(item.url)} (from catalog ${printable(catalog)})`;
+  }
+  if (item.status === 'present') return printable(item.targetPath);
   return '';
 }
 
@@ -135,6 +142,5 @@ function shownPath(file: string, modelsRoot: string): string {
 
 /** Names come from workflows: a newline or escape sequence must not break (or paint) the terminal. */
 function printable(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return /[\u0000-\u001f\u007f]/.test(text) ? JSON.stringify(text).slice(1, -1) : text;
+  return terminalText(text);
 }

@@ -2,6 +2,7 @@ import cliProgress from 'cli-progress';
 import { formatBytes } from '../../../shared/format-bytes';
 import { formatDuration } from '../../../shared/format-duration';
 import { jobStatusLabel, TERMINAL_JOB_STATES, type Job } from '../../../shared/job';
+import { terminalText } from '../terminal-text';
 
 export interface InstallProgressOptions {
   /** Where bars and lines are written. Default process.stderr (stdout stays for --json and results). */
@@ -26,7 +27,9 @@ type Bar = cliProgress.SingleBar;
 
 const BAR_FORMAT = '{name} |{bar}| {percentage}% {done}/{size} {speed} ETA {eta}';
 
-function payloadOf(name: string, bytes: number, total: number, speed: number, eta?: number) {
+function payloadOf(filename: string, bytes: number, total: number, speed: number, eta?: number) {
+  // The name comes from a workflow: escaped, a control character cannot redraw the bars.
+  const name = terminalText(filename);
   return {
     name: name.length > 32 ? `…${name.slice(-31)}` : name.padEnd(32),
     done: formatBytes(bytes),
@@ -88,7 +91,7 @@ function barView(stream: NodeJS.WriteStream, jobs: Map<string, Job>): InstallPro
           bar.stop();
         }
         if (TERMINAL_JOB_STATES.has(job.state)) {
-          const line = `${jobStatusLabel(job.state).padEnd(11)} ${job.targetPath}${detailOf(job)}\n`;
+          const line = `${jobStatusLabel(job.state).padEnd(11)} ${terminalText(job.targetPath)}${detailOf(job)}\n`;
           if (multi) multi.log(line);
           else stream.write(line);
         }
@@ -130,7 +133,9 @@ function lineView(stream: NodeJS.WriteStream, jobs: Map<string, Job>): InstallPr
       lastQuarter.set(job.id, quarter);
       const amount =
         job.state === 'downloading' && job.total ? ` ${formatBytes(job.bytes)}/${formatBytes(job.total)}` : '';
-      stream.write(`${jobStatusLabel(job.state).padEnd(11)} ${job.targetPath}${amount}${detailOf(job)}\n`);
+      stream.write(
+        `${jobStatusLabel(job.state).padEnd(11)} ${terminalText(job.targetPath)}${amount}${detailOf(job)}\n`,
+      );
     },
     pause() {},
     resume() {},
@@ -143,6 +148,6 @@ function detailOf(job: Job): string {
     return ` (${job.linkKind === 'copy' ? 'copied: links not allowed here' : job.linkKind})`;
   if (job.state === 'complete' && job.total !== undefined) return ` (${formatBytes(job.total)})`;
   if (job.state === 'waiting-for-token') return ' (waiting for a token)';
-  if (job.error) return `: ${job.error.message}`;
+  if (job.error) return `: ${terminalText(job.error.message)}`;
   return '';
 }
