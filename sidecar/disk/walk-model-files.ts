@@ -2,7 +2,7 @@ import { errorCodeOf } from '../../shared/errors';
 import { readdir, realpath } from 'node:fs/promises';
 import { statSync } from 'node:fs';
 import type { Dirent, Stats } from 'node:fs';
-import { join } from 'node:path';
+import { join, parse, sep } from 'node:path';
 import { hasModelExtension } from '../../shared/model-folders';
 
 export interface WalkedFile {
@@ -31,8 +31,27 @@ export interface WalkModelFilesOptions {
 }
 
 /**
+ * Folders of the running system, never of models: a symlink into one (`/proc` above all, whose tree never ends and
+ * whose files block) would walk the machine instead of a models folder.
+ */
+const SYSTEM_FOLDERS = ['/proc', '/sys', '/dev', '/run', '/boot', '/etc', '/bin', '/sbin', '/lib', '/usr'];
+
+/** Why a folder reached by the walk is not entered, or undefined when it may be. */
+function outsideProblem(real: string, rootReal: string): string | undefined {
+  // A folder holding the walk's root (`/`, the home folder): entering it walks everything, the root included.
+  if (real === parse(real).root || rootReal.startsWith(real.endsWith(sep) ? real : real + sep))
+    return 'a link up to a folder that holds this one; not followed';
+  // A models folder kept under /usr or /run may be walked inside itself.
+  if (real.startsWith(rootReal + sep)) return undefined;
+  if (sep === '/' && SYSTEM_FOLDERS.some((system) => real === system || real.startsWith(`${system}/`)))
+    return 'a link into a system folder; not followed';
+  return undefined;
+}
+
+/**
  * Walks a folder for model files (hasModelExtension; so `*.part` and `*.incomplete` are left out), following
- * symlinks to files and folders. Hidden entries (`.registry`, `.cache`, `.git`...) are skipped silently; broken
+ * symlinks to files and folders (but never up to a folder holding the root, nor into system folders such as
+ * /proc). Hidden entries (`.registry`, `.cache`, `.git`...) are skipped silently; broken
  * symlinks, loops, FIFOs and unreadable folders are reported through onSkip and never stop the walk.
  */
 export async function walkModelFiles({
@@ -42,15 +61,22 @@ export async function walkModelFiles({
   onFile,
   onSkip,
 }: WalkModelFilesOptions): Promise<void> {
+  let rootReal = root;
   async function walkDir(dir: string, folders: string[]): Promise<void> {
     let real: string;
     let entries: Dirent[];
     try {
       real = await realpath(dir);
+      if (folders.length === 0) rootReal = real;
       if (visited.has(real) || (folders.length > 0 && reserved?.has(real))) {
         // A root walked before is two places naming one folder (an extra path into the models root): not news.
         if (folders.length > 0)
           onSkip({ path: dir, reason: 'folder already scanned (a symlink loop or a second path to it)' });
+        return;
+      }
+      const problem = folders.length > 0 ? outsideProblem(real, rootReal) : undefined;
+      if (problem !== undefined) {
+        onSkip({ path: dir, reason: problem });
         return;
       }
       visited.add(real);
