@@ -52,6 +52,27 @@ export const zCheckItem = z.object({
   reason: z.string().optional(),
   /** For unavailable items (absent from results of older sidecars): why, as a code. */
   code: zUnavailableCode.optional(),
+  /**
+   * Where the URLs came from: `workflow`, `catalog:<name>` (a catalog of known models matched the file name) or
+   * `pick` (chosen by the person). Absent when there is none, and from older sidecars.
+   */
+  urlSource: z.string().optional(),
+  /**
+   * Several catalog entries match a file the workflow names without a URL: none is chosen silently; the item is
+   * unavailable until one is picked (`install --pick NAME=INDEX`, 1-based).
+   */
+  candidates: z
+    .array(
+      z.object({
+        url: z.string(),
+        catalog: z.string(),
+        /** Folder + file name the catalog gives it. */
+        path: z.string(),
+        sha256: z.string().optional(),
+        name: z.string().optional(),
+      }),
+    )
+    .optional(),
 });
 export type CheckItem = z.infer<typeof zCheckItem>;
 

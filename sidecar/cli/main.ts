@@ -9,6 +9,7 @@ import { registerListCommand } from './list-command';
 import { registerCompareCommand } from './compare/compare-command';
 import { registerTuiCommand } from './tui-command';
 import { registerComfyuiInstallCommand } from './comfyui-install-command';
+import { registerCatalogCommand } from './catalog-command';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
@@ -18,6 +19,7 @@ const program = new Command('model-depot')
   .option('--models <dir>', 'models root (default: from the config, else ./models)')
   .option('--config <file>', 'config file (default: ~/.config/model-depot/config.json)')
   .option('--hub-dir <dir>', 'a folder of models to link from (repeatable)', collect, [])
+  .option('--catalog <file|url>', 'a catalog of known models to find URLs in (repeatable)', collect, [])
   .option('--json', 'machine-readable output')
   .option('--quiet', 'print only errors')
   .showHelpAfterError()
@@ -35,5 +37,6 @@ registerListCommand(program);
 registerCompareCommand(program);
 registerTuiCommand(program);
 registerComfyuiInstallCommand(program);
+registerCatalogCommand(program);
 
 await program.parseAsync(process.argv);

@@ -50,6 +50,11 @@ export const zConfig = z
      * name or address when `host` is 0.0.0.0 and ComfyUI runs on another machine. Default none.
      */
     allowed_hosts: z.array(zAllowedHost).default([]),
+    /**
+     * Catalogs of known models (files, or URLs fetched by `model-depot catalog update`), asked for the URL of a
+     * model a workflow names without one. Default none.
+     */
+    catalogs: z.array(z.string().min(1)).default([]),
   })
   .catchall(z.unknown());
 
@@ -67,6 +72,7 @@ export const CONFIG_KEY_HINTS: Readonly<Record<string, string>> = {
   parallel_downloads: 'a whole number from 1 to 16, such as 3',
   allowed_origins: 'a list of page origins, such as ["http://127.0.0.1:8188"]',
   allowed_hosts: 'a list of host names or addresses without port, such as ["depot.lan", "192.168.1.20"], or []',
+  catalogs: 'a list of catalog files or URLs, such as ["./model-list.json"], or []',
 };
 
 /**
@@ -78,6 +84,7 @@ export const zGlobalCliOptions = z
     models: z.string().min(1).optional(),
     config: z.string().min(1).optional(),
     hubDir: z.array(z.string()).default([]),
+    catalog: z.array(z.string()).default([]),
     json: z.boolean().default(false),
     quiet: z.boolean().default(false),
     comfyui: z.string().min(1).optional(),

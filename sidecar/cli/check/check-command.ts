@@ -3,6 +3,7 @@ import { checkExitCode } from './check-exit-code';
 import { readWorkflowFile } from './check-read-workflow';
 import { formatCheckReport } from './check-report';
 import { resolveCliContext } from '../cli-context';
+import { loadCliCatalogs } from '../cli-catalogs';
 import { openCliDepotReader } from '../create-cli-depot';
 import { runAction } from '../run-action';
 
@@ -30,9 +31,10 @@ export function registerCheckCommand(program: Command): void {
       runAction(async (workflowFile: string, options: CheckCommandOptions, command: Command) => {
         const context = await resolveCliContext(command);
         const workflow = await readWorkflowFile(workflowFile);
+        const { catalogs } = await loadCliCatalogs(context, command);
         const depot = await openCliDepotReader(context);
         try {
-          const result = await depot.check(workflow, { remote: options.remote, all: options.all === true });
+          const result = await depot.check(workflow, { remote: options.remote, all: options.all === true, catalogs });
           if (context.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
           else {
             const report = formatCheckReport(result, {

@@ -3,6 +3,7 @@ import { DepotError } from '../../../shared/errors';
 import { TERMINAL_JOB_STATES, jobStatusLabel, type Job } from '../../../shared/job';
 import type { AuthRequiredEvent, Depot } from '../../services/depot/create-depot';
 import { usableRequirements } from '../../../shared/workflow/usable-requirements';
+import { loadCliCatalogs } from '../cli-catalogs';
 import { createCliDepot } from '../create-cli-depot';
 import { readWorkflowJson } from '../read-workflow-json';
 import { resolveCliContext, type CliContext } from '../cli-context';
@@ -17,6 +18,8 @@ import { parseLimitFlag } from '../parse-limit-flag';
 interface InstallFlags {
   yes?: boolean;
   limit?: string | boolean;
+  /** `--pick NAME=URL-or-index`, repeatable. */
+  pick?: string[];
 }
 
 /** The client id of the terminal: the only "client" an install started here can ask for a token. */
@@ -33,6 +36,11 @@ export function registerInstallCommand(program: Command): void {
     .option('--limit <kbps>', 'bandwidth cap in KB/s (default: the config)')
     .option('--no-limit', 'no bandwidth cap')
     .option('--comfyui <dir>', 'a ComfyUI install: DIR/models and the folders of its extra_model_paths.yaml')
+    .option(
+      '--pick <name=choice>',
+      'choose among catalog candidates for a file: NAME=NUMBER (as check lists them) or NAME=URL (repeatable)',
+      (value: string, previous: string[] = []) => [...previous, value],
+    )
     .action(
       runAction(async (file: string, flags: InstallFlags, command: Command) => installAction(file, flags, command)),
     );
@@ -40,6 +48,7 @@ export function registerInstallCommand(program: Command): void {
 
 async function installAction(file: string, flags: InstallFlags, command: Command): Promise<number> {
   const limit = parseLimitFlag(flags.limit);
+  const picks = parsePicks(flags.pick ?? []);
   const workflow = await readWorkflowJson(file);
   // Bad input is bad input even while another model-depot holds the models root: judge it before taking the lock.
   usableRequirements(workflow);
@@ -51,7 +60,8 @@ async function installAction(file: string, flags: InstallFlags, command: Command
   const depot = await createCliDepot(ctx, { limitKbps: limit === undefined ? ctx.config.bandwidth_limit_kb : limit });
   try {
     await depot.indexed;
-    const plan = await depot.check(workflow);
+    const { catalogs } = await loadCliCatalogs(ctx, command);
+    const plan = await depot.check(workflow, { catalogs, picks });
     const out = ctx.json ? process.stderr : process.stdout;
     if (!ctx.quiet) out.write(formatInstallPlan(plan));
     if (!planHasWork(plan)) {
@@ -119,6 +129,24 @@ async function promptForToken(depot: Depot, event: AuthRequiredEvent, progress: 
   if (token && token.trim() !== '') depot.provideToken(event.provider, token.trim(), { clientId: CLI_CLIENT });
   else depot.cancelWaiting(event.provider, CLI_CLIENT);
   progress.resume();
+}
+
+/** `--pick` values: `NAME=NUMBER` or `NAME=URL`, keyed by NAME (a file name, or folder + file name). */
+function parsePicks(values: readonly string[]): Map<string, string> {
+  const picks = new Map<string, string>();
+  for (const value of values) {
+    const at = value.indexOf('=');
+    const name = value.slice(0, at).trim();
+    const choice = value.slice(at + 1).trim();
+    if (at <= 0 || choice === '') {
+      throw new DepotError(
+        'BAD_INPUT',
+        `--pick ${value}: expected NAME=NUMBER or NAME=URL, such as --pick model.safetensors=2.`,
+      );
+    }
+    picks.set(name, choice);
+  }
+  return picks;
 }
 
 function summaryOf(jobs: Job[]): string {

@@ -9,6 +9,8 @@ import type { FileIdentity } from '../../disk/hashing/file-identity';
 import type { ExtraModelDir } from '../../disk/read-extra-model-paths';
 import { resolveModelPlaces } from '../../disk/resolve-model-places';
 import { createHostPolicy } from '../../remote/host-policy';
+import type { Catalog } from '../catalog/catalog-schema';
+import { type CatalogAnswer, type CatalogCandidate, catalogUrl } from './check-catalog-url';
 import { checkDestination } from './check-destination';
 import { chooseDownloadUrl, type CheckHostPolicy } from './check-download-url';
 import { findElsewhere } from './check-elsewhere';
@@ -41,6 +43,10 @@ export interface CheckRequirementsOptions {
   hostPolicy?: CheckHostPolicy;
   /** Workflow entries that could not be read, passed through to the result. Default: none. */
   invalid?: readonly InvalidEntry[];
+  /** Catalogs of known models, asked for the URL of a file the workflow names without one. Default: none. */
+  catalogs?: readonly Catalog[];
+  /** `--pick` choices among catalog candidates (see `catalogUrl`). Default: none. */
+  picks?: ReadonlyMap<string, string>;
   /**
    * A ComfyUI install's extra_model_paths.yaml folders: a file of the wanted name in any of them is present, and a
    * folder's is_default root is where its models go. Default none (everything under the models root).
@@ -65,6 +71,8 @@ interface Draft {
   sha256?: string;
   size?: number;
   needsToken: boolean;
+  urlSource?: string;
+  candidates?: CatalogCandidate[];
 }
 
 /**
@@ -81,7 +89,10 @@ interface Draft {
 export async function checkRequirements(options: CheckRequirementsOptions): Promise<CheckResult> {
   const modelsRoot = path.resolve(options.modelsRoot);
   const policy = options.hostPolicy ?? createHostPolicy();
-  const drafts = options.requirements.map((requirement) => draftOf(requirement, modelsRoot, options.extraDirs));
+  const catalogs = { catalogs: options.catalogs ?? [], ...(options.picks && { picks: options.picks }) };
+  const drafts = options.requirements.map((requirement) =>
+    draftOf(catalogUrl(requirement, catalogs), modelsRoot, options.extraDirs),
+  );
   const modelsDev = statSync(modelsRoot, { throwIfNoEntry: false })?.dev;
   for (const draft of drafts) {
     if (draft.target) draft.state = inspectTarget(draft.target, options.registry, options.hashCache);
@@ -107,9 +118,15 @@ export async function checkRequirements(options: CheckRequirementsOptions): Prom
   return { items, summary: summarizeCheck(items, freeBytes), invalid: [...(options.invalid ?? [])] };
 }
 
-function draftOf(requirement: Requirement, modelsRoot: string, extraDirs: readonly ExtraModelDir[] | undefined): Draft {
+function draftOf(
+  { requirement, urlSource, candidates }: CatalogAnswer,
+  modelsRoot: string,
+  extraDirs: readonly ExtraModelDir[] | undefined,
+): Draft {
   const draft: Draft = {
     requirement,
+    ...(urlSource !== undefined && { urlSource }),
+    ...(candidates !== undefined && { candidates }),
     targetPath: `${requirement.category}/${requirement.filename}`,
     ...(requirement.sha256 !== undefined && { sha256: requirement.sha256 }),
     ...(requirement.size !== undefined && { size: requirement.size }),
@@ -214,6 +231,13 @@ async function classify(draft: Draft, ctx: ClassifyContext): Promise<CheckItem> 
     if (named) return { ...base, status: 'linkable', sha256: named.sha256, size: named.size, source: named.source };
   }
   const code = draft.requirement.urls.length > 0 ? 'HOST_NOT_ALLOWED' : 'NOT_FOUND';
+  if (draft.candidates !== undefined) {
+    const name = draft.requirement.filename.slice(draft.requirement.filename.lastIndexOf('/') + 1);
+    const reason =
+      `${draft.targetPath}: ${draft.candidates.length} catalog entries match this name and none is chosen ` +
+      `silently; pick one with \`install --pick ${name}=<number>\` (or =<URL>).`;
+    return { ...itemBase(draft), status: 'unavailable', reason, code };
+  }
   return { ...base, status: 'unavailable', reason: choice.reason, code };
 }
 
@@ -296,6 +320,8 @@ function itemBase(draft: Draft): CheckItem {
     ...(draft.sha256 !== undefined && { sha256: draft.sha256 }),
     ...(draft.size !== undefined && { size: draft.size }),
     needsToken: draft.needsToken,
+    ...(draft.urlSource !== undefined && { urlSource: draft.urlSource }),
+    ...(draft.candidates !== undefined && { candidates: draft.candidates }),
   };
 }
 

@@ -20,7 +20,7 @@ import { openMetadataCache } from '../../remote/hub/metadata-cache';
 import { createTokenVault } from '../../remote/token-vault';
 import { checkRequirements, type LookupRemote } from '../check/check-requirements';
 import type { IndexSummary } from './depot-events';
-import type { CreateDepotOptions, Depot } from './depot-types';
+import type { CreateDepotOptions, Depot, DepotCheckOptions } from './depot-types';
 import { indexModelPlaces } from './index-model-places';
 import type { InstallDeps } from '../install/install-deps';
 import { createDownloadOne } from '../install/install-download-one';
@@ -125,8 +125,13 @@ export async function createDepot(options: CreateDepotOptions): Promise<Depot> {
       hfToken: options.envTokens?.huggingface,
       civitaiToken: options.envTokens?.civitai,
     });
-  const runCheck = (requirements: readonly Requirement[], invalid: readonly InvalidEntry[]): Promise<CheckResult> =>
+  const runCheck = (
+    requirements: readonly Requirement[],
+    invalid: readonly InvalidEntry[],
+    checkOptions: DepotCheckOptions = {},
+  ): Promise<CheckResult> =>
     checkRequirements({
+      ...checkOptions,
       requirements,
       invalid,
       registry,
@@ -141,9 +146,9 @@ export async function createDepot(options: CreateDepotOptions): Promise<Depot> {
   const depot: Depot = {
     modelsRoot,
     indexed,
-    async check(input) {
+    async check(input, checkOptions = {}) {
       const { requirements, invalid } = usableRequirements(input);
-      return runCheck(requirements, invalid);
+      return runCheck(requirements, invalid, checkOptions);
     },
     async install(items, installOptions = {}) {
       assertNotTooMany(items.length);

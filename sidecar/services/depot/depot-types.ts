@@ -8,6 +8,7 @@ import type { Clock } from '../../runtime/clock';
 import type { FetchLike } from '../../remote/fetch-like';
 import type { Logger } from '../../runtime/logger';
 import type { LookupRemote } from '../check/check-requirements';
+import type { Catalog } from '../catalog/catalog-schema';
 import type { DepotEvents, IndexSummary } from './depot-events';
 
 /**
@@ -15,6 +16,14 @@ import type { DepotEvents, IndexSummary } from './depot-events';
  * `{ dependencies }` or both, as extractRequirements takes it.
  */
 export type CheckInput = unknown;
+
+/** How a depot's check reads the workflow. */
+export interface DepotCheckOptions {
+  /** Catalogs of known models, asked for the URL of a file the workflow names without one. Default none. */
+  catalogs?: readonly Catalog[];
+  /** `--pick` choices among catalog candidates, by file name: a URL or a 1-based index. Default none. */
+  picks?: ReadonlyMap<string, string>;
+}
 
 export interface InstallOptions {
   /** The client that asked (a WebSocket connection id, or 'cli'); it alone is asked for tokens. */
@@ -79,7 +88,7 @@ export interface Depot {
   /** Settles when the start-up index of hub directories and the HF cache is done. */
   readonly indexed: Promise<IndexSummary>;
   /** What a workflow needs, against the registry, the disk, hub directories and the HF cache. */
-  check(input: CheckInput): Promise<CheckResult>;
+  check(input: CheckInput, options?: DepotCheckOptions): Promise<CheckResult>;
   /** Starts one job per requirement (after a fresh check): exists, link, download or fail. */
   install(items: readonly RequirementInput[], options?: InstallOptions): Promise<Job[]>;
   /** Gives a token for the jobs of `provider` waiting for one (of `clientId` when given); returns the resumed ids. */

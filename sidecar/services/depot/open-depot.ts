@@ -9,6 +9,7 @@ import type { ModelListing, RegistryStats } from '../../registry/registry-schema
 import { createHostPolicy } from '../../remote/host-policy';
 import { createRemoteLookup } from '../../remote/hub/lookup-remote-file';
 import { openMetadataCache } from '../../remote/hub/metadata-cache';
+import type { Catalog } from '../catalog/catalog-schema';
 import { checkRequirements } from '../check/check-requirements';
 import { createDepot } from './create-depot';
 import { createDepotAgent } from './create-depot-agent';
@@ -34,6 +35,10 @@ export interface ReaderCheckOptions {
   remote?: boolean;
   /** Also list the models of muted and bypassed nodes, as optional. Default false. */
   all?: boolean;
+  /** Catalogs of known models, asked for the URL of a file the workflow names without one. Default none. */
+  catalogs?: readonly Catalog[];
+  /** `--pick` choices among catalog candidates, by file name: a URL or a 1-based index. Default none. */
+  picks?: ReadonlyMap<string, string>;
 }
 
 export type OpenDepotOptions = CreateDepotOptions & {
@@ -63,7 +68,7 @@ async function openDepotReader(options: CreateDepotOptions): Promise<DepotReader
   return {
     modelsRoot,
     registryFile: registry.file,
-    async check(input, { remote = true, all = false } = {}) {
+    async check(input, { remote = true, all = false, catalogs, picks } = {}) {
       const extracted = extractRequirements(input, { includeInactive: all });
       const hashCache = await openHashCache({ file: defaultHashCacheFile(modelsRoot) });
       const lookupRemote = remote
@@ -88,6 +93,8 @@ async function openDepotReader(options: CreateDepotOptions): Promise<DepotReader
         freeSpace,
         hostPolicy: createHostPolicy(endpoints),
         lookupRemote,
+        ...(catalogs && { catalogs }),
+        ...(picks && { picks }),
       });
       // A file hashed during this check is not hashed again by the next one (nothing else is written).
       await hashCache.save();
