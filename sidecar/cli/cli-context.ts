@@ -23,6 +23,11 @@ export interface CliEnv {
   civitaiEndpoint: string;
   /** HF_HUB_CACHE, else HF_HOME/hub, else ~/.cache/huggingface/hub (XDG_CACHE_HOME respected). */
   hfCacheDir: string;
+  /**
+   * What the depot's HTTP agent reads: the proxy variables, NODE_EXTRA_CA_CERTS, HF_HUB_ETAG_TIMEOUT. Not
+   * enumerable either: a proxy URL may carry its password.
+   */
+  httpEnv?: Readonly<Record<string, string | undefined>>;
 }
 
 /** Everything a command needs from flags, config and environment, resolved once. */
@@ -90,6 +95,18 @@ export async function resolveCliContext(command: Command, options: ResolveCliCon
   };
 }
 
+/** The variables the depot's HTTP agent reads (proxies in both cases, as curl and undici accept them). */
+const HTTP_ENV_NAMES = [
+  'HTTP_PROXY',
+  'http_proxy',
+  'HTTPS_PROXY',
+  'https_proxy',
+  'NO_PROXY',
+  'no_proxy',
+  'NODE_EXTRA_CA_CERTS',
+  'HF_HUB_ETAG_TIMEOUT',
+];
+
 function readCliEnv(env: NodeJS.ProcessEnv, home: string): CliEnv {
   const hfCacheDir =
     env.HF_HUB_CACHE ||
@@ -100,6 +117,8 @@ function readCliEnv(env: NodeJS.ProcessEnv, home: string): CliEnv {
     civitaiEndpoint: endpoint('CIVITAI_ENDPOINT', env.CIVITAI_ENDPOINT, 'https://civitai.com'),
     hfCacheDir: path.resolve(hfCacheDir),
   };
+  const httpEnv = Object.fromEntries(HTTP_ENV_NAMES.map((name) => [name, env[name]]));
+  Object.defineProperty(result, 'httpEnv', { value: httpEnv, enumerable: false });
   // Not enumerable, so logging or serializing the context can never print a token.
   const hfToken = env.HF_TOKEN || env.HUGGING_FACE_HUB_TOKEN;
   if (hfToken) Object.defineProperty(result, 'hfToken', { value: hfToken, enumerable: false });

@@ -1,16 +1,16 @@
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 
-/** The request options the downloader uses; socketFetch, node-fetch 3 and Node's global fetch all accept them. */
+/** The request options the downloader uses; socketFetch and Node's global fetch both accept them. */
 export interface FetchInit {
   method?: string;
   headers?: Record<string, string>;
   /** Always 'manual': redirects are followed by hand so each hop's host is checked first. */
   redirect?: 'manual';
   signal?: AbortSignal;
-  /** node-fetch only: the body's stream buffer; larger chunks mean fewer hash/write calls. Ignored elsewhere. */
+  /** An injected fetch's body stream buffer, where it has one; larger chunks mean fewer hash/write calls. */
   highWaterMark?: number;
-  /** node-fetch only: no transparent decompression, so byte counts and ranges are raw bytes. Ignored elsewhere. */
+  /** false asks an injected fetch that decompresses for raw bytes, so byte counts and ranges hold. */
   compress?: boolean;
 }
 
@@ -21,7 +21,7 @@ export interface FetchResponse {
   body: NodeJS.ReadableStream | ReadableStream<Uint8Array> | null;
 }
 
-/** A fetch function: socketFetch by default, injectable (tests pass node-fetch, Node's global fetch or their own). */
+/** A fetch function: socketFetch by default, injectable (tests pass Node's global fetch or their own). */
 export type FetchLike = (url: string, init?: FetchInit) => Promise<FetchResponse>;
 
 /** The body as a Node stream, whichever fetch produced it. */

@@ -18,7 +18,7 @@ export interface FetchFollowingRedirectsOptions {
   signal?: AbortSignal;
   /** Redirects followed at most. Default 10. */
   maxHops?: number;
-  /** node-fetch's body buffer size, when node-fetch is the fetch. Default 256 KiB. */
+  /** An injected fetch's body buffer size, where it has one. Default 256 KiB. */
   highWaterMark?: number;
 }
 

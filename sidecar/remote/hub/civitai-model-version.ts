@@ -1,6 +1,5 @@
 import { DepotError } from '../../../shared/errors';
 import { zCivitaiModelVersion, zHubErrorBody, type CivitaiModelVersion } from './hub-schemas';
-import { defaultHubFetch } from './hub-fetch';
 import { hubRequest, type HubCallOptions } from './hub-request';
 import { parseJsonText } from '../../runtime/parse-json-text';
 import { redactUrl } from '../../runtime/redact-url';
@@ -31,11 +30,7 @@ export async function civitaiModelVersion(options: CivitaiModelVersionOptions): 
       : `Civitai model version ${options.versionId}`;
   const headers: Record<string, string> = { Accept: 'application/json' };
   if (options.token !== undefined) headers.Authorization = `Bearer ${options.token}`;
-  const response = await hubRequest(
-    url,
-    { headers, redirect: 'manual' },
-    { ...options, fetch: options.fetch ?? defaultHubFetch },
-  );
+  const response = await hubRequest(url, { headers, redirect: 'manual' }, options);
   const json = parseJsonText(await response.text());
   if (response.status === 404) return null;
   if (response.status === 401 || response.status === 403) {

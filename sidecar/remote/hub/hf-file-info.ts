@@ -1,6 +1,5 @@
 import type { HfRepoType } from './hub-schemas';
 import { DepotError } from '../../../shared/errors';
-import { defaultHubFetch } from './hub-fetch';
 import { hfHttpError } from './hf-http-error';
 import { hubRequest, type HubCallOptions } from './hub-request';
 import { hfResolveUrl, parseHubUrl, toFetchUrl } from './hub-url';
@@ -47,7 +46,6 @@ const MAX_HOPS = 5;
 export async function hfFileInfo(options: HfFileInfoOptions): Promise<HfFileInfo | null> {
   const hubUrl = (options.hubUrl ?? 'https://huggingface.co').replace(/\/+$/, '');
   const target = describeTarget(options, hubUrl);
-  const fetch = options.fetch ?? defaultHubFetch;
   let url = target.url;
   for (let hop = 0; hop <= MAX_HOPS; hop += 1) {
     const sameHost = new URL(url).origin === new URL(hubUrl).origin;
@@ -59,7 +57,7 @@ export async function hfFileInfo(options: HfFileInfoOptions): Promise<HfFileInfo
     const headers: Record<string, string> = { 'Accept-Encoding': 'identity' };
     // The token goes to the hub only, as huggingface_hub does when a hop changes host.
     if (options.token !== undefined && sameHost) headers.Authorization = `Bearer ${options.token}`;
-    const response = await hubRequest(url, { method: 'HEAD', headers, redirect: 'manual' }, { ...options, fetch });
+    const response = await hubRequest(url, { method: 'HEAD', headers, redirect: 'manual' }, options);
     const linkedEtag = response.headers.get('x-linked-etag');
     const linkedSize = response.headers.get('x-linked-size');
     const commit = response.headers.get('x-repo-commit') ?? undefined;

@@ -1,6 +1,5 @@
 import { DepotError } from '../../../shared/errors';
 import { zHfTreePage, type HfRepoType, type HfTreeEntry } from './hub-schemas';
-import { defaultHubFetch } from './hub-fetch';
 import { hfHttpError } from './hf-http-error';
 import { hubRequest, type HubCallOptions } from './hub-request';
 import { parseJsonText } from '../../runtime/parse-json-text';
@@ -40,7 +39,7 @@ export async function* hfListTree(options: HfListTreeOptions): AsyncGenerator<Hf
   if (options.token !== undefined) headers.Authorization = `Bearer ${options.token}`;
   const what = `${options.repoId}${folder === '' ? '' : `/${folder}`}`;
   while (url !== undefined) {
-    const response = await hubRequest(url, { headers }, { ...options, fetch: options.fetch ?? defaultHubFetch });
+    const response = await hubRequest(url, { headers }, options);
     if (response.status !== 200) {
       throw await hfHttpError({
         response,

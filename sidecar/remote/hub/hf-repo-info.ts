@@ -1,6 +1,5 @@
 import { DepotError } from '../../../shared/errors';
 import { zHfRepoInfo, type HfRepoInfo, type HfRepoType } from './hub-schemas';
-import { defaultHubFetch } from './hub-fetch';
 import { hfHttpError } from './hf-http-error';
 import { hubRequest, type HubCallOptions } from './hub-request';
 import { parseJsonText } from '../../runtime/parse-json-text';
@@ -32,7 +31,7 @@ export async function hfRepoInfo(options: HfRepoInfoOptions): Promise<HfRepoInfo
   const url = `${hubUrl}/api/${repoType}s/${options.repoId}${revision}${options.blobs === false ? '' : '?blobs=true'}`;
   const headers: Record<string, string> = { Accept: 'application/json' };
   if (options.token !== undefined) headers.Authorization = `Bearer ${options.token}`;
-  const response = await hubRequest(url, { headers }, { ...options, fetch: options.fetch ?? defaultHubFetch });
+  const response = await hubRequest(url, { headers }, options);
   if (response.status !== 200) {
     throw await hfHttpError({
       response,

@@ -1,10 +1,11 @@
-import nodeFetch from 'node-fetch';
+import { createHttpAgent, type HttpAgent } from '../http/create-http-agent';
+import { requestBounded } from '../http/request-bounded';
 
-/** The request options the metadata clients use; node-fetch 3 and Node's global fetch both accept them. */
+/** The request options the metadata clients use. */
 export interface HubFetchInit {
-  method?: string;
+  method?: 'GET' | 'HEAD';
   headers?: Record<string, string>;
-  /** 'manual' where each hop must be looked at (X-Linked-* live on the 302 itself). */
+  /** 'manual' where each hop must be looked at (X-Linked-* live on the 302 itself). Hops are never followed here. */
   redirect?: 'manual' | 'follow';
   signal?: AbortSignal;
 }
@@ -16,8 +17,40 @@ export interface HubFetchResponse {
   text(): Promise<string>;
 }
 
-/** A fetch function: node-fetch 3 by default, injectable (tests and callers may pass Node's global fetch). */
+/** A fetch function: the depot's agent by default (hubFetchThrough), injectable in tests. */
 export type HubFetch = (url: string, init?: HubFetchInit) => Promise<HubFetchResponse>;
 
-/** node-fetch 3, the product's HTTP client (one agent behaviour on every Node version we support). */
-export const defaultHubFetch: HubFetch = (url, init) => nodeFetch(url, init);
+/**
+ * Metadata timeouts, as huggingface_hub's HF_HUB_ETAG_TIMEOUT: a person waits on a check, and a host that says
+ * nothing for 10 s is better reported than waited for.
+ */
+export const METADATA_TIMEOUT_MS = 10_000;
+
+/**
+ * A HubFetch over the depot's agent: its proxies, trusted authorities and phase timeouts, and a capped body
+ * (requestBounded), so a silent host times out and an endless answer stops. Redirects are returned, never followed.
+ */
+export function hubFetchThrough(agent: HttpAgent): HubFetch {
+  return async (url, init = {}) => {
+    const answer = await requestBounded({
+      url,
+      agent,
+      method: init.method ?? 'GET',
+      headers: init.headers,
+      signal: init.signal,
+    });
+    return { status: answer.status, headers: answer.headers, text: async () => answer.text() };
+  };
+}
+
+/**
+ * An agent of its own for a call given neither a fetch nor an agent (a test, a one-off script): no proxy, the metadata
+ * timeouts. The caller closes it.
+ */
+export function createStandaloneHubAgent(): HttpAgent {
+  return createHttpAgent({
+    connectTimeoutMs: METADATA_TIMEOUT_MS,
+    headersTimeoutMs: METADATA_TIMEOUT_MS,
+    bodyTimeoutMs: METADATA_TIMEOUT_MS,
+  });
+}

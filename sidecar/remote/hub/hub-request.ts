@@ -1,12 +1,21 @@
-import { DepotError, errorCodeOf } from '../../../shared/errors';
+import { DepotError, errorCodeOf, isDepotError } from '../../../shared/errors';
+import type { HttpAgent } from '../http/create-http-agent';
 import { fetchSameOrigin } from './fetch-same-origin';
-import type { HubFetch, HubFetchInit, HubFetchResponse } from './hub-fetch';
+import {
+  createStandaloneHubAgent,
+  hubFetchThrough,
+  type HubFetch,
+  type HubFetchInit,
+  type HubFetchResponse,
+} from './hub-fetch';
 import { redactUrl } from '../../runtime/redact-url';
 import { RETRY_STATUSES, retryDelay, type RetryOptions } from '../download/retry-delay';
 
 /** How a hub client (HF file info, tree, repo info; Civitai model version) talks to its host: passed on to hubRequest. */
 export interface HubCallOptions {
-  /** Default node-fetch 3. */
+  /** The depot's HTTP agent (proxies, trusted authorities, timeouts). Default: an agent for this request alone. */
+  agent?: HttpAgent;
+  /** Replaces the agent's requests (tests). Default: requestBounded through `agent`. */
   fetch?: HubFetch;
   /** Waits between tries; default setTimeout. Tests pass a recorder that returns at once. */
   sleep?: (ms: number) => Promise<void>;
@@ -17,7 +26,6 @@ export interface HubCallOptions {
 }
 
 export interface HubRequestOptions extends HubCallOptions {
-  fetch: HubFetch;
   /** Current time in ms (for Retry-After dates); default Date.now. */
   now?: () => number;
 }
@@ -26,13 +34,30 @@ const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => set
 
 /**
  * One metadata request, redirects followed only on the hub's own origin, with retries on 408, 429, 5xx and network errors (honouring `RateLimit: ...;t=N` and
- * `Retry-After`). Returns the first answer that is not worth another try; throws RATE_LIMITED, HTTP_ERROR or NETWORK
- * when the tries run out. The token may be in `init.headers`: it is never put in a message.
+ * `Retry-After`). Returns the first answer that is not worth another try; throws RATE_LIMITED, HTTP_ERROR, NETWORK
+ * or TIMEOUT when the tries run out. A name that does not resolve is tried once more at most (the failure says so in
+ * `details.maxRetries`). The token may be in `init.headers`: it is never put in a message.
  */
 export async function hubRequest(
   url: string,
   init: HubFetchInit,
   options: HubRequestOptions,
+): Promise<HubFetchResponse> {
+  const given = options.fetch ?? (options.agent === undefined ? undefined : hubFetchThrough(options.agent));
+  if (given !== undefined) return requestWithRetries(url, init, options, given);
+  const agent = createStandaloneHubAgent();
+  try {
+    return await requestWithRetries(url, init, options, hubFetchThrough(agent));
+  } finally {
+    await agent.close();
+  }
+}
+
+async function requestWithRetries(
+  url: string,
+  init: HubFetchInit,
+  options: HubRequestOptions,
+  fetch: HubFetch,
 ): Promise<HubFetchResponse> {
   const sleep = options.sleep ?? defaultSleep;
   const now = options.now ?? Date.now;
@@ -42,17 +67,17 @@ export async function hubRequest(
     try {
       const request = { ...init, signal: options.signal };
       // Callers that read the redirect themselves (hfFileInfo's 302, Civitai's 307) ask for 'manual'.
-      response =
-        init.redirect === 'manual'
-          ? await options.fetch(url, request)
-          : await fetchSameOrigin(options.fetch, url, request);
+      response = init.redirect === 'manual' ? await fetch(url, request) : await fetchSameOrigin(fetch, url, request);
     } catch (error) {
-      if (error instanceof DepotError) throw error;
       if (options.signal?.aborted === true)
         throw new DepotError('CANCELLED', `Cancelled while asking ${redactUrl(url)}.`, { cause: error });
+      // Only a failed connection or a silent host is worth another try; a refused URL or hop is final.
+      if (isDepotError(error) && error.code !== 'NETWORK' && error.code !== 'TIMEOUT') throw error;
       failure = error;
     }
     if (response !== undefined && !RETRY_STATUSES.has(response.status)) return response;
+    const maxRetries = isDepotError(failure) ? failure.details?.maxRetries : undefined;
+    if (typeof maxRetries === 'number' && attempt > maxRetries) throw giveUp(url, response, failure);
     const delay = retryDelay(
       {
         attempt,
@@ -73,8 +98,10 @@ export async function hubRequest(
 function giveUp(url: string, response: HubFetchResponse | undefined, failure: unknown): DepotError {
   const shown = redactUrl(url);
   if (response === undefined) {
-    // Built from the error's code only: node-fetch's own text quotes the request URL as given, query string
-    // (a pasted ?token=) and all, and a system error may quote more. The raw error is not kept as the cause either.
+    // The agent's failures name the host and the phase, never the path or query: passed on as they are.
+    if (isDepotError(failure)) return failure;
+    // Built from the error's code only: an injected fetch's own text may quote the request URL as given, query
+    // string (a pasted ?token=) and all. The raw error is not kept as the cause either.
     const code = networkCodeOf(failure);
     return new DepotError(
       'NETWORK',
@@ -117,7 +144,7 @@ const NETWORK_HINTS: Readonly<Record<string, string>> = {
 };
 
 /**
- * The system error code of a failed fetch: node-fetch's FetchError carries it as `code`, Node's own fetch on its
+ * The system error code of a failed injected fetch: a FetchError carries it as `code`, Node's own fetch on its
  * `cause`. Only a code-shaped word is taken, so nothing else of the error reaches the message.
  */
 function networkCodeOf(failure: unknown): string | undefined {

@@ -2,6 +2,7 @@ import { isDepotError } from '../../../shared/errors';
 import type { CivitaiModelVersion, RemoteFacts } from './hub-schemas';
 import { civitaiModelVersion } from './civitai-model-version';
 import { hfFileInfo } from './hf-file-info';
+import type { HttpAgent } from '../http/create-http-agent';
 import type { HubFetch } from './hub-fetch';
 import { parseHubUrl, type CivitaiUrlParts } from './hub-url';
 import type { MetadataCache } from './metadata-cache';
@@ -18,7 +19,9 @@ export interface CreateRemoteLookupOptions {
   hfToken?: string;
   /** Civitai API key (env CIVITAI_API_TOKEN); never stored. */
   civitaiToken?: string;
-  /** Default node-fetch 3. */
+  /** The depot's HTTP agent. Default: an agent per request (no proxy). */
+  agent?: HttpAgent;
+  /** Replaces the agent's requests (tests). Default requestBounded through `agent`. */
   fetch?: HubFetch;
   /** Waits between retries; default setTimeout. */
   sleep?: (ms: number) => Promise<void>;
@@ -45,7 +48,7 @@ export function createRemoteLookup(
   options: CreateRemoteLookupOptions,
 ): (url: string) => Promise<RemoteLookupAnswer | null> {
   const endpoints = { hfEndpoint: options.hfEndpoint, civitaiEndpoint: options.civitaiEndpoint };
-  const common = { fetch: options.fetch, sleep: options.sleep, retry: options.retry };
+  const common = { agent: options.agent, fetch: options.fetch, sleep: options.sleep, retry: options.retry };
   const ask = async (url: string): Promise<RemoteFacts | null> => {
     const parts = parseHubUrl(url, endpoints);
     if (parts === null) return null;

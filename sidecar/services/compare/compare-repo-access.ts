@@ -9,7 +9,7 @@ export interface CompareRepoAccessOptions {
   repoId: string;
   /** Sent when given, so a private repository answers. */
   token?: string;
-  /** Default node-fetch 3. */
+  /** Replaces the agent's requests (tests). Default requestBounded through an agent of its own. */
   fetch?: HubFetch;
 }
 

@@ -17,7 +17,7 @@ export interface HfRepoRequirementsOptions {
   token?: string;
   /** The folder for files whose path names none (`vae/`, `loras/`...); default 'checkpoints'. */
   defaultCategory?: string;
-  /** Default node-fetch 3. */
+  /** Replaces the agent's requests (tests). Default requestBounded through an agent of its own. */
   fetch?: HubFetch;
 }
 

@@ -16,6 +16,7 @@ import { createDownloadQueue } from '../../remote/download/download-queue';
 import { createHostPolicy } from '../../remote/host-policy';
 import { toFetchUrl } from '../../remote/hub/hub-url';
 import { createRemoteLookup } from '../../remote/hub/lookup-remote-file';
+import { createDepotAgent } from './create-depot-agent';
 import { openMetadataCache } from '../../remote/hub/metadata-cache';
 import { createTokenVault } from '../../remote/token-vault';
 import { checkRequirements, type LookupRemote } from '../check/check-requirements';
@@ -38,6 +39,8 @@ export type { CheckInput, CreateDepotOptions, Depot, InstallOptions } from './de
 export async function createDepot(options: CreateDepotOptions): Promise<Depot> {
   const modelsRoot = path.resolve(options.modelsRoot);
   const clock = options.clock ?? systemClock;
+  // Before the lock is taken: an unusable proxy or CA setting fails here with nothing to undo.
+  const agent = createDepotAgent({ env: options.env, metadataTimeoutMs: options.metadataTimeoutMs });
   // Like ComfyUI, once at start; a malformed file fails here, before the lock.
   const extraDirs =
     options.comfyuiDir === undefined
@@ -107,6 +110,7 @@ export async function createDepot(options: CreateDepotOptions): Promise<Depot> {
       indexed = Promise.resolve(await runIndex());
     } catch (error) {
       await queue.close();
+      await agent.destroy();
       await pool.close();
       await registry.close();
       throw error;
@@ -121,6 +125,7 @@ export async function createDepot(options: CreateDepotOptions): Promise<Depot> {
       hfEndpoint: options.hfEndpoint,
       civitaiEndpoint: options.civitaiEndpoint,
       cache: metadataCache,
+      agent,
       // Only the environment's tokens: a token given for an install belongs to that install's downloads.
       hfToken: options.envTokens?.huggingface,
       civitaiToken: options.envTokens?.civitai,
@@ -210,6 +215,7 @@ export async function createDepot(options: CreateDepotOptions): Promise<Depot> {
       waits.cancelAll();
       // Partial downloads stay in .cache/tmp with their resume state: the next run continues them.
       await queue.close();
+      await agent.destroy();
       vault.forget();
       await pool.close();
       await hashCache.save();

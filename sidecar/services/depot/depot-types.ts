@@ -80,6 +80,13 @@ export interface CreateDepotOptions {
   allowLoopbackHosts?: boolean;
   /** Index hub directories and the HF cache in the background (serve answers at once). Default true. */
   indexInBackground?: boolean;
+  /**
+   * The environment the depot's HTTP agent reads: HTTP_PROXY, HTTPS_PROXY, NO_PROXY, NODE_EXTRA_CA_CERTS,
+   * HF_HUB_ETAG_TIMEOUT. Only cli/ and server/ read process.env; they pass it here. Default {} (direct, 10 s).
+   */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** ms each phase of a metadata request may take (connect, first byte, idle). Default HF_HUB_ETAG_TIMEOUT or 10 s. */
+  metadataTimeoutMs?: number;
 }
 
 /** The composition root used by `serve`, `install`, the TUI and tests. */

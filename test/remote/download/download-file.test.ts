@@ -1,7 +1,6 @@
 import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import nodeFetch from 'node-fetch';
 import { describe, expect } from 'vitest';
 import { downloadFile } from '../../../sidecar/remote/download/download-file';
 import { createHostPolicy } from '../../../sidecar/remote/host-policy';
@@ -346,28 +345,6 @@ describe('downloadFile', () => {
       { server: 'hf', status: 307, auth: true },
       { server: 'hf', status: 200, auth: true },
     ]);
-  });
-
-  test('accepts node-fetch injected in place of socketFetch (its body streams through the pipeline)', async ({
-    hub,
-    policy,
-    dirs,
-  }) => {
-    hub.addRepo({ id: 'org/nf', files: [{ path: 'n.safetensors', size: 6 * MiB, seed: 'nf' }] });
-    hub.setFault({ kind: 'drop-after', bytes: 3 * MiB, times: 1 });
-    const sha256 = await hub.sha256Of({ repoId: 'org/nf', path: 'n.safetensors' });
-    const result = await downloadFile({
-      url: hub.resolveUrl('org/nf', 'n.safetensors'),
-      dest: dirs.dest('n.safetensors'),
-      tmpDir: dirs.tmpDir,
-      expectedSha256: sha256,
-      hostPolicy: policy,
-      fetch: nodeFetch,
-      clock: fastClock(),
-      retry: noNoise,
-    });
-    expect(result.sha256).toBe(sha256);
-    expect(hub.requests.filter((r) => r.server === 'cdn').at(-1)).toMatchObject({ status: 206 });
   });
 
   test("accepts an injected fetch (Node's own) in place of socketFetch", async ({ hub, policy, dirs }) => {
