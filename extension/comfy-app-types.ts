@@ -25,11 +25,18 @@ export interface ComfyExtensionManager {
   toast?: { add(options: ToastOptions): void };
   setting?: ComfySettingStore;
   command?: { execute?(id: string): unknown };
+  /** The errors of the last queue attempt, by node id (newest frontends; older ones have it on the app). */
+  lastNodeErrors?: Record<string, unknown> | null;
 }
 
 /** What `app.graph.serialize()` returns: the current workflow JSON. */
 export interface ComfyGraphLike {
   serialize?(): unknown;
+  /** The live nodes (LGraphNode: `id`, `widgets`, `has_errors`); `_nodes` in older LiteGraph builds. */
+  nodes?: readonly object[];
+  _nodes?: readonly object[];
+  /** Asks LiteGraph to redraw (node marks changed). */
+  setDirtyCanvas?(foreground: boolean, background: boolean): void;
 }
 
 export interface ComfySettingDefinition {
@@ -80,4 +87,8 @@ export interface ComfyAppLike {
   graph?: ComfyGraphLike;
   /** Reloads the model combo lists of every node (frontend >= 1.x: re-reads /object_info). */
   refreshComboInNodes?(): Promise<void> | void;
+  /** Re-runs the frontend's missing-model scan over the open graph (newest frontends); `silent` opens no dialog. */
+  refreshMissingModels?(options?: { silent?: boolean; reloadDefs?: boolean }): Promise<unknown>;
+  /** The errors of the last queue attempt, by node id (older frontends; a getter over the store in newer ones). */
+  readonly lastNodeErrors?: Record<string, unknown> | null;
 }

@@ -1,11 +1,14 @@
 import type { CheckResult, Provider } from '../shared/check-result';
 import type { AuthRequiredMessage, ServerMessage } from '../shared/protocol';
+import type { Job } from '../shared/job';
 import type { Requirement } from '../shared/requirement';
 import { createAnsweredWorkflows, type StorageLike } from './answered-workflows';
+import { clearMissingModelMarks } from './clear-missing-model-marks';
 import type { ComfyAppLike, ComfyExtensionDefinition } from './comfy-app-types';
 import { type DownloadPrompt, needsPrompt, showDownloadPrompt } from './dialogs/download-prompt';
 import { createJobReporter } from './jobs/job-reporter';
 import { createProgressPanel } from './jobs/progress-panel';
+import { createMissingModelsWarning, type MissingModelsWarning } from './missing-models-warning';
 import { createSettings, readSettings } from './settings';
 import { createSidecarClient, type SidecarClient, type WebSocketConstructor } from './sidecar-client';
 import { createSidecarStatusNotice } from './sidecar-status-notice';
@@ -41,13 +44,19 @@ export function createModelDepotExtension(options: ModelDepotExtensionOptions): 
   const toast = createToaster({ app, doc });
   const answered = createAnsweredWorkflows({ storage: options.storage });
   const statusNotice = createSidecarStatusNotice(toast);
-  const reporter = createJobReporter({ toast, onFilesReady: () => refreshModelLists() });
+  const reporter = createJobReporter({ toast, onFilesReady: (jobs) => refreshModelLists(jobs) });
   const checking = new Set<string>();
   const tokenDialogs = new Map<Provider, TokenDialog>();
   let client: SidecarClient | null = null;
   let currentKey: string | undefined;
   let lastWorkflow: unknown;
   let prompt: { key: string; view: DownloadPrompt } | null = null;
+  // Made on first use: ComfyUI's settings store exists by `setup`, not when the extension is registered.
+  let warning: MissingModelsWarning | undefined;
+  const missingModelsWarning = () => {
+    warning ??= createMissingModelsWarning({ settings: app.extensionManager?.setting, storage: options.storage });
+    return warning;
+  };
 
   const settings = () => readSettings(app.extensionManager?.setting);
 
@@ -59,6 +68,7 @@ export function createModelDepotExtension(options: ModelDepotExtensionOptions): 
   });
 
   options.signal?.addEventListener('abort', () => {
+    warning?.restore();
     client?.stop();
     prompt?.view.close();
     for (const dialog of tokenDialogs.values()) dialog.close();
@@ -73,6 +83,9 @@ export function createModelDepotExtension(options: ModelDepotExtensionOptions): 
       onMessage: handleMessage,
       onStatus: (status, info) => {
         statusNotice(status, info);
+        // Our prompt replaces ComfyUI's missing-models warning only while the sidecar answers.
+        if (status === 'open') missingModelsWarning().suppress();
+        if (status === 'closed') missingModelsWarning().restore();
         // The user's bandwidth cap outlives sidecar restarts.
         const limit = settings().bandwidthLimitKbps;
         if (status === 'open' && limit > 0) client?.send({ type: 'setLimit', kbps: limit });
@@ -113,11 +126,14 @@ export function createModelDepotExtension(options: ModelDepotExtensionOptions): 
     }
   }
 
-  function refreshModelLists(): void {
-    // New files must appear in the loaders' combo lists without a page reload.
-    Promise.resolve(app.refreshComboInNodes?.()).catch((error: unknown) => {
-      console.warn('model-depot: refreshing the model lists failed', error instanceof Error ? error.message : error);
-    });
+  function refreshModelLists(jobs: readonly Job[]): void {
+    // New files must appear in the loaders' combo lists, and the loaders lose their missing-model marks, without a
+    // page reload.
+    Promise.resolve(app.refreshComboInNodes?.())
+      .then(() => clearMissingModelMarks({ app, targetPaths: jobs.map((job) => job.targetPath) }))
+      .catch((error: unknown) => {
+        console.warn('model-depot: refreshing the model lists failed', error instanceof Error ? error.message : error);
+      });
   }
 
   function openTokenDialog(request: AuthRequiredMessage): void {
@@ -264,6 +280,9 @@ export function createModelDepotExtension(options: ModelDepotExtensionOptions): 
       { id: PANEL_TAB_ID, title: 'Model downloads', type: 'custom', render: (container) => panel.mount(container) },
     ],
     setup() {
+      missingModelsWarning();
+      // Best effort: a page that goes away gives the user's value back now; otherwise the next start does.
+      doc.defaultView?.addEventListener('pagehide', () => warning?.restore());
       ensureClient();
     },
     beforeConfigureGraph(graphData) {

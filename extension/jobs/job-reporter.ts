@@ -4,8 +4,8 @@ import type { Toast } from '../dialogs/toasts';
 
 export interface JobReporterOptions {
   toast: Toast;
-  /** Called once per Download whose jobs produced at least one usable file (refreshes ComfyUI's model lists). */
-  onFilesReady(): void;
+  /** Called once per Download whose jobs produced at least one usable file, with those jobs (refreshes ComfyUI). */
+  onFilesReady(jobs: Job[]): void;
 }
 
 export interface JobReporter {
@@ -43,7 +43,7 @@ export function createJobReporter(options: JobReporterOptions): JobReporter {
         detail: outcome.failed.map((job) => `${job.filename}: ${job.error?.message ?? job.state}`).join('\n'),
       });
     }
-    if (outcome.ok.length > 0) options.onFilesReady();
+    if (outcome.ok.length > 0) options.onFilesReady(outcome.ok);
   };
 
   return {
