@@ -63,7 +63,7 @@ export async function acceptAnswer(context: DownloadContext, followed: FollowedR
  * signature of a signed URL that expired, as they do after minutes to hours: flagged `reResolve`, so the retry asks
  * the provider again for a fresh one instead of failing a long download.
  */
-async function answerError(context: DownloadContext, followed: FollowedResponse): Promise<DepotError> {
+export async function answerError(context: DownloadContext, followed: FollowedResponse): Promise<DepotError> {
   const { options, provider, name } = context;
   const status = followed.response.status;
   const answeredByEndpoint = options.hostPolicy.verdict(followed.finalUrl)?.isEndpoint === true;

@@ -5,6 +5,7 @@ import type { FetchLike } from '../fetch-like';
 import type { HostPolicy } from '../host-policy';
 import type { Logger } from '../../runtime/logger';
 import type { Transfer } from '../partial/partial-transfer';
+import type { FollowedResponse } from './fetch-following-redirects';
 import type { PartialPaths } from '../partial/resume-state';
 import type { RetryOptions } from './retry-delay';
 
@@ -60,6 +61,18 @@ export interface DownloadFileOptions {
   logger?: Logger;
   /** A number in [0, 1) for the retry noise. Default Math.random. */
   random?: () => number;
+  /**
+   * Connections one file may use: a file of SEGMENTED_MIN_BYTES or more whose size is known (`expectedSize`) is
+   * fetched in that many ranged segments at once when the server honours Range. 1 keeps one connection. Default 8.
+   */
+  connections?: number;
+}
+
+/** A whole-file (200) answer that arrived while asking for a range: the one-connection download goes on with it. */
+export interface PrefetchedAnswer {
+  followed: FollowedResponse;
+  /** Aborts the answer's connection (its body listens to this controller's signal). */
+  controller: AbortController;
 }
 
 export interface DownloadResult {

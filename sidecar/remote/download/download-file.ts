@@ -3,17 +3,18 @@ import path from 'node:path';
 import { DepotError } from '../../../shared/errors';
 import { acceptAnswer } from './accept-answer';
 import { systemClock } from '../../runtime/clock';
-import type { DownloadContext, DownloadFileOptions, DownloadResult } from './download-context';
-import { cancelledDownload, toDownloadFailure } from './download-failure';
+import type { DownloadContext, DownloadFileOptions, DownloadResult, PrefetchedAnswer } from './download-context';
+import { cancelledDownload } from './download-failure';
 import { ensureFreeSpace } from './ensure-free-space';
 import { bodyStream } from '../fetch-like';
 import { fetchFollowingRedirects } from './fetch-following-redirects';
 import { openTransfer, saveTransferState } from '../partial/partial-transfer';
 import { publishDownload, refuseExisting } from '../partial/publish-download';
 import { receiveBody } from './receive-body';
+import { downloadSegmented, SEGMENTED_MIN_BYTES } from '../segmented/download-segmented';
 import { socketFetch } from '../socket-http/socket-fetch';
 import { partialPaths, removePartial } from '../partial/resume-state';
-import { RETRY_STATUSES, retryDelay } from './retry-delay';
+import { MAX_RE_RESOLVES, retryAfterFailure } from './retry-after-failure';
 import { verifyDownload } from './verify-download';
 import { watchStall } from './watch-stall';
 
@@ -24,9 +25,6 @@ export type {
   DownloadResult,
   DownloadTimeouts,
 } from './download-context';
-
-/** Fresh signed URLs asked for after a CDN or storage hop refused an expired one, per download. */
-const MAX_RE_RESOLVES = 2;
 
 /**
  * Downloads one file: into `<tmpDir>/<key>.part`, hashed as the bytes arrive, resumable (in process with Range, after
@@ -74,8 +72,7 @@ export async function downloadFile(options: DownloadFileOptions): Promise<Downlo
   };
   try {
     await checkFreeSpace(context, transfer.total ?? options.expectedSize);
-    if (transfer.writtenBytes > 0) await rehashPrefix(context);
-    await transferWithRetries(context);
+    await transferAll(context);
     options.onProgress?.({ state: 'verifying', bytes: transfer.writtenBytes, total: transfer.total });
     const sha256 = await transfer.hasher.digest();
     const size = transfer.writtenBytes;
@@ -101,6 +98,27 @@ export async function downloadFile(options: DownloadFileOptions): Promise<Downlo
 }
 
 /**
+ * Several connections for a large file of known size (or a partial that was started so), else one. A server that
+ * answers a range with the whole file is downloaded over that one connection.
+ */
+async function transferAll(context: DownloadContext): Promise<void> {
+  const { options, transfer } = context;
+  const connections = options.connections ?? 8;
+  if (!Number.isInteger(connections) || connections < 1) {
+    throw new DepotError('BAD_INPUT', `connections per file must be a whole number of at least 1, got ${connections}.`);
+  }
+  const fresh = transfer.writtenBytes === 0 && transfer.segments === undefined;
+  const large = (options.expectedSize ?? 0) >= SEGMENTED_MIN_BYTES;
+  if (transfer.segments !== undefined || (fresh && large && connections > 1)) {
+    const wholeFile = await downloadSegmented(context, { connections });
+    if (wholeFile) await transferWithRetries(context, wholeFile);
+    return;
+  }
+  if (transfer.writtenBytes > 0) await rehashPrefix(context);
+  await transferWithRetries(context);
+}
+
+/**
  * After a restart Node's hash state is gone (a Hash cannot be saved and restored): the existing prefix is hashed
  * again at disk speed, then the download continues into the same hash.
  */
@@ -113,38 +131,25 @@ async function rehashPrefix({ transfer, paths, options, name }: DownloadContext)
  * Tries again after 408, 429, 5xx and network errors (with backoff, or as long as the server asks), and at once
  * after a CDN or storage hop refused an expired signed URL; every attempt starts from the original URL.
  */
-async function transferWithRetries(context: DownloadContext): Promise<void> {
+async function transferWithRetries(context: DownloadContext, prefetched?: PrefetchedAnswer): Promise<void> {
   const { options, transfer, name, clock } = context;
   let reResolves = 0;
+  let first = prefetched;
   for (let attempt = 1; ; attempt++) {
     try {
-      await transferOnce(context);
+      await transferOnce(context, first);
       return;
     } catch (error) {
+      first = undefined;
       if (options.signal?.aborted) throw cancelledDownload(name, error);
-      const failure = toDownloadFailure(error, name);
-      const details = failure.details ?? {};
-      const status = typeof details.status === 'number' ? details.status : undefined;
-      const reResolve = details.reResolve === true && reResolves < MAX_RE_RESOLVES;
+      const { failure, delay, reResolve } = retryAfterFailure(context, {
+        error,
+        attempt,
+        reResolvesLeft: MAX_RE_RESOLVES - reResolves,
+      });
       if (reResolve) reResolves++;
-      const retryable =
-        status === undefined ? failure.code === 'NETWORK' || failure.code === 'TIMEOUT' : RETRY_STATUSES.has(status);
-      const delay = reResolve
-        ? 0
-        : retryable
-          ? retryDelay(
-              {
-                attempt,
-                status,
-                retryAfter: stringOr(details.retryAfter),
-                rateLimit: stringOr(details.rateLimit),
-                now: clock.now(),
-                random: (options.random ?? Math.random)(),
-              },
-              options.retry,
-            )
-          : null;
       if (delay === null) throw failure;
+      const status = failure.details?.status;
       options.logger?.warn(
         reResolve ? 'signed download URL refused, asking for a fresh one' : 'download attempt failed, retrying',
         {
@@ -167,9 +172,9 @@ async function transferWithRetries(context: DownloadContext): Promise<void> {
   }
 }
 
-async function transferOnce(context: DownloadContext): Promise<void> {
+async function transferOnce(context: DownloadContext, prefetched?: PrefetchedAnswer): Promise<void> {
   const { options, transfer, paths, provider, name, clock } = context;
-  const attempt = new AbortController();
+  const attempt = prefetched?.controller ?? new AbortController();
   const signal = options.signal ? AbortSignal.any([options.signal, attempt.signal]) : attempt.signal;
   const stall = watchStall({
     clock,
@@ -185,15 +190,17 @@ async function transferOnce(context: DownloadContext): Promise<void> {
       const validator = transfer.etag && !transfer.etag.startsWith('W/') ? transfer.etag : transfer.lastModified;
       if (validator) headers['If-Range'] = validator;
     }
-    const followed = await fetchFollowingRedirects({
-      url: options.url,
-      fetch: options.fetch ?? socketFetch,
-      hostPolicy: options.hostPolicy,
-      token: options.token,
-      provider,
-      headers,
-      signal,
-    });
+    const followed =
+      prefetched?.followed ??
+      (await fetchFollowingRedirects({
+        url: options.url,
+        fetch: options.fetch ?? socketFetch,
+        hostPolicy: options.hostPolicy,
+        token: options.token,
+        provider,
+        headers,
+        signal,
+      }));
     stall.phase('idle');
     const complete = await acceptAnswer(context, followed);
     if (complete) return;
@@ -227,10 +234,6 @@ async function checkFreeSpace({ options, transfer, name }: DownloadContext, tota
     name,
     freeSpace: options.freeSpace,
   });
-}
-
-function stringOr(value: unknown): string | undefined {
-  return typeof value === 'string' ? value : undefined;
 }
 
 function isCode(error: unknown, code: string): boolean {

@@ -7,6 +7,7 @@ import { stripUrlCredentials } from '../../runtime/redact-url';
 import { readResumeState, removePartial, writeResumeState, type PartialPaths } from './resume-state';
 import { RING_BYTES, RING_WRITE_WINDOW } from '../ring/ring-file-writer';
 import { RingHasher } from '../ring/ring-hasher';
+import { bytesDone, contiguousPrefix, tilesFile, type Segment } from '../segmented/segment-state';
 
 /** What one download carries between attempts. `hasher` always covers exactly `writtenBytes` of the `.part`. */
 export interface Transfer {
@@ -22,6 +23,11 @@ export interface Transfer {
   lastModified?: string;
   storedUrl: string;
   expectedSha256?: string;
+  /**
+   * Set while the file is fetched over several connections: its ranges and their progress (`writtenBytes` is then
+   * their sum, and the hash covers only the written prefix).
+   */
+  segments?: Segment[];
   /** Set once the partial was deleted (mismatch): no state may be written for it any more. */
   discarded?: boolean;
   /** Releases the partial's lock (lockPartial); the download calls it last. */
@@ -64,11 +70,34 @@ async function openLockedTransfer(
     (options.expectedSize === undefined ||
       state.expectedSize === undefined ||
       state.expectedSize === options.expectedSize);
-  if (!same) await removePartial(paths);
+  // Segments from a state are kept only when they describe the whole file (a state from elsewhere may not).
+  const segments =
+    same && state.segments !== undefined && state.total !== undefined && tilesFile(state.segments, state.total)
+      ? state.segments
+      : undefined;
+  if (!same || (state.segments !== undefined && segments === undefined)) await removePartial(paths);
   // A process killed mid-save leaves `<key>.part.json.<pid>.<hex>.tmp`; this one holds the partial's lock.
   await removeWriteLeftovers({ file: paths.state });
   const ring = pageAlignedMemory(RING_BYTES);
   const { handle, direct } = await openPartialFile(paths.part, Buffer.from(ring, 0, DIRECT_IO_BLOCK));
+  if (segments !== undefined) {
+    // Every segment's `done` bytes were written before the state was saved: nothing is cut (the bytes after each
+    // segment's `done` are fetched again, whatever the file holds there).
+    return {
+      handle,
+      direct,
+      ring,
+      hasher: new RingHasher(ring),
+      writtenBytes: bytesDone(segments),
+      total: state?.total,
+      etag: state?.url === storedUrl ? state.etag : undefined,
+      lastModified: state?.url === storedUrl ? state.lastModified : undefined,
+      storedUrl,
+      expectedSha256,
+      segments,
+      release,
+    };
+  }
   let writtenBytes: number;
   try {
     const size = (await handle.stat()).size;
@@ -100,6 +129,7 @@ export async function restartFromZero(transfer: Transfer): Promise<void> {
   await transfer.handle.truncate(0);
   await transfer.hasher.reset();
   transfer.writtenBytes = 0;
+  transfer.segments = undefined;
   transfer.total = undefined;
   transfer.etag = undefined;
   transfer.lastModified = undefined;
@@ -132,15 +162,17 @@ export async function saveTransferState(
   expectedSize: number | undefined,
 ): Promise<void> {
   if (transfer.discarded) return;
+  const segments = transfer.segments;
   await writeResumeState(paths.state, {
-    version: 1,
+    version: segments ? 2 : 1,
     url: transfer.storedUrl,
     expectedSha256: transfer.expectedSha256,
     expectedSize,
     total: transfer.total,
     etag: transfer.etag,
     lastModified: transfer.lastModified,
-    bytes: transfer.writtenBytes,
+    bytes: segments ? contiguousPrefix(segments) : transfer.writtenBytes,
+    segments: segments?.map(({ start, end, done }) => ({ start, end, done })),
     updatedAt: new Date().toISOString(),
   });
 }

@@ -7,6 +7,7 @@ import { DepotError } from '../../../shared/errors';
 type Question =
   | { type: 'update'; offset: number; length: number }
   | { type: 'file'; path: string; bytes: number }
+  | { type: 'range'; path: string; start: number; end: number }
   | { type: 'reset' }
   | { type: 'digest' };
 
@@ -46,6 +47,11 @@ export class RingHasher {
   /** Hashes the first `bytes` of a file: a partial download left by an earlier process (its hash state died with it). */
   async hashFilePrefix(path: string, bytes: number): Promise<void> {
     await this.#ask({ type: 'file', path, bytes });
+  }
+
+  /** Hashes bytes `[start, end)` of a file: the next bytes of the download, written there by several connections. */
+  async hashFileRange(path: string, start: number, end: number): Promise<void> {
+    await this.#ask({ type: 'range', path, start, end });
   }
 
   async reset(): Promise<void> {

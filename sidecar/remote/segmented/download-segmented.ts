@@ -1,0 +1,264 @@
+import { constants } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { DepotError } from '../../../shared/errors';
+import type { DownloadContext, PrefetchedAnswer } from '../download/download-context';
+import { cancelledDownload } from '../download/download-failure';
+import { MAX_RE_RESOLVES, retryAfterFailure } from '../download/retry-after-failure';
+import { saveTransferState } from '../partial/partial-transfer';
+import { fetchSegment } from './fetch-segment';
+import { OrderedHasher } from './ordered-hasher';
+import { planSegments, splitLargest } from './plan-segments';
+import { bytesDone, contiguousPrefix, type Segment } from './segment-state';
+import { SEGMENT_SLOT_BYTES, SEGMENT_SLOTS, type SegmentWriter } from './segment-writer';
+
+/** Files from this size on are worth several connections; smaller ones keep the one-connection path. */
+export const SEGMENTED_MIN_BYTES = 64 * 1024 * 1024;
+/** No planned segment is smaller: below that a connection's set-up costs more than it brings. */
+const MIN_SEGMENT_BYTES = 8 * 1024 * 1024;
+/** A segment is split for an idle connection only when each half keeps at least this much. */
+const STEAL_MIN_BYTES = 4 * 1024 * 1024;
+/** A connection is cut short for an idle one only when its segment would still take this long. */
+const STEAL_MIN_MS = 1000;
+/**
+ * The resume state is saved at most this often while bytes arrive: after a kill, what was written since the last
+ * save is fetched again (25 ms of the download's rate).
+ */
+const SAVE_INTERVAL_MS = 25;
+
+export interface DownloadSegmentedOptions {
+  /** Connections at once (at least 1). */
+  connections: number;
+}
+
+/**
+ * Fetches a file of known size over several ranged connections into its `.part` file: each segment written at its
+ * offset and saved in the resume state with its progress, an idle connection taking half of the largest segment
+ * left, and the SHA-256 taken in file order as the written prefix grows. The first segment's answer decides: a 206
+ * lets the others start; a 200 (the server ignores Range) is returned, for the one-connection download to go on
+ * with. Also returned is a 200 met later (the file changed): the partial is then emptied first.
+ */
+export async function downloadSegmented(
+  context: DownloadContext,
+  options: DownloadSegmentedOptions,
+): Promise<PrefetchedAnswer | undefined> {
+  const { transfer, paths, clock, name } = context;
+  const download = context.options;
+  const total = transfer.total ?? download.expectedSize;
+  if (total === undefined) throw new TypeError('downloadSegmented: the file size must be known');
+  transfer.total = total;
+  const probing = transfer.segments === undefined;
+  const segments =
+    transfer.segments ?? planSegments({ total, connections: options.connections, minBytes: MIN_SEGMENT_BYTES });
+  transfer.segments = segments;
+  await switchToBufferedWrites(context);
+  const hasher = new OrderedHasher(transfer.hasher, paths.part);
+  const stop = new AbortController();
+  const signal = download.signal ? AbortSignal.any([download.signal, stop.signal]) : stop.signal;
+  const writers = new Map<Segment, ActiveWriter>();
+  const assigned = new Set<Segment>();
+  /** Segments whose connection waits to try again: nothing of their rest is asked for, so a split wastes nothing. */
+  const waiting = new Set<Segment>();
+  let fatal: unknown;
+  let wholeFile: PrefetchedAnswer | undefined;
+  let lastProgress = 0;
+  const interval = download.progressIntervalMs ?? 100;
+
+  const progress = (state: 'downloading' | 'verifying', bytes: number): void =>
+    download.onProgress?.({ state, bytes, total });
+  const received = (): number =>
+    bytesDone(segments) + [...writers].reduce((sum, [segment, { writer }]) => sum + writer.received - segment.done, 0);
+  const saver = stateSaver(context);
+  const written = (): void => {
+    transfer.writtenBytes = bytesDone(segments);
+    hasher.advance(contiguousPrefix(segments));
+    saver.request();
+  };
+
+  let confirmRanges: (honoured: boolean) => void = () => undefined;
+  const rangesHonoured = probing
+    ? new Promise<boolean>((resolve) => {
+        confirmRanges = resolve;
+      })
+    : Promise.resolve(true);
+
+  const take = (): Segment | undefined => {
+    const free = segments.find((s) => !assigned.has(s) && s.done < s.end - s.start);
+    const segment =
+      free ??
+      splitLargest(segments, {
+        minBytes: STEAL_MIN_BYTES,
+        reached: (s) => (waiting.has(s) ? s.done : worthCutting(writers.get(s), s, clock.now())),
+      });
+    if (segment) assigned.add(segment);
+    return segment;
+  };
+
+  const runSegment = async (segment: Segment, memory: Buffer): Promise<void> => {
+    let reResolves = 0;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const whole = await fetchSegment({
+          context,
+          segment,
+          memory,
+          stop: stop.signal,
+          onWriter: (writer) => {
+            if (writer) writers.set(segment, { writer, since: clock.now(), from: writer.received });
+            else writers.delete(segment);
+          },
+          onReceived: () => {
+            const now = clock.now();
+            if (now - lastProgress < interval) return;
+            lastProgress = now;
+            progress('downloading', received());
+          },
+          onWritten: written,
+        });
+        if (whole) {
+          wholeFile = whole;
+          stop.abort();
+        }
+        confirmRanges(whole === undefined);
+        return;
+      } catch (error) {
+        if (signal.aborted) return;
+        const verdict = retryAfterFailure(context, { error, attempt, reResolvesLeft: MAX_RE_RESOLVES - reResolves });
+        if (verdict.reResolve) reResolves++;
+        if (verdict.delay === null) throw verdict.failure;
+        download.logger?.warn('segment attempt failed, retrying', {
+          file: name,
+          attempt,
+          delayMs: verdict.delay,
+          code: verdict.failure.code,
+          from: segment.start + segment.done,
+          to: segment.end,
+        });
+        waiting.add(segment);
+        try {
+          await clock.sleep(verdict.delay, signal).catch(() => undefined);
+        } finally {
+          waiting.delete(segment);
+        }
+        if (signal.aborted) return;
+      }
+    }
+  };
+
+  const worker = async (index: number): Promise<void> => {
+    const memory = Buffer.allocUnsafeSlow(SEGMENT_SLOTS * SEGMENT_SLOT_BYTES);
+    try {
+      if (index === 0 && probing) {
+        const first = segments[0];
+        if (first) assigned.add(first);
+        if (first) await runSegment(first, memory);
+      } else if (!(await rangesHonoured)) {
+        return;
+      }
+      for (let segment = take(); segment && !signal.aborted; segment = take()) {
+        await runSegment(segment, memory);
+      }
+    } catch (error) {
+      fatal ??= error;
+      stop.abort();
+    } finally {
+      // A probe that failed for good lets the waiting connections go.
+      if (index === 0) confirmRanges(false);
+    }
+  };
+
+  progress('downloading', bytesDone(segments));
+  download.logger?.info('segmented download', { file: name, bytes: total, segments: segments.length });
+  await Promise.all(Array.from({ length: Math.max(1, options.connections) }, (_, index) => worker(index)));
+  await saver.flush();
+  await hasher.settled();
+  if (fatal !== undefined) throw fatal;
+  if (wholeFile) {
+    await emptyPartial(context);
+    return wholeFile;
+  }
+  if (download.signal?.aborted) throw cancelledDownload(name, download.signal.reason);
+  if (bytesDone(segments) !== total) {
+    throw new DepotError('NETWORK', `${name}: the segmented download stopped with bytes missing; it will resume.`);
+  }
+  await hasher.finish(total);
+  transfer.writtenBytes = total;
+  return undefined;
+}
+
+interface ActiveWriter {
+  writer: SegmentWriter;
+  /** When the attempt's body started, and how much of the segment had arrived then: its rate. */
+  since: number;
+  from: number;
+}
+
+/**
+ * How far a segment being received has come, when splitting it pays: cutting a connection short wastes what is
+ * already on its way (a few MiB of socket buffers on a fast link), so only a segment that would still take
+ * STEAL_MIN_MS at its own rate is split. Otherwise its end: nothing to take.
+ */
+function worthCutting(active: ActiveWriter | undefined, segment: Segment, now: number): number {
+  const length = segment.end - segment.start;
+  if (active === undefined) return length;
+  const elapsed = now - active.since;
+  const rate = (active.writer.received - active.from) / Math.max(1, elapsed);
+  if (elapsed < STEAL_MIN_MS / 4 || rate <= 0) return length;
+  return (length - active.writer.received) / rate >= STEAL_MIN_MS ? active.writer.received : length;
+}
+
+/**
+ * Segments are written at any offset and hashed back from the page cache: the partial goes through the page cache
+ * (the one-connection path's direct writes need aligned offsets and would leave nothing there to hash from).
+ */
+async function switchToBufferedWrites({ transfer, paths }: DownloadContext): Promise<void> {
+  if (!transfer.direct) return;
+  const handle = await open(paths.part, constants.O_WRONLY | constants.O_CREAT);
+  await transfer.handle.close();
+  transfer.handle = handle;
+  transfer.direct = false;
+}
+
+/** The file changed at the source (or stopped honouring Range): nothing of the segments may be mixed with it. */
+async function emptyPartial({ transfer }: DownloadContext): Promise<void> {
+  await transfer.handle.truncate(0);
+  await transfer.hasher.reset();
+  transfer.segments = undefined;
+  transfer.writtenBytes = 0;
+  transfer.etag = undefined;
+  transfer.lastModified = undefined;
+}
+
+/** Saves the resume state after writes, one save at a time and at most every SAVE_INTERVAL_MS. */
+function stateSaver(context: DownloadContext): { request(): void; flush(): Promise<void> } {
+  const { transfer, paths, clock, options } = context;
+  let saving: Promise<void> | undefined;
+  let dirty = false;
+  let last = Number.NEGATIVE_INFINITY;
+  let failure: unknown;
+  const loop = async (): Promise<void> => {
+    while (dirty) {
+      const wait = last + SAVE_INTERVAL_MS - clock.now();
+      if (wait > 0) await clock.sleep(wait);
+      dirty = false;
+      last = clock.now();
+      await saveTransferState(transfer, paths, options.expectedSize);
+    }
+  };
+  return {
+    request() {
+      dirty = true;
+      saving ??= loop()
+        .catch((error: unknown) => {
+          failure ??= error;
+        })
+        .finally(() => {
+          saving = undefined;
+        });
+    },
+    async flush() {
+      while (saving) await saving;
+      await saveTransferState(transfer, paths, options.expectedSize);
+      if (failure !== undefined) throw failure;
+    },
+  };
+}

@@ -1,0 +1,184 @@
+import { DepotError } from '../../../shared/errors';
+import type { DownloadContext, PrefetchedAnswer } from '../download/download-context';
+import { answerError } from '../download/accept-answer';
+import { fetchFollowingRedirects, type FollowedResponse } from '../download/fetch-following-redirects';
+import { watchStall } from '../download/watch-stall';
+import { bodyStream, discardBody } from '../fetch-like';
+import { parseContentRange } from '../parse-content-range';
+import { discardTransfer } from '../partial/partial-transfer';
+import { copyIntoRing } from '../ring/ring-target';
+import { HttpResponseReader } from '../socket-http/http-response-reader';
+import { socketFetch } from '../socket-http/socket-fetch';
+import type { Segment } from './segment-state';
+import { SEGMENT_SLOT_BYTES, SegmentWriter } from './segment-writer';
+
+/** Reads under a bandwidth cap: small enough that the shared rate stays smooth over every connection. */
+const CAPPED_READ_BYTES = 16 * 1024;
+
+/** The reason an attempt's connection is dropped once its segment, shortened by work stealing, is complete. */
+const SEGMENT_COMPLETE = Symbol('segment complete');
+
+export interface FetchSegmentInput {
+  context: DownloadContext;
+  segment: Segment;
+  /** The connection's buffer (SegmentWriter's memory). */
+  memory: Buffer;
+  /** Stops the attempt: another segment failed for good, or met a whole-file answer (never a handed-over body). */
+  stop: AbortSignal;
+  /** Tells the writer this attempt uses (for progress and work stealing), or undefined once it is closed. */
+  onWriter(writer: SegmentWriter | undefined): void;
+  onReceived(bytes: number): void;
+  onWritten(): void;
+}
+
+/**
+ * One attempt at one segment: asks for the rest of its range (with If-Range once a validator is known), checks that
+ * the 206 is the range asked for, and writes the body at its offset. A 200 means the server sends the whole file
+ * instead (Range ignored, or the file changed): it is returned untouched for the one-connection download.
+ */
+export async function fetchSegment(input: FetchSegmentInput): Promise<PrefetchedAnswer | undefined> {
+  const { context, segment } = input;
+  const { options, transfer, name, clock } = context;
+  const controller = new AbortController();
+  // The download's cancel reaches the connection even once handed over; `stop` only while it is this attempt's.
+  const signal = options.signal ? AbortSignal.any([options.signal, controller.signal]) : controller.signal;
+  let handedOver = false;
+  const onStop = (): void => {
+    if (!handedOver) controller.abort(input.stop.reason);
+  };
+  input.stop.addEventListener('abort', onStop, { once: true });
+  if (input.stop.aborted) onStop();
+  const stall = watchStall({
+    clock,
+    controller,
+    timeouts: { response: options.timeouts?.response ?? 60_000, idle: options.timeouts?.idle ?? 60_000 },
+    name,
+  });
+  try {
+    const from = segment.start + segment.done;
+    const requestEnd = segment.end;
+    const headers: Record<string, string> = { Range: `bytes=${from}-${requestEnd - 1}` };
+    const validator = transfer.etag && !transfer.etag.startsWith('W/') ? transfer.etag : transfer.lastModified;
+    if (validator) headers['If-Range'] = validator;
+    const followed = await fetchFollowingRedirects({
+      url: options.url,
+      fetch: options.fetch ?? socketFetch,
+      hostPolicy: options.hostPolicy,
+      token: options.token,
+      provider: context.provider,
+      headers,
+      signal,
+    });
+    stall.phase('idle');
+    if (followed.response.status === 200) {
+      handedOver = true;
+      return { followed, controller };
+    }
+    await acceptRange(context, followed, { from, last: requestEnd - 1 });
+    const writer = new SegmentWriter({
+      handle: transfer.handle,
+      segment,
+      memory: input.memory,
+      name,
+      onWritten: input.onWritten,
+      onReceived(bytes) {
+        stall.touch();
+        input.onReceived(bytes);
+      },
+      // Asked for up to an end that work stealing has moved down since: the rest belongs to another connection.
+      onComplete() {
+        if (requestEnd > segment.end) controller.abort(SEGMENT_COMPLETE);
+      },
+    });
+    input.onWriter(writer);
+    try {
+      await readBody(context, followed, writer, signal);
+    } catch (error) {
+      if (controller.signal.reason !== SEGMENT_COMPLETE) throw error;
+    } finally {
+      await writer.close();
+      input.onWriter(undefined);
+    }
+    if (writer.failure) throw writer.failure;
+    if (segment.done < segment.end - segment.start) {
+      throw new DepotError(
+        'NETWORK',
+        `${name}: the connection for bytes ${segment.start}-${segment.end - 1} ended after ${segment.done} of them.`,
+      );
+    }
+    return undefined;
+  } catch (error) {
+    throw stall.timeoutError() ?? error;
+  } finally {
+    stall.stop();
+    input.stop.removeEventListener('abort', onStop);
+    // Frees the connection (an error answer, a refused range, a cut segment); a handed-over body stays open.
+    if (!handedOver) controller.abort();
+  }
+}
+
+/** A 206 for exactly the bytes asked for, of a file of the expected size; anything else is refused. */
+async function acceptRange(
+  context: DownloadContext,
+  followed: FollowedResponse,
+  asked: { from: number; last: number },
+): Promise<void> {
+  const { options, transfer, paths, name } = context;
+  const { response } = followed;
+  if (response.status !== 206) throw await answerError(context, followed);
+  const range = parseContentRange(response.headers.get('content-range'));
+  if (range?.total !== undefined && transfer.total !== undefined && range.total !== transfer.total) {
+    discardBody(response);
+    await discardTransfer(transfer, paths);
+    throw new DepotError(
+      'SIZE_MISMATCH',
+      `${name}: the host announces ${range.total} bytes, the workflow expects ${transfer.total}; nothing was kept. ` +
+        `The file may have changed at the source: update the workflow's size and sha256.`,
+      { details: { expected: options.expectedSize, actual: range.total } },
+    );
+  }
+  if (range?.start !== asked.from || range.end === undefined || range.end > asked.last) {
+    discardBody(response);
+    throw new DepotError('NETWORK', `${name}: the server answered another range than asked; asking again.`);
+  }
+  transfer.etag ??= response.headers.get('etag') ?? undefined;
+  transfer.lastModified ??= response.headers.get('last-modified') ?? undefined;
+}
+
+/** Into the writer: straight from the socket for socketFetch, copied from the stream for any other fetch. */
+async function readBody(
+  context: DownloadContext,
+  followed: FollowedResponse,
+  writer: SegmentWriter,
+  signal: AbortSignal,
+): Promise<void> {
+  const limiter = context.options.limiter;
+  const body = bodyStream(followed.response);
+  if (body instanceof HttpResponseReader) {
+    await body.readInto(writer, {
+      pace: limiter && ((bytes) => (limiter.kbps === null ? undefined : limiter.take(bytes, signal))),
+      maxReadBytes: () => (limiter?.kbps ? CAPPED_READ_BYTES : SEGMENT_SLOT_BYTES),
+    });
+    return;
+  }
+  try {
+    for await (const chunk of body) {
+      signal.throwIfAborted();
+      const data: Buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk);
+      if (limiter?.kbps) await limiter.take(data.length, signal);
+      let rest = data;
+      while (rest.length > 0 && writer.left > 0) {
+        rest = copyIntoRing(writer, rest);
+        if (rest.length > 0 && writer.left > 0) await waitForRoom(writer);
+      }
+      if (writer.left <= 0) return;
+    }
+  } finally {
+    body.destroy();
+  }
+}
+
+async function waitForRoom(writer: SegmentWriter): Promise<void> {
+  await writer.whenFree();
+  if (writer.failure) throw writer.failure;
+}

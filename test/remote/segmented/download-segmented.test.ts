@@ -1,0 +1,83 @@
+import { stat } from 'node:fs/promises';
+import { describe, expect } from 'vitest';
+import { downloadFile } from '../../../sidecar/remote/download/download-file';
+import { test } from '../fixtures/download-test-context';
+import { fastClock } from '../fixtures/manual-clock';
+
+const MiB = 1024 * 1024;
+const SIZE = 128 * MiB;
+
+describe('downloadFile over several connections', () => {
+  test('fetches a 128 MiB file over 8 ranged connections and verifies it', async ({ hub, policy, dirs }) => {
+    hub.addRepo({ id: 'org/seg', files: [{ path: 's.safetensors', size: SIZE, seed: 'seg' }] });
+    const sha256 = await hub.sha256Of({ repoId: 'org/seg', path: 's.safetensors' });
+    const dest = dirs.dest('s.safetensors');
+    const result = await downloadFile({
+      url: hub.resolveUrl('org/seg', 's.safetensors'),
+      dest,
+      tmpDir: dirs.tmpDir,
+      expectedSha256: sha256,
+      expectedSize: SIZE,
+      hostPolicy: policy,
+      connections: 8,
+    });
+    expect(result).toEqual({ sha256, size: SIZE });
+    expect((await stat(dest)).size).toBe(SIZE);
+    expect(await dirs.partials()).toEqual([]);
+    const ranged = hub.requests.filter((r) => r.server === 'cdn' && r.status === 206);
+    expect(ranged.length).toBeGreaterThanOrEqual(8);
+    expect(ranged.every((r) => /^bytes=\d+-\d+$/.test(r.range ?? ''))).toBe(true);
+    const served = hub.bytesServed({ server: 'cdn' });
+    console.info(`served ${(served / SIZE).toFixed(4)}x over ${ranged.length} ranged requests`);
+    expect(served).toBeLessThanOrEqual(SIZE * 1.02);
+  }, 60_000);
+
+  test('resumes a segment whose connection drops at 40%, fetching at most 1.02x the file', async ({
+    hub,
+    policy,
+    dirs,
+  }) => {
+    hub.addRepo({ id: 'org/segdrop', files: [{ path: 'd.safetensors', size: SIZE, seed: 'segdrop' }] });
+    const sha256 = await hub.sha256Of({ repoId: 'org/segdrop', path: 'd.safetensors' });
+    // The third segment's answer is cut after 40% of its 16 MiB.
+    hub.setFault({ kind: 'drop-after', bytes: Math.floor(16 * MiB * 0.4), server: 'cdn', times: 1, urlPath: /./ });
+    hub.setFault({ kind: 'slow', bytesPerSecond: 64 * MiB, server: 'cdn' });
+    const result = await downloadFile({
+      url: hub.resolveUrl('org/segdrop', 'd.safetensors'),
+      dest: dirs.dest('d.safetensors'),
+      tmpDir: dirs.tmpDir,
+      expectedSha256: sha256,
+      expectedSize: SIZE,
+      hostPolicy: policy,
+      connections: 8,
+      clock: fastClock(),
+      retry: { noiseMs: 0 },
+    });
+    expect(result).toEqual({ sha256, size: SIZE });
+    const cdn = hub.requests.filter((r) => r.server === 'cdn');
+    const served = hub.bytesServed({ server: 'cdn' });
+    console.info(`served ${(served / SIZE).toFixed(4)}x over ${cdn.length} requests after a drop`);
+    expect(served).toBeLessThanOrEqual(SIZE * 1.02);
+    expect(cdn.length).toBeGreaterThan(8);
+  }, 60_000);
+
+  test('falls back to one connection when the server ignores Range', async ({ hub, policy, dirs }) => {
+    hub.addRepo({ id: 'org/norange', files: [{ path: 'n.safetensors', size: SIZE, seed: 'norange' }] });
+    const sha256 = await hub.sha256Of({ repoId: 'org/norange', path: 'n.safetensors' });
+    hub.setFault({ kind: 'ignore-range', server: 'cdn' });
+    const result = await downloadFile({
+      url: hub.resolveUrl('org/norange', 'n.safetensors'),
+      dest: dirs.dest('n.safetensors'),
+      tmpDir: dirs.tmpDir,
+      expectedSha256: sha256,
+      expectedSize: SIZE,
+      hostPolicy: policy,
+      connections: 8,
+    });
+    expect(result).toEqual({ sha256, size: SIZE });
+    const cdn = hub.requests.filter((r) => r.server === 'cdn');
+    expect(cdn).toHaveLength(1);
+    expect(cdn[0]?.status).toBe(200);
+    expect(hub.bytesServed({ server: 'cdn' })).toBe(SIZE);
+  }, 60_000);
+});
