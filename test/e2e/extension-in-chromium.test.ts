@@ -300,6 +300,12 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)(
 
     it('loading a workflow shows the prompt; Download links the present copy, fetches the rest, asks for the gated token', async () => {
       const page = need('page');
+      // Connected: our prompt replaces ComfyUI's missing-models warning.
+      await page.waitForFunction(
+        () => Reflect.get(window, '__standIn').state.settingValues['Comfy.Workflow.ShowMissingModelsWarning'] === false,
+        undefined,
+        { timeout: 10_000 },
+      );
       await page.evaluate((wf) => Reflect.get(window, '__standIn').openWorkflow('workflow-a.json', wf), workflowA());
       await appears(page, '.md-download-prompt [role="dialog"]', 'the download prompt');
       const prompt = page.locator('.md-download-prompt [role="dialog"]');
@@ -356,6 +362,33 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)(
         'Model Depot: 4 models ready',
       );
       expect(await page.evaluate(() => Reflect.get(window, '__standIn').state.refreshCount)).toBeGreaterThanOrEqual(1);
+    });
+
+    it("after the downloads the loaders carry no missing-model error, and ComfyUI's own dialog never opened", async () => {
+      const page = need('page');
+      const frontend = () =>
+        page.evaluate(() => {
+          const { state } = Reflect.get(window, '__standIn');
+          return {
+            missingModels: state.missingModels,
+            nodesWithErrors: state.liveNodes
+              .filter((node: { has_errors: boolean }) => node.has_errors)
+              .map((node: { type: string }) => node.type),
+            scans: state.missingModelScans,
+            dialogs: state.missingModelsDialogs,
+            dialogElement: document.getElementById('missing-models-dialog') !== null,
+          };
+        });
+      await page.waitForFunction(() => Reflect.get(window, '__standIn').state.missingModels === null, undefined, {
+        timeout: 10_000,
+      });
+      const state = await frontend();
+      // The load's own scan did find the four missing files; the rescan after the downloads finds none.
+      expect(state.scans[0]).toBe(4);
+      expect(state.scans.at(-1)).toBe(0);
+      expect(state.nodesWithErrors).toEqual([]);
+      expect(state.dialogs).toBe(0);
+      expect(state.dialogElement).toBe(false);
     });
 
     it('the files are on disk, verified, and the present copy was linked, not downloaded', async () => {
@@ -566,6 +599,13 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)(
         );
         expect(toasts).toHaveLength(1);
         expect(toasts[0].summary).toBe('Model Depot: the sidecar is not running');
+        // No sidecar, no prompt of ours: ComfyUI's own warning stays on and opens for each workflow.
+        expect(
+          await page.evaluate(() => {
+            const { state } = Reflect.get(window, '__standIn');
+            return [state.settingValues['Comfy.Workflow.ShowMissingModelsWarning'], state.missingModelsDialogs];
+          }),
+        ).toEqual([undefined, 2]);
         expect(toasts[0].detail).toContain('npx model-depot serve');
         await page.screenshot({ path: path.join(OUTPUT, 'sidecar-down.png') });
 

@@ -42,7 +42,7 @@ export interface StandInComfyui {
 export async function startStandInComfyui(options: StandInComfyuiOptions): Promise<StandInComfyui> {
   const webDirs = await findWebDirectories(options.comfyuiDir);
   const server = http.createServer((req, res) => {
-    handle(req.url ?? '/', webDirs, options.settings?.() ?? {}).then(
+    handle(req.url ?? '/', webDirs, options.settings?.() ?? {}, options.comfyuiDir).then(
       ({ status, type, body }) => {
         res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' });
         res.end(body);
@@ -77,6 +77,7 @@ async function handle(
   rawUrl: string,
   webDirs: Map<string, string>,
   settings: Record<string, unknown>,
+  comfyuiDir: string,
 ): Promise<Answer> {
   const { pathname } = new URL(rawUrl, 'http://stand-in');
   if (pathname === '/') return file(path.join(STAND_IN_DIR, 'index.html'));
@@ -92,11 +93,27 @@ async function handle(
     }
     return { status: 200, type: TYPES['.json'], body: JSON.stringify(urls) };
   }
+  const models = /^\/api\/experiment\/models\/([a-z_]+)$/.exec(pathname);
+  if (models?.[1]) return modelList(path.join(comfyuiDir, 'models', models[1]));
   if (pathname.startsWith('/stand-in/')) return inside(STAND_IN_DIR, pathname.slice('/stand-in/'.length));
   const match = /^\/extensions\/([^/]+)\/(.+)$/.exec(pathname);
   const dir = match ? webDirs.get(decodeURIComponent(match[1])) : undefined;
   if (match && dir) return inside(dir, decodeURIComponent(match[2]));
   return { status: 404, type: 'text/plain', body: 'not found' };
+}
+
+/** ComfyUI's model list of one folder (`GET /api/experiment/models/{folder}`): names relative to the folder. */
+async function modelList(folder: string): Promise<Answer> {
+  let entries: string[];
+  try {
+    entries = await readdir(folder, { recursive: true });
+  } catch (error) {
+    if (!hasErrorCode(error, 'ENOENT')) throw error;
+    entries = [];
+  }
+  const names = entries.filter((entry) => /\.(safetensors|ckpt|pt|pth|bin|sft)$/.test(entry)).sort();
+  const body = names.map((name) => ({ name: name.split(path.sep).join('/'), pathIndex: 0 }));
+  return { status: 200, type: TYPES['.json'], body: JSON.stringify(body) };
 }
 
 async function inside(root: string, relative: string): Promise<Answer> {

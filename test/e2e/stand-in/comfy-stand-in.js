@@ -3,6 +3,19 @@
 // running the hooks in ComfyUI's order, workflow tabs whose switches hand over a RE-SERIALIZED graph (top-level keys
 // the frontend does not own are gone, `extra` survives), extensionManager.toast/setting/dialog/command, bottom panel
 // tabs, refreshComboInNodes, and extension loading from GET /api/extensions like ComfyUI's extensionService.
+// Its missing-model scan runs after the load hooks, as the frontend's: loader widgets whose file is not in ComfyUI's
+// model list (GET /api/experiment/models/{folder}) become candidates and their nodes get `has_errors`; the missing
+// models dialog opens unless Comfy.Workflow.ShowMissingModelsWarning is false or the load defers warnings; and
+// app.refreshMissingModels({ silent }) scans again.
+
+/** The loader widgets the scan reads: node type -> [widget name, model folder]. */
+const LOADERS = {
+  CheckpointLoaderSimple: ['ckpt_name', 'checkpoints'],
+  UNETLoader: ['unet_name', 'diffusion_models'],
+  VAELoader: ['vae_name', 'vae'],
+  LoraLoader: ['lora_name', 'loras'],
+  UpscaleModelLoader: ['model_name', 'upscale_models'],
+};
 
 /** Keys LiteGraph writes when it serializes a graph; anything else at the top level is lost on a re-serialization. */
 const SERIALIZED_KEYS = [
@@ -33,7 +46,49 @@ const state = {
   tabs: new Map(),
   activeTab: null,
   graph: null,
+  /** The live nodes (LGraphNode's `id`, `type`, `widgets`, `has_errors`), rebuilt at each load. */
+  liveNodes: [],
+  /** The missing-model store's candidates ({ nodeId, widgetName, name, directory }), null when there are none. */
+  missingModels: null,
+  /** How many candidates each scan found, in order. */
+  missingModelScans: [],
+  /** How many times ComfyUI's own missing-models dialog opened. */
+  missingModelsDialogs: 0,
 };
+
+function liveNodesOf(graph) {
+  return (graph.nodes ?? []).map((node) => {
+    const loader = LOADERS[node.type];
+    const widgets = loader ? [{ name: loader[0], value: node.widgets_values?.[0] }] : [];
+    return { id: node.id, type: node.type, widgets, has_errors: false };
+  });
+}
+
+async function scanMissingModels() {
+  const candidates = [];
+  for (const node of state.liveNodes) {
+    const loader = LOADERS[node.type];
+    const value = node.widgets[0]?.value;
+    if (!loader || typeof value !== 'string') continue;
+    const list = await (await fetch(`/api/experiment/models/${loader[1]}`)).json();
+    if (!list.some((model) => model.name === value)) {
+      candidates.push({ nodeId: String(node.id), widgetName: loader[0], name: value, directory: loader[1] });
+    }
+  }
+  const missing = new Set(candidates.map((c) => c.nodeId));
+  for (const node of state.liveNodes) node.has_errors = missing.has(String(node.id));
+  state.missingModels = candidates.length ? candidates : null;
+  state.missingModelScans.push(candidates.length);
+  return candidates;
+}
+
+function showMissingModelsDialog(candidates) {
+  state.missingModelsDialogs++;
+  const dialog = document.createElement('div');
+  dialog.id = 'missing-models-dialog';
+  dialog.textContent = `Missing models: ${candidates.map((c) => c.name).join(', ')}`;
+  document.body.append(dialog);
+}
 
 // Record outgoing WebSocket message types. The message itself is not kept: a token message must not linger here.
 const nativeSend = WebSocket.prototype.send;
@@ -163,6 +218,15 @@ const app = {
   },
   graph: {
     serialize: () => (state.graph ? serializeGraph(state.graph) : null),
+    get nodes() {
+      return state.liveNodes;
+    },
+    setDirtyCanvas() {},
+  },
+  async refreshMissingModels({ silent = true } = {}) {
+    const candidates = await scanMissingModels();
+    if (!silent && candidates.length) showMissingModelsDialog(candidates);
+    return { candidates };
   },
   /** ComfyUI's order: beforeLoadGraph, clone, beforeConfigureGraph, configure + loadedGraphNode, afterConfigureGraph. */
   async loadGraphData(graphData, _clean = true, _restoreView = true, _workflow = null, options = {}) {
@@ -171,13 +235,18 @@ const app = {
     const missingNodeTypes = [];
     await invokeAsync('beforeConfigureGraph', graph, missingNodeTypes);
     state.graph = graph;
+    state.liveNodes = liveNodesOf(graph);
     for (const node of graph.nodes ?? []) {
       for (const extension of state.extensions) extension.loadedGraphNode?.(node, app);
     }
     renderGraph();
     await invokeAsync('afterConfigureGraph', missingNodeTypes);
     await invokeAsync('afterLoadGraph');
-    if (!options.skipAssetScans) state.hookCalls.push('builtin.missingModelScan');
+    if (options.skipAssetScans) return;
+    state.hookCalls.push('builtin.missingModelScan');
+    const candidates = await scanMissingModels();
+    const warn = state.settingValues['Comfy.Workflow.ShowMissingModelsWarning'] !== false;
+    if (candidates.length && warn && !options.deferWarnings) showMissingModelsDialog(candidates);
   },
   async refreshComboInNodes() {
     state.refreshCount++;
