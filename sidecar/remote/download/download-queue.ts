@@ -61,7 +61,7 @@ export interface DownloadHandle {
 export interface DownloadQueueOptions
   extends Pick<
     DownloadFileOptions,
-    'hostPolicy' | 'limiter' | 'fetch' | 'clock' | 'retry' | 'timeouts' | 'freeSpace' | 'logger'
+    'hostPolicy' | 'limiter' | 'fetch' | 'clock' | 'retry' | 'timeouts' | 'freeSpace' | 'logger' | 'connections'
   > {
   /** Transfers at once. Default 3. */
   parallel?: number;
@@ -165,6 +165,7 @@ export function createDownloadQueue(options: DownloadQueueOptions): DownloadQueu
       timeouts: options.timeouts,
       freeSpace: options.freeSpace,
       logger: options.logger?.child({ job: lead.id }),
+      connections: options.connections,
     }).then(
       (result) => finish(flight, { result }),
       (error: unknown) => finish(flight, { error }),

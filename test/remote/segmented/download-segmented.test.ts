@@ -1,6 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { describe, expect } from 'vitest';
 import { downloadFile } from '../../../sidecar/remote/download/download-file';
+import { createDownloadQueue } from '../../../sidecar/remote/download/download-queue';
 import { test } from '../fixtures/download-test-context';
 import { fastClock } from '../fixtures/manual-clock';
 
@@ -79,5 +80,23 @@ describe('downloadFile over several connections', () => {
     expect(cdn).toHaveLength(1);
     expect(cdn[0]?.status).toBe(200);
     expect(hub.bytesServed({ server: 'cdn' })).toBe(SIZE);
+  }, 60_000);
+
+  test('takes the connections per file from the download queue, one connection when asked', async ({
+    hub,
+    policy,
+    dirs,
+  }) => {
+    const size = 64 * MiB;
+    hub.addRepo({ id: 'org/queued', files: [{ path: 'a.safetensors', size, seed: 'qa' }] });
+    const url = hub.resolveUrl('org/queued', 'a.safetensors');
+    const four = createDownloadQueue({ hostPolicy: policy, connections: 4 });
+    await four.add({ url, dest: dirs.dest('a.safetensors'), tmpDir: dirs.tmpDir, expectedSize: size }).result;
+    expect(hub.requests.filter((r) => r.server === 'cdn' && r.status === 206)).toHaveLength(4);
+    hub.resetLog();
+    const one = createDownloadQueue({ hostPolicy: policy, connections: 1 });
+    await one.add({ url, dest: dirs.dest('b.safetensors'), tmpDir: dirs.tmpDir, expectedSize: size }).result;
+    expect(hub.requests.filter((r) => r.server === 'cdn').map((r) => r.range)).toEqual([undefined]);
+    await Promise.all([four.close(), one.close()]);
   }, 60_000);
 });
