@@ -1,11 +1,14 @@
-import { link, mkdir, open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { copyFile, link, mkdir, open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import { DepotError } from '../../../shared/errors';
+import { DepotError, hasErrorCode } from '../../../shared/errors';
 import type { PartialPaths } from './resume-state';
 
 /**
  * Moves the verified file to its final name without ever replacing one: a hard link fails with EEXIST when `dest`
  * appeared meanwhile (atomic check-and-create); file systems without hard links fall back to check-then-rename.
+ * A destination on another volume than the partial (an `is_default` root of extra_model_paths.yaml on another disk)
+ * gets a copy beside it first, so the final name still appears whole or not at all.
  */
 export async function publishDownload(paths: PartialPaths, dest: string, name: string): Promise<void> {
   await mkdir(path.dirname(dest), { recursive: true });
@@ -14,6 +17,11 @@ export async function publishDownload(paths: PartialPaths, dest: string, name: s
     await rm(paths.part);
   } catch (error) {
     if (isCode(error, 'EEXIST')) throw conflict(dest, name);
+    if (isCode(error, 'EXDEV')) {
+      await publishAcrossVolumes(paths.part, dest, name);
+      await rm(paths.state, { force: true });
+      return;
+    }
     if (!['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'EMLINK', 'ENOSYS'].some((code) => isCode(error, code))) {
       throw new DepotError('IO', `${name}: moving the finished download into place failed.`, { cause: error });
     }
@@ -21,6 +29,39 @@ export async function publishDownload(paths: PartialPaths, dest: string, name: s
     await rename(paths.part, dest);
   }
   await rm(paths.state, { force: true });
+  await syncDirectory(path.dirname(dest));
+}
+
+/** Copies the partial next to `dest` (constant memory: the kernel copies), makes the copy durable, then links it. */
+async function publishAcrossVolumes(part: string, dest: string, name: string): Promise<void> {
+  const copy = path.join(path.dirname(dest), `.${path.basename(dest)}.${randomBytes(6).toString('hex')}.copying`);
+  try {
+    await copyFile(part, copy);
+    const handle = await open(copy, 'r+');
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await link(copy, dest).catch((error: unknown) => {
+      if (isCode(error, 'EEXIST')) throw conflict(dest, name);
+      throw new DepotError('IO', `${name}: moving the finished download into place failed.`, { cause: error });
+    });
+  } catch (error) {
+    if (hasErrorCode(error, 'ENOSPC')) {
+      throw new DepotError(
+        'DISK_FULL',
+        `${name}: no space left at ${path.dirname(dest)} for the download; free some and run again.`,
+        {
+          cause: error,
+        },
+      );
+    }
+    throw error;
+  } finally {
+    await rm(copy, { force: true });
+  }
+  await rm(part);
   await syncDirectory(path.dirname(dest));
 }
 
@@ -56,6 +97,4 @@ function conflict(dest: string, name: string): DepotError {
   );
 }
 
-function isCode(error: unknown, code: string): boolean {
-  return error instanceof Error && 'code' in error && error.code === code;
-}
+const isCode = hasErrorCode;
