@@ -18,6 +18,8 @@ interface Row {
    * paths), or the workflow reader normalizes it (a trimmed category). The install must refuse it before writing.
    */
   checkMayMiss?: boolean;
+  /** The check may call it linkable: the normalized name is an ordinary target whose bytes are already on disk. */
+  checkMayLink?: boolean;
   /** A symlink already sits at the target: refused as a CONFLICT (nothing overwritten) rather than as a bad name. */
   occupied?: boolean;
 }
@@ -90,7 +92,11 @@ const REFUSED: Row[] = [
   },
   { category: 'loras', filename: 'loop/x.safetensors', occupied: true, why: 'symlink loop' },
   { category: 'loras', filename: 'dangling.safetensors', occupied: true, why: 'dangling symlink at the target' },
-  { category: 'evil_folder', filename: 'x.safetensors', why: 'unknown category' },
+  { category: 'loras.', filename: 'x.safetensors', why: 'category ending in a dot (Windows strips it)' },
+  { category: 'lo\u202eras', filename: 'x.safetensors', why: 'category with a right-to-left override' },
+  { category: 'ipadapter/../../x', filename: 'x.safetensors', why: 'custom folder with traversal' },
+  { category: 'controlnet//SDXL', filename: 'x.safetensors', why: 'folder with an empty segment' },
+  { category: 'CON', filename: 'x.safetensors', why: 'category that is a Windows device name' },
   { category: '../loras', filename: 'x.safetensors', why: 'category ../loras' },
   { category: 'checkpoints/../../x', filename: 'x.safetensors', why: 'category with traversal' },
   { category: '..', filename: 'x.safetensors', why: 'category ..' },
@@ -100,12 +106,13 @@ const REFUSED: Row[] = [
     category: 'loras ',
     filename: 'x.safetensors',
     checkMayMiss: true,
+    // The reader trims it into `loras`, where the copy an earlier row installed inside the models root is linkable.
+    checkMayLink: true,
     why: 'category with a space (the workflow reader trims it)',
   },
   { category: '.registry', filename: 'models.json', why: 'the registry folder' },
   { category: 'checkpoints', filename: '../.registry/models.safetensors', why: 'into the registry' },
   { category: '__proto__', filename: 'x.safetensors', why: 'prototype key as category' },
-  { category: 'constructor', filename: 'x.safetensors', why: 'prototype key as category' },
 ];
 
 /** Look-alikes and encodings: fine to allow, as long as the file lands inside the models root under that literal name. */
@@ -117,6 +124,9 @@ const INSIDE_OR_REFUSED: Row[] = [
   { category: 'loras', filename: 'a\u2215..\u2215b.safetensors', why: 'division slash' },
   { category: 'loras', filename: '..\uff0fx.safetensors', why: 'fullwidth solidus' },
   { category: 'loras', filename: '\u202egpj.safetensors', why: 'right-to-left override' },
+  // Custom nodes create their own folders under the models root, so any safe name is a model folder.
+  { category: 'evil_folder', filename: 'x.safetensors', why: 'a folder no loader knows' },
+  { category: 'constructor', filename: 'x.safetensors', why: 'a prototype key as a folder name' },
 ];
 
 const CONTROL = /[\u0000-\u001f\u007f]/;
@@ -245,6 +255,7 @@ describe('hostile model names through the real install paths', () => {
       'refused',
       'unavailable',
       ...(row.checkMayMiss ? ['missing'] : []),
+      ...(row.checkMayLink ? ['linkable'] : []),
       ...(row.occupied ? ['conflict'] : []),
     ];
     expect(acceptable, JSON.stringify(checked)).toContain(checked.status);
