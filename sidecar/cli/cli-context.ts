@@ -45,6 +45,8 @@ export interface CliContext {
   json: boolean;
   /** `--quiet`: print only errors. */
   quiet: boolean;
+  /** `--offline`, or HF_HUB_OFFLINE set to 1/true/yes/on: no request to any host. */
+  offline: boolean;
   env: CliEnv;
 }
 
@@ -91,6 +93,7 @@ export async function resolveCliContext(command: Command, options: ResolveCliCon
     hubDirs: [...new Set(hubDirs)],
     json: flags.json,
     quiet: flags.quiet,
+    offline: flags.offline || /^(1|true|yes|on)$/i.test(env.HF_HUB_OFFLINE?.trim() ?? ''),
     env: readCliEnv(env, home),
   };
 }

@@ -22,6 +22,7 @@ const program = new Command('model-depot')
   .option('--catalog <file|url>', 'a catalog of known models to find URLs in (repeatable)', collect, [])
   .option('--json', 'machine-readable output')
   .option('--quiet', 'print only errors')
+  .option('--offline', 'send no request: check from disk, install links only (also HF_HUB_OFFLINE=1)')
   .showHelpAfterError()
   .exitOverride((err) => {
     // commander's usage errors are bad usage: exit 2 (DESIGN.md); --help and --version exit 0.

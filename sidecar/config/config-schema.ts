@@ -87,6 +87,7 @@ export const zGlobalCliOptions = z
     catalog: z.array(z.string()).default([]),
     json: z.boolean().default(false),
     quiet: z.boolean().default(false),
+    offline: z.boolean().default(false),
     comfyui: z.string().min(1).optional(),
   })
   .passthrough();

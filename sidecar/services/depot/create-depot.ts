@@ -17,6 +17,7 @@ import { createHostPolicy } from '../../remote/host-policy';
 import { toFetchUrl } from '../../remote/hub/hub-url';
 import { createRemoteLookup } from '../../remote/hub/lookup-remote-file';
 import { createDepotAgent } from './create-depot-agent';
+import { offlineDownload } from './offline-download';
 import { openMetadataCache } from '../../remote/hub/metadata-cache';
 import { createTokenVault } from '../../remote/token-vault';
 import { checkRequirements, type LookupRemote } from '../check/check-requirements';
@@ -72,7 +73,7 @@ export async function createDepot(options: CreateDepotOptions): Promise<Depot> {
   const rewriteUrl = options.rewriteUrl ?? ((url: string) => toFetchUrl(url, endpoints));
   const tmpDir = path.join(modelsRoot, '.cache', 'tmp');
 
-  const download = createDownloadOne({ queue, tmpDir, rewriteUrl });
+  const download = options.offline ? offlineDownload(rewriteUrl) : createDownloadOne({ queue, tmpDir, rewriteUrl });
   const deps: InstallDeps = {
     modelsRoot,
     extraDirs,
@@ -119,17 +120,18 @@ export async function createDepot(options: CreateDepotOptions): Promise<Depot> {
 
   // `<modelsRoot>/.cache/metadata.json`: a second check of the same template asks the hosts nothing.
   const metadataCache = await openMetadataCache({ modelsRoot, now: () => clock.now() });
-  const lookupRemote: LookupRemote =
-    options.lookupRemote ??
-    createRemoteLookup({
-      hfEndpoint: options.hfEndpoint,
-      civitaiEndpoint: options.civitaiEndpoint,
-      cache: metadataCache,
-      agent,
-      // Only the environment's tokens: a token given for an install belongs to that install's downloads.
-      hfToken: options.envTokens?.huggingface,
-      civitaiToken: options.envTokens?.civitai,
-    });
+  const lookupRemote: LookupRemote | undefined = options.offline
+    ? undefined
+    : (options.lookupRemote ??
+      createRemoteLookup({
+        hfEndpoint: options.hfEndpoint,
+        civitaiEndpoint: options.civitaiEndpoint,
+        cache: metadataCache,
+        agent,
+        // Only the environment's tokens: a token given for an install belongs to that install's downloads.
+        hfToken: options.envTokens?.huggingface,
+        civitaiToken: options.envTokens?.civitai,
+      }));
   const runCheck = (
     requirements: readonly Requirement[],
     invalid: readonly InvalidEntry[],

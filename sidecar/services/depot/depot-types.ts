@@ -87,6 +87,11 @@ export interface CreateDepotOptions {
   env?: Readonly<Record<string, string | undefined>>;
   /** ms each phase of a metadata request may take (connect, first byte, idle). Default HF_HUB_ETAG_TIMEOUT or 10 s. */
   metadataTimeoutMs?: number;
+  /**
+   * No request at all (HF_HUB_OFFLINE, --offline): checks skip the hosts' look-ups (sizes stay unknown), installs
+   * link what is on disk and fail each download, naming what it would fetch. Default false.
+   */
+  offline?: boolean;
 }
 
 /** The composition root used by `serve`, `install`, the TUI and tests. */

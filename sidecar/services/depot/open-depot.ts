@@ -71,18 +71,19 @@ async function openDepotReader(options: CreateDepotOptions): Promise<DepotReader
     async check(input, { remote = true, all = false, catalogs, picks } = {}) {
       const extracted = extractRequirements(input, { includeInactive: all });
       const hashCache = await openHashCache({ file: defaultHashCacheFile(modelsRoot) });
-      const lookupRemote = remote
-        ? (options.lookupRemote ??
-          createRemoteLookup({
-            ...endpoints,
-            cache: await openMetadataCache({ modelsRoot }),
-            agent,
-            hfToken: options.envTokens?.huggingface,
-            civitaiToken: options.envTokens?.civitai,
-            // One quick retry: the person waits on these; a download retries properly later.
-            retry: { limit: 1, baseMs: 300, serverLimitMs: 2000 },
-          }))
-        : undefined;
+      const lookupRemote =
+        remote && !options.offline
+          ? (options.lookupRemote ??
+            createRemoteLookup({
+              ...endpoints,
+              cache: await openMetadataCache({ modelsRoot }),
+              agent,
+              hfToken: options.envTokens?.huggingface,
+              civitaiToken: options.envTokens?.civitai,
+              // One quick retry: the person waits on these; a download retries properly later.
+              retry: { limit: 1, baseMs: 300, serverLimitMs: 2000 },
+            }))
+          : undefined;
       const result = await checkRequirements({
         requirements: extracted.requirements,
         invalid: extracted.invalid,
