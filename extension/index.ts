@@ -5,7 +5,7 @@
 import { app } from '/scripts/app.js';
 import { extractRequirements } from '../shared/workflow/extract-requirements';
 import { createModelDepotExtension } from './create-model-depot-extension';
-import { isComfyApp } from './is-comfy-app';
+import { isComfyApp } from './comfyui/is-comfy-app';
 
 if (isComfyApp(app)) {
   app.registerExtension(

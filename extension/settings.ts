@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ComfySettingDefinition, ComfySettingStore } from './comfy-app-types';
+import type { ComfySettingDefinition, ComfySettingStore } from './comfyui/comfy-app-types';
 
 /**
  * The extension's ComfyUI settings. ComfyUI stores settings on its server (`/api/settings`), so nothing secret

@@ -1,4 +1,4 @@
-import type { ComfyAppLike, ToastOptions } from '../comfy-app-types';
+import type { ComfyAppLike, ToastOptions } from '../comfyui/comfy-app-types';
 import { createElement } from '../create-element';
 import { injectStyles } from '../styles';
 

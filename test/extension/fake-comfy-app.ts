@@ -1,4 +1,4 @@
-import type { ComfyAppLike, ComfyExtensionDefinition, ToastOptions } from '../../extension/comfy-app-types';
+import type { ComfyAppLike, ComfyExtensionDefinition, ToastOptions } from '../../extension/comfyui/comfy-app-types';
 
 /**
  * A minimal ComfyUI app for jsdom tests: registerExtension stores the extension, loadGraphData runs its hooks

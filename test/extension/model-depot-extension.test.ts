@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CheckResult } from '../../shared/check-result';
 import { extractRequirements } from '../../shared/workflow/extract-requirements';
 import { CHECK_COMMAND_ID, createModelDepotExtension } from '../../extension/create-model-depot-extension';
-import { SIDECAR_DOWN_SUMMARY } from '../../extension/sidecar-status-notice';
+import { SIDECAR_DOWN_SUMMARY } from '../../extension/connection/sidecar-status-notice';
 import { SETTING_IDS } from '../../extension/settings';
 import { allPresentResult, sampleAuthRequired, sampleCheckResult, sampleJob } from './fixtures';
 import { createFakeComfyApp } from './fake-comfy-app';

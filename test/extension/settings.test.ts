@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { createSettings, DEFAULT_SIDECAR_URL, readSettings, SETTING_IDS } from '../../extension/settings';
-import { sidecarSocketUrl } from '../../extension/sidecar-socket-url';
+import { sidecarSocketUrl } from '../../extension/connection/sidecar-socket-url';
 
 describe('the sidecar URL setting', () => {
   it("defaults to empty, which is /model-depot/ws on the page's own origin (through ComfyUI)", () => {

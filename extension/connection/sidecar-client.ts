@@ -1,8 +1,8 @@
-import { DepotError } from '../shared/errors';
-import type { CheckResult } from '../shared/check-result';
-import type { Job } from '../shared/job';
-import type { Requirement } from '../shared/requirement';
-import { type ClientMessage, type ServerMessage, zClientMessage, zServerMessage } from '../shared/protocol';
+import { DepotError } from '../../shared/errors';
+import type { CheckResult } from '../../shared/check-result';
+import type { Job } from '../../shared/job';
+import type { Requirement } from '../../shared/requirement';
+import { type ClientMessage, type ServerMessage, zClientMessage, zServerMessage } from '../../shared/protocol';
 import { diagnoseSidecar, type SidecarDiagnosis } from './diagnose-sidecar';
 import { sidecarSocketUrl } from './sidecar-socket-url';
 

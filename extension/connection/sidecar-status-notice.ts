@@ -1,4 +1,4 @@
-import type { Toast } from './dialogs/toasts';
+import type { Toast } from '../dialogs/toasts';
 import type { SidecarStatus, SidecarStatusInfo } from './sidecar-client';
 
 export const SIDECAR_DOWN_SUMMARY = 'Model Depot: the sidecar is not running';

@@ -3,17 +3,17 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect } from 'vitest';
 import { WebSocketServer } from 'ws';
-import type { ToastOptions } from '../../extension/comfy-app-types';
-import { CLOSE_NOT_RUNNING, CLOSE_REFUSED } from '../../extension/diagnose-sidecar';
-import { createSidecarClient } from '../../extension/sidecar-client';
+import type { ToastOptions } from '../../../extension/comfyui/comfy-app-types';
+import { CLOSE_NOT_RUNNING, CLOSE_REFUSED } from '../../../extension/connection/diagnose-sidecar';
+import { createSidecarClient } from '../../../extension/connection/sidecar-client';
 import {
   createSidecarStatusNotice,
   SIDECAR_DOWN_DETAIL,
   SIDECAR_DOWN_SUMMARY,
   SIDECAR_REFUSED_SUMMARY,
-} from '../../extension/sidecar-status-notice';
-import { test } from '../server/sidecar-fixture';
-import { until } from './fake-sidecar';
+} from '../../../extension/connection/sidecar-status-notice';
+import { test } from '../../server/sidecar-fixture';
+import { until } from '../fake-sidecar';
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {

@@ -1,9 +1,9 @@
 // @vitest-environment jsdom
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { WebSocketServer } from 'ws';
-import { createSidecarClient, type SidecarClient } from '../../extension/sidecar-client';
-import { sampleCheckResult } from './fixtures';
-import { startFakeSidecar, until } from './fake-sidecar';
+import { createSidecarClient, type SidecarClient } from '../../../extension/connection/sidecar-client';
+import { sampleCheckResult } from '../fixtures';
+import { startFakeSidecar, until } from '../fake-sidecar';
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { StorageLike } from './answered-workflows';
+import type { StorageLike } from '../answered-workflows';
 import type { ComfySettingStore } from './comfy-app-types';
 
 /** ComfyUI's own setting for its missing-models warning (dialog, or Errors tab in newer frontends). */
