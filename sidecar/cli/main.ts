@@ -10,6 +10,11 @@ import { registerCompareCommand } from './compare/compare-command';
 import { registerTuiCommand } from './tui-command';
 import { registerComfyuiInstallCommand } from './comfyui-install-command';
 import { registerCatalogCommand } from './catalog-command';
+import { registerDedupeCommand } from './reclaim/dedupe-command';
+import { registerRemoveCommand } from './reclaim/remove-command';
+import { registerDoctorCommand } from './reclaim/doctor-command';
+import { registerPruneCommand } from './reclaim/prune-command';
+import { registerAnnotateCommand } from './annotate-command';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
@@ -39,5 +44,10 @@ registerCompareCommand(program);
 registerTuiCommand(program);
 registerComfyuiInstallCommand(program);
 registerCatalogCommand(program);
+registerDedupeCommand(program);
+registerRemoveCommand(program);
+registerDoctorCommand(program);
+registerPruneCommand(program);
+registerAnnotateCommand(program);
 
 await program.parseAsync(process.argv);

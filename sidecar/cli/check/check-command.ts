@@ -6,12 +6,16 @@ import { resolveCliContext } from '../cli-context';
 import { loadCliCatalogs } from '../cli-catalogs';
 import { openCliDepotReader } from '../create-cli-depot';
 import { runAction } from '../run-action';
+import { terminalText } from '../terminal-text';
+import { strictProblems } from '../../services/annotate/strict-problems';
 
 interface CheckCommandOptions {
   /** commander's `--no-remote`: false when look-ups are turned off. */
   remote: boolean;
   /** `--all`: muted and bypassed nodes' models too. */
   all?: boolean;
+  /** `--strict`: exit 1 unless every model has a URL and a SHA-256 that matches the file on disk. */
+  strict?: boolean;
 }
 
 /**
@@ -25,6 +29,7 @@ export function registerCheckCommand(program: Command): void {
     .description('what a workflow needs: present / linkable / missing / conflict / unavailable, sizes, free space')
     .argument('<workflow>', 'a ComfyUI workflow .json file (or one with a `dependencies` section)')
     .option('--all', "also list the models of muted and bypassed nodes (as optional: they don't run)")
+    .option('--strict', 'exit 1 unless every model is listed with a URL and a SHA-256 matching the file on disk')
     .option('--no-remote', 'do not ask HuggingFace / Civitai for the SHA-256 of URLs that have none')
     .option('--comfyui <dir>', 'a ComfyUI install: DIR/models and the folders of its extra_model_paths.yaml')
     .action(
@@ -35,7 +40,9 @@ export function registerCheckCommand(program: Command): void {
         const depot = await openCliDepotReader(context);
         try {
           const result = await depot.check(workflow, { remote: options.remote, all: options.all === true, catalogs });
-          if (context.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+          const strict = options.strict === true ? strictProblems(result) : undefined;
+          if (context.json)
+            process.stdout.write(`${JSON.stringify({ ...result, ...(strict && { strict }) }, null, 2)}\n`);
           else {
             const report = formatCheckReport(result, {
               modelsRoot: context.modelsRoot,
@@ -44,8 +51,9 @@ export function registerCheckCommand(program: Command): void {
               hubDirCount: context.hubDirs.length,
             });
             process.stdout.write(report);
+            for (const problem of strict ?? []) process.stdout.write(`strict: ${terminalText(problem)}\n`);
           }
-          return checkExitCode(result);
+          return strict !== undefined && strict.length > 0 ? 1 : checkExitCode(result);
         } finally {
           await depot.close();
         }
