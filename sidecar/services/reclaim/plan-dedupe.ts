@@ -1,11 +1,10 @@
-import { access, lstat, stat } from 'node:fs/promises';
-import { constants } from 'node:fs';
+import { accessSync, constants, lstatSync, type Stats, statSync } from 'node:fs';
 import { errorCodeOf } from '../../../shared/errors';
 import path from 'node:path';
 import type { FileIdentity } from '../../disk/hashing/file-identity';
 import type { Registry } from '../../registry/registry';
 import type { FileEntry } from '../../registry/registry-schema';
-import { type VerifiedFile, type VerifyFileDeps, verifyRegisteredFile } from './verify-registered-file';
+import { type VerifyFileDeps, verifyRegisteredFile } from './verify-registered-file';
 
 /** Why a copy is left as it is. */
 export type DedupeSkipReason = 'open' | 'read-only' | 'other-volume' | 'changed' | 'gone' | 'unreadable' | 'failed';
@@ -62,6 +61,11 @@ export interface DedupePlan {
   cacheHits: number;
 }
 
+/** Whether each folder is read-only, asked once per folder. */
+interface FolderCache {
+  readOnly: Map<string, boolean>;
+}
+
 interface Copy {
   entry: Readonly<FileEntry>;
   identity: FileIdentity;
@@ -77,14 +81,14 @@ interface Copy {
  */
 export async function planDedupe(options: PlanDedupeOptions): Promise<DedupePlan> {
   const plan: DedupePlan = { groups: [], skipped: [], hashed: 0, cacheHits: 0 };
+  const readOnly = new Map<string, boolean>();
   for (const [sha256, entries] of groupBySha256(options)) {
     const copies: Copy[] = [];
     for (const entry of entries) {
-      const verified = await verifyRegisteredFile(entry, options);
-      const copy = await judgeCopy(entry, verified, plan);
+      const copy = await judgeCopy(entry, options, plan);
       if (copy) copies.push(copy);
     }
-    const group = await groupOf(sha256, copies, options, plan);
+    const group = await groupOf(sha256, copies, { ...options, readOnly }, plan);
     if (group && group.links.length > 0) plan.groups.push(group);
   }
   return plan;
@@ -105,16 +109,29 @@ function groupBySha256(options: PlanDedupeOptions): Map<string, Readonly<FileEnt
   return groups;
 }
 
-/** A real file that verified, or nothing (a symlink is already a link; any problem is recorded as skipped). */
+/**
+ * A real file that verified, or nothing: a symlink is already a link (not verified: its bytes are the file it leads
+ * to); any problem is recorded as skipped. Synchronous stats: a plan stats every registered file, and thousands of
+ * async ones would queue in libuv's small thread pool.
+ */
 async function judgeCopy(
   entry: Readonly<FileEntry>,
-  verified: VerifiedFile,
+  deps: VerifyFileDeps,
   plan: DedupePlan,
 ): Promise<Copy | undefined> {
   const skip = (reason: DedupeSkipReason, message: string) => {
     plan.skipped.push({ path: entry.path, sha256: entry.sha256, reason, message });
     return undefined;
   };
+  let info: Stats | undefined;
+  try {
+    if (lstatSync(entry.path, { throwIfNoEntry: false })?.isSymbolicLink()) return undefined;
+    info = statSync(entry.path, { throwIfNoEntry: false });
+  } catch (error) {
+    return skip('unreadable', `${entry.path} cannot be examined (${errorCodeOf(error) ?? 'error'}).`);
+  }
+  if (info === undefined) return skip('gone', `${entry.path} is gone; run \`model-depot doctor --fix\`.`);
+  const verified = await verifyRegisteredFile(entry, deps, info);
   if (verified.state !== 'ok') return skip(verified.state, verified.message);
   if (verified.how === 'read') plan.hashed++;
   else plan.cacheHits++;
@@ -125,15 +142,13 @@ async function judgeCopy(
         `${entry.sha256.slice(0, 12)}…); run \`model-depot migrate\` to register it again.`,
     );
   }
-  if ((await lstat(entry.path)).isSymbolicLink()) return undefined;
-  const info = await stat(entry.path);
   return { entry, identity: verified.identity, nlink: info.nlink };
 }
 
 async function groupOf(
   sha256: string,
   copies: Copy[],
-  options: PlanDedupeOptions,
+  options: PlanDedupeOptions & FolderCache,
   plan: DedupePlan,
 ): Promise<DedupeGroup | undefined> {
   const canonicalPath = options.registry.findBySha256(sha256)?.file_path;
@@ -164,7 +179,7 @@ async function groupOf(
 async function planLink(
   copy: Copy,
   canonical: Copy,
-  options: PlanDedupeOptions,
+  options: PlanDedupeOptions & FolderCache,
   plan: DedupePlan,
 ): Promise<PlannedLink | undefined> {
   const { entry, identity } = copy;
@@ -176,7 +191,12 @@ async function planLink(
     return skip('open', `${entry.path} is open in another program; close it and run dedupe again.`);
   }
   const folder = path.dirname(entry.path);
-  if (await isReadOnlyFolder(folder)) {
+  let readOnly = options.readOnly.get(folder);
+  if (readOnly === undefined) {
+    readOnly = isReadOnlyFolder(folder);
+    options.readOnly.set(folder, readOnly);
+  }
+  if (readOnly) {
     return skip('read-only', `${folder} is read-only; ${entry.path} was left as it is.`);
   }
   const otherVolume = identity.dev !== canonical.identity.dev;
@@ -204,11 +224,11 @@ async function planLink(
  * A folder nobody may write to (no write bit) counts as read-only even for root, who could write anyway: the
  * owner's choice is respected. A read-only mount shows as EROFS from access().
  */
-async function isReadOnlyFolder(folder: string): Promise<boolean> {
-  const info = await stat(folder);
+function isReadOnlyFolder(folder: string): boolean {
+  const info = statSync(folder);
   if ((info.mode & 0o222) === 0) return true;
   try {
-    await access(folder, constants.W_OK);
+    accessSync(folder, constants.W_OK);
     return false;
   } catch (error) {
     const code = errorCodeOf(error);

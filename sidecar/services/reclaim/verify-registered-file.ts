@@ -1,3 +1,4 @@
+import type { Stats } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { errorCodeOf, isDepotError } from '../../../shared/errors';
 import { type FileIdentity, fileIdentity, sameFileIdentity } from '../../disk/hashing/file-identity';
@@ -35,11 +36,16 @@ export type VerifiedFile =
  * The SHA-256 of a registered file's bytes as they are now, read only when neither the registry's recorded identity
  * nor the hash cache vouches for them: a second pass over unchanged files reads no content.
  */
-export async function verifyRegisteredFile(entry: Readonly<FileEntry>, deps: VerifyFileDeps): Promise<VerifiedFile> {
+export async function verifyRegisteredFile(
+  entry: Readonly<FileEntry>,
+  deps: VerifyFileDeps,
+  /** Its stat (symlinks followed) when the caller has it already. */
+  stats?: Stats,
+): Promise<VerifiedFile> {
   const { path } = entry;
   let identity: FileIdentity;
   try {
-    identity = fileIdentity(await stat(path));
+    identity = fileIdentity(stats ?? (await stat(path)));
   } catch (error) {
     const code = errorCodeOf(error);
     if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'ELOOP') {

@@ -1,12 +1,12 @@
 import { rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { annotateWorkflow } from '../services/annotate/annotate-workflow';
-import { resolveCliContext } from './cli-context';
-import { openCliDepotReader } from './create-cli-depot';
-import { readWorkflowJson } from './read-workflow-json';
-import { runAction } from './run-action';
-import { terminalText } from './terminal-text';
+import { annotateWorkflow } from '../../services/annotate/annotate-workflow';
+import { resolveCliContext } from '../cli-context';
+import { openCliDepotReader } from '../create-cli-depot';
+import { readWorkflowJson } from '../read-workflow-json';
+import { runAction } from '../run-action';
+import { terminalText } from '../terminal-text';
 
 interface AnnotateFlags {
   /** `-o FILE`: where to write; default `<name>.annotated.json` beside the workflow. */
