@@ -9,6 +9,12 @@ export interface ModelFolderPath {
   subfolders: string[];
 }
 
+/**
+ * The folder that stands for the models root itself, for layouts that keep files directly in it (WanGP keeps most
+ * of its files in ckpts/ with no folder). Its category is itself, so a requirement written with it keeps it.
+ */
+export const MODELS_ROOT_FOLDER = '.';
+
 /** Longest folder path accepted, in characters; real ones (`ultralytics/bbox`) are far shorter. */
 const MAX_FOLDER_CHARS = 512;
 /** Longest segment most file systems accept, in UTF-8 bytes. */
@@ -20,12 +26,13 @@ const WINDOWS_RESERVED = /^(con|prn|aux|nul|com[1-9]|lpt[1-9])(\..*)?$/i;
  * The folder a workflow or a catalog names (`checkpoints`, `ipadapter`, `ultralytics/bbox`, `controlnet/SDXL`), as
  * ComfyUI's folder_paths and custom nodes create them under the models root, or why it cannot be one. Any safe
  * path of one or more segments is accepted; refused are absolute paths, drive letters, backslashes, empty, `.`,
- * `..` and hidden segments (`.cache`, `.registry` belong to the depot), control and bidirectional control
+ * `..` and hidden segments (`.cache`, `.registry` belong to the depot; a lone `.` is `MODELS_ROOT_FOLDER`), control and bidirectional control
  * characters, characters Windows forbids, reserved device names and `__proto__`. Pure: the extension runs it too;
  * the sidecar still checks real paths before writing.
  */
 export function modelFolderPath(folder: string): ModelFolderPath | { problem: string } {
   if (folder.length === 0) return { problem: 'it is empty' };
+  if (folder === MODELS_ROOT_FOLDER) return { category: MODELS_ROOT_FOLDER, subfolders: [] };
   if (folder.length > MAX_FOLDER_CHARS) return { problem: `it is longer than ${MAX_FOLDER_CHARS} characters` };
   if (CONTROL_CHARACTERS.test(folder)) return { problem: 'it contains a control character (NUL, newline, tab...)' };
   if (BIDI_CONTROLS.test(folder)) {

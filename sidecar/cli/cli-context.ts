@@ -41,6 +41,11 @@ export interface CliContext {
   configFile: string;
   /** Absolute hub folders: the config's, then `--hub-dir` ones; empty entries dropped, no duplicates. */
   hubDirs: string[];
+  /**
+   * The WanGP folder (absolute) `--wan2gp DIR` names, else the config's `wan2gp_directory`: a WanGP install or its
+   * ckpts folder, not checked yet. Undefined when neither is set.
+   */
+  wan2gpDir?: string;
   /** `--json`: machine output on stdout. */
   json: boolean;
   /** `--quiet`: print only errors. */
@@ -85,9 +90,13 @@ export async function resolveCliContext(command: Command, options: ResolveCliCon
     .filter((dir) => dir.trim() !== '')
     .map((dir) => resolveConfigPath(dir, where));
 
+  const wan2gp = flags.wan2gp ?? config.wan2gp_directory ?? '';
+  const wan2gpDir = wan2gp.trim() === '' ? undefined : resolveConfigPath(wan2gp, where);
+
   return {
     modelsRoot,
     ...(comfyuiDir === undefined ? {} : { comfyuiDir }),
+    ...(wan2gpDir === undefined ? {} : { wan2gpDir }),
     config,
     configFile,
     hubDirs: [...new Set(hubDirs)],

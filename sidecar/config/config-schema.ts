@@ -55,6 +55,11 @@ export const zConfig = z
      * model a workflow names without one. Default none.
      */
     catalogs: z.array(z.string().min(1)).default([]),
+    /**
+     * The WanGP downloader's key: WanGP's ckpts folder (or WanGP's own folder), whose models `model-depot wangp` and
+     * `model-depot tui` list and install. "" or left out: none.
+     */
+    wan2gp_directory: z.string().optional(),
   })
   .catchall(z.unknown());
 
@@ -73,6 +78,7 @@ export const CONFIG_KEY_HINTS: Readonly<Record<string, string>> = {
   allowed_origins: 'a list of page origins, such as ["http://127.0.0.1:8188"]',
   allowed_hosts: 'a list of host names or addresses without port, such as ["depot.lan", "192.168.1.20"], or []',
   catalogs: 'a list of catalog files or URLs, such as ["./model-list.json"], or []',
+  wan2gp_directory: 'a folder path: WanGP\'s ckpts folder (or WanGP\'s own), such as "/opt/Wan2GP/ckpts", or ""',
 };
 
 /**
@@ -89,6 +95,8 @@ export const zGlobalCliOptions = z
     quiet: z.boolean().default(false),
     offline: z.boolean().default(false),
     comfyui: z.string().min(1).optional(),
+    /** `--wan2gp DIR`: a WanGP install or its ckpts folder; overrides the config's `wan2gp_directory`. */
+    wan2gp: z.string().min(1).optional(),
   })
   .passthrough();
 

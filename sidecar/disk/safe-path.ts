@@ -48,7 +48,8 @@ export function resolveModelPath({ modelsRoot, category, filename }: ResolveMode
   const root = resolve(modelsRoot);
   const base = join(root, folder.category, ...folder.subfolders);
   const target = join(base, ...filename.split('/'));
-  if (!isInside(root, base) || !isInside(base, target)) {
+  // The models root's own folder (MODELS_ROOT_FOLDER) is the root itself; every other folder is strictly inside it.
+  if ((base !== root && !isInside(root, base)) || !isInside(base, target)) {
     throw unsafe(`"${printable(filename)}" would leave the ${folder.category} folder.`, { category, filename });
   }
   return target;
