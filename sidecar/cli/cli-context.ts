@@ -6,6 +6,7 @@ import { zGlobalCliOptions, type Config } from '../config/config-schema';
 import { DepotError, hasErrorCode } from '../../shared/errors';
 import { loadConfig } from '../config/load-config';
 import { resolveConfigPath } from '../config/resolve-config-path';
+import { readHfToken } from '../remote/http/read-hf-token';
 
 /**
  * What the environment says (DESIGN.md, Environment). Tokens live only here, in memory, as non-enumerable
@@ -13,7 +14,7 @@ import { resolveConfigPath } from '../config/resolve-config-path';
  * pass `env.hfToken` / `env.civitaiToken` on explicitly.
  */
 export interface CliEnv {
-  /** HF_TOKEN, else HUGGING_FACE_HUB_TOKEN. Never printed or written. */
+  /** HF_TOKEN, else HUGGING_FACE_HUB_TOKEN, else the token file of `hf auth login`. Never printed or written. */
   hfToken?: string;
   /** CIVITAI_API_TOKEN. Never printed or written. */
   civitaiToken?: string;
@@ -103,7 +104,7 @@ export async function resolveCliContext(command: Command, options: ResolveCliCon
     json: flags.json,
     quiet: flags.quiet,
     offline: flags.offline || /^(1|true|yes|on)$/i.test(env.HF_HUB_OFFLINE?.trim() ?? ''),
-    env: readCliEnv(env, home),
+    env: await readCliEnv(env, home),
   };
 }
 
@@ -119,7 +120,7 @@ const HTTP_ENV_NAMES = [
   'HF_HUB_ETAG_TIMEOUT',
 ];
 
-function readCliEnv(env: NodeJS.ProcessEnv, home: string): CliEnv {
+async function readCliEnv(env: NodeJS.ProcessEnv, home: string): Promise<CliEnv> {
   const hfCacheDir =
     env.HF_HUB_CACHE ||
     (env.HF_HOME ? path.join(env.HF_HOME, 'hub') : undefined) ||
@@ -132,7 +133,8 @@ function readCliEnv(env: NodeJS.ProcessEnv, home: string): CliEnv {
   const httpEnv = Object.fromEntries(HTTP_ENV_NAMES.map((name) => [name, env[name]]));
   Object.defineProperty(result, 'httpEnv', { value: httpEnv, enumerable: false });
   // Not enumerable, so logging or serializing the context can never print a token.
-  const hfToken = env.HF_TOKEN || env.HUGGING_FACE_HUB_TOKEN;
+  // HF_TOKEN, HUGGING_FACE_HUB_TOKEN, else the file `hf auth login` wrote (HF_TOKEN_PATH, else $HF_HOME/token).
+  const hfToken = await readHfToken({ env: { ...env, HOME: home } });
   if (hfToken) Object.defineProperty(result, 'hfToken', { value: hfToken, enumerable: false });
   if (env.CIVITAI_API_TOKEN) {
     Object.defineProperty(result, 'civitaiToken', { value: env.CIVITAI_API_TOKEN, enumerable: false });

@@ -82,6 +82,9 @@ async function installAction(file: string, flags: InstallFlags, command: Command
     );
     if (ctx.json) process.stdout.write(`${JSON.stringify({ plan, jobs })}\n`);
     else if (!ctx.quiet) out.write(summaryOf(jobs));
+    if (!interactive && jobs.some((j) => j.error?.code === 'AUTH_REQUIRED' || j.error?.code === 'AUTH_DENIED')) {
+      process.stderr.write(NO_TERMINAL_TOKEN_HINT);
+    }
     return jobs.some((j) => j.state === 'failed' || j.state === 'cancelled') ? 1 : 0;
   } finally {
     await depot.close();
@@ -148,6 +151,11 @@ function parsePicks(values: readonly string[]): Map<string, string> {
   }
   return picks;
 }
+
+/** Without a terminal nobody can be asked for a token: say where the install reads one from. */
+const NO_TERMINAL_TOKEN_HINT =
+  'No terminal to ask for a token on: set HF_TOKEN (HuggingFace; or run `hf auth login`) or CIVITAI_API_TOKEN ' +
+  '(Civitai) in the environment, then run install again.\n';
 
 function summaryOf(jobs: Job[]): string {
   const counts = new Map<string, number>();

@@ -160,6 +160,8 @@ describe('model-depot install', () => {
     const without = await cli(['install', file, '--yes']);
     expect(without.code).toBe(1);
     expect(without.stdout + without.stderr).toMatch(/token/i);
+    // No terminal to ask on: the message says where a token is read from.
+    expect(without.stderr).toMatch(/set HF_TOKEN .+ or CIVITAI_API_TOKEN/);
     const withToken = await cli(['install', file, '--yes'], { HF_TOKEN: TOKEN });
     expect(withToken.code, withToken.stderr).toBe(0);
     expect(withToken.stdout + withToken.stderr).not.toContain(TOKEN);
