@@ -11,12 +11,33 @@ import { zRequirement } from './requirement';
 
 // ---- extension -> sidecar ----------------------------------------------------------------------------
 
+/** A catalog of known models a check looks up file names in (the CLI's `--catalog`, read on the client's side). */
+export const zCatalog = z.object({
+  name: z.string(),
+  source: z.string(),
+  entries: z.array(
+    z.object({
+      folder: z.string(),
+      filename: z.string(),
+      url: z.string(),
+      sha256: z.string().optional(),
+      name: z.string().optional(),
+    }),
+  ),
+});
+
 /** Asks what a workflow needs. `workflow` is the raw workflow JSON; `dependencies` a `dependencies` section alone. */
 export const zCheckMessage = z.object({
   type: z.literal('check'),
   id: z.string().max(200),
   workflow: z.unknown().optional(),
   dependencies: z.unknown().optional(),
+  /** Instead of the two above: the file as read (a workflow, `{ workflow }`, `{ dependencies }`, a `/prompt` body). */
+  input: z.unknown().optional(),
+  /** Catalogs to find the URL of a file the workflow names without one. Default none. */
+  catalogs: z.array(zCatalog).max(100).optional(),
+  /** Choices among catalog candidates, by file name: a URL or a 1-based index (the CLI's `--pick`). Default none. */
+  picks: z.record(z.string(), z.string()).optional(),
 });
 
 /** Starts jobs for the given requirements (links first, then downloads). */
@@ -24,6 +45,16 @@ export const zInstallMessage = z.object({
   type: z.literal('install'),
   id: z.string().max(200),
   items: z.array(zRequirement).max(1000),
+  /** Tokens for this install's downloads only (the CLI's HF_TOKEN / CIVITAI_API_TOKEN), forgotten when they end. */
+  tokens: z
+    .object({
+      huggingface: z.string().min(1).max(4096).optional(),
+      civitai: z.string().min(1).max(4096).optional(),
+    })
+    .strict()
+    .optional(),
+  /** false: a download that needs a token fails at once instead of asking this client. Default true. */
+  waitForToken: z.boolean().optional(),
 });
 
 /** Answers an `authRequired`: used for the waiting jobs of that provider started by this client, then forgotten. */

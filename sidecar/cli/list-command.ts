@@ -5,6 +5,9 @@ import type { ModelListing } from '../services/depot/depot-types';
 import { openCliDepotReader } from './create-cli-depot';
 import { resolveCliContext } from './cli-context';
 import { runAction } from './run-action';
+import { zListAnswer } from '../services/depot/depot-answer-schemas';
+import { findCommandSidecar } from './through-sidecar/find-sidecar';
+import { sidecarRequest } from './through-sidecar/sidecar-request';
 import { terminalText } from './terminal-text';
 
 /** `model-depot list`: every registered model with its aliases, by category then path. Read-only. */
@@ -15,8 +18,10 @@ export function registerListCommand(program: Command): void {
     .action(
       runAction(async (_options: unknown, command: Command) => {
         const context = await resolveCliContext(command);
-        const registry = await openCliDepotReader(context);
-        const models = registry.list();
+        const sidecar = await findCommandSidecar(context);
+        const models = sidecar
+          ? (await sidecarRequest(sidecar, { method: 'GET', path: '/models', answer: zListAnswer })).models
+          : (await openCliDepotReader(context)).list();
         if (context.json) {
           process.stdout.write(`${JSON.stringify(models, null, 2)}\n`);
           return;

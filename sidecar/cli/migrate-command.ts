@@ -1,10 +1,12 @@
 import type { Command } from 'commander';
 import { formatBytes } from '../../shared/format-bytes';
 import { migrateDepot } from '../services/depot/migrate-depot';
-import type { MigrateReport } from '../services/depot/migrate-models';
+import { type MigrateAnswer, zMigrateAnswer } from '../services/depot/depot-answer-schemas';
 import { resolveCliContext } from './cli-context';
 import { createHashProgress } from './compare/hash-progress';
 import { runAction } from './run-action';
+import { findCommandSidecar } from './through-sidecar/find-sidecar';
+import { sidecarRequest } from './through-sidecar/sidecar-request';
 
 interface MigrateFlags {
   dryRun?: boolean;
@@ -23,21 +25,33 @@ export function registerMigrateCommand(program: Command): void {
       runAction(async (flags: MigrateFlags, command: Command) => {
         const context = await resolveCliContext(command);
         const dryRun = flags.dryRun === true;
-        const bar = context.json || context.quiet ? undefined : createHashProgress();
-        let migrated: Awaited<ReturnType<typeof migrateDepot>>;
+        const sidecar = await findCommandSidecar(context);
+        const bar = context.json || context.quiet || sidecar ? undefined : createHashProgress();
+        let migrated: { report: MigrateAnswer; note?: string };
         try {
-          migrated = await migrateDepot({
-            modelsRoot: context.modelsRoot,
-            hubDirs: context.hubDirs,
-            hfCacheDir: context.env.hfCacheDir,
-            comfyuiDir: context.comfyuiDir,
-            folder: flags.folder,
-            env: process.env,
-            dryRun,
-            onProgress: (progress) => {
-              if (progress.phase === 'hashing' && progress.bytesTotal > 0) bar?.update(progress);
-            },
-          });
+          // The sidecar holds the registry lock: it does the work, in its own places, and stays the one writer.
+          if (sidecar) {
+            const body = { dryRun, ...(flags.folder === undefined ? {} : { folder: flags.folder }) };
+            const report = await sidecarRequest(sidecar, {
+              method: 'POST',
+              path: '/models/migrate',
+              body,
+              answer: zMigrateAnswer,
+            });
+            migrated = { report };
+          } else
+            migrated = await migrateDepot({
+              modelsRoot: context.modelsRoot,
+              hubDirs: context.hubDirs,
+              hfCacheDir: context.env.hfCacheDir,
+              comfyuiDir: context.comfyuiDir,
+              folder: flags.folder,
+              env: process.env,
+              dryRun,
+              onProgress: (progress) => {
+                if (progress.phase === 'hashing' && progress.bytesTotal > 0) bar?.update(progress);
+              },
+            });
         } finally {
           bar?.stop();
         }
@@ -49,7 +63,7 @@ export function registerMigrateCommand(program: Command): void {
     );
 }
 
-function describeReport(report: MigrateReport, { quiet, note }: { quiet: boolean; note?: string }): string {
+function describeReport(report: MigrateAnswer, { quiet, note }: { quiet: boolean; note?: string }): string {
   const lines: string[] = [];
   const show = (path: string) => (/[\u0000-\u001f\u007f]/.test(path) ? JSON.stringify(path) : path);
   const canonical = new Map<string, string>();

@@ -8,7 +8,8 @@ import { createLogger, type Logger } from '../runtime/logger';
 import { createGivenTokens } from './given-tokens';
 import { createOriginGuard } from './origin-guard';
 import { guardRequests } from './guard-requests';
-import { writeProxyKey, type ProxyKey } from './proxy-key';
+import { PROXY_KEY_HEADER, writeProxyKey, type ProxyKey } from './proxy-key';
+import { type SidecarFile, writeSidecarFile } from './sidecar-file';
 import { createRefusalLog } from './refusal-log';
 import { routesModels } from './routes-models';
 import { sendError } from './send-error';
@@ -39,6 +40,11 @@ export interface CreateServerOptions {
    * Default `$MODEL_DEPOT_KEY_FILE`, else `<models root>/.registry/sidecar-key`, where the custom node looks.
    */
   proxyKeyFile?: string;
+  /**
+   * Where the sidecar says which process serves the models folder and on which port (written once it listens,
+   * removed at close), for the CLI to work through it. Default `<models root>/.registry/sidecar.json`.
+   */
+  sidecarFile?: string;
   /** Where refusals (and a key file that could not be written) are logged, as warnings. Default a logger on stderr. */
   logger?: Logger;
   /** The config file the refusal log names as the place to change allowed_origins / allowed_hosts. Default none. */
@@ -83,14 +89,17 @@ export async function createServer(options: CreateServerOptions): Promise<DepotS
   // Any content type is parsed as JSON so `curl -d @workflow.json` works; Origin checks, not content types, stop
   // cross-site posts.
   app.use(express.json({ limit: maxBodyBytes, type: () => true, strict: false }));
-  app.get('/health', (_req, res) => {
-    res.json({ ok: true, version: options.version });
+  app.get('/health', (req, res) => {
+    // The folder is told only to a process that read the key beside it (the CLI, ComfyUI's custom node): a web page
+    // learns nothing about this machine's paths.
+    const keyed = proxyKey?.matches(req.headers[PROXY_KEY_HEADER]) === true;
+    res.json({ ok: true, version: options.version, ...(keyed ? { modelsRoot: options.depot.modelsRoot } : {}) });
   });
   app.use(routesModels(options.depot, givenTokens));
   app.use((req: Request) => {
     throw new DepotError(
       'NOT_FOUND',
-      `No route ${req.method} ${req.path}. The routes are GET /health, POST /models/check-dependencies, POST /models/download, GET /models/jobs, GET|DELETE /models/jobs/:id, GET /models/stats, GET /models and the WebSocket /ws.`,
+      `No route ${req.method} ${req.path}. The routes are GET /health, POST /models/check-dependencies, POST /models/download, GET /models/jobs, GET|DELETE /models/jobs/:id, GET /models/stats, GET /models, POST /models/migrate and the WebSocket /ws.`,
     );
   });
   app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
@@ -130,9 +139,11 @@ export async function createServer(options: CreateServerOptions): Promise<DepotS
   }
   port = (server.address() as AddressInfo).port;
   const urlHost = host.includes(':') ? `[${host}]` : host;
+  const url = `http://${urlHost === '0.0.0.0' ? '127.0.0.1' : urlHost}:${port}`;
+  const sidecarFile = await announce(options, new URL(url).hostname, port, logger);
 
   return {
-    url: `http://${urlHost === '0.0.0.0' ? '127.0.0.1' : urlHost}:${port}`,
+    url,
     port,
     host,
     heldTokens: () => givenTokens.current(),
@@ -143,6 +154,7 @@ export async function createServer(options: CreateServerOptions): Promise<DepotS
         server.close(() => resolve());
         server.closeAllConnections();
       });
+      await sidecarFile?.remove();
       await proxyKey?.remove();
     },
   };
@@ -165,6 +177,31 @@ async function openProxyKey(options: CreateServerOptions, logger: Logger): Promi
         '(set MODEL_DEPOT_KEY_FILE to a writable file, for the sidecar and ComfyUI alike)',
       { error },
     );
+    return undefined;
+  }
+}
+
+/**
+ * Says that this process serves the models folder, and where. Without the file the CLI cannot find the sidecar and is
+ * refused by the registry lock, as before; the log says why.
+ */
+async function announce(
+  options: CreateServerOptions,
+  host: string,
+  port: number,
+  logger: Logger,
+): Promise<SidecarFile | undefined> {
+  const modelsRoot = options.depot.modelsRoot;
+  const file = options.sidecarFile ?? path.join(modelsRoot, '.registry', 'sidecar.json');
+  try {
+    return await writeSidecarFile({
+      file,
+      content: { pid: process.pid, host, port, modelsRoot, version: options.version },
+    });
+  } catch (error) {
+    logger.warn(`could not write ${file}; model-depot commands on this models folder cannot use this sidecar`, {
+      error,
+    });
     return undefined;
   }
 }

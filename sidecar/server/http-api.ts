@@ -29,4 +29,17 @@ export const zDownloadResponse = z.object({ jobs: z.array(zJob) });
 export const zErrorBody = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
 export type ErrorBody = z.infer<typeof zErrorBody>;
 
-export const zHealthResponse = z.object({ ok: z.literal(true), version: z.string() });
+/** `modelsRoot` only for a request that carries the sidecar's key (`X-Model-Depot-Key`). */
+export const zHealthResponse = z.object({
+  ok: z.literal(true),
+  version: z.string(),
+  modelsRoot: z.string().optional(),
+});
+
+/** `POST /models/migrate`: registers the models already on disk in the sidecar's places, as `model-depot migrate`. */
+export const zMigrateRequest = z
+  .object({
+    dryRun: z.boolean().default(false),
+    folder: z.string().min(1).max(200).optional(),
+  })
+  .strict();

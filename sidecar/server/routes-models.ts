@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { Router } from 'express';
-import { zDownloadRequest } from './http-api';
+import { zDownloadRequest, zMigrateRequest } from './http-api';
 import { DepotError } from '../../shared/errors';
 import type { Depot } from '../services/depot/create-depot';
 import { describeZodError } from './describe-zod-error';
 import type { GivenTokens } from './given-tokens';
 
 /**
- * The `/models` routes (check, download, jobs, stats, list). Thin: each parses its input and calls the depot. `givenTokens` learns of the
+ * The `/models` routes (check, download, jobs, stats, list, migrate). Thin: each parses its input and calls the depot. `givenTokens` learns of the
  * jobs and tokens of each download, for the logger's redaction.
  */
 export function routesModels(depot: Depot, givenTokens: GivenTokens): Router {
@@ -67,6 +67,14 @@ export function routesModels(depot: Depot, givenTokens: GivenTokens): Router {
 
   router.get('/models', (_req, res) => {
     res.json({ models: depot.list() });
+  });
+
+  router.post('/models/migrate', async (req, res) => {
+    const parsed = zMigrateRequest.safeParse(req.body ?? {});
+    if (!parsed.success) {
+      throw new DepotError('BAD_INPUT', `Expected { dryRun?, folder? }: ${describeZodError(parsed.error)}`);
+    }
+    res.json(await depot.migrate(parsed.data));
   });
 
   return router;

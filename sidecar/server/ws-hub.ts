@@ -139,21 +139,36 @@ export function createWsHub(options: WsHubOptions): WsHub {
   const handle = async (clientId: string, ws: WebSocket, message: ClientMessage): Promise<void> => {
     switch (message.type) {
       case 'check': {
-        if (message.workflow === undefined && message.dependencies === undefined) {
+        if (message.workflow === undefined && message.dependencies === undefined && message.input === undefined) {
           send(ws, errorMessage(message.id, 'BAD_INPUT', 'check needs a workflow or a dependencies section.'));
           return;
         }
-        const input = {
+        const input = message.input ?? {
           ...(message.workflow === undefined ? {} : { workflow: message.workflow }),
           ...(message.dependencies === undefined ? {} : { dependencies: message.dependencies }),
         };
-        const result = await depot.check(input);
+        const picks = message.picks === undefined ? undefined : new Map(Object.entries(message.picks));
+        const result = await depot.check(input, {
+          ...(message.catalogs && { catalogs: message.catalogs }),
+          ...(picks && { picks }),
+        });
         send(ws, { type: 'checkResult', id: message.id, result });
         return;
       }
       case 'install': {
-        const jobs = await depot.install(message.items, { clientId });
+        const { tokens, waitForToken } = message;
+        const jobs = await depot.install(message.items, { clientId, tokens, waitForToken });
         options.givenTokens.started(clientId, jobs);
+        for (const provider of ['huggingface', 'civitai'] as const) {
+          const token = tokens?.[provider];
+          if (token)
+            options.givenTokens.given(
+              provider,
+              token,
+              clientId,
+              jobs.map((job) => job.id),
+            );
+        }
         send(ws, { type: 'installStarted', id: message.id, jobs });
         return;
       }

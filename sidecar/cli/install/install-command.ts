@@ -11,6 +11,8 @@ import { runAction } from '../run-action';
 import { formatInstallPlan, planHasWork } from './install-plan';
 import { createInstallProgress, type InstallProgress } from './install-progress';
 import { askYesNo, readHiddenLine } from './install-terminal-input';
+import { findCommandSidecar } from '../through-sidecar/find-sidecar';
+import { connectRemoteDepot, type WorkingDepot } from '../through-sidecar/remote-depot';
 
 // The TUI command imports it from here.
 import { parseLimitFlag } from '../parse-limit-flag';
@@ -57,7 +59,9 @@ async function installAction(file: string, flags: InstallFlags, command: Command
   if (!flags.yes && !interactive) {
     throw new DepotError('BAD_INPUT', 'stdin is not a terminal, so install cannot ask before starting: pass --yes.');
   }
-  const depot = await createCliDepot(ctx, { limitKbps: limit === undefined ? ctx.config.bandwidth_limit_kb : limit });
+  const depot: WorkingDepot =
+    (await sidecarDepot(ctx)) ??
+    (await createCliDepot(ctx, { limitKbps: limit === undefined ? ctx.config.bandwidth_limit_kb : limit }));
   try {
     await depot.indexed;
     const { catalogs } = await loadCliCatalogs(ctx, command);
@@ -92,7 +96,7 @@ async function installAction(file: string, flags: InstallFlags, command: Command
 }
 
 async function runInstall(
-  depot: Depot,
+  depot: WorkingDepot,
   requirements: Parameters<Depot['install']>[0],
   interactive: boolean,
   ctx: CliContext,
@@ -119,7 +123,7 @@ async function runInstall(
   }
 }
 
-async function promptForToken(depot: Depot, event: AuthRequiredEvent, progress: InstallProgress): Promise<void> {
+async function promptForToken(depot: WorkingDepot, event: AuthRequiredEvent, progress: InstallProgress): Promise<void> {
   const stillWaiting = event.jobIds.some((id) => depot.job(id)?.state === 'waiting-for-token');
   if (!stillWaiting) return;
   progress.pause();
@@ -132,6 +136,16 @@ async function promptForToken(depot: Depot, event: AuthRequiredEvent, progress: 
   if (token && token.trim() !== '') depot.provideToken(event.provider, token.trim(), { clientId: CLI_CLIENT });
   else depot.cancelWaiting(event.provider, CLI_CLIENT);
   progress.resume();
+}
+
+/**
+ * The depot of the sidecar serving this folder, when one runs: it holds the registry lock, so the install is its
+ * work, asked over its WebSocket; the environment's tokens go with this install's jobs only.
+ */
+async function sidecarDepot(ctx: CliContext): Promise<WorkingDepot | undefined> {
+  const sidecar = await findCommandSidecar(ctx);
+  if (!sidecar) return undefined;
+  return connectRemoteDepot(sidecar, { tokens: { huggingface: ctx.env.hfToken, civitai: ctx.env.civitaiToken } });
 }
 
 /** `--pick` values: `NAME=NUMBER` or `NAME=URL`, keyed by NAME (a file name, or folder + file name). */

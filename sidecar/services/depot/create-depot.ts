@@ -24,6 +24,7 @@ import { checkRequirements, type LookupRemote } from '../check/check-requirement
 import type { IndexSummary } from './depot-events';
 import type { CreateDepotOptions, Depot, DepotCheckOptions } from './depot-types';
 import { indexModelPlaces } from './index-model-places';
+import { migrateModels } from './migrate-models';
 import type { InstallDeps } from '../install/install-deps';
 import { createDownloadOne } from '../install/install-download-one';
 import { installRequirements } from '../install/install-requirements';
@@ -210,6 +211,20 @@ export async function createDepot(options: CreateDepotOptions): Promise<Depot> {
     resetMetadataCache: () => metadataCache.reset(),
     stats: () => registry.stats(),
     list: () => registry.list(),
+    migrate: async ({ dryRun, folder }) =>
+      migrateModels({
+        modelsRoot,
+        hubDirs: options.hubDirs,
+        hfCacheDir: options.hfCacheDir,
+        comfyuiDir: options.comfyuiDir,
+        env: options.comfyuiEnv,
+        folder,
+        dryRun,
+        registry,
+        // A dry run changes nothing, this depot's hash cache included: it fills a copy read from the disk.
+        hashCache: dryRun ? await openHashCache({ file: defaultHashCacheFile(modelsRoot) }) : hashCache,
+        pool,
+      }),
     on: (event, listener) => board.on(event, listener),
     async close() {
       indexAbort.abort(new DepotError('CANCELLED', 'The depot is closing.'));

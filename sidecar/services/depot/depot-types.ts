@@ -10,12 +10,21 @@ import type { Logger } from '../../runtime/logger';
 import type { LookupRemote } from '../check/check-requirements';
 import type { Catalog } from '../catalog/catalog-schema';
 import type { DepotEvents, IndexSummary } from './depot-events';
+import type { MigrateReport } from './migrate-models';
 
 /**
  * What a check is about: a workflow JSON (any of the three requirement sources), `{ workflow }`,
  * `{ dependencies }` or both, as extractRequirements takes it.
  */
 export type CheckInput = unknown;
+
+/** What `migrate` registers, in the depot's own places (models root, hub folders, HF cache, ComfyUI's extra paths). */
+export interface DepotMigrateOptions {
+  /** Report what would be registered; write nothing. */
+  dryRun: boolean;
+  /** Only this model folder (checkpoints, loras...). Default every folder. */
+  folder?: string;
+}
 
 /** How a depot's check reads the workflow. */
 export interface DepotCheckOptions {
@@ -119,6 +128,8 @@ export interface Depot {
   resetMetadataCache(): Promise<void>;
   stats(): RegistryStats;
   list(): ModelListing[];
+  /** Registers the models already on disk into this depot's registry: the work of `migrate`, under the depot's lock. */
+  migrate(options: DepotMigrateOptions): Promise<MigrateReport>;
   on<E extends keyof DepotEvents>(event: E, listener: (payload: DepotEvents[E]) => void): () => void;
   /** Stops downloads (partial files kept for resume), forgets tokens, releases the registry lock. */
   close(): Promise<void>;

@@ -1,0 +1,113 @@
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, test as base } from 'vitest';
+import { createFakeHub, type FakeHub } from '../fake-hub/create-fake-hub';
+import { type CliRun, runCli } from './run-cli';
+import { type Served, spawnServe } from './spawn-serve';
+
+const REPO = 'stabilityai/stable-diffusion-xl-base-1.0';
+const FILE = 'sd_xl_base_1.0.safetensors';
+const SIZE = 256 * 1024 + 7;
+
+interface Fixture {
+  dir: string;
+  hub: FakeHub;
+}
+
+const test = base.extend<Fixture>({
+  dir: async ({}, use) => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'depot-client-mode-'));
+    await use(dir);
+    await rm(dir, { recursive: true, force: true });
+  },
+  hub: async ({}, use) => {
+    const hub = await createFakeHub();
+    await use(hub);
+    await hub.close();
+  },
+});
+
+/** One folder of its own: config, models (one VAE already there), HF cache, a workflow naming the fake hub's file. */
+async function makeHome(root: string, hub: FakeHub, sha256: string) {
+  await mkdir(path.join(root, 'models', 'vae'), { recursive: true });
+  await writeFile(path.join(root, 'models', 'vae', 'ae.safetensors'), Buffer.alloc(4096, 7));
+  await writeFile(path.join(root, 'config.json'), '{}');
+  const workflow = path.join(root, 'workflow.json');
+  const url = `https://huggingface.co/${REPO}/resolve/main/${FILE}`;
+  await writeFile(
+    workflow,
+    JSON.stringify({ dependencies: { checkpoints: [{ filename: FILE, sha256, size: SIZE, urls: [url] }] } }),
+  );
+  const env = {
+    PATH: process.env.PATH ?? '',
+    HOME: root,
+    HF_ENDPOINT: hub.hfUrl,
+    CIVITAI_ENDPOINT: hub.civitaiUrl,
+    HF_HUB_CACHE: path.join(root, 'hf'),
+  };
+  const globals = ['--config', path.join(root, 'config.json'), '--models', path.join(root, 'models')];
+  return {
+    root,
+    workflow,
+    env,
+    globals,
+    cli: (args: string[]): Promise<CliRun> => runCli([...globals, ...args], { cwd: root, env }),
+  };
+}
+
+/** The output without the folder's own path and the free space (other processes write to the disk), to compare. */
+const same = (run: CliRun, root: string) => ({
+  code: run.code,
+  stdout: run.stdout.replaceAll(root, '<root>').replace(/^Free space: .*$/m, 'Free space: <free>'),
+});
+
+describe('the CLI beside a running sidecar', () => {
+  test('install, migrate and stats go through the sidecar (which keeps the lock) and print what they print alone', async ({
+    dir,
+    hub,
+  }) => {
+    hub.addRepo({ id: REPO, files: [{ path: FILE, size: SIZE }] });
+    const sha256 = await hub.sha256Of({ repoId: REPO, path: FILE });
+    const served = await makeHome(path.join(dir, 'served'), hub, sha256);
+    const alone = await makeHome(path.join(dir, 'alone'), hub, sha256);
+    let sidecar: Served | undefined;
+    try {
+      sidecar = await spawnServe({
+        cwd: served.root,
+        args: [...served.globals, 'serve', '--port', '0'],
+        env: served.env,
+      });
+      const registryDir = path.join(served.root, 'models', '.registry');
+      const announced = JSON.parse(await readFile(path.join(registryDir, 'sidecar.json'), 'utf8'));
+      expect(announced).toMatchObject({ pid: sidecar.child.pid, modelsRoot: path.join(served.root, 'models') });
+      const owner = await readFile(path.join(registryDir, 'lock-owner.json'), 'utf8');
+
+      for (const args of [
+        ['migrate', '--dry-run'],
+        ['migrate'],
+        ['stats'],
+        ['install', served.workflow, '--yes'],
+        ['stats'],
+        ['--json', 'stats'],
+      ]) {
+        const through = await served.cli(args.map((a) => (a === served.workflow ? served.workflow : a)));
+        const byItself = await alone.cli(args.map((a) => (a === served.workflow ? alone.workflow : a)));
+        expect(through.code, `${args.join(' ')}: ${through.stderr}`).toBe(0);
+        expect(same(through, served.root), args.join(' ')).toEqual(same(byItself, alone.root));
+      }
+
+      expect((await stat(path.join(served.root, 'models', 'checkpoints', FILE))).size).toBe(SIZE);
+      // One writer: the sidecar took the registry lock once and still holds it; it did the download itself.
+      expect(await readFile(path.join(registryDir, 'lock-owner.json'), 'utf8')).toBe(owner);
+      expect(JSON.parse(owner)).toMatchObject({ pid: sidecar.child.pid });
+      expect(sidecar.stderr()).toMatch(/job done.*sd_xl_base_1\.0\.safetensors/);
+      const statsJson = await served.cli(['--json', 'stats']);
+      expect(JSON.parse(statsJson.stdout)).toMatchObject({ model_count: 2 });
+    } finally {
+      sidecar?.child.kill('SIGTERM');
+      await sidecar?.exited;
+    }
+    await expect(stat(path.join(served.root, 'models', '.registry', 'sidecar.json'))).rejects.toThrow(/ENOENT/);
+  }, 120_000);
+});
