@@ -42,7 +42,7 @@ function createProgram(): Command {
     .option('--json', 'machine-readable output')
     .option('--quiet', 'print only errors')
     .option('--offline', 'send no request: check from disk, install links only (also HF_HUB_OFFLINE=1)')
-    .option('--wan2gp <dir>', 'a WanGP install or its ckpts folder (default: the config\'s wan2gp_directory)')
+    .option('--wan2gp <dir>', "a WanGP install or its ckpts folder (default: the config's wan2gp_directory)")
     .showHelpAfterError()
     .exitOverride((err) => {
       // commander's usage errors are bad usage: exit 2; --help and --version exit 0.
