@@ -1,3 +1,4 @@
+import { DepotError } from '../../shared/errors';
 import type { Logger } from '../runtime/logger';
 import type { Depot } from '../services/depot/depot-types';
 import { type DepotReader, openDepot } from '../services/depot/open-depot';
@@ -11,6 +12,8 @@ export interface CreateCliDepotOptions {
   logger?: Logger;
   /** `serve` indexes hub folders in the background to answer at once; one-shot commands wait. Default false. */
   indexInBackground?: boolean;
+  /** `--connections` as typed (a whole number from 1 to 16). Default: the config's `connections_per_file`. */
+  connections?: string;
 }
 
 /** The depot of a command that changes things (`serve`, `install`, `tui`), from the flags, config and environment. */
@@ -20,7 +23,20 @@ export function createCliDepot(ctx: CliContext, options: CreateCliDepotOptions):
     ...(options.logger === undefined ? {} : { logger: options.logger }),
     limitKbps: options.limitKbps,
     indexInBackground: options.indexInBackground ?? false,
+    connectionsPerFile: connectionsPerFile(ctx, options.connections),
   });
+}
+
+function connectionsPerFile(ctx: CliContext, flag: string | undefined): number {
+  if (flag === undefined) return ctx.config.connections_per_file;
+  const connections = Number(flag);
+  if (!/^\d+$/.test(flag.trim()) || connections < 1 || connections > 16) {
+    throw new DepotError(
+      'BAD_INPUT',
+      `--connections takes a whole number from 1 to 16 (got ${JSON.stringify(flag)}); 1 fetches each file over one connection.`,
+    );
+  }
+  return connections;
 }
 
 /** The depot of a command that only reads (`check`, `stats`, `list`): no lock, so it works beside a sidecar. */

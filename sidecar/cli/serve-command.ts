@@ -13,6 +13,7 @@ interface ServeFlags {
   port?: string;
   host?: string;
   limit?: string | boolean;
+  connections?: string;
   comfyui?: string;
 }
 
@@ -24,6 +25,7 @@ export function registerServeCommand(program: Command): void {
     .option('--host <host>', 'address to bind (default: the config, 127.0.0.1)')
     .option('--limit <kbps>', 'bandwidth cap in KB/s (default: the config)')
     .option('--no-limit', 'no bandwidth cap')
+    .option('--connections <n>', 'connections per large file, 1 to 16 (default: the config, 8)')
     .option('--comfyui <dir>', 'use DIR/models and install the extension into DIR/custom_nodes')
     .action(runAction(async (flags: ServeFlags, command: Command) => serveAction(flags, command)));
 }
@@ -44,6 +46,7 @@ async function serveAction(flags: ServeFlags, command: Command): Promise<void> {
     logger,
     limitKbps: limit === undefined ? ctx.config.bandwidth_limit_kb : limit,
     indexInBackground: true,
+    connections: flags.connections,
   });
   try {
     server = await createServer({

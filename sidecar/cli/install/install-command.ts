@@ -20,6 +20,7 @@ import { parseLimitFlag } from '../parse-limit-flag';
 interface InstallFlags {
   yes?: boolean;
   limit?: string | boolean;
+  connections?: string;
   /** `--pick NAME=URL-or-index`, repeatable. */
   pick?: string[];
 }
@@ -37,6 +38,7 @@ export function registerInstallCommand(program: Command): void {
     .option('--yes', 'do not ask before installing (required when stdin is not a terminal)')
     .option('--limit <kbps>', 'bandwidth cap in KB/s (default: the config)')
     .option('--no-limit', 'no bandwidth cap')
+    .option('--connections <n>', 'connections per large file, 1 to 16 (default: the config, 8)')
     .option('--comfyui <dir>', 'a ComfyUI install: DIR/models and the folders of its extra_model_paths.yaml')
     .option(
       '--pick <name=choice>',
@@ -61,7 +63,10 @@ async function installAction(file: string, flags: InstallFlags, command: Command
   }
   const depot: WorkingDepot =
     (await sidecarDepot(ctx)) ??
-    (await createCliDepot(ctx, { limitKbps: limit === undefined ? ctx.config.bandwidth_limit_kb : limit }));
+    (await createCliDepot(ctx, {
+      limitKbps: limit === undefined ? ctx.config.bandwidth_limit_kb : limit,
+      connections: flags.connections,
+    }));
   try {
     await depot.indexed;
     const { catalogs } = await loadCliCatalogs(ctx, command);

@@ -62,6 +62,7 @@ export async function createDepot(options: CreateDepotOptions): Promise<Depot> {
   const queue = createDownloadQueue({
     hostPolicy,
     parallel: options.parallel ?? 3,
+    connections: options.connectionsPerFile,
     limiter,
     fetch: options.fetch,
     clock,

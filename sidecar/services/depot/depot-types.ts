@@ -69,6 +69,8 @@ export interface CreateDepotOptions {
   limitKbps?: number | null;
   /** Downloads running at once. Default 3. */
   parallel?: number;
+  /** Ranged connections one large file of known size is fetched over (1: one connection). Default 8. */
+  connectionsPerFile?: number;
   /** Fetch used for downloads (FetchLike). Default socketFetch (sidecar/remote/socket-fetch.ts). */
   fetch?: FetchLike;
   /** Asks a host for the SHA-256 and size of a URL without one. Default C's look-up (HF HEAD, Civitai API) + metadata cache. */
