@@ -6,7 +6,7 @@ import { doctorDepot } from '../../../sidecar/services/reclaim/doctor-depot';
 import { removeModelFile } from '../../../sidecar/services/reclaim/remove-model-file';
 import { withDepotRegistry } from '../../../sidecar/services/reclaim/with-depot-registry';
 import { put, sha256Of } from '../../disk/model-tree-fixture';
-import { makeAppTree, register, test } from './reclaim-fixture';
+import { makeAppTree, mountTmpfs, register, test, unmount } from './reclaim-fixture';
 
 const dedupe = (modelsRoot: string) =>
   withDepotRegistry({ modelsRoot }, (registry, hashCache) =>
@@ -55,6 +55,35 @@ describe('removeModelFile', () => {
     expect(report.newCanonical).toBe(hard);
     expect(report.repointed).toEqual([base.copy]);
     expect(sha256Of(await readFile(base.copy))).toBe(base.sha256);
+  });
+
+  test('refuses when the only links are on another volume: nothing is removed, no link breaks', async ({ volume }) => {
+    const other = join(volume.dir, 'other-volume');
+    const reason = await mountTmpfs(other, 16);
+    if (reason !== undefined) {
+      console.warn(`skipped: ${reason}`);
+      return;
+    }
+    try {
+      const modelsRoot = join(volume.dir, 'models');
+      const bytes = Buffer.alloc(1 << 20, 'r');
+      const canonical = join(modelsRoot, 'checkpoints', 'r.safetensors');
+      const copy = join(other, 'checkpoints', 'r.safetensors');
+      await put(canonical, bytes);
+      await put(copy, bytes);
+      await register(modelsRoot, [other]);
+      await dedupe(modelsRoot);
+      expect((await lstat(copy)).isSymbolicLink()).toBe(true);
+
+      await expect(remove(modelsRoot, canonical)).rejects.toMatchObject({
+        code: 'CONFLICT',
+        message: expect.stringMatching(/holds the bytes of 1 link.*it was not removed/),
+      });
+      expect(sha256Of(await readFile(copy))).toBe(sha256Of(bytes));
+      expect((await doctor(modelsRoot, false)).findings).toEqual([]);
+    } finally {
+      await unmount(other);
+    }
   });
 
   test('refuses a file that is not registered', async ({ volume }) => {
