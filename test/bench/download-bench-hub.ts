@@ -21,10 +21,14 @@ export interface BenchHub extends HubUrls {
   stop(): Promise<void>;
 }
 
-/** Starts `serve-fake-hub.ts` serving `org/bench/<name>` files of the given sizes and waits for its URLs. */
-export async function startBenchHub(files: Record<string, number>): Promise<BenchHub> {
+/**
+ * Starts `serve-fake-hub.ts` serving `org/bench/<name>` files of the given sizes and waits for its URLs. `faults`
+ * are the hub's `--fault` objects (a `slow` one without `times` paces every connection on its own).
+ */
+export async function startBenchHub(files: Record<string, number>, faults: object[] = []): Promise<BenchHub> {
   const args = ['--import', 'tsx', path.join(repoRoot, 'test/fake-hub/serve-fake-hub.ts')];
   for (const [name, size] of Object.entries(files)) args.push('--file', `org/bench/${name}=${size}:${name}`);
+  for (const fault of faults) args.push('--fault', JSON.stringify(fault));
   const child = spawn(process.execPath, args, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'] });
   const firstLine = await new Promise<string>((resolve, reject) => {
     const lines = createInterface({ input: child.stdout ?? process.stdin });

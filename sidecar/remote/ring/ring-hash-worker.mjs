@@ -2,7 +2,7 @@
 // way to the file. Plain JavaScript on purpose: it must load under tsx, vitest and the esbuild bundle (build.mjs copies
 // it next to the bundle), none of which would hand a worker a TypeScript loader.
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { parentPort, workerData } from 'node:worker_threads';
 
 const ring = Buffer.from(workerData.ring);
@@ -52,14 +52,21 @@ async function hashFilePrefix(path, bytes) {
 }
 
 // A segmented download's bytes, in file order, just after they were written: still in the page cache, so this is a
-// copy from memory rather than a second read from the disk.
+// copy from memory rather than a second read from the disk. One buffer, reused: hashing gigabytes leaves no garbage.
+const rangeBuffer = Buffer.allocUnsafeSlow(1024 * 1024);
+
 async function hashFileRange(path, start, end) {
   if (end <= start) return;
-  let read = 0;
-  for await (const chunk of createReadStream(path, { start, end: end - 1, highWaterMark: 1024 * 1024 })) {
-    hash.update(chunk);
-    read += chunk.length;
+  const handle = await open(path, 'r');
+  try {
+    for (let at = start; at < end; ) {
+      const { bytesRead } = await handle.read(rangeBuffer, 0, Math.min(rangeBuffer.length, end - at), at);
+      if (bytesRead === 0)
+        throw Object.assign(new Error(`the partial file is shorter than ${end} bytes`), { code: 'FILE_CHANGED' });
+      hash.update(rangeBuffer.subarray(0, bytesRead));
+      at += bytesRead;
+    }
+  } finally {
+    await handle.close();
   }
-  if (read !== end - start)
-    throw Object.assign(new Error(`the partial file is shorter than ${end} bytes`), { code: 'FILE_CHANGED' });
 }

@@ -5,7 +5,7 @@ import type { DownloadContext, PrefetchedAnswer } from '../download/download-con
 import { cancelledDownload } from '../download/download-failure';
 import { MAX_RE_RESOLVES, retryAfterFailure } from '../download/retry-after-failure';
 import { saveTransferState } from '../partial/partial-transfer';
-import { fetchSegment } from './fetch-segment';
+import { fetchSegment, MIN_REQUEST_BYTES } from './fetch-segment';
 import { OrderedHasher } from './ordered-hasher';
 import { planSegments, splitLargest } from './plan-segments';
 import { bytesDone, contiguousPrefix, type Segment } from './segment-state';
@@ -16,9 +16,9 @@ export const SEGMENTED_MIN_BYTES = 64 * 1024 * 1024;
 /** No planned segment is smaller: below that a connection's set-up costs more than it brings. */
 const MIN_SEGMENT_BYTES = 8 * 1024 * 1024;
 /** A segment is split for an idle connection only when each half keeps at least this much. */
-const STEAL_MIN_BYTES = 4 * 1024 * 1024;
-/** A connection is cut short for an idle one only when its segment would still take this long. */
-const STEAL_MIN_MS = 1000;
+const STEAL_MIN_BYTES = MIN_REQUEST_BYTES;
+/** Written bytes between two background flushes: small, so a flush never holds the writes (and the sockets) up for long. */
+const FLUSH_EVERY_BYTES = 16 * 1024 * 1024;
 /**
  * The resume state is saved at most this often while bytes arrive: after a kill, what was written since the last
  * save is fetched again (25 ms of the download's rate).
@@ -54,10 +54,10 @@ export async function downloadSegmented(
   const hasher = new OrderedHasher(transfer.hasher, paths.part);
   const stop = new AbortController();
   const signal = download.signal ? AbortSignal.any([download.signal, stop.signal]) : stop.signal;
-  const writers = new Map<Segment, ActiveWriter>();
+  const writers = new Map<Segment, SegmentWriter>();
   const assigned = new Set<Segment>();
-  /** Segments whose connection waits to try again: nothing of their rest is asked for, so a split wastes nothing. */
-  const waiting = new Set<Segment>();
+  /** Where each segment's request in flight ends: work stealing takes only what lies beyond, never asked for. */
+  const requested = new Map<Segment, number>();
   let fatal: unknown;
   let wholeFile: PrefetchedAnswer | undefined;
   let lastProgress = 0;
@@ -66,12 +66,14 @@ export async function downloadSegmented(
   const progress = (state: 'downloading' | 'verifying', bytes: number): void =>
     download.onProgress?.({ state, bytes, total });
   const received = (): number =>
-    bytesDone(segments) + [...writers].reduce((sum, [segment, { writer }]) => sum + writer.received - segment.done, 0);
+    bytesDone(segments) + [...writers].reduce((sum, [segment, writer]) => sum + writer.received - segment.done, 0);
   const saver = stateSaver(context);
+  const flusher = backgroundFlush(context);
   const written = (): void => {
     transfer.writtenBytes = bytesDone(segments);
     hasher.advance(contiguousPrefix(segments));
     saver.request();
+    flusher.written(transfer.writtenBytes);
   };
 
   let confirmRanges: (honoured: boolean) => void = () => undefined;
@@ -87,7 +89,7 @@ export async function downloadSegmented(
       free ??
       splitLargest(segments, {
         minBytes: STEAL_MIN_BYTES,
-        reached: (s) => (waiting.has(s) ? s.done : worthCutting(writers.get(s), s, clock.now())),
+        reached: (s) => (requested.get(s) ?? s.start + s.done) - s.start,
       });
     if (segment) assigned.add(segment);
     return segment;
@@ -95,17 +97,16 @@ export async function downloadSegmented(
 
   const runSegment = async (segment: Segment, memory: Buffer): Promise<void> => {
     let reResolves = 0;
-    for (let attempt = 1; ; attempt++) {
+    let attempt = 1;
+    while (segment.done < segment.end - segment.start) {
       try {
         const whole = await fetchSegment({
           context,
           segment,
           memory,
           stop: stop.signal,
-          onWriter: (writer) => {
-            if (writer) writers.set(segment, { writer, since: clock.now(), from: writer.received });
-            else writers.delete(segment);
-          },
+          onWriter: (writer) => (writer ? writers.set(segment, writer) : writers.delete(segment)),
+          onRequest: (end) => (end === undefined ? requested.delete(segment) : requested.set(segment, end)),
           onReceived: () => {
             const now = clock.now();
             if (now - lastProgress < interval) return;
@@ -113,13 +114,15 @@ export async function downloadSegmented(
             progress('downloading', received());
           },
           onWritten: written,
+          // The other connections start as soon as the first range comes back, not once it is complete.
+          onRangeAccepted: () => confirmRanges(true),
         });
         if (whole) {
           wholeFile = whole;
           stop.abort();
+          confirmRanges(false);
+          return;
         }
-        confirmRanges(whole === undefined);
-        return;
       } catch (error) {
         if (signal.aborted) return;
         const verdict = retryAfterFailure(context, { error, attempt, reResolvesLeft: MAX_RE_RESOLVES - reResolves });
@@ -133,13 +136,9 @@ export async function downloadSegmented(
           from: segment.start + segment.done,
           to: segment.end,
         });
-        waiting.add(segment);
-        try {
-          await clock.sleep(verdict.delay, signal).catch(() => undefined);
-        } finally {
-          waiting.delete(segment);
-        }
+        await clock.sleep(verdict.delay, signal).catch(() => undefined);
         if (signal.aborted) return;
+        attempt++;
       }
     }
   };
@@ -170,6 +169,7 @@ export async function downloadSegmented(
   download.logger?.info('segmented download', { file: name, bytes: total, segments: segments.length });
   await Promise.all(Array.from({ length: Math.max(1, options.connections) }, (_, index) => worker(index)));
   await saver.flush();
+  await flusher.settled();
   await hasher.settled();
   if (fatal !== undefined) throw fatal;
   if (wholeFile) {
@@ -183,27 +183,6 @@ export async function downloadSegmented(
   await hasher.finish(total);
   transfer.writtenBytes = total;
   return undefined;
-}
-
-interface ActiveWriter {
-  writer: SegmentWriter;
-  /** When the attempt's body started, and how much of the segment had arrived then: its rate. */
-  since: number;
-  from: number;
-}
-
-/**
- * How far a segment being received has come, when splitting it pays: cutting a connection short wastes what is
- * already on its way (a few MiB of socket buffers on a fast link), so only a segment that would still take
- * STEAL_MIN_MS at its own rate is split. Otherwise its end: nothing to take.
- */
-function worthCutting(active: ActiveWriter | undefined, segment: Segment, now: number): number {
-  const length = segment.end - segment.start;
-  if (active === undefined) return length;
-  const elapsed = now - active.since;
-  const rate = (active.writer.received - active.from) / Math.max(1, elapsed);
-  if (elapsed < STEAL_MIN_MS / 4 || rate <= 0) return length;
-  return (length - active.writer.received) / rate >= STEAL_MIN_MS ? active.writer.received : length;
 }
 
 /**
@@ -226,6 +205,34 @@ async function emptyPartial({ transfer }: DownloadContext): Promise<void> {
   transfer.writtenBytes = 0;
   transfer.etag = undefined;
   transfer.lastModified = undefined;
+}
+
+/**
+ * Writes through the page cache leave the whole file dirty for the final fsync, seconds of disk writes after the
+ * last byte arrived. A datasync every FLUSH_EVERY_BYTES (one at a time, beside the downloads) spreads them out.
+ */
+function backgroundFlush({ transfer }: DownloadContext): { written(bytes: number): void; settled(): Promise<void> } {
+  let flushedAt = transfer.writtenBytes;
+  let running: Promise<void> | undefined;
+  let failure: unknown;
+  return {
+    written(bytes) {
+      if (running || failure !== undefined || bytes - flushedAt < FLUSH_EVERY_BYTES) return;
+      flushedAt = bytes;
+      running = transfer.handle
+        .datasync()
+        .catch((error: unknown) => {
+          failure = error;
+        })
+        .finally(() => {
+          running = undefined;
+        });
+    },
+    async settled() {
+      await running;
+      if (failure !== undefined) throw failure;
+    },
+  };
 }
 
 /** Saves the resume state after writes, one save at a time and at most every SAVE_INTERVAL_MS. */

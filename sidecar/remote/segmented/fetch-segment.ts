@@ -9,14 +9,19 @@ import { discardTransfer } from '../partial/partial-transfer';
 import { copyIntoRing } from '../ring/ring-target';
 import { HttpResponseReader } from '../socket-http/http-response-reader';
 import { socketFetch } from '../socket-http/socket-fetch';
+import { SEGMENT_ALIGN } from './plan-segments';
 import type { Segment } from './segment-state';
 import { SEGMENT_SLOT_BYTES, SegmentWriter } from './segment-writer';
 
 /** Reads under a bandwidth cap: small enough that the shared rate stays smooth over every connection. */
 const CAPPED_READ_BYTES = 16 * 1024;
 
-/** The reason an attempt's connection is dropped once its segment, shortened by work stealing, is complete. */
-const SEGMENT_COMPLETE = Symbol('segment complete');
+/**
+ * The smallest range one request asks for. A request asks for half of what its segment has left (at least this):
+ * the rest stays unasked, so an idle connection can take it over without a byte fetched twice, while a segment
+ * still needs only a few requests (64 MiB: 32, 16, 8, 4, 4).
+ */
+export const MIN_REQUEST_BYTES = 4 * 1024 * 1024;
 
 export interface FetchSegmentInput {
   context: DownloadContext;
@@ -25,15 +30,19 @@ export interface FetchSegmentInput {
   memory: Buffer;
   /** Stops the attempt: another segment failed for good, or met a whole-file answer (never a handed-over body). */
   stop: AbortSignal;
-  /** Tells the writer this attempt uses (for progress and work stealing), or undefined once it is closed. */
+  /** Tells the writer this attempt uses (for progress), or undefined once it is closed. */
   onWriter(writer: SegmentWriter | undefined): void;
+  /** The file offset the request in flight ends at (work stealing only takes what lies beyond), or undefined. */
+  onRequest(end: number | undefined): void;
+  /** The server answered with the range asked for (206): it honours Range. */
+  onRangeAccepted(): void;
   onReceived(bytes: number): void;
   onWritten(): void;
 }
 
 /**
- * One attempt at one segment: asks for the rest of its range (with If-Range once a validator is known), checks that
- * the 206 is the range asked for, and writes the body at its offset. A 200 means the server sends the whole file
+ * One request of one segment: asks for the next part of its range (with If-Range once a validator is known), checks
+ * that the 206 is the range asked for, and writes the body at its offset. A 200 means the server sends the whole file
  * instead (Range ignored, or the file changed): it is returned untouched for the one-connection download.
  */
 export async function fetchSegment(input: FetchSegmentInput): Promise<PrefetchedAnswer | undefined> {
@@ -56,7 +65,10 @@ export async function fetchSegment(input: FetchSegmentInput): Promise<Prefetched
   });
   try {
     const from = segment.start + segment.done;
-    const requestEnd = segment.end;
+    const left = segment.end - from;
+    const half = Math.ceil(left / 2 / SEGMENT_ALIGN) * SEGMENT_ALIGN;
+    const requestEnd = left <= 2 * MIN_REQUEST_BYTES ? segment.end : from + Math.max(MIN_REQUEST_BYTES, half);
+    input.onRequest(requestEnd);
     const headers: Record<string, string> = { Range: `bytes=${from}-${requestEnd - 1}` };
     const validator = transfer.etag && !transfer.etag.startsWith('W/') ? transfer.etag : transfer.lastModified;
     if (validator) headers['If-Range'] = validator;
@@ -75,9 +87,11 @@ export async function fetchSegment(input: FetchSegmentInput): Promise<Prefetched
       return { followed, controller };
     }
     await acceptRange(context, followed, { from, last: requestEnd - 1 });
+    input.onRangeAccepted();
     const writer = new SegmentWriter({
       handle: transfer.handle,
       segment,
+      end: requestEnd,
       memory: input.memory,
       name,
       onWritten: input.onWritten,
@@ -85,25 +99,19 @@ export async function fetchSegment(input: FetchSegmentInput): Promise<Prefetched
         stall.touch();
         input.onReceived(bytes);
       },
-      // Asked for up to an end that work stealing has moved down since: the rest belongs to another connection.
-      onComplete() {
-        if (requestEnd > segment.end) controller.abort(SEGMENT_COMPLETE);
-      },
     });
     input.onWriter(writer);
     try {
       await readBody(context, followed, writer, signal);
-    } catch (error) {
-      if (controller.signal.reason !== SEGMENT_COMPLETE) throw error;
     } finally {
       await writer.close();
       input.onWriter(undefined);
     }
     if (writer.failure) throw writer.failure;
-    if (segment.done < segment.end - segment.start) {
+    if (segment.start + segment.done < requestEnd) {
       throw new DepotError(
         'NETWORK',
-        `${name}: the connection for bytes ${segment.start}-${segment.end - 1} ended after ${segment.done} of them.`,
+        `${name}: the connection for bytes ${from}-${requestEnd - 1} ended after ${segment.start + segment.done - from} of them.`,
       );
     }
     return undefined;
@@ -111,6 +119,7 @@ export async function fetchSegment(input: FetchSegmentInput): Promise<Prefetched
     throw stall.timeoutError() ?? error;
   } finally {
     stall.stop();
+    input.onRequest(undefined);
     input.stop.removeEventListener('abort', onStop);
     // Frees the connection (an error answer, a refused range, a cut segment); a handed-over body stays open.
     if (!handedOver) controller.abort();

@@ -19,10 +19,10 @@ export function planSegments(options: { total: number; connections: number; minB
 }
 
 /**
- * Work stealing: the segment with the most bytes still to come gives its upper half to an idle connection. `reached`
- * tells how far each segment's bytes have arrived (received, maybe not yet written): the cut lies beyond it, so the
- * connection still on that segment never has to give back bytes. Returns the new segment (already in `segments`),
- * or undefined when no segment has at least `2 * minBytes` left.
+ * Work stealing: the segment with the most bytes not yet asked for gives the upper half of them to an idle
+ * connection. `reached` tells how far (from the segment's start) each segment's bytes are written or asked for: the
+ * cut lies beyond it, so no byte is fetched twice. Returns the new segment (already in `segments`), or undefined
+ * when no segment has at least `2 * minBytes` left.
  */
 export function splitLargest(
   segments: Segment[],

@@ -14,16 +14,16 @@ export const SEGMENT_SLOT_BYTES = 512 * 1024;
 export interface SegmentWriterOptions {
   /** The partial file, opened for positional writes through the page cache. */
   handle: FileHandle;
-  /** The segment being fetched; its `end` may move down meanwhile (work stealing), `done` is advanced here. */
+  /** The segment being fetched; `done` is advanced here. */
   segment: Segment;
+  /** The file offset this request's body ends at (exclusive): at most the segment's end. */
+  end: number;
   /** SEGMENT_SLOTS * SEGMENT_SLOT_BYTES of memory, reused from segment to segment by one connection. */
   memory: Buffer;
   /** Called once more of the segment is written (`segment.done` grew). */
   onWritten(): void;
   /** Called for every read that landed, with its size. */
   onReceived(bytes: number): void;
-  /** Called once the segment's last byte arrived (a body asked for beyond a moved `end` must then be cut). */
-  onComplete(): void;
   /** The file name, for messages. */
   name: string;
 }
@@ -31,7 +31,7 @@ export interface SegmentWriterOptions {
 /**
  * Where one connection's body goes: a few slots of memory that a socket reads into in place (HttpResponseReader) or
  * a stream is copied into, each full slot written at its offset in the file, in order. Never takes a byte past the
- * segment's (current) end, so two connections never write the same range.
+ * requested end, so two connections never write the same range.
  */
 export class SegmentWriter implements RingTarget {
   /** Bytes of the segment received so far (written or on their way). */
@@ -53,10 +53,10 @@ export class SegmentWriter implements RingTarget {
     );
   }
 
-  /** Bytes of the segment still to come. */
+  /** Bytes of this request still to come. */
   get left(): number {
-    const { segment } = this.#options;
-    return segment.end - segment.start - this.received;
+    const { segment, end } = this.#options;
+    return end - segment.start - this.received;
   }
 
   freeRegion(max: number): Buffer | undefined {
@@ -69,10 +69,8 @@ export class SegmentWriter implements RingTarget {
   commit(length: number): void {
     this.#fill += length;
     this.received += length;
-    const complete = this.left <= 0;
-    if (this.#fill === SEGMENT_SLOT_BYTES || complete) this.#handOver();
+    if (this.#fill === SEGMENT_SLOT_BYTES || this.left <= 0) this.#handOver();
     this.#options.onReceived(length);
-    if (complete) this.#options.onComplete();
   }
 
   async whenFree(): Promise<void> {

@@ -92,7 +92,7 @@ describe('downloadFile over several connections', () => {
     const url = hub.resolveUrl('org/queued', 'a.safetensors');
     const four = createDownloadQueue({ hostPolicy: policy, connections: 4 });
     await four.add({ url, dest: dirs.dest('a.safetensors'), tmpDir: dirs.tmpDir, expectedSize: size }).result;
-    expect(hub.requests.filter((r) => r.server === 'cdn' && r.status === 206)).toHaveLength(4);
+    expect(hub.requests.filter((r) => r.server === 'cdn' && r.status === 206).length).toBeGreaterThanOrEqual(4);
     hub.resetLog();
     const one = createDownloadQueue({ hostPolicy: policy, connections: 1 });
     await one.add({ url, dest: dirs.dest('b.safetensors'), tmpDir: dirs.tmpDir, expectedSize: size }).result;
