@@ -99,4 +99,43 @@ describe('downloadFile over several connections', () => {
     expect(hub.requests.filter((r) => r.server === 'cdn').map((r) => r.range)).toEqual([undefined]);
     await Promise.all([four.close(), one.close()]);
   }, 60_000);
+
+  test("streams each segment from an injected fetch (Node's own) as well", async ({ hub, policy, dirs }) => {
+    const size = 64 * MiB;
+    hub.addRepo({ id: 'org/webseg', files: [{ path: 'w.safetensors', size, seed: 'webseg' }] });
+    const sha256 = await hub.sha256Of({ repoId: 'org/webseg', path: 'w.safetensors' });
+    const result = await downloadFile({
+      url: hub.resolveUrl('org/webseg', 'w.safetensors'),
+      dest: dirs.dest('w.safetensors'),
+      tmpDir: dirs.tmpDir,
+      expectedSha256: sha256,
+      expectedSize: size,
+      hostPolicy: policy,
+      connections: 4,
+      fetch,
+    });
+    expect(result).toEqual({ sha256, size });
+    expect(hub.requests.filter((r) => r.server === 'cdn' && r.status === 206).length).toBeGreaterThanOrEqual(4);
+    expect(hub.bytesServed({ server: 'cdn' })).toBe(size);
+  }, 60_000);
+
+  test('refuses a corrupt segment: nothing under the final name, no partial left', async ({ hub, policy, dirs }) => {
+    const size = 64 * MiB;
+    hub.addRepo({ id: 'org/badseg', files: [{ path: 'b.safetensors', size, seed: 'badseg' }] });
+    const sha256 = await hub.sha256Of({ repoId: 'org/badseg', path: 'b.safetensors' });
+    hub.setFault({ kind: 'corrupt', offset: 40 * MiB + 123, server: 'cdn' });
+    const dest = dirs.dest('b.safetensors');
+    const failure = await downloadFile({
+      url: hub.resolveUrl('org/badseg', 'b.safetensors'),
+      dest,
+      tmpDir: dirs.tmpDir,
+      expectedSha256: sha256,
+      expectedSize: size,
+      hostPolicy: policy,
+      connections: 4,
+    }).catch((error: unknown) => error);
+    expect(failure).toMatchObject({ code: 'HASH_MISMATCH' });
+    await expect(stat(dest)).rejects.toMatchObject({ code: 'ENOENT' });
+    expect(await dirs.partials()).toEqual([]);
+  }, 60_000);
 });
