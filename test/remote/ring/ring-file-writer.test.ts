@@ -25,7 +25,7 @@ async function tempDir(base = os.tmpdir()): Promise<string> {
 }
 
 /** A partial file with its ring and hasher, as openTransfer sets them up. */
-async function sink(file: string, startBytes = 0) {
+async function sink(file: string, startBytes = 0, onReceived?: (bytes: number) => void) {
   const ring = pageAlignedMemory(RING_BYTES);
   const { handle, direct } = await openPartialFile(file, Buffer.from(ring, 0, DIRECT_IO_BLOCK));
   const hasher = new RingHasher(ring);
@@ -42,6 +42,7 @@ async function sink(file: string, startBytes = 0) {
     startBytes,
     name: 'x.safetensors',
     onWritten: (bytes) => written.push(bytes),
+    ...(onReceived ? { onReceived } : {}),
   });
   return { writer, hasher, direct, written };
 }
@@ -109,11 +110,18 @@ describe('RingFileWriter', () => {
     const dir = await tempDir();
     const file = path.join(dir, 'd.part');
     const data = randomBytes(RING_BYTES + 3 * DIRECT_IO_BLOCK + 100);
-    const { writer, hasher, direct } = await sink(file);
+    let receivedAll: () => void = () => {};
+    const received = new Promise<void>((resolve) => {
+      receivedAll = resolve;
+    });
+    const { writer, hasher, direct } = await sink(file, 0, (bytes) => {
+      if (bytes >= data.length) receivedAll();
+    });
     const source = new PassThrough();
     const done = pipeline(source, writer);
     source.write(data);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // The connection breaks once every byte sent has reached the ring, however long a loaded machine takes.
+    await received;
     source.destroy(new Error('connection reset'));
     await expect(done).rejects.toThrow('connection reset');
     await writer.settled();
