@@ -199,8 +199,10 @@ describe('tokens through the real sidecar (model-depot serve) and the fake hub',
   it('finishes the gated HuggingFace and Civitai downloads with the tokens, and fails the one the key cannot open', () => {
     const ends = observer.messages.filter((m) => m.type === 'jobDone' || m.type === 'jobFailed').map(jobOf);
     expect(ends).toHaveLength(6);
-    // gated-a (WS token), gated-b (body token), civ-style (body key), civ-public (its pasted ?token= dropped: public).
-    expect(ends.filter((j) => j.state === 'complete').length, JSON.stringify(ends)).toBeGreaterThanOrEqual(4);
+    // gated-a (WS token), gated-b (body token), civ-style (body key).
+    expect(ends.filter((j) => j.state === 'complete').length, JSON.stringify(ends)).toBeGreaterThanOrEqual(3);
+    // civ-public's pasted ?token= is refused, not used or dropped: tokens belong in the token settings.
+    expect(ends.filter((j) => j.state === 'failed' && /token settings/.test(j.message ?? ''))).toHaveLength(1);
     expect(ends.filter((j) => j.code === 'AUTH_DENIED')).toHaveLength(1);
     expect(exitCode).toBe(0);
     // The real CLI on its first-run config: bound to loopback only.

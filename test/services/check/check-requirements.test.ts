@@ -319,7 +319,7 @@ describe('checkRequirements', () => {
 
   describe('missing', () => {
     test('gives the URL, the provider, the size and whether a token is needed', async ({ place }) => {
-      const civitai = 'https://civitai.com/api/download/models/135867?token=secret-token';
+      const civitai = 'https://civitai.com/api/download/models/135867';
       const result = await checkRequirements(
         options(place, [
           requirement({
@@ -422,6 +422,23 @@ describe('checkRequirements', () => {
       );
       expect(result.items[0]).toMatchObject({ status: 'unavailable', code: 'NOT_FOUND' });
       expect(result.items[0]?.reason).toMatch(/^the workflow gives no URL for it/);
+    });
+
+    test('a URL carrying a token is refused with a pointer to the token settings, the token not shown', async ({
+      place,
+    }) => {
+      const result = await checkRequirements(
+        options(place, [
+          requirement({
+            category: 'loras',
+            filename: 'l.safetensors',
+            urls: ['https://civitai.com/api/download/models/135867?token=secret-token'],
+          }),
+        ]),
+      );
+      expect(result.items[0]).toMatchObject({ status: 'unavailable' });
+      expect(result.items[0]?.reason).toMatch(/carries a credential in the "token" parameter; .+ token settings/);
+      expect(JSON.stringify(result)).not.toContain('secret-token');
     });
 
     test('a URL outside the allowed hosts, named without its credentials', async ({ place }) => {
