@@ -116,6 +116,15 @@ describe('the npm package', () => {
         served.child.kill('SIGTERM');
       }
 
+      // The custom node ships inside: comfyui-install copies it into a ComfyUI folder.
+      const comfyui = path.join(dir, 'ComfyUI');
+      await mkdir(path.join(comfyui, 'custom_nodes'), { recursive: true });
+      await writeFile(path.join(comfyui, 'main.py'), '');
+      await run(bin, ['comfyui-install', '--comfyui', comfyui, '--quiet'], { env: cliEnv });
+      const node = path.join(comfyui, 'custom_nodes', 'comfyui-model-depot');
+      expect(await readFile(path.join(node, '__init__.py'), 'utf8')).toMatch(/^WEB_DIRECTORY = "\.\/web"$/m);
+      expect((await readFile(path.join(node, 'web', 'model-depot.js'), 'utf8')).length).toBeGreaterThan(1000);
+
       // A project that depends on the package imports it by name, and its types check.
       const project = path.join(dir, 'project');
       await mkdir(project);
@@ -158,6 +167,11 @@ describe('the npm package', () => {
           'console.log(stats.model_count, result.summary, jobs.length);',
         ].join('\n'),
       );
+      // The README's example compiles against the package too.
+      const readme = await readFile(path.join(ROOT, 'README.md'), 'utf8');
+      const example = /## As a library[\s\S]*?```ts\n([\s\S]*?)```/.exec(readme)?.[1];
+      expect(example).toContain("from 'model-depot'");
+      await writeFile(path.join(project, 'readme-example.ts'), `${example}\nexport {};\n`);
       await writeFile(
         path.join(project, 'tsconfig.json'),
         JSON.stringify({
@@ -171,7 +185,7 @@ describe('the npm package', () => {
             types: ['node'],
             typeRoots: [path.join(ROOT, 'node_modules', '@types')],
           },
-          files: ['use.ts'],
+          files: ['use.ts', 'readme-example.ts'],
         }),
       );
       const tsc = path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
