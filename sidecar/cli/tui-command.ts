@@ -13,6 +13,9 @@ import { createCliDepot } from './create-cli-depot';
 import { readWorkflowJson } from './read-workflow-json';
 import { parseLimitFlag } from './parse-limit-flag';
 import { runAction } from './run-action';
+import { openWanGpDepot } from './wangp/open-wangp-depot';
+import { wanGpTuiLabels } from './wangp/wangp-tui-labels';
+import { wanGpCheckInput } from '../services/wangp/wangp-check-input';
 
 interface TuiFlags {
   limit?: string | boolean;
@@ -21,6 +24,7 @@ interface TuiFlags {
   repoType?: string;
   revision?: string;
   category?: string;
+  quantization?: string;
 }
 
 /** The terminal UI is one client of the depot; token requests for its jobs come back to it. */
@@ -30,11 +34,12 @@ export function registerTuiCommand(program: Command): void {
   program
     .command('tui')
     .description('the terminal UI: pick models, link and download them with live progress')
-    .argument('[workflow]', 'workflow JSON file')
+    .argument('[workflow]', 'workflow JSON file (none: the models of WanGP, with --wan2gp or wan2gp_directory)')
     .option('--hf-repo <id>', 'the model files of a HuggingFace repository instead of a workflow')
     .option('--repo-type <type>', 'with --hf-repo: model, dataset or space', 'model')
     .option('--revision <rev>', 'with --hf-repo: branch, tag or commit', 'main')
     .option('--category <folder>', 'with --hf-repo: the folder for files whose path names none', 'checkpoints')
+    .option('--quantization <q>', 'WanGP: bf16, int8 or fp8, which file of each transformer (default int8)')
     .option('--limit <kbps>', 'bandwidth cap in KB/s (default: the config)')
     .option('--no-limit', 'no bandwidth cap')
     .option('--config-file <file>', "the same as --config (the WanGP downloader's name for it)")
@@ -46,10 +51,10 @@ export function registerTuiCommand(program: Command): void {
 }
 
 async function tuiAction(workflowFile: string | undefined, flags: TuiFlags, command: Command): Promise<number> {
-  if ((workflowFile === undefined) === (flags.hfRepo === undefined)) {
+  if (workflowFile !== undefined && flags.hfRepo !== undefined) {
     throw new DepotError(
       'BAD_INPUT',
-      'Give a workflow file or a repository: model-depot tui WORKFLOW.json, or model-depot tui --hf-repo ORG/NAME',
+      'Give a workflow file or a repository, not both: model-depot tui WORKFLOW.json, or model-depot tui --hf-repo ORG/NAME',
     );
   }
   if (!process.stdin.isTTY || !process.stdout.isTTY) {
@@ -60,6 +65,16 @@ async function tuiAction(workflowFile: string | undefined, flags: TuiFlags, comm
   }
   const limit = parseLimitFlag(flags.limit);
   const ctx = await resolveCliContext(command);
+  if (workflowFile === undefined && flags.hfRepo === undefined) {
+    if (ctx.wan2gpDir === undefined) {
+      throw new DepotError(
+        'BAD_INPUT',
+        'Give a workflow file, a repository or a WanGP folder: model-depot tui WORKFLOW.json, ' +
+          'model-depot tui --hf-repo ORG/NAME, or model-depot --wan2gp DIR tui (or wan2gp_directory in the config).',
+      );
+    }
+    return wanGpTui(ctx, flags, limit);
+  }
   const checkInput =
     workflowFile !== undefined ? await readWorkflowJson(workflowFile) : await repoCheckInput(flags, ctx);
   usableRequirements(checkInput);
@@ -72,6 +87,27 @@ async function tuiAction(workflowFile: string | undefined, flags: TuiFlags, comm
     process.env.CI = '0';
     const { runTui } = await import('../tui/run-tui');
     await runTui({ depot: tuiDepotOf(depot, checkInput), title, clientId: TUI_CLIENT, env: process.env });
+    return 0;
+  } finally {
+    await depot.close();
+  }
+}
+
+/** The TUI over every visible WanGP model, on a depot whose models root is WanGP's ckpts folder. */
+async function wanGpTui(ctx: CliContext, flags: TuiFlags, limit: number | null | undefined): Promise<number> {
+  const { catalog, depot } = await openWanGpDepot(ctx, {
+    quantization: flags.quantization,
+    limitKbps: limit === undefined ? ctx.config.bandwidth_limit_kb : limit,
+  });
+  try {
+    process.env.CI = '0';
+    const { runTui } = await import('../tui/run-tui');
+    await runTui({
+      depot: { ...tuiDepotOf(depot, wanGpCheckInput(catalog.models)), labels: wanGpTuiLabels(catalog.models) },
+      title: `WanGP ${catalog.root} · ${catalog.quantization}`,
+      clientId: TUI_CLIENT,
+      env: process.env,
+    });
     return 0;
   } finally {
     await depot.close();

@@ -47,10 +47,11 @@ export function ModelTable({ rows, cursor, top, height, width, palette }: ModelT
       {shown.map((row, i) => {
         const status = rowStatus(row);
         const isCursor = top + i === cursor;
-        const destination = `${row.item.targetPath.split('/').slice(0, -1).join('/')}/`;
+        const destination = row.label?.destination ?? `${row.item.targetPath.split('/').slice(0, -1).join('/')}/`;
         return (
           <Text key={row.key} inverse={isCursor}>
-            {fitText(row.selected ? '✓' : '·', columns.check)} {fitText(row.item.requirement.category, columns.config)}{' '}
+            {fitText(row.selected ? '✓' : '·', columns.check)}{' '}
+            {fitText(row.label?.config ?? row.item.requirement.category, columns.config)}{' '}
             {fitText(row.item.requirement.filename, columns.file, 'middle')}{' '}
             {fitText(sizeGb(row.item.size ?? row.item.requirement.size).padStart(columns.size - 1), columns.size)}{' '}
             <Text color={palette.tones[status.tone]}>{statusCell(row, columns.status)}</Text>{' '}

@@ -18,12 +18,15 @@ import {
   visibleRows,
   type TokenRequest,
   type TuiAction,
+  type TuiRowLabel,
 } from './tui-state';
 
 /** What the terminal UI needs from the depot service (services/depot/create-depot.ts), bound to one model list. */
 export interface TuiDepot {
   /** Checks the workflow or repository the UI was opened with. */
   check(): Promise<CheckResult>;
+  /** How rows are shown, by target path (WanGP's models: the model's name and ckpts/). Default: by folder. */
+  labels?: ReadonlyMap<string, TuiRowLabel>;
   install(items: Requirement[], options: { clientId: string }): Promise<Job[]>;
   provideToken(provider: Provider, token: string, options: { clientId: string }): void;
   cancelWaiting(provider: Provider, clientId: string): void;
@@ -55,7 +58,13 @@ export function TuiApp({ depot, title, clientId, env }: TuiAppProps) {
   const failed = (what: string) => failureNotice(dispatch, what);
 
   const recheck = useCallback(
-    () => depot.check().then((result) => dispatch({ type: 'checked', result }), failureNotice(dispatch, 'Check')),
+    () =>
+      depot
+        .check()
+        .then(
+          (result) => dispatch({ type: 'checked', result, labels: depot.labels }),
+          failureNotice(dispatch, 'Check'),
+        ),
     [depot],
   );
 
@@ -128,7 +137,7 @@ export function TuiApp({ depot, title, clientId, env }: TuiAppProps) {
       <ModelTable rows={visible} cursor={state.cursor} top={top} height={tableHeight} width={width} palette={palette} />
       <TotalLine rows={state.rows} width={width} />
       <Text dimColor={palette.dim}>
-        {fitText(current ? `${current.item.targetPath}` : 'No models to show.', width, 'end')}
+        {fitText(current ? (current.label?.detail ?? current.item.targetPath) : 'No models to show.', width, 'end')}
       </Text>
       <Text color={status ? palette.tones[status.tone] : undefined}>
         {fitText(status?.detail ?? ' ', width, 'end')}

@@ -1,12 +1,28 @@
 import type { CheckItem, CheckResult, Provider } from '../../shared/check-result';
 import { TERMINAL_JOB_STATES, type Job } from '../../shared/job';
 
+/**
+ * How a row is shown when the list is not a workflow's (WanGP's models): by default the Config column shows the
+ * requirement's folder and the Destination its folder under the models root.
+ */
+export interface TuiRowLabel {
+  /** The Config column: the model the file belongs to. */
+  config: string;
+  /** The Destination column, such as `ckpts/`. */
+  destination: string;
+  /** The first detail line under the table while the row is current. */
+  detail: string;
+  /** Rows of one group are selected together: the files of one model. */
+  group: string;
+}
+
 /** One line of the table: a requirement from the check, the job that acts on it, and the checkbox. */
 export interface TuiRow {
   key: string;
   item: CheckItem;
   selected: boolean;
   job?: Job;
+  label?: TuiRowLabel;
 }
 
 export interface TokenRequest {
@@ -37,7 +53,7 @@ export type TuiAction =
   | { type: 'unselectAll' }
   | { type: 'toggleMissingOnly' }
   | { type: 'nextPalette'; paletteCount: number }
-  | { type: 'checked'; result: CheckResult }
+  | { type: 'checked'; result: CheckResult; labels?: ReadonlyMap<string, TuiRowLabel> }
   | { type: 'job'; job: Job }
   | { type: 'askQuit' }
   | { type: 'stayOpen' }
@@ -80,11 +96,16 @@ export function tuiReducer(state: TuiState, action: TuiAction): TuiState {
       return clampCursor({ ...state, cursor: state.cursor + action.delta });
     case 'moveTo':
       return clampCursor({ ...state, cursor: action.index });
-    case 'toggle':
+    case 'toggle': {
+      const current = visibleRows(state)[state.cursor];
+      if (current === undefined) return state;
+      const group = current.label?.group;
+      const inToggle = (row: TuiRow) => row.key === current.key || (group !== undefined && row.label?.group === group);
       return {
         ...state,
-        rows: mapVisible(state, (row, i) => (i === state.cursor ? { ...row, selected: !row.selected } : row)),
+        rows: mapVisible(state, (row) => (inToggle(row) ? { ...row, selected: !current.selected } : row)),
       };
+    }
     case 'selectAllVisible':
       return { ...state, rows: mapVisible(state, (row) => ({ ...row, selected: true })) };
     case 'unselectAll':
@@ -97,7 +118,14 @@ export function tuiReducer(state: TuiState, action: TuiAction): TuiState {
       const previous = new Map(state.rows.map((row) => [row.key, row]));
       const rows = action.result.items.map((item) => {
         const old = previous.get(item.targetPath);
-        return { key: item.targetPath, item, selected: old?.selected ?? false, job: old?.job };
+        const label = action.labels?.get(item.targetPath);
+        return {
+          key: item.targetPath,
+          item,
+          selected: old?.selected ?? false,
+          job: old?.job,
+          ...(label === undefined ? {} : { label }),
+        };
       });
       return clampCursor({ ...state, rows });
     }
