@@ -3,7 +3,8 @@
  * 1.5x): `--version`, `stats` on an empty models root, and `check --no-remote` of a 3-model workflow
  * (test/fixtures/workflows/dependencies-top-level.json). The sidecar is built into a temporary folder laid out as
  * npm installs it (bin/ beside dist/, no sources, no node_modules). Runs are interleaved, medians compared; the CPU
- * ratio (user + system, read from /proc) is steadier than wall time on a busy machine.
+ * ratio (user + system, read from /proc) is steadier than wall time on a busy machine. Every process gets a minimal
+ * environment: NODE_EXTRA_CA_CERTS alone makes each Node start read a CA bundle, which would hide the difference.
  */
 import { spawnSync } from 'node:child_process';
 import { copyFile, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
