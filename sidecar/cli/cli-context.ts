@@ -6,10 +6,10 @@ import { zGlobalCliOptions, type Config } from '../config/config-schema';
 import { DepotError, hasErrorCode } from '../../shared/errors';
 import { loadConfig } from '../config/load-config';
 import { resolveConfigPath } from '../config/resolve-config-path';
-import { readHfToken } from '../remote/http/read-hf-token';
+import { readHfToken } from '../config/read-hf-token';
 
 /**
- * What the environment says (DESIGN.md, Environment). Tokens live only here, in memory, as non-enumerable
+ * What the environment says (HF_TOKEN, HF_ENDPOINT, HF_HOME and the rest; see the README). Tokens live only here, in memory, as non-enumerable
  * properties: logging or JSON-serializing the context never shows them, and a spread (`{ ...env }`) drops them, so
  * pass `env.hfToken` / `env.civitaiToken` on explicitly.
  */

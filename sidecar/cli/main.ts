@@ -19,7 +19,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<RegisterCommand>>> = {
   compare: () => import('./compare/compare-command').then((m) => m.registerCompareCommand),
   tui: () => import('./tui-command').then((m) => m.registerTuiCommand),
   'comfyui-install': () => import('./comfyui-install-command').then((m) => m.registerComfyuiInstallCommand),
-  catalog: () => import('./catalog-command').then((m) => m.registerCatalogCommand),
+  catalog: () => import('./catalog/catalog-command').then((m) => m.registerCatalogCommand),
   dedupe: () => import('./reclaim/dedupe-command').then((m) => m.registerDedupeCommand),
   remove: () => import('./reclaim/remove-command').then((m) => m.registerRemoveCommand),
   doctor: () => import('./reclaim/doctor-command').then((m) => m.registerDoctorCommand),

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-/** Written into a new config file: the file explains itself (seed 001). */
+/** Written into a new config file: the file explains itself. */
 export const CONFIG_COMMENT =
   'model-depot settings. Edit and restart; command-line flags override these. ' +
   'models_directory: where models go (relative to the folder you start model-depot in). ' +
@@ -39,7 +39,7 @@ export const zConfig = z
     _comment: z.string().default(CONFIG_COMMENT),
     models_directory: z.string().min(1).default('./models'),
     hub_directories: z.array(z.string()).default([]),
-    /** Seed 001's single hub folder ("" disables it); still read, and added to `hub_directories`. */
+    /** The WanGP downloader's single hub folder ("" disables it); still read, and added to `hub_directories`. */
     hub_directory: z.string().optional(),
     bandwidth_limit_kb: z.number().positive().nullable().default(null),
     port: z.number().int().min(1).max(65535).default(8190),

@@ -3,7 +3,7 @@ import { checkExitCode } from './check-exit-code';
 import { readWorkflowFile } from './check-read-workflow';
 import { formatCheckReport } from './check-report';
 import { resolveCliContext } from '../cli-context';
-import { loadCliCatalogs } from '../cli-catalogs';
+import { loadCliCatalogs } from '../catalog/cli-catalogs';
 import { openCliDepotReader } from '../create-cli-depot';
 import { runAction } from '../run-action';
 import { terminalText } from '../terminal-text';

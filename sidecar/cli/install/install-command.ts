@@ -3,7 +3,7 @@ import { DepotError } from '../../../shared/errors';
 import { TERMINAL_JOB_STATES, jobStatusLabel, type Job } from '../../../shared/job';
 import type { AuthRequiredEvent, Depot } from '../../services/depot/create-depot';
 import { usableRequirements } from '../../../shared/workflow/usable-requirements';
-import { loadCliCatalogs } from '../cli-catalogs';
+import { loadCliCatalogs } from '../catalog/cli-catalogs';
 import { createCliDepot } from '../create-cli-depot';
 import { readWorkflowJson } from '../read-workflow-json';
 import { resolveCliContext, type CliContext } from '../cli-context';

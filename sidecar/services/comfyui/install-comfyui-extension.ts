@@ -37,7 +37,9 @@ export interface InstalledComfyuiExtension {
  * Installs the frontend extension into ComfyUI as a custom node (`__init__.py` + `web/model-depot.js`, see
  * ../shared/reference/comfyui-frontend.md section 5). Replaces an earlier install of ours, never anything else.
  */
-export async function installComfyuiExtension(options: InstallComfyuiExtensionOptions): Promise<InstalledComfyuiExtension> {
+export async function installComfyuiExtension(
+  options: InstallComfyuiExtensionOptions,
+): Promise<InstalledComfyuiExtension> {
   const comfyuiDir = path.resolve(options.comfyuiDir);
   const customNodes = await customNodesDir(comfyuiDir);
   const mode = options.mode ?? 'copy';
@@ -76,7 +78,10 @@ async function customNodesDir(comfyuiDir: string): Promise<string> {
   const customNodes = path.join(comfyuiDir, 'custom_nodes');
   if (await isDirectory(customNodes)) return customNodes;
   if (!(await isDirectory(comfyuiDir))) {
-    throw new DepotError('BAD_INPUT', `The ComfyUI folder ${comfyuiDir} does not exist. Pass the folder that holds main.py and custom_nodes/.`);
+    throw new DepotError(
+      'BAD_INPUT',
+      `The ComfyUI folder ${comfyuiDir} does not exist. Pass the folder that holds main.py and custom_nodes/.`,
+    );
   }
   if (await isFile(path.join(comfyuiDir, 'main.py'))) {
     await mkdir(customNodes);
@@ -118,7 +123,8 @@ async function clearPreviousInstall(target: string): Promise<boolean> {
 async function locateDefaultDist(): Promise<{ distDir: string; repoRoot?: string }> {
   const here = path.dirname(fileURLToPath(import.meta.url));
   for (const root of [path.resolve(here, '..', '..'), path.resolve(here, '..', '..', '..')]) {
-    if (await isFile(path.join(root, 'build.mjs'))) return { distDir: path.join(root, 'dist', CUSTOM_NODE_NAME), repoRoot: root };
+    if (await isFile(path.join(root, 'build.mjs')))
+      return { distDir: path.join(root, 'dist', CUSTOM_NODE_NAME), repoRoot: root };
   }
   return { distDir: path.resolve(here, '..', CUSTOM_NODE_NAME) };
 }
@@ -157,7 +163,13 @@ function runBuild(repoRoot: string): Promise<void> {
   return new Promise((resolve, reject) => {
     execFile(process.execPath, ['build.mjs', 'extension'], { cwd: repoRoot }, (error, _stdout, stderr) => {
       if (error) {
-        reject(new DepotError('IO', `Building the extension failed (node build.mjs in ${repoRoot}): ${stderr.trim() || error.message}`, { cause: error }));
+        reject(
+          new DepotError(
+            'IO',
+            `Building the extension failed (node build.mjs in ${repoRoot}): ${stderr.trim() || error.message}`,
+            { cause: error },
+          ),
+        );
       } else {
         resolve();
       }
@@ -168,11 +180,17 @@ function runBuild(repoRoot: string): Promise<void> {
 async function requireBundle(distDir: string): Promise<void> {
   const bundle = path.join(distDir, 'web', 'model-depot.js');
   if (!(await isFile(bundle)) || !(await isFile(path.join(distDir, '__init__.py')))) {
-    throw new DepotError('NOT_FOUND', `No built extension at ${distDir} (web/model-depot.js and __init__.py). Run \`npm run build\` in the model-depot folder.`);
+    throw new DepotError(
+      'NOT_FOUND',
+      `No built extension at ${distDir} (web/model-depot.js and __init__.py). Run \`npm run build\` in the model-depot folder.`,
+    );
   }
   const text = await readFile(bundle, 'utf8');
   if (!text.includes('/scripts/app.js')) {
-    throw new DepotError('BAD_INPUT', `${bundle} is not the model-depot extension bundle. Run \`npm run build\` again.`);
+    throw new DepotError(
+      'BAD_INPUT',
+      `${bundle} is not the model-depot extension bundle. Run \`npm run build\` again.`,
+    );
   }
 }
 

@@ -36,14 +36,14 @@ export type { CheckInput, CreateDepotOptions, Depot, InstallOptions } from './de
 
 /**
  * Opens the registry (taking its lock), indexes hub directories and the HF cache (in the background by default),
- * and wires the check (E), the downloader (D: queue, limiter, vault, host policy) and the install into one object.
+ * and wires the check, the downloader (queue, limiter, token vault, host policy) and the install into one object.
  */
 export async function createDepot(options: CreateDepotOptions): Promise<Depot> {
   const modelsRoot = path.resolve(options.modelsRoot);
   const clock = options.clock ?? systemClock;
   // Before the lock is taken: an unusable proxy or CA setting fails here with nothing to undo.
   const agent = createDepotAgent({ env: options.env, metadataTimeoutMs: options.metadataTimeoutMs });
-  // Like ComfyUI, once at start; a malformed file fails here, before the lock.
+  // Like ComfyUI, once at start; a malformed file fails here too, before the lock.
   const extraDirs =
     options.comfyuiDir === undefined
       ? []

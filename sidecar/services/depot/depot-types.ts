@@ -1,5 +1,4 @@
 import type { CheckResult, Provider } from '../../../shared/check-result';
-import type { InstallTokens } from '../../server/http-api';
 import type { Job } from '../../../shared/job';
 import type { RequirementInput } from '../../../shared/requirement';
 import type { ModelListing, RegistryStats } from '../../registry/registry-schema';
@@ -17,6 +16,12 @@ import type { MigrateReport } from './migrate-models';
  * `{ dependencies }` or both, as extractRequirements takes it.
  */
 export type CheckInput = unknown;
+
+/** Tokens that arrive with an install: used for its downloads only, kept in memory, then forgotten. */
+export interface InstallTokens {
+  huggingface?: string;
+  civitai?: string;
+}
 
 /** What `migrate` registers, in the depot's own places (models root, hub folders, HF cache, ComfyUI's extra paths). */
 export interface DepotMigrateOptions {
@@ -49,7 +54,7 @@ export interface InstallOptions {
 export interface CreateDepotOptions {
   /** The models root (absolute): category folders, `.registry/`, `.cache/tmp/`. Created when missing. */
   modelsRoot: string;
-  /** Hub directories (seed 001) to link from; rescanned at every start. Default none. */
+  /** Hub directories (shared model folders) to link from; rescanned at every start. Default none. */
   hubDirs?: readonly string[];
   /** The HuggingFace cache (`HF_HUB_CACHE`); its blobs are registered without hashing. Default: not indexed. */
   hfCacheDir?: string;
@@ -71,17 +76,17 @@ export interface CreateDepotOptions {
   parallel?: number;
   /** Ranged connections one large file of known size is fetched over (1: one connection). Default 8. */
   connectionsPerFile?: number;
-  /** Fetch used for downloads (FetchLike). Default socketFetch (sidecar/remote/socket-fetch.ts). */
+  /** Fetch used for downloads (FetchLike). Default socketFetch (remote/socket-http/socket-fetch.ts). */
   fetch?: FetchLike;
-  /** Asks a host for the SHA-256 and size of a URL without one. Default C's look-up (HF HEAD, Civitai API) + metadata cache. */
+  /** Asks a host for the SHA-256 and size of a URL without one. Default: a HEAD on HuggingFace, the Civitai API, and the metadata cache. */
   lookupRemote?: LookupRemote;
-  /** Rewrites a workflow URL (real host) before fetching. Default C's toFetchUrl onto hfEndpoint/civitaiEndpoint. */
+  /** Rewrites a workflow URL (real host) before fetching. Default toFetchUrl onto hfEndpoint/civitaiEndpoint. */
   rewriteUrl?: (url: string) => string;
   /** Which link kinds may be tried (tests simulate Windows without symlinks). Default all. */
   linkOptions?: { allowSymlink?: boolean; allowHardlink?: boolean };
   /** Hash worker threads for the start-up index. Default one per core. */
   hashWorkers?: number;
-  /** Redacting logger (D's createLogger). Default silent. */
+  /** Redacting logger (createLogger). Default silent. */
   logger?: Logger;
   /** Time source for retries, throttling and the token vault's expiry. Default the system clock. */
   clock?: Clock;
@@ -126,7 +131,7 @@ export interface Depot {
   settled(jobIds?: readonly string[]): Promise<Job[]>;
   /** Changes the global bandwidth cap live; null removes it. */
   setLimit(kbps: number | null): void;
-  /** Forgets the hosts' cached answers (SHA-256 and size of URLs), so the next check asks them again (seed 001's `r`). */
+  /** Forgets the hosts' cached answers (SHA-256 and size of URLs), so the next check asks them again (the TUI's `r`). */
   resetMetadataCache(): Promise<void>;
   stats(): RegistryStats;
   list(): ModelListing[];

@@ -3,7 +3,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { clearMissingModelMarks } from '../../../extension/comfyui/clear-missing-model-marks';
 import type { ComfyAppLike } from '../../../extension/comfyui/comfy-app-types';
 import { createModelDepotExtension } from '../../../extension/create-model-depot-extension';
-import { createMissingModelsWarning, MISSING_MODELS_WARNING_SETTING } from '../../../extension/comfyui/missing-models-warning';
+import {
+  createMissingModelsWarning,
+  MISSING_MODELS_WARNING_SETTING,
+} from '../../../extension/comfyui/missing-models-warning';
 import { SETTING_IDS } from '../../../extension/settings';
 import { extractRequirements } from '../../../shared/workflow/extract-requirements';
 import { createFakeComfyApp } from '../fake-comfy-app';

@@ -1,11 +1,11 @@
 import { stat } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { hasErrorCode } from '../../shared/errors';
-import { loadCatalogs } from '../services/catalog/load-catalogs';
-import { updateCatalogs } from '../services/catalog/update-catalogs';
+import { hasErrorCode } from '../../../shared/errors';
+import { loadCatalogs } from '../../services/catalog/load-catalogs';
+import { updateCatalogs } from '../../services/catalog/update-catalogs';
 import { cliCatalogSources } from './cli-catalogs';
-import { resolveCliContext } from './cli-context';
-import { runAction } from './run-action';
+import { resolveCliContext } from '../cli-context';
+import { runAction } from '../run-action';
 
 /**
  * `model-depot catalog update`: fetches the URL catalogs (config `catalogs` and `--catalog`) into

@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
-import { zGlobalCliOptions } from '../config/config-schema';
-import { type CatalogSource, catalogSource } from '../services/catalog/catalog-source';
-import { type LoadedCatalogs, loadCatalogs } from '../services/catalog/load-catalogs';
-import type { CliContext } from './cli-context';
+import { zGlobalCliOptions } from '../../config/config-schema';
+import { type CatalogSource, catalogSource } from '../../services/catalog/catalog-source';
+import { type LoadedCatalogs, loadCatalogs } from '../../services/catalog/load-catalogs';
+import type { CliContext } from '../cli-context';
 
 /**
  * The catalogs of a command: the config's `catalogs` (relative files from the config file's folder), then each

@@ -1,7 +1,7 @@
 import { type FileHandle, open } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { DepotError, errorCodeOf } from '../../../shared/errors';
+import { DepotError, errorCodeOf } from '../../shared/errors';
 
 export interface ReadHfTokenOptions {
   /** The depot's environment: HF_TOKEN, HUGGING_FACE_HUB_TOKEN, HF_TOKEN_PATH, HF_HOME, XDG_CACHE_HOME, HOME. */

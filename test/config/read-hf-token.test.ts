@@ -1,9 +1,9 @@
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect } from 'vitest';
-import { readHfToken } from '../../../sidecar/remote/http/read-hf-token';
-import { messageOf, rejection } from '../fixtures/loopback-servers';
-import { test } from './fixtures/http-test-context';
+import { readHfToken } from '../../sidecar/config/read-hf-token';
+import { messageOf, rejection } from '../remote/fixtures/loopback-servers';
+import { test } from '../remote/http/fixtures/http-test-context';
 
 const TOKEN = 'hf_fileTOKENabcdefghijklmnopqrstu';
 

@@ -2,9 +2,9 @@ import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promise
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, test as base } from 'vitest';
-import { zCheckResult } from '../../shared/check-result';
-import { createFakeHub, type FakeHub } from '../fake-hub/create-fake-hub';
-import { runCli } from './run-cli';
+import { zCheckResult } from '../../../shared/check-result';
+import { createFakeHub, type FakeHub } from '../../fake-hub/create-fake-hub';
+import { runCli } from '../run-cli';
 
 const REPO = 'org/models';
 const SIZE = 256 * 1024 + 7;
