@@ -95,13 +95,11 @@ async function customNodesDir(comfyuiDir: string): Promise<string> {
 
 /** Removes an earlier install of ours (a symlink, or a folder with our marker); refuses to touch anything else. */
 async function clearPreviousInstall(target: string): Promise<boolean> {
-  let info;
-  try {
-    info = await lstat(target);
-  } catch (error) {
-    if (hasErrorCode(error, 'ENOENT')) return false;
+  const info = await lstat(target).catch((error: unknown) => {
+    if (hasErrorCode(error, 'ENOENT')) return undefined;
     throw error;
-  }
+  });
+  if (info === undefined) return false;
   if (info.isSymbolicLink()) {
     await rm(target);
     return true;
