@@ -1,6 +1,5 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { request } from 'undici';
 import { errorCodeOf, hasErrorCode } from '../../../shared/errors';
 import { zHealthResponse } from '../../server/http-api';
 import { PROXY_KEY_HEADER } from '../../server/proxy-key';
@@ -46,6 +45,8 @@ export async function findSidecar(options: FindSidecarOptions): Promise<SidecarC
   const timeoutMs = options.timeoutMs ?? 2000;
   let body: unknown;
   try {
+    // undici loads only when a sidecar file names one: commands beside no sidecar start without it.
+    const { request } = await import('undici');
     const answer = await request(`${url}/health`, { headers, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
     body = await answer.body.json();
     if (answer.statusCode !== 200) return undefined;

@@ -1,4 +1,3 @@
-import { request } from 'undici';
 import type { z } from 'zod';
 import { DepotError, type DepotErrorCode } from '../../../shared/errors';
 import { zErrorBody } from '../../server/http-api';
@@ -55,6 +54,8 @@ export async function sidecarRequest<T extends z.ZodTypeAny>(
   sidecar: SidecarConnection,
   options: SidecarRequestOptions<T>,
 ): Promise<z.infer<T>> {
+  // undici loads only when a sidecar answers: commands beside no sidecar start without it.
+  const { request } = await import('undici');
   let answer: Awaited<ReturnType<typeof request>>;
   try {
     answer = await request(`${sidecar.url}${options.path}`, {

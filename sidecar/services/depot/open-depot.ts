@@ -1,18 +1,9 @@
 import path from 'node:path';
 import type { CheckResult } from '../../../shared/check-result';
-import { extractRequirements } from '../../../shared/workflow/extract-requirements';
-import { freeSpace } from '../../disk/free-space';
-import { readExtraModelPaths } from '../../disk/read-extra-model-paths';
-import { defaultHashCacheFile, openHashCache } from '../../disk/hashing/hash-cache';
 import { openRegistry } from '../../registry/open-registry';
 import type { ModelListing, RegistryStats } from '../../registry/registry-schema';
-import { createHostPolicy } from '../../remote/host-policy';
-import { createRemoteLookup } from '../../remote/hub/lookup-remote-file';
-import { openMetadataCache } from '../../remote/hub/metadata-cache';
+import type { HttpAgent } from '../../remote/http/create-http-agent';
 import type { Catalog } from '../catalog/catalog-schema';
-import { checkRequirements } from '../check/check-requirements';
-import { createDepot } from './create-depot';
-import { createDepotAgent } from './create-depot-agent';
 import type { CheckInput, CreateDepotOptions, Depot } from './depot-types';
 
 /** What a read-only command needs of the depot: it takes no lock, so it works beside a running sidecar. */
@@ -52,38 +43,59 @@ export type OpenDepotOptions = CreateDepotOptions & {
 /** The one way into the depot for every command and the server. */
 export function openDepot(options: CreateDepotOptions & { readOnly: true }): Promise<DepotReader>;
 export function openDepot(options: CreateDepotOptions & { readOnly?: false }): Promise<Depot>;
-export function openDepot(options: OpenDepotOptions): Promise<Depot | DepotReader> {
-  return options.readOnly ? openDepotReader(options) : createDepot(options);
+export async function openDepot(options: OpenDepotOptions): Promise<Depot | DepotReader> {
+  if (options.readOnly) return openDepotReader(options);
+  // Loaded here, not at the top: `stats` and `list` start without the downloader, express or ink behind it.
+  const { createDepot } = await import('./create-depot');
+  return createDepot(options);
 }
 
 async function openDepotReader(options: CreateDepotOptions): Promise<DepotReader> {
   const modelsRoot = path.resolve(options.modelsRoot);
-  const agent = createDepotAgent({ env: options.env, metadataTimeoutMs: options.metadataTimeoutMs });
   const registry = await openRegistry({ modelsRoot, readOnly: true });
-  const extraDirs =
-    options.comfyuiDir === undefined
-      ? []
-      : await readExtraModelPaths({ comfyuiDir: options.comfyuiDir, env: options.comfyuiEnv });
+  // What only a check needs (the workflow readers, the HTTP agent, yaml) loads at the first check, so `stats` and
+  // `list` start in a few tens of milliseconds.
+  let agent: HttpAgent | undefined;
   const endpoints = { hfEndpoint: options.hfEndpoint, civitaiEndpoint: options.civitaiEndpoint };
   return {
     modelsRoot,
     registryFile: registry.file,
     async check(input, { remote = true, all = false, catalogs, picks } = {}) {
+      const [{ extractRequirements }, { checkRequirements }, { freeSpace }, { defaultHashCacheFile, openHashCache }] =
+        await Promise.all([
+          import('../../../shared/workflow/extract-requirements'),
+          import('../check/check-requirements'),
+          import('../../disk/free-space'),
+          import('../../disk/hashing/hash-cache'),
+        ]);
+      const extraDirs =
+        options.comfyuiDir === undefined
+          ? []
+          : await (await import('../../disk/read-extra-model-paths')).readExtraModelPaths({
+              comfyuiDir: options.comfyuiDir,
+              env: options.comfyuiEnv,
+            });
       const extracted = extractRequirements(input, { includeInactive: all });
       const hashCache = await openHashCache({ file: defaultHashCacheFile(modelsRoot) });
-      const lookupRemote =
-        remote && !options.offline
-          ? (options.lookupRemote ??
-            createRemoteLookup({
-              ...endpoints,
-              cache: await openMetadataCache({ modelsRoot }),
-              agent,
-              hfToken: options.envTokens?.huggingface,
-              civitaiToken: options.envTokens?.civitai,
-              // One quick retry: the person waits on these; a download retries properly later.
-              retry: { limit: 1, baseMs: 300, serverLimitMs: 2000 },
-            }))
-          : undefined;
+      const { createHostPolicy } = await import('../../remote/host-policy');
+      let lookupRemote = options.lookupRemote;
+      if (remote && !options.offline && lookupRemote === undefined) {
+        const [{ createDepotAgent }, { createRemoteLookup }, { openMetadataCache }] = await Promise.all([
+          import('./create-depot-agent'),
+          import('../../remote/hub/lookup-remote-file'),
+          import('../../remote/hub/metadata-cache'),
+        ]);
+        agent ??= createDepotAgent({ env: options.env, metadataTimeoutMs: options.metadataTimeoutMs });
+        lookupRemote = createRemoteLookup({
+          ...endpoints,
+          cache: await openMetadataCache({ modelsRoot }),
+          agent,
+          hfToken: options.envTokens?.huggingface,
+          civitaiToken: options.envTokens?.civitai,
+          // One quick retry: the person waits on these; a download retries properly later.
+          retry: { limit: 1, baseMs: 300, serverLimitMs: 2000 },
+        });
+      }
       const result = await checkRequirements({
         requirements: extracted.requirements,
         invalid: extracted.invalid,
@@ -93,7 +105,7 @@ async function openDepotReader(options: CreateDepotOptions): Promise<DepotReader
         hashCache,
         freeSpace,
         hostPolicy: createHostPolicy(endpoints),
-        lookupRemote,
+        lookupRemote: remote && !options.offline ? lookupRemote : undefined,
         ...(catalogs && { catalogs }),
         ...(picks && { picks }),
       });
@@ -104,7 +116,7 @@ async function openDepotReader(options: CreateDepotOptions): Promise<DepotReader
     stats: () => registry.stats(),
     list: () => registry.list(),
     async close() {
-      await agent.destroy();
+      await agent?.destroy();
       await registry.close();
     },
   };
