@@ -25,7 +25,8 @@ export interface CliEnv {
   /** HF_HUB_CACHE, else HF_HOME/hub, else ~/.cache/huggingface/hub (XDG_CACHE_HOME respected). */
   hfCacheDir: string;
   /**
-   * What the depot's HTTP agent reads: the proxy variables, NODE_EXTRA_CA_CERTS, HF_HUB_ETAG_TIMEOUT. Not
+   * What the depot's HTTP agent reads: the proxy variables, NODE_EXTRA_CA_CERTS, HF_HUB_ETAG_TIMEOUT and
+   * HF_HUB_DOWNLOAD_TIMEOUT. Not
    * enumerable either: a proxy URL may carry its password.
    */
   httpEnv?: Readonly<Record<string, string | undefined>>;
@@ -118,6 +119,7 @@ const HTTP_ENV_NAMES = [
   'no_proxy',
   'NODE_EXTRA_CA_CERTS',
   'HF_HUB_ETAG_TIMEOUT',
+  'HF_HUB_DOWNLOAD_TIMEOUT',
 ];
 
 async function readCliEnv(env: NodeJS.ProcessEnv, home: string): Promise<CliEnv> {

@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import type { RingTarget } from './ring/ring-target';
 
 /** The request options the downloader uses; socketFetch and Node's global fetch both accept them. */
 export interface FetchInit {
@@ -23,6 +24,28 @@ export interface FetchResponse {
 
 /** A fetch function: socketFetch by default, injectable (tests pass Node's global fetch or their own). */
 export type FetchLike = (url: string, init?: FetchInit) => Promise<FetchResponse>;
+
+export interface RingReadOptions {
+  /** Called with the size of every read; a returned promise holds the connection until it settles (bandwidth cap). */
+  pace?: (bytes: number) => Promise<void> | undefined;
+  /** The largest single read, asked before each one: a capped rate stays smooth with small reads. Default 1 MiB. */
+  maxReadBytes?: () => number;
+  /**
+   * The most bytes the body may bring (what the file still lacks, or the range asked for). A body that goes on past
+   * it (endless chunked or close-delimited, or a Content-Length larger than asked) fails with SIZE_MISMATCH
+   * (`details.overflow`) once those bytes are taken, and the connection is dropped. Default: no limit.
+   */
+  limitBytes?: number;
+}
+
+/**
+ * A body that can be read straight into a download's ring instead of as a stream: socketFetch's answers and the
+ * undici download answers of proxied hops. Read as a stream, it is an ordinary Readable.
+ */
+export abstract class RingReadable extends Readable {
+  /** Reads the rest of the body into `target`; settles once all of it is there. Only before anything else read it. */
+  abstract readInto(target: RingTarget, options?: RingReadOptions): Promise<void>;
+}
 
 /** The body as a Node stream, whichever fetch produced it. */
 export function bodyStream(response: FetchResponse): Readable {

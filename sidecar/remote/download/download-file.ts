@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { DepotError } from '../../../shared/errors';
+import { DepotError, isDepotError } from '../../../shared/errors';
 import { acceptAnswer } from './accept-answer';
 import { systemClock } from '../../runtime/clock';
 import type { DownloadContext, DownloadFileOptions, DownloadResult, PrefetchedAnswer } from './download-context';
@@ -8,7 +8,7 @@ import { cancelledDownload } from './download-failure';
 import { ensureFreeSpace } from './ensure-free-space';
 import { bodyStream } from '../fetch-like';
 import { fetchFollowingRedirects } from './fetch-following-redirects';
-import { openTransfer, saveTransferState } from '../partial/partial-transfer';
+import { discardTransfer, openTransfer, saveTransferState } from '../partial/partial-transfer';
 import { publishDownload, refuseExisting } from '../partial/publish-download';
 import { receiveBody } from './receive-body';
 import { downloadSegmented, SEGMENTED_MIN_BYTES } from '../segmented/download-segmented';
@@ -216,6 +216,10 @@ async function transferOnce(context: DownloadContext, prefetched?: PrefetchedAns
       );
     }
   } catch (error) {
+    // A body longer than the file (an endless or wrong answer): what it brought is not worth resuming from.
+    if (isDepotError(error) && error.details?.overflow === true && !transfer.discarded) {
+      await discardTransfer(transfer, paths);
+    }
     // The stall watcher aborted the attempt: report the phase that fired, not the abort.
     throw stall.timeoutError() ?? error;
   } finally {

@@ -29,8 +29,11 @@ export function retryAfterFailure(
   const details = failure.details ?? {};
   const status = typeof details.status === 'number' ? details.status : undefined;
   const reResolve = details.reResolve === true && input.reResolvesLeft > 0;
+  // A failure that says how often trying again can help (a name that does not resolve, a host that never answered).
+  const withinMax = typeof details.maxRetries === 'number' ? input.attempt <= details.maxRetries : true;
   const retryable =
-    status === undefined ? failure.code === 'NETWORK' || failure.code === 'TIMEOUT' : RETRY_STATUSES.has(status);
+    withinMax &&
+    (status === undefined ? failure.code === 'NETWORK' || failure.code === 'TIMEOUT' : RETRY_STATUSES.has(status));
   const delay = reResolve
     ? 0
     : retryable

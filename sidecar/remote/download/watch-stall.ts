@@ -45,7 +45,9 @@ export function watchStall(options: WatchStallOptions): StallWatch {
         'TIMEOUT',
         `${options.name}: the server has not ${what} for ${timeouts[phase] / 1000} s (${phase} timeout); the partial ` +
           `file was kept.`,
-        { details: { phase, ms: timeouts[phase] } },
+        // A host that never answered gets one more try; one that stalls mid-body keeps the whole retry budget, since
+        // each attempt resumes with what arrived.
+        { details: { phase, ms: timeouts[phase], ...(phase === 'response' ? { maxRetries: 1 } : {}) } },
       );
       options.controller.abort(fired);
       return;

@@ -3,11 +3,10 @@ import type { DownloadContext, PrefetchedAnswer } from '../download/download-con
 import { answerError } from '../download/accept-answer';
 import { fetchFollowingRedirects, type FollowedResponse } from '../download/fetch-following-redirects';
 import { watchStall } from '../download/watch-stall';
-import { bodyStream, discardBody } from '../fetch-like';
+import { bodyStream, discardBody, RingReadable } from '../fetch-like';
 import { parseContentRange } from '../parse-content-range';
 import { discardTransfer } from '../partial/partial-transfer';
 import { copyIntoRing } from '../ring/ring-target';
-import { HttpResponseReader } from '../socket-http/http-response-reader';
 import { socketFetch } from '../socket-http/socket-fetch';
 import { SEGMENT_ALIGN } from './plan-segments';
 import type { Segment } from './segment-state';
@@ -154,7 +153,7 @@ async function acceptRange(
   transfer.lastModified ??= response.headers.get('last-modified') ?? undefined;
 }
 
-/** Into the writer: straight from the socket for socketFetch, copied from the stream for any other fetch. */
+/** Into the writer: straight from the connection for socketFetch and undici, copied from the stream for any other fetch. */
 async function readBody(
   context: DownloadContext,
   followed: FollowedResponse,
@@ -163,10 +162,11 @@ async function readBody(
 ): Promise<void> {
   const limiter = context.options.limiter;
   const body = bodyStream(followed.response);
-  if (body instanceof HttpResponseReader) {
+  if (body instanceof RingReadable) {
     await body.readInto(writer, {
       pace: limiter && ((bytes) => (limiter.kbps === null ? undefined : limiter.take(bytes, signal))),
       maxReadBytes: () => (limiter?.kbps ? CAPPED_READ_BYTES : SEGMENT_SLOT_BYTES),
+      limitBytes: writer.left,
     });
     return;
   }

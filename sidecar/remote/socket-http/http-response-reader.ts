@@ -1,18 +1,13 @@
 import type { Socket } from 'node:net';
-import { Readable } from 'node:stream';
 import { DepotError } from '../../../shared/errors';
+import { RingReadable, type RingReadOptions } from '../fetch-like';
 import { bodyFraming, type BodyFraming } from './body-framing';
 import { HttpProtocolError } from './http-protocol-error';
 import type { ResponseHead } from './parse-response-head';
 import { ResponseHeadBuffer } from './response-head-buffer';
 import { copyIntoRing, type RingTarget } from '../ring/ring-target';
 
-export interface ReadIntoOptions {
-  /** Called with the size of every read; a returned promise holds the socket until it settles (bandwidth cap). */
-  pace?: (bytes: number) => Promise<void> | undefined;
-  /** The largest single read, asked before each one: a capped rate stays smooth with small reads. Default 1 MiB. */
-  maxReadBytes?: () => number;
-}
+export type ReadIntoOptions = RingReadOptions;
 
 export interface HttpResponseReaderOptions {
   /** `protocol://host:port` of the server, for messages (never the path: it may carry a signature). */
@@ -44,7 +39,7 @@ interface RingReading {
  * socket read straight into the download's ring, so a multi-gigabyte body costs no allocation per chunk: the garbage
  * collection of Node's HTTP client, one external buffer per 64 KiB, was what limited a download to half of curl.
  */
-export class HttpResponseReader extends Readable {
+export class HttpResponseReader extends RingReadable {
   /** Settles with the final (non-1xx) head, or rejects when the connection fails first. */
   readonly head: Promise<ResponseHead>;
   readonly #options: HttpResponseReaderOptions;
@@ -69,6 +64,9 @@ export class HttpResponseReader extends Readable {
   #draining = false;
   /** `push` asked to stop (stream mode): the socket waits for the next `_read`. */
   #pushPaused = false;
+  /** Bytes the ring may still take (`limitBytes`), or undefined for no limit. */
+  #left: number | undefined;
+  #limit: number | undefined;
   /** The whole body has arrived (part of it may still wait in the backlog). */
   #complete = false;
   #ended = false;
@@ -108,7 +106,9 @@ export class HttpResponseReader extends Readable {
     this.#readingInPlace = false;
     if (this.#mode === 'ring' && this.#backlog.length === 0 && this.#ring) {
       const framing = this.#framing;
-      const room = framing?.kind === 'length' ? Math.min(max, framing.remaining) : framing?.kind === 'close' ? max : 0;
+      const framed =
+        framing?.kind === 'length' ? Math.min(max, framing.remaining) : framing?.kind === 'close' ? max : 0;
+      const room = Math.min(framed, this.#left ?? framed);
       const region = room > 0 ? this.#ring.target.freeRegion(room) : undefined;
       if (region) {
         this.#readingInPlace = true;
@@ -144,6 +144,13 @@ export class HttpResponseReader extends Readable {
       return Promise.reject(new TypeError('HttpResponseReader: the body is already being read'));
     if (this.#failure) return Promise.reject(this.#failure);
     this.#mode = 'ring';
+    this.#left = options.limitBytes;
+    this.#limit = options.limitBytes;
+    if (this.#left !== undefined) {
+      // Bytes that came with the head count against the limit like any others.
+      this.#backlog = this.#backlog.map((piece) => this.#withinLimit(piece)).filter((piece) => piece.length > 0);
+      if (this.#failure) return Promise.reject(this.#failure);
+    }
     return new Promise<void>((resolve, reject) => {
       this.#ring = { target, options, resolve, reject };
       // Body bytes that came with the head are paid for like any read.
@@ -206,22 +213,49 @@ export class HttpResponseReader extends Readable {
   #tookInPlace(length: number): void {
     const framing = this.#framing;
     this.#ring?.target.commit(length);
+    if (this.#left !== undefined) this.#left -= length;
     if (framing?.kind === 'length') {
       framing.remaining -= length;
       if (framing.remaining === 0) this.#markComplete();
     }
   }
 
-  #deliver(data: Buffer): void {
-    if (data.length === 0) return;
+  #deliver(received: Buffer): void {
+    if (received.length === 0 || this.#failure) return;
     if (this.#mode === 'stream') {
-      if (!this.push(Buffer.from(data))) this.#pushPaused = true;
+      if (!this.push(Buffer.from(received))) this.#pushPaused = true;
       return;
     }
+    const data = this.#mode === 'ring' ? this.#withinLimit(received) : received;
+    if (data.length === 0 || this.#failure) return;
     const target = this.#mode === 'ring' && this.#backlog.length === 0 ? this.#ring?.target : undefined;
     const rest = target ? copyIntoRing(target, data) : data;
     // The scratch buffer is read into again: what waits must be a copy.
     if (rest.length > 0) this.#backlog.push(Buffer.from(rest));
+  }
+
+  /**
+   * The part of `data` the limit still admits. A byte past it means the body is longer than the answer may be (an
+   * endless chunked or close-delimited body, a wrong Content-Length): the exchange fails and the connection goes,
+   * so such a body never fills the disk.
+   */
+  #withinLimit(data: Buffer): Buffer {
+    const left = this.#left;
+    if (left === undefined) return data;
+    const piece = data.subarray(0, left);
+    this.#left = left - piece.length;
+    if (piece.length < data.length) {
+      const host = new URL(this.#options.origin).host;
+      this.#fail(
+        new DepotError(
+          'SIZE_MISMATCH',
+          `${host} kept sending past the ${this.#limit} bytes this answer was to have; the ` +
+            `download stopped there and dropped the connection.`,
+          { details: { host, limit: this.#limit, overflow: true } },
+        ),
+      );
+    }
+    return piece;
   }
 
   /** Whether the socket may read on after a read of `length` bytes; otherwise whatever resumes it is started. */

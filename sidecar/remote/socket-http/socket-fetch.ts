@@ -7,7 +7,11 @@ import { HttpResponseReader } from './http-response-reader';
 export interface SocketFetchOptions {
   /** Certificates (PEM) trusted for https besides Node's bundled authorities; tests pass their own. Default none. */
   ca?: string | Buffer;
+  /** ms to open the connection (TCP, and the TLS handshake for https); a host that never accepts fails TIMEOUT. Default 10 s. */
+  connectTimeoutMs?: number;
 }
+
+const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
@@ -48,6 +52,7 @@ export function createSocketFetch(options: SocketFetchOptions = {}): FetchLike {
       throw error;
     }
     reader.attach(socket);
+    watchConnect(socket, target.host, options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS, secure);
     // Written before the connection is up: the socket sends it once connected (after the handshake for tls).
     socket.write(request, 'latin1');
     const head = await reader.head;
@@ -61,6 +66,27 @@ export function createSocketFetch(options: SocketFetchOptions = {}): FetchLike {
 
 /** The default: Node's bundled certificate authorities (and NODE_EXTRA_CA_CERTS). */
 export const socketFetch: FetchLike = createSocketFetch();
+
+/**
+ * Fails the connection when it is not open (TLS included) within `ms`: a dropped SYN would otherwise wait for the
+ * kernel's minutes. The error names the host and the phase; one more try is enough for a host that never accepts.
+ */
+function watchConnect(socket: net.Socket, host: string, ms: number, secure: boolean): void {
+  const timer = setTimeout(() => {
+    socket.destroy(
+      new DepotError(
+        'TIMEOUT',
+        `Could not connect to ${host} within ${ms / 1000} s (connect timeout); check the network connection, then try again.`,
+        {
+          details: { host, phase: 'connect', ms, maxRetries: 1 },
+        },
+      ),
+    );
+  }, ms);
+  const clear = (): void => clearTimeout(timer);
+  socket.once(secure ? 'secureConnect' : 'connect', clear);
+  socket.once('close', clear);
+}
 
 function requestHead(method: string, target: URL, headers: Record<string, string>): string {
   if (!TOKEN.test(method)) throw new TypeError(`socketFetch: ${JSON.stringify(method)} is not an HTTP method.`);

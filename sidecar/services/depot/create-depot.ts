@@ -12,11 +12,13 @@ import { HashPool } from '../../disk/hashing/hash-pool';
 import { openRegistry } from '../../registry/open-registry';
 import { createBandwidthLimiter } from '../../remote/bandwidth-limiter';
 import { systemClock } from '../../runtime/clock';
+import { createDownloadFetch } from '../../remote/download/download-fetch';
 import { createDownloadQueue } from '../../remote/download/download-queue';
 import { createHostPolicy } from '../../remote/host-policy';
 import { toFetchUrl } from '../../remote/hub/hub-url';
 import { createRemoteLookup } from '../../remote/hub/lookup-remote-file';
 import { createDepotAgent } from './create-depot-agent';
+import { downloadTimeouts } from './download-timeouts';
 import { offlineDownload } from './offline-download';
 import { openMetadataCache } from '../../remote/hub/metadata-cache';
 import { createTokenVault } from '../../remote/token-vault';
@@ -43,6 +45,7 @@ export async function createDepot(options: CreateDepotOptions): Promise<Depot> {
   const clock = options.clock ?? systemClock;
   // Before the lock is taken: an unusable proxy or CA setting fails here with nothing to undo.
   const agent = createDepotAgent({ env: options.env, metadataTimeoutMs: options.metadataTimeoutMs });
+  const timeouts = downloadTimeouts({ env: options.env, downloadTimeoutMs: options.downloadTimeoutMs });
   // Like ComfyUI, once at start; a malformed file fails here too, before the lock.
   const extraDirs =
     options.comfyuiDir === undefined
@@ -64,7 +67,9 @@ export async function createDepot(options: CreateDepotOptions): Promise<Depot> {
     parallel: options.parallel ?? 3,
     connections: options.connectionsPerFile,
     limiter,
-    fetch: options.fetch,
+    // Proxied hops over undici through the agent, direct ones over the hand-written client.
+    fetch: options.fetch ?? createDownloadFetch({ agent, timeouts }),
+    timeouts: { response: timeouts.firstByteMs, idle: timeouts.idleMs },
     clock,
     logger: options.logger,
   });

@@ -76,7 +76,10 @@ export interface CreateDepotOptions {
   parallel?: number;
   /** Ranged connections one large file of known size is fetched over (1: one connection). Default 8. */
   connectionsPerFile?: number;
-  /** Fetch used for downloads (FetchLike). Default socketFetch (remote/socket-http/socket-fetch.ts). */
+  /**
+   * Fetch used for downloads (FetchLike). Default: undici through the depot's agent for a hop that goes through a
+   * proxy, socketFetch (remote/socket-http/) for a direct one.
+   */
   fetch?: FetchLike;
   /** Asks a host for the SHA-256 and size of a URL without one. Default: a HEAD on HuggingFace, the Civitai API, and the metadata cache. */
   lookupRemote?: LookupRemote;
@@ -98,11 +101,17 @@ export interface CreateDepotOptions {
   indexInBackground?: boolean;
   /**
    * The environment the depot's HTTP agent reads: HTTP_PROXY, HTTPS_PROXY, NO_PROXY, NODE_EXTRA_CA_CERTS,
-   * HF_HUB_ETAG_TIMEOUT. Only cli/ and server/ read process.env; they pass it here. Default {} (direct, 10 s).
+   * HF_HUB_ETAG_TIMEOUT, HF_HUB_DOWNLOAD_TIMEOUT. Only cli/ and server/ read process.env; they pass it here.
+   * Default {} (direct, 10 s).
    */
   env?: Readonly<Record<string, string | undefined>>;
   /** ms each phase of a metadata request may take (connect, first byte, idle). Default HF_HUB_ETAG_TIMEOUT or 10 s. */
   metadataTimeoutMs?: number;
+  /**
+   * ms each phase of a download hop may take (connect, first byte, idle). Default HF_HUB_DOWNLOAD_TIMEOUT, else
+   * connect 10 s, first byte and idle 60 s.
+   */
+  downloadTimeoutMs?: number;
   /**
    * No request at all (HF_HUB_OFFLINE, --offline): checks skip the hosts' look-ups (sizes stay unknown), installs
    * link what is on disk and fail each download, naming what it would fetch. Default false.
