@@ -12,6 +12,11 @@ export const CONFIG_COMMENT =
   'allowed_hosts: host names (no port) the sidecar answers to besides 127.0.0.1/localhost, for a ComfyUI on the LAN ' +
   '(with host 0.0.0.0). Tokens are never stored here.';
 
+/** ComfyUI-Manager's model list: the catalog most ComfyUI users already rely on for known model URLs. */
+export const MANAGER_MODEL_LIST_URL =
+  'https://raw.githubusercontent.com/Comfy-Org/ComfyUI-Manager/main/model-list.json';
+export const DEFAULT_CATALOGS: readonly string[] = [MANAGER_MODEL_LIST_URL];
+
 export const DEFAULT_ALLOWED_ORIGINS = ['http://127.0.0.1:8188', 'http://localhost:8188'];
 
 /**
@@ -55,9 +60,9 @@ export const zConfig = z
     allowed_hosts: z.array(zAllowedHost).default([]),
     /**
      * Catalogs of known models (files, or URLs fetched by `model-depot catalog update`), asked for the URL of a
-     * model a workflow names without one. Default none.
+     * model a workflow names without one. Default: ComfyUI-Manager's published model list.
      */
-    catalogs: z.array(z.string().min(1)).default([]),
+    catalogs: z.array(z.string().min(1)).default([...DEFAULT_CATALOGS]),
     /**
      * The WanGP downloader's key: WanGP's ckpts folder (or WanGP's own folder), whose models `model-depot wangp` and
      * `model-depot tui` list and install. "" or left out: none.

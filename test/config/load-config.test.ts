@@ -1,7 +1,7 @@
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect } from 'vitest';
-import { DEFAULT_ALLOWED_ORIGINS, zConfig } from '../../sidecar/config/config-schema';
+import { DEFAULT_ALLOWED_ORIGINS, MANAGER_MODEL_LIST_URL, zConfig } from '../../sidecar/config/config-schema';
 import type { DepotError } from '../../shared/errors';
 import { loadConfig } from '../../sidecar/config/load-config';
 import { depotErrorOf } from '../shared/depot-error-of';
@@ -39,6 +39,7 @@ describe('loadConfig', () => {
       parallel_downloads: 3,
       allowed_origins: DEFAULT_ALLOWED_ORIGINS,
       allowed_hosts: [],
+      catalogs: [MANAGER_MODEL_LIST_URL],
     });
     const written = JSON.parse(await readFile(file, 'utf8'));
     expect(written._comment).toMatch(/Edit/);

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { zGlobalCliOptions } from '../../config/config-schema';
+import { DEFAULT_CATALOGS, zGlobalCliOptions } from '../../config/config-schema';
 import { type CatalogSource, catalogSource } from '../../services/catalog/catalog-source';
 import { type LoadedCatalogs, loadCatalogs } from '../../services/catalog/load-catalogs';
 import type { CliContext } from '../cli-context';
@@ -19,11 +19,14 @@ export function cliCatalogSources(ctx: CliContext, command: Command, cwd = proce
   return sources.filter((s) => !seen.has(s.location) && seen.add(s.location) !== undefined);
 }
 
-/** The command's catalogs, read; a URL catalog not fetched yet is named on stderr with what to run. */
+/**
+ * The command's catalogs, read; a URL catalog not fetched yet is named on stderr with what to run, except the default
+ * one, which stays silent until `model-depot catalog update` fetches it (the README says so).
+ */
 export async function loadCliCatalogs(ctx: CliContext, command: Command): Promise<LoadedCatalogs> {
   const loaded = await loadCatalogs(cliCatalogSources(ctx, command));
   for (const source of loaded.notFetched) {
-    if (!ctx.quiet) {
+    if (!ctx.quiet && !DEFAULT_CATALOGS.includes(source.location)) {
       process.stderr.write(
         `catalog ${source.name} (${source.location}) is not fetched yet: run \`model-depot catalog update\`.\n`,
       );

@@ -58,6 +58,8 @@ interface Fixture {
 const test = base.extend<Fixture>({
   dir: async ({}, use) => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'depot-catalog-cli-'));
+    // These tests give their catalogs with --catalog; the default one (ComfyUI-Manager's list) is on the internet.
+    await writeFile(path.join(dir, 'config.json'), JSON.stringify({ catalogs: [] }));
     await use(dir);
     await rm(dir, { recursive: true, force: true });
   },
