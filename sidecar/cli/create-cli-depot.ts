@@ -58,6 +58,7 @@ function depotOptions(ctx: CliContext) {
     // The context keeps tokens non-enumerable, so they are handed over by name.
     envTokens: { huggingface: ctx.env.hfToken, civitai: ctx.env.civitaiToken },
     env: ctx.env.httpEnv,
+    ...(ctx.config.proxy ? { proxy: ctx.config.proxy } : {}),
     offline: ctx.offline,
     // A local mirror (or the tests' fake hub) on loopback redirects to other loopback hosts (its CDN).
     allowLoopbackHosts: isLoopbackEndpoint(ctx.env.hfEndpoint) || isLoopbackEndpoint(ctx.env.civitaiEndpoint),

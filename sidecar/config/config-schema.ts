@@ -64,6 +64,11 @@ export const zConfig = z
      */
     catalogs: z.array(z.string().min(1)).default([...DEFAULT_CATALOGS]),
     /**
+     * A proxy for every request (`http://host:port`), used over HTTP_PROXY/HTTPS_PROXY; NO_PROXY still applies.
+     * Default none: the environment's proxy variables, else direct.
+     */
+    proxy: z.string().url().optional(),
+    /**
      * The WanGP downloader's key: WanGP's ckpts folder (or WanGP's own folder), whose models `model-depot wangp` and
      * `model-depot tui` list and install. "" or left out: none.
      */
@@ -87,6 +92,7 @@ export const CONFIG_KEY_HINTS: Readonly<Record<string, string>> = {
   allowed_origins: 'a list of page origins, such as ["http://127.0.0.1:8188"]',
   allowed_hosts: 'a list of host names or addresses without port, such as ["depot.lan", "192.168.1.20"], or []',
   catalogs: 'a list of catalog files or URLs, such as ["./model-list.json"], or []',
+  proxy: 'a proxy URL such as "http://proxy.example:3128" (its password, if any, is never printed)',
   wan2gp_directory: 'a folder path: WanGP\'s ckpts folder (or WanGP\'s own), such as "/opt/Wan2GP/ckpts", or ""',
 };
 

@@ -8,6 +8,8 @@ export interface CreateDepotAgentOptions {
    * HF_HUB_ETAG_TIMEOUT (seconds a metadata request may wait for each phase). Default {}.
    */
   env?: Readonly<Record<string, string | undefined>>;
+  /** A proxy for every request (the config's `proxy`), over HTTP_PROXY/HTTPS_PROXY; NO_PROXY still applies. */
+  proxy?: string;
   /** ms each phase of a metadata request may take; over HF_HUB_ETAG_TIMEOUT. Default 10 s. */
   metadataTimeoutMs?: number;
 }
@@ -19,7 +21,13 @@ export interface CreateDepotAgentOptions {
 export function createDepotAgent(options: CreateDepotAgentOptions): HttpAgent {
   const env = options.env ?? {};
   const ms = options.metadataTimeoutMs ?? etagTimeoutMs(env.HF_HUB_ETAG_TIMEOUT) ?? METADATA_TIMEOUT_MS;
-  return createHttpAgent({ env, connectTimeoutMs: ms, headersTimeoutMs: ms, bodyTimeoutMs: ms });
+  return createHttpAgent({
+    env,
+    ...(options.proxy ? { proxy: options.proxy } : {}),
+    connectTimeoutMs: ms,
+    headersTimeoutMs: ms,
+    bodyTimeoutMs: ms,
+  });
 }
 
 function etagTimeoutMs(value: string | undefined): number | undefined {

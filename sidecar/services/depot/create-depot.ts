@@ -44,7 +44,11 @@ export async function createDepot(options: CreateDepotOptions): Promise<Depot> {
   const modelsRoot = path.resolve(options.modelsRoot);
   const clock = options.clock ?? systemClock;
   // Before the lock is taken: an unusable proxy or CA setting fails here with nothing to undo.
-  const agent = createDepotAgent({ env: options.env, metadataTimeoutMs: options.metadataTimeoutMs });
+  const agent = createDepotAgent({
+    env: options.env,
+    proxy: options.proxy,
+    metadataTimeoutMs: options.metadataTimeoutMs,
+  });
   const timeouts = downloadTimeouts({ env: options.env, downloadTimeoutMs: options.downloadTimeoutMs });
   // Like ComfyUI, once at start; a malformed file fails here too, before the lock.
   const extraDirs =

@@ -105,6 +105,8 @@ export interface CreateDepotOptions {
    * Default {} (direct, 10 s).
    */
   env?: Readonly<Record<string, string | undefined>>;
+  /** A proxy URL for every request (the config's `proxy`), over HTTP_PROXY/HTTPS_PROXY; NO_PROXY still applies. */
+  proxy?: string;
   /** ms each phase of a metadata request may take (connect, first byte, idle). Default HF_HUB_ETAG_TIMEOUT or 10 s. */
   metadataTimeoutMs?: number;
   /**

@@ -85,7 +85,11 @@ async function openDepotReader(options: CreateDepotOptions): Promise<DepotReader
           import('../../remote/hub/lookup-remote-file'),
           import('../../remote/hub/metadata-cache'),
         ]);
-        agent ??= createDepotAgent({ env: options.env, metadataTimeoutMs: options.metadataTimeoutMs });
+        agent ??= createDepotAgent({
+          env: options.env,
+          proxy: options.proxy,
+          metadataTimeoutMs: options.metadataTimeoutMs,
+        });
         lookupRemote = createRemoteLookup({
           ...endpoints,
           cache: await openMetadataCache({ modelsRoot }),
