@@ -183,8 +183,6 @@ function summaryOf(jobs: Job[]): string {
     const label = jobStatusLabel(job.state);
     counts.set(label, (counts.get(label) ?? 0) + 1);
   }
-  const failed = jobs.filter((j) => j.state === 'failed' || j.state === 'cancelled');
-  const lines = failed.map((j) => `Failed      ${j.targetPath}: ${j.error?.message ?? j.state}`);
-  lines.push([...counts].map(([label, n]) => `${n} ${label}`).join(', ') || 'No jobs.');
-  return `${lines.join('\n')}\n`;
+  // Each failure was printed once already, with its reason, by the progress view as the job ended.
+  return `${[...counts].map(([label, n]) => `${n} ${label}`).join(', ') || 'No jobs.'}\n`;
 }

@@ -181,6 +181,7 @@ async function transferOnce(context: DownloadContext, prefetched?: PrefetchedAns
     controller: attempt,
     timeouts: { response: options.timeouts?.response ?? 60_000, idle: options.timeouts?.idle ?? 60_000 },
     name,
+    host: new URL(options.url).host,
   });
   try {
     const headers: Record<string, string> = {};
@@ -219,6 +220,12 @@ async function transferOnce(context: DownloadContext, prefetched?: PrefetchedAns
     // A body longer than the file (an endless or wrong answer): what it brought is not worth resuming from.
     if (isDepotError(error) && error.details?.overflow === true && !transfer.discarded) {
       await discardTransfer(transfer, paths);
+      throw new DepotError(
+        'SIZE_MISMATCH',
+        `${name}: ${error.message} Nothing was kept: the host is misbehaving, or the file is not the size the ` +
+          `workflow says.`,
+        { details: error.details, cause: error },
+      );
     }
     // The stall watcher aborted the attempt: report the phase that fired, not the abort.
     throw stall.timeoutError() ?? error;

@@ -11,6 +11,8 @@ export interface WatchStallOptions {
   timeouts: Record<StallPhase, number>;
   /** The file name for the message. */
   name: string;
+  /** The host asked (never the path: it may carry a signature), for the message. Default: "the server". */
+  host?: string;
 }
 
 export interface StallWatch {
@@ -40,11 +42,14 @@ export function watchStall(options: WatchStallOptions): StallWatch {
     for (;;) {
       await clock.sleep(tick, stopper.signal);
       if (clock.now() - last <= timeouts[phase]) continue;
-      const what = phase === 'response' ? 'answered' : 'sent a byte';
+      const who = options.host ?? 'the server';
+      const what =
+        phase === 'response'
+          ? `${who} has not answered for ${timeouts[phase] / 1000} s (response timeout); check the address and the network, then try again.`
+          : `${who} has not sent a byte for ${timeouts[phase] / 1000} s (idle timeout); the partial file was kept.`;
       fired = new DepotError(
         'TIMEOUT',
-        `${options.name}: the server has not ${what} for ${timeouts[phase] / 1000} s (${phase} timeout); the partial ` +
-          `file was kept.`,
+        `${options.name}: ${what}`,
         // A host that never answered gets one more try; one that stalls mid-body keeps the whole retry budget, since
         // each attempt resumes with what arrived.
         { details: { phase, ms: timeouts[phase], ...(phase === 'response' ? { maxRetries: 1 } : {}) } },

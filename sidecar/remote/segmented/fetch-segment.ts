@@ -61,6 +61,7 @@ export async function fetchSegment(input: FetchSegmentInput): Promise<Prefetched
     controller,
     timeouts: { response: options.timeouts?.response ?? 60_000, idle: options.timeouts?.idle ?? 60_000 },
     name,
+    host: new URL(options.url).host,
   });
   try {
     const from = segment.start + segment.done;
