@@ -3,6 +3,7 @@ import { mkdtemp, open, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { finished } from 'node:stream/promises';
+import type { Socket } from 'node:net';
 import { describe, expect, vi } from 'vitest';
 import { createBandwidthLimiter } from '../../../sidecar/remote/bandwidth-limiter';
 import type { FetchResponse } from '../../../sidecar/remote/fetch-like';
@@ -441,6 +442,65 @@ describe('HttpResponseReader', () => {
         expect(target.waits).toBeGreaterThan(10);
       });
     }
+  });
+
+  describe('#readInto with limitBytes', () => {
+    /** Writes `chunk` until the socket goes away: a body that never ends. */
+    const pump = (socket: Socket, chunk: Buffer): void => {
+      const go = (): void => {
+        while (!socket.destroyed && socket.write(chunk));
+        if (!socket.destroyed) socket.once('drain', go);
+      };
+      socket.on('error', () => undefined);
+      go();
+    };
+
+    test('stops an endless close-delimited body at the limit with SIZE_MISMATCH and drops the connection', async ({
+      servers,
+      ringSink,
+    }) => {
+      const server = await servers.raw((socket) => {
+        socket.write('HTTP/1.1 200 OK\r\n\r\n');
+        pump(socket, Buffer.alloc(64 * 1024, 1));
+      });
+      const response = await socketFetch(`${server.origin}/endless`);
+      const sink = await ringSink();
+      const error = await rejection(readerOf(response).readInto(sink.writer, { limitBytes: MiB }));
+      expect(error).toMatchObject({ code: 'SIZE_MISMATCH', details: { overflow: true, limit: MiB } });
+      expect(sink.writer.received).toBeLessThanOrEqual(MiB);
+      await server.connections[0].closed;
+      sink.writer.destroy();
+      await sink.writer.settled();
+    });
+
+    test('stops an endless chunked body at the limit, whatever came with the head', async ({ servers, ringSink }) => {
+      const server = await servers.http((_request, response) => {
+        response.writeHead(200);
+        const chunk = Buffer.alloc(10_000, 2);
+        const go = (): void => {
+          while (!response.destroyed && response.write(chunk));
+          if (!response.destroyed) response.once('drain', go);
+        };
+        go();
+      });
+      const response = await socketFetch(`${server.origin}/endless`);
+      const sink = await ringSink();
+      const error = await rejection(readerOf(response).readInto(sink.writer, { limitBytes: 5000 }));
+      expect(error).toMatchObject({ code: 'SIZE_MISMATCH', details: { overflow: true } });
+      expect(sink.writer.received).toBeLessThanOrEqual(5000);
+      sink.writer.destroy();
+      await sink.writer.settled();
+    });
+
+    test('reads a body of exactly the limit as usual', async ({ servers, ringSink }) => {
+      const data = randomBytes(3 * MiB + 11);
+      const server = await servers.raw((socket) => {
+        socket.write('HTTP/1.1 200 OK\r\n\r\n');
+        socket.end(data);
+      });
+      const { content } = await readIntoFile(`${server.origin}/exact`, await ringSink(), { limitBytes: data.length });
+      expect(content.equals(data)).toBe(true);
+    });
   });
 
   describe('#readInto failures', () => {
