@@ -2,8 +2,8 @@ import { isDepotError } from '../../../shared/errors';
 import { defaultHashCacheFile, openHashCache } from '../../disk/hashing/hash-cache';
 import { hashFile } from '../../disk/hashing/hash-file';
 import type { DepotReader } from '../depot/open-depot';
-import { type ModelFacts, modelFacts } from './model-facts';
-import { writeModelFacts } from './write-model-facts';
+import { type ModelFacts, writeModelFacts } from '../../../shared/workflow/write-model-facts';
+import { modelFacts } from './model-facts';
 
 export interface AnnotateWorkflowOptions {
   /** The workflow, parsed JSON. */

@@ -1,17 +1,7 @@
 import path from 'node:path';
 import type { CheckResult } from '../../../shared/check-result';
+import type { ModelFacts } from '../../../shared/workflow/write-model-facts';
 import type { ModelListing } from '../../registry/registry-schema';
-
-/** What annotate writes for one model the workflow uses. */
-export interface ModelFacts {
-  category: string;
-  /** As the workflow names it, subfolders included (`flux/dev.safetensors`). */
-  filename: string;
-  sha256?: string;
-  url?: string;
-  /** The check's verdict: only present and linkable models have bytes on this machine to vouch for. */
-  status: CheckResult['items'][number]['status'];
-}
 
 export interface ModelFactsOptions {
   check: CheckResult;

@@ -1,5 +1,16 @@
-import { modelFolderPath } from '../../../shared/model-folder-path';
-import type { ModelFacts } from './model-facts';
+import type { CheckStatus } from '../check-result';
+import { modelFolderPath } from '../model-folder-path';
+
+/** What is written for one model the workflow uses. */
+export interface ModelFacts {
+  category: string;
+  /** As the workflow names it, subfolders included (`flux/dev.safetensors`). */
+  filename: string;
+  sha256?: string;
+  url?: string;
+  /** The check's verdict: only present and linkable models have bytes on this machine to vouch for. */
+  status: CheckStatus;
+}
 
 export interface WrittenFacts {
   /** The workflow with the facts written in (a deep copy; the input is not changed). */

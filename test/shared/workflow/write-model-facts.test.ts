@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { writeModelFacts } from '../../../sidecar/services/annotate/write-model-facts';
+import { writeModelFacts } from '../../../shared/workflow/write-model-facts';
 
 const SHA = 'ab'.repeat(32);
 const URL = 'https://huggingface.co/org/repo/resolve/main/detail.safetensors';
