@@ -48,7 +48,7 @@ export const zCheckItem = z.object({
   url: z.string().optional(),
   provider: zProvider.optional(),
   needsToken: z.boolean().default(false),
-  /** Why it is a conflict or unavailable, in words a person can act on. */
+  /** Why it is a conflict or unavailable, or why a missing item's size is unknown, in words a person can act on. */
   reason: z.string().optional(),
   /** For unavailable items (absent from results of older sidecars): why, as a code. */
   code: zUnavailableCode.optional(),

@@ -1,3 +1,4 @@
+import { isDepotError } from '../../../shared/errors';
 import type { TargetState } from './check-target';
 import { chooseDownloadUrl, type CheckHostPolicy } from './check-download-url';
 import type { UnavailableCode } from '../../../shared/check-result';
@@ -37,6 +38,8 @@ interface LookupDraft {
   needsToken: boolean;
   /** Set here when the host says the file cannot be had from its URL: the item is then unavailable. */
   refusal?: { code: UnavailableCode; reason: string };
+  /** Set here when the look-up itself failed (no answer in time, a name that does not resolve): one line, why. */
+  lookupFailure?: string;
 }
 
 /**
@@ -45,8 +48,8 @@ interface LookupDraft {
  * sits under another name. Only those: a present file needs no hash, and each look-up is a request.
  * A repository the host says is missing or out of the token's reach makes the requirement unavailable (NOT_FOUND):
  * its download would fail the same way, so the check says so now. Any other failed look-up (network, 5xx) leaves
- * the requirement as it was (it is then simply missing, and the install reports what the host says): the look-up
- * is an optimisation, not a condition of the check.
+ * the requirement as it was (it is then missing, its reason saying why its size is unknown, and the install reports
+ * what the host says): the look-up is an optimisation, not a condition of the check.
  */
 export async function lookUpMissingHashes(
   drafts: LookupDraft[],
@@ -62,7 +65,13 @@ export async function lookUpMissingHashes(
       if (!draft) return;
       const choice = chooseDownloadUrl(draft.requirement.urls, policy);
       if (!('url' in choice)) continue;
-      const facts = await lookupRemote(choice.url).catch(() => null);
+      let facts: RemoteFileFacts | null;
+      try {
+        facts = await lookupRemote(choice.url);
+      } catch (error) {
+        draft.lookupFailure = lookupFailureReason(draft.targetPath, choice.url, error);
+        continue;
+      }
       if (!facts) continue;
       if (facts.repositoryNotFound) {
         draft.refusal = { code: 'NOT_FOUND', reason: repositoryNotFoundReason(draft.targetPath, choice.url) };
@@ -74,6 +83,17 @@ export async function lookUpMissingHashes(
     }
   };
   await Promise.all(Array.from({ length: Math.min(LOOKUP_CONCURRENCY, pending.length) }, worker));
+}
+
+/**
+ * One line: which host could not be asked (the endpoint the request went to, when the failure says, else the URL's)
+ * and why, in the failure's own words (they name hosts, never paths or tokens).
+ */
+function lookupFailureReason(targetPath: string, url: string, error: unknown): string {
+  const asked = isDepotError(error) ? error.details?.host : undefined;
+  const host = typeof asked === 'string' ? asked : new URL(url).host;
+  const why = error instanceof Error ? error.message.replace(/\s+/g, ' ').trim() : String(error);
+  return `${targetPath}: size and SHA-256 unknown, the look-up at ${host} failed: ${why}`;
 }
 
 /** What the Hub's answer means for this item and what to do: it cannot tell a missing repository from a private one. */

@@ -67,6 +67,8 @@ interface Draft {
   foundAt?: string;
   /** Why the install would refuse to write the target (its name, or where its folder really leads). */
   refusal?: { code: UnavailableCode; reason: string };
+  /** Why the host could not be asked for the SHA-256 and size (a missing item's reason). */
+  lookupFailure?: string;
   state?: TargetState;
   sha256?: string;
   size?: number;
@@ -223,7 +225,13 @@ async function classify(draft: Draft, ctx: ClassifyContext): Promise<CheckItem> 
   }
   const choice = chooseDownloadUrl(draft.requirement.urls, ctx.policy, draft.targetPath);
   if ('url' in choice) {
-    return { ...base, status: 'missing', url: choice.url, ...(choice.provider && { provider: choice.provider }) };
+    return {
+      ...base,
+      status: 'missing',
+      url: choice.url,
+      ...(choice.provider && { provider: choice.provider }),
+      ...(draft.lookupFailure !== undefined && { reason: draft.lookupFailure }),
+    };
   }
   // By name only as a last resort: names such as `model.safetensors` repeat across repositories.
   if (sha256 === undefined) {

@@ -68,7 +68,7 @@ describe('model-depot check over the network', () => {
     }
   });
 
-  test('does not wait on a silent hub: HF_HUB_ETAG_TIMEOUT bounds the look-up and the check still answers', async ({
+  test('does not wait on a silent hub: HF_HUB_ETAG_TIMEOUT bounds the look-up, the check answers and says why', async ({
     dir,
   }) => {
     const silent = http.createServer(() => undefined);
@@ -83,18 +83,27 @@ describe('model-depot check over the network', () => {
       // One retry at most for a person waiting: two timeouts, plus the CLI's own start-up.
       expect(performance.now() - started).toBeLessThan(8000);
       expect(run.stderr).toBe('');
-      zCheckResult.parse(JSON.parse(run.stdout));
+      const [item] = zCheckResult.parse(JSON.parse(run.stdout)).items;
+      expect(item?.status).toBe('missing');
+      expect(item?.size).toBeUndefined();
+      // The check still answers, and says why the size is unknown: one line naming the host that stayed silent.
+      expect(item?.reason).toMatch(
+        new RegExp(`^vae/vae\\.safetensors: .*the look-up at 127\\.0\\.0\\.1:${port} failed: .*timeout`),
+      );
+      expect(item?.reason).not.toContain('\n');
     } finally {
       silent.closeAllConnections();
       await new Promise<void>((resolve) => silent.close(() => resolve()));
     }
   });
 
-  test('does not hang on a hub name that does not resolve', async ({ dir }) => {
+  test("does not hang on a hub name that does not resolve, and names it in the item's reason", async ({ dir }) => {
     const started = performance.now();
     const run = await check(dir, await workflowFile(dir), { HF_ENDPOINT: 'https://no-such-host.invalid' });
     expect(performance.now() - started).toBeLessThan(8000);
     expect(run.stderr).toBe('');
-    zCheckResult.parse(JSON.parse(run.stdout));
+    const [item] = zCheckResult.parse(JSON.parse(run.stdout)).items;
+    expect(item?.status).toBe('missing');
+    expect(item?.reason).toMatch(/the look-up at no-such-host\.invalid failed: Cannot resolve no-such-host\.invalid/);
   });
 });
