@@ -1,3 +1,4 @@
+import { basename } from 'node:path';
 import { DepotError } from '../../shared/errors';
 import type { FileEntry, FileKind, ModelEntry, RegistryFile } from './registry-schema';
 import { fileIdentity, type FileIdentity } from '../disk/hashing/file-identity';
@@ -24,6 +25,8 @@ export class RegistryIndex {
   readonly #now: () => number;
   /** sha256 -> paths of its files, in registration order. */
   readonly #filesBySha = new Map<string, Set<string>>();
+  /** base name -> paths of the files so named: a check finds a model named without a SHA-256 with no scan. */
+  readonly #filesByName = new Map<string, Set<string>>();
 
   constructor(data: RegistryFile, now: () => number) {
     this.data = data;
@@ -42,6 +45,11 @@ export class RegistryIndex {
   /** Paths of a model's files, in registration order (empty when it has none). */
   pathsOf(sha256: string): ReadonlySet<string> {
     return this.#filesBySha.get(sha256) ?? new Set();
+  }
+
+  /** Paths of the files whose base name is `name` (empty when there is none). */
+  pathsNamed(name: string): ReadonlySet<string> {
+    return this.#filesByName.get(name) ?? new Set();
   }
 
   /** The files of a model, its canonical file first. */
@@ -110,6 +118,9 @@ export class RegistryIndex {
     const entry = this.file(key);
     if (!entry) return;
     delete this.data.files[key];
+    const named = this.#filesByName.get(basename(key));
+    named?.delete(key);
+    if (named?.size === 0) this.#filesByName.delete(basename(key));
     const paths = this.#filesBySha.get(entry.sha256);
     paths?.delete(key);
     const model = this.model(entry.sha256);
@@ -132,15 +143,20 @@ export class RegistryIndex {
   }
 
   #index(sha256: string, key: string): void {
-    let paths = this.#filesBySha.get(sha256);
-    if (!paths) {
-      paths = new Set();
-      this.#filesBySha.set(sha256, paths);
-    }
-    paths.add(key);
+    addTo(this.#filesBySha, sha256, key);
+    addTo(this.#filesByName, basename(key), key);
   }
 
   #isoNow(): string {
     return new Date(this.#now()).toISOString();
   }
+}
+
+function addTo(index: Map<string, Set<string>>, key: string, path: string): void {
+  let paths = index.get(key);
+  if (!paths) {
+    paths = new Set();
+    index.set(key, paths);
+  }
+  paths.add(path);
 }

@@ -93,6 +93,13 @@ export class Registry {
     return this.#index.filesOf(sha256.toLowerCase());
   }
 
+  /** The registered files whose base name is `name` (`model.safetensors`), from an index: no scan. */
+  filesNamed(name: string): Readonly<FileEntry>[] {
+    return [...this.#index.pathsNamed(name)]
+      .map((key) => this.#index.file(key))
+      .filter((entry): entry is FileEntry => entry !== undefined);
+  }
+
   /** Every registered file (for rescans that drop files gone from disk). */
   allFiles(): Readonly<FileEntry>[] {
     return Object.values(this.#index.data.files);

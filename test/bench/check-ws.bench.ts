@@ -1,6 +1,7 @@
 /**
  * bench: a check of a 50-model workflow against a registry of 10,000 models, over the WebSocket, end to end
- * (message parse, extract, check, answer). Prints p50/p99 as a ratio of the 20 ms budget (issue 4).
+ * (message parse, extract, check, answer). Prints p50/p99 as a ratio of the 5 ms budget: a check answers from the
+ * registry's indexes and a few stats, so a workflow's models show at once in the browser.
  * Run: `flock /tmp/bench.lock node --import tsx test/bench/check-ws.bench.ts`
  */
 import { mkdir, mkdtemp, rm, writeFile, stat } from 'node:fs/promises';
@@ -12,7 +13,7 @@ import { openRegistry } from '../../sidecar/registry/open-registry';
 import { createDepot } from '../../sidecar/services/depot/create-depot';
 import { createServer } from '../../sidecar/server/create-server';
 
-const BUDGET_MS = 20;
+const BUDGET_MS = 5;
 const REGISTRY_MODELS = 10_000;
 const WORKFLOW_MODELS = 50;
 const ROUNDS = 300;

@@ -109,6 +109,21 @@ describe('openRegistry', () => {
     await registry.close();
   });
 
+  test('finds files by base name across folders, and forgets a removed one', async ({ root }) => {
+    const registry = await openRegistry({ modelsRoot: root });
+    const inLoras = path.join(root, 'loras', 'style.safetensors');
+    const inHub = path.join(root, '..', 'hub', 'style.safetensors');
+    await registry.upsertModel({ sha256: shaA, size: 1 });
+    await registry.upsertModel({ sha256: shaB, size: 2 });
+    await registry.addFile({ path: inLoras, sha256: shaA, kind: 'file' });
+    await registry.addFile({ path: inHub, sha256: shaB, kind: 'hub' });
+    expect(registry.filesNamed('style.safetensors').map((f) => f.path)).toEqual([inLoras, path.resolve(inHub)]);
+    await registry.removeFile(inLoras);
+    expect(registry.filesNamed('style.safetensors').map((f) => f.sha256)).toEqual([shaB]);
+    expect(registry.filesNamed('other.safetensors')).toEqual([]);
+    await registry.close();
+  });
+
   test('moves a path registered again under another SHA-256 to the new model', async ({ root }) => {
     const registry = await openRegistry({ modelsRoot: root });
     const p = path.join(root, 'loras', 'x.safetensors');

@@ -1,5 +1,6 @@
 import type { UnavailableCode } from '../../../shared/check-result';
 import { isDepotError, errorCodeOf } from '../../../shared/errors';
+import { dirname } from 'node:path';
 import { assertStillInside } from '../../disk/safe-path';
 
 export interface CheckDestinationOptions {
@@ -17,30 +18,54 @@ export interface DestinationRefusal {
   reason: string;
 }
 
+/** Judges the destinations of one check; see `checkDestinations`. */
+export type DestinationJudge = (options: CheckDestinationOptions) => Promise<DestinationRefusal | undefined>;
+
+/** How a folder fared: inside the models root, a symlink leading out (or broken), or unreadable. */
+type FolderVerdict = undefined | { details: Record<string, unknown> | undefined } | { errno: string };
+
 /**
  * Why an install would refuse to write a destination that is not on disk yet, or undefined when it may write there.
  * The judge is the install's own last check before writing (`assertStillInside`): it resolves real paths, so a
  * subfolder (or category folder) that is a symlink leading outside the models root is seen here, and the check never
  * offers a download or a link that the install would then refuse with UNSAFE_PATH.
+ *
+ * For a target that is not on disk the verdict depends on its folder alone, so one judge (one check) asks the disk
+ * once per folder: a 50-model workflow in one folder costs one `lstat` and one `realpath`, not fifty of each. The
+ * judge lives as long as the check: a folder swapped for a symlink afterwards is seen by the next check.
  */
-export async function checkDestination({
-  modelsRoot,
-  target,
-  targetPath,
-}: CheckDestinationOptions): Promise<DestinationRefusal | undefined> {
+export function checkDestinations(): DestinationJudge {
+  const folders = new Map<string, Promise<FolderVerdict>>();
+  return async ({ modelsRoot, target, targetPath }) => {
+    const key = `${modelsRoot}\0${dirname(target)}`;
+    let verdict = folders.get(key);
+    if (verdict === undefined) {
+      verdict = folderVerdict(modelsRoot, target);
+      folders.set(key, verdict);
+    }
+    const outcome = await verdict;
+    if (outcome === undefined) return undefined;
+    if ('errno' in outcome) {
+      return {
+        code: 'IO',
+        reason: `${targetPath} cannot be installed: its folder cannot be examined (${outcome.errno}). Check the folder's permissions, then check again.`,
+      };
+    }
+    return { code: 'UNSAFE_PATH', reason: unsafeReason(targetPath, outcome.details) };
+  };
+}
+
+/** `assertStillInside` on the first target of a folder, as a value the folder's other targets share. */
+async function folderVerdict(modelsRoot: string, target: string): Promise<FolderVerdict> {
   try {
     await assertStillInside(modelsRoot, target);
     return undefined;
   } catch (error) {
-    if (isDepotError(error) && error.code === 'UNSAFE_PATH')
-      return { code: 'UNSAFE_PATH', reason: unsafeReason(targetPath, error.details) };
+    if (isDepotError(error) && error.code === 'UNSAFE_PATH') return { details: error.details };
     // An unreadable folder on the way (EACCES...) fails this item, as it would fail its install, not the whole check.
     const errno = errorCodeOf(error);
     if (errno === undefined) throw error;
-    return {
-      code: 'IO',
-      reason: `${targetPath} cannot be installed: its folder cannot be examined (${errno}). Check the folder's permissions, then check again.`,
-    };
+    return { errno };
   }
 }
 

@@ -1,7 +1,6 @@
 import { errorCodeOf } from '../../../shared/errors';
 import { statSync } from 'node:fs';
 import path from 'node:path';
-import type { FileEntry } from '../../registry/registry-schema';
 import type { LinkSource } from './check-link-source';
 import type { CheckRegistry } from './check-target';
 import { checkSourceKind } from './check-source-kind';
@@ -15,12 +14,10 @@ export interface NamedSource {
 /**
  * Finds registered files by their base name, for requirements that have nothing else: no SHA-256 and no URL (a
  * loader widget value). ComfyUI itself matches such models by name, so a same-named file in a hub folder or another
- * models folder is what the user means. The index is built on first use only, so checks that never need it stay
- * O(requirements) however large the registry is.
+ * models folder is what the user means. The registry keeps files by name, so this costs O(files of that name)
+ * however large the registry is.
  */
 export class FindByName {
-  private index: Map<string, Readonly<FileEntry>[]> | undefined;
-
   constructor(
     private readonly registry: CheckRegistry,
     private readonly modelsRoot: string,
@@ -28,7 +25,8 @@ export class FindByName {
 
   /** A registered regular file named like `filename`, same category first, that is still on disk. */
   find(category: string, filename: string, target: string): NamedSource | undefined {
-    const candidates = (this.getIndex().get(path.posix.basename(filename)) ?? [])
+    const candidates = this.registry
+      .filesNamed(path.posix.basename(filename))
       .filter((entry) => entry.path !== target && entry.kind !== 'symlink')
       .sort((a, b) => Number(b.category === category) - Number(a.category === category));
     for (const entry of candidates) {
@@ -41,19 +39,6 @@ export class FindByName {
       };
     }
     return undefined;
-  }
-
-  private getIndex(): Map<string, Readonly<FileEntry>[]> {
-    if (this.index) return this.index;
-    const index = new Map<string, Readonly<FileEntry>[]>();
-    for (const entry of this.registry.allFiles()) {
-      const name = path.basename(entry.path);
-      const list = index.get(name);
-      if (list) list.push(entry);
-      else index.set(name, [entry]);
-    }
-    this.index = index;
-    return index;
   }
 }
 

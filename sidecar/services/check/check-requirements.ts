@@ -11,7 +11,7 @@ import { resolveModelPlaces } from '../../disk/resolve-model-places';
 import { createHostPolicy } from '../../remote/host-policy';
 import type { Catalog } from '../catalog/catalog-schema';
 import { type CatalogAnswer, type CatalogCandidate, catalogUrl } from './check-catalog-url';
-import { checkDestination } from './check-destination';
+import { checkDestinations } from './check-destination';
 import { chooseDownloadUrl, type CheckHostPolicy } from './check-download-url';
 import { findElsewhere } from './check-elsewhere';
 import { FindByName } from './check-find-by-name';
@@ -159,6 +159,7 @@ function draftOf(
 
 /** Drafts whose target is not on disk yet and whose folder really leads outside the models root become refusals. */
 async function judgeDestinations(drafts: Draft[], modelsRoot: string): Promise<void> {
+  const checkDestination = checkDestinations();
   await Promise.all(
     drafts.map(async (draft) => {
       if (draft.target === undefined || draft.state?.kind !== 'absent') return;

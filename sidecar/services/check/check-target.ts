@@ -8,7 +8,8 @@ export interface CheckRegistry {
   findBySha256(sha256: string): { sha256: string; size: number; file_path: string | null } | undefined;
   findByPath(path: string): Readonly<FileEntry> | undefined;
   filesOf(sha256: string): readonly Readonly<FileEntry>[];
-  allFiles(): readonly Readonly<FileEntry>[];
+  /** Registered files by base name. */
+  filesNamed(name: string): readonly Readonly<FileEntry>[];
 }
 
 /** The hash cache reads a check needs (`HashCache` fits); `set` records a hash computed during the check. */
