@@ -9,6 +9,7 @@ import { type DownloadPrompt, needsPrompt, showDownloadPrompt } from './dialogs/
 import { createJobReporter } from './jobs/job-reporter';
 import { createProgressPanel } from './jobs/progress-panel';
 import { createMissingModelsWarning, type MissingModelsWarning } from './comfyui/missing-models-warning';
+import { writeModelHashes } from './comfyui/write-model-hashes';
 import { createSettings, readSettings } from './settings';
 import { createSidecarClient, type SidecarClient, type WebSocketConstructor } from './connection/sidecar-client';
 import { createSidecarStatusNotice } from './connection/sidecar-status-notice';
@@ -33,6 +34,7 @@ export interface ModelDepotExtensionOptions {
 
 export const EXTENSION_NAME = 'ModelDepot';
 export const CHECK_COMMAND_ID = 'ModelDepot.CheckWorkflow';
+export const HASHES_COMMAND_ID = 'ModelDepot.SaveWithModelHashes';
 export const PANEL_TAB_ID = 'model-depot-downloads';
 
 /**
@@ -235,27 +237,71 @@ export function createModelDepotExtension(options: ModelDepotExtensionOptions): 
     void check(key, structuredClone(graphData), false);
   }
 
-  function checkCurrentWorkflow(): void {
+  /** The open workflow and what it needs, or undefined after telling the user there is nothing to check. */
+  function openWorkflowToCheck(): { workflow: unknown; requirements: Requirement[] } | undefined {
     const workflow = app.graph?.serialize?.() ?? lastWorkflow;
-    if (workflow === undefined) {
+    if (workflow === undefined || workflow === null) {
       toast({ severity: 'info', summary: 'Model Depot', detail: 'No workflow is open.', life: 4000 });
-      return;
+      return undefined;
     }
     const { requirements } = options.extractRequirements(workflow);
     if (requirements.length === 0) {
       toast({ severity: 'info', summary: 'Model Depot', detail: 'This workflow names no models.', life: 4000 });
-      return;
+      return undefined;
     }
     if (ensureClient().status() !== 'open') {
       toast({
         severity: 'info',
         summary: 'Model Depot',
-        detail: 'Waiting for the sidecar: the check runs as soon as it is reachable.',
+        detail: 'Waiting for the sidecar: this runs as soon as it is reachable.',
         life: 5000,
       });
     }
+    return { workflow, requirements };
+  }
+
+  function checkCurrentWorkflow(): void {
+    const open = openWorkflowToCheck();
     // Not awaited: a command must not hang while the sidecar is away.
-    void check(workflowKey(workflow, requirements), structuredClone(workflow), true);
+    if (open) void check(workflowKey(open.workflow, open.requirements), structuredClone(open.workflow), true);
+  }
+
+  function writeHashesIntoCurrentWorkflow(): void {
+    const open = openWorkflowToCheck();
+    if (open) void writeHashes(structuredClone(open.workflow));
+  }
+
+  async function writeHashes(workflow: unknown): Promise<void> {
+    let result: CheckResult;
+    try {
+      result = await ensureClient().check({ workflow });
+    } catch (error) {
+      toast({ severity: 'error', summary: 'Model Depot: the check failed', detail: errorText(error) });
+      return;
+    }
+    const written = writeModelHashes({ app, result });
+    const n = written.written.length;
+    const notes: string[] = [];
+    if (written.unhashed.length > 0) {
+      notes.push(
+        `No SHA-256 known yet for ${written.unhashed.join(', ')}: run model-depot annotate on the saved file.`,
+      );
+    }
+    const absent = result.items.filter((item) => item.status !== 'present' && item.status !== 'linkable').length;
+    if (absent > 0) notes.push(`${absent} model${absent === 1 ? ' is' : 's are'} not on this machine and got no hash.`);
+    if (n === 0) {
+      toast({ severity: 'warn', summary: 'Model Depot: no hash written', detail: notes.join(' ') || undefined });
+      return;
+    }
+    const save = written.markedModified
+      ? 'Save the workflow to keep them.'
+      : 'Save the workflow (Ctrl+S) to keep them.';
+    toast({
+      severity: 'success',
+      summary: `Model Depot: SHA-256 of ${n} model${n === 1 ? '' : 's'} written into this workflow`,
+      detail: [save, ...notes].join(' '),
+      life: 8000,
+    });
   }
 
   return {
@@ -274,8 +320,14 @@ export function createModelDepotExtension(options: ModelDepotExtensionOptions): 
         icon: 'pi pi-download',
         function: checkCurrentWorkflow,
       },
+      {
+        id: HASHES_COMMAND_ID,
+        label: 'Save with model hashes',
+        icon: 'pi pi-verified',
+        function: writeHashesIntoCurrentWorkflow,
+      },
     ],
-    menuCommands: [{ path: ['Extensions', 'Model Depot'], commands: [CHECK_COMMAND_ID] }],
+    menuCommands: [{ path: ['Extensions', 'Model Depot'], commands: [CHECK_COMMAND_ID, HASHES_COMMAND_ID] }],
     bottomPanelTabs: [
       { id: PANEL_TAB_ID, title: 'Model downloads', type: 'custom', render: (container) => panel.mount(container) },
     ],

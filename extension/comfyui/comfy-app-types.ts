@@ -27,6 +27,15 @@ export interface ComfyExtensionManager {
   command?: { execute?(id: string): unknown };
   /** The errors of the last queue attempt, by node id (newest frontends; older ones have it on the app). */
   lastNodeErrors?: Record<string, unknown> | null;
+  /** The workflow store: its open workflow's change tracker tells the frontend the graph changed (unsaved). */
+  workflow?: { activeWorkflow?: { changeTracker?: ComfyChangeTracker | null } | null };
+}
+
+/** Compares the graph with the saved state, so a change outside the canvas marks the workflow modified. */
+export interface ComfyChangeTracker {
+  /** The current name (types 1.45); older frontends have only `checkState`. */
+  captureCanvasState?(): void;
+  checkState?(): void;
 }
 
 /** What `app.graph.serialize()` returns: the current workflow JSON. */
@@ -35,6 +44,8 @@ export interface ComfyGraphLike {
   /** The live nodes (LGraphNode: `id`, `widgets`, `has_errors`); `_nodes` in older LiteGraph builds. */
   nodes?: readonly object[];
   _nodes?: readonly object[];
+  /** LGraph's `extra`: kept when the frontend serializes the graph (tab switches, saves), unlike top-level keys. */
+  extra?: Record<string, unknown>;
   /** Asks LiteGraph to redraw (node marks changed). */
   setDirtyCanvas?(foreground: boolean, background: boolean): void;
 }

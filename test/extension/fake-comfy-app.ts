@@ -10,6 +10,12 @@ export function createFakeComfyApp(initialSettings: Record<string, unknown> = {}
   const extensions: ComfyExtensionDefinition[] = [];
   let refreshes = 0;
   let current: unknown;
+  /** The graph as loaded or last saved: the change tracker compares against it. */
+  let savedState = 'null';
+  let modified = false;
+  /** The loaded graph's own object, read and changed in place as LiteGraph's live graph would be. */
+  const live = (key: string): unknown =>
+    typeof current === 'object' && current !== null ? Reflect.get(current, key) : undefined;
 
   const app: ComfyAppLike = {
     registerExtension(extension) {
@@ -22,8 +28,31 @@ export function createFakeComfyApp(initialSettings: Record<string, unknown> = {}
     extensionManager: {
       toast: { add: (toast) => toasts.push(toast) },
       setting: { get: (id) => settings.get(id), set: (id, value) => settings.set(id, value) },
+      workflow: {
+        activeWorkflow: {
+          changeTracker: {
+            captureCanvasState() {
+              modified = JSON.stringify(current) !== savedState;
+            },
+          },
+        },
+      },
     },
-    graph: { serialize: () => structuredClone(current) },
+    graph: {
+      serialize: () => structuredClone(current),
+      // The live graph is the loaded clone itself: its nodes and `extra` are what serialize() reads.
+      get nodes() {
+        const nodes = live('nodes');
+        return Array.isArray(nodes) ? nodes.filter((node) => typeof node === 'object' && node !== null) : [];
+      },
+      get extra() {
+        const extra = live('extra');
+        return isRecord(extra) ? extra : undefined;
+      },
+      set extra(value) {
+        if (typeof current === 'object' && current !== null) Reflect.set(current, 'extra', value);
+      },
+    },
     refreshComboInNodes() {
       refreshes++;
     },
@@ -40,7 +69,11 @@ export function createFakeComfyApp(initialSettings: Record<string, unknown> = {}
       const clone = structuredClone(graphData);
       for (const extension of extensions) void extension.beforeConfigureGraph?.(clone, [], app);
       current = clone;
+      savedState = JSON.stringify(current);
+      modified = false;
     },
+    /** Whether the frontend would show the open workflow as modified (unsaved changes). */
+    isModified: () => modified,
     /** Changes a setting the way the settings dialog does. */
     changeSetting(id: string, value: unknown) {
       const old = settings.get(id);
@@ -55,4 +88,8 @@ export function createFakeComfyApp(initialSettings: Record<string, unknown> = {}
     },
     settingValues: () => Object.fromEntries(settings),
   };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
