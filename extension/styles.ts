@@ -60,6 +60,9 @@ const CSS = `
   border: 1px solid var(--md-warn); color: var(--md-warn); white-space: nowrap;
 }
 .md-badge-saved { border-color: var(--md-ok); color: var(--md-ok); }
+.md-pick-group { display: flex; flex-direction: column; gap: 4px; margin-top: 6px; }
+.md-pick { display: flex; gap: 6px; align-items: baseline; cursor: pointer; font-size: 13px; overflow-wrap: anywhere; }
+.md-pick-catalog { color: var(--md-muted); }
 .md-totals { margin: 14px 0 4px; display: grid; grid-template-columns: auto 1fr; gap: 2px 16px; }
 .md-totals dt { color: var(--md-muted); }
 .md-totals dd { margin: 0; font-variant-numeric: tabular-nums; }

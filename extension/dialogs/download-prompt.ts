@@ -8,7 +8,10 @@ import { providerLabel } from '../jobs/provider-label';
 export interface DownloadPromptOptions {
   doc: Document;
   result: CheckResult;
-  /** The user chose Download: the requirements to link and download (missing + linkable). */
+  /**
+   * The user chose Download: the requirements to link and download (missing + linkable, and each model with catalog
+   * candidates that the user chose one for, carrying the chosen URL as the sidecar's pick does).
+   */
   onDownload(items: Requirement[]): void;
   /** Not now, Escape or a click outside. */
   onDismiss(): void;
@@ -36,8 +39,12 @@ export function showDownloadPrompt(options: DownloadPromptOptions): DownloadProm
   const missing = byStatus('missing');
   const linkable = byStatus('linkable');
   const present = byStatus('present');
-  const blocked = result.items.filter((item) => item.status === 'conflict' || item.status === 'unavailable');
+  const choosable = result.items.filter(hasChoice);
+  const blocked = result.items.filter(
+    (item) => (item.status === 'conflict' || item.status === 'unavailable') && !hasChoice(item),
+  );
   const actionable = [...linkable, ...missing];
+  const choices = choosable.map((item, index) => candidateChoice(doc, item, index));
 
   const body: Node[] = [];
   if (missing.length > 0) {
@@ -47,6 +54,16 @@ export function showDownloadPrompt(options: DownloadPromptOptions): DownloadProm
         'md-missing',
         `To download (${missing.length})`,
         missing.map((item) => missingRow(doc, item)),
+      ),
+    );
+  }
+  if (choosable.length > 0) {
+    body.push(
+      section(
+        doc,
+        'md-choose',
+        `Choose a source (${choosable.length})`,
+        choices.map((choice) => choice.row),
       ),
     );
   }
@@ -114,11 +131,11 @@ export function showDownloadPrompt(options: DownloadPromptOptions): DownloadProm
 
   const dismissButton = createElement(doc, 'button', {
     className: 'md-button md-dismiss',
-    text: actionable.length > 0 ? 'Not now' : 'Close',
+    text: actionable.length > 0 || choosable.length > 0 ? 'Not now' : 'Close',
     attrs: { type: 'button' },
   });
   const downloadButton =
-    actionable.length > 0
+    actionable.length > 0 || choosable.length > 0
       ? createElement(doc, 'button', {
           className: 'md-button md-button-primary md-download',
           text: 'Download',
@@ -126,12 +143,24 @@ export function showDownloadPrompt(options: DownloadPromptOptions): DownloadProm
         })
       : null;
 
+  const chosen = () => [
+    ...actionable.map((item) => item.requirement),
+    ...choices.flatMap((choice) => choice.requirement() ?? []),
+  ];
+  // Nothing is downloaded for a model with candidates until one is chosen: with nothing else to do, Download waits.
+  const updateDownload = () => {
+    if (downloadButton) downloadButton.disabled = chosen().length === 0;
+  };
+  for (const choice of choices) choice.row.addEventListener('change', updateDownload);
+  updateDownload();
+
   let done = false;
   const finish = (download: boolean) => {
     if (done) return;
+    if (download && downloadButton?.disabled) return;
     done = true;
     modal.close();
-    if (download) options.onDownload(actionable.map((item) => item.requirement));
+    if (download) options.onDownload(chosen());
     else options.onDismiss();
   };
 
@@ -139,12 +168,12 @@ export function showDownloadPrompt(options: DownloadPromptOptions): DownloadProm
     doc,
     idPrefix: 'md-download-prompt',
     title: `This workflow needs ${result.items.length} model${result.items.length === 1 ? '' : 's'}`,
-    subtitle: subtitle(missing.length, linkable.length, present.length, blocked.length),
+    subtitle: subtitle(missing.length, linkable.length, present.length, blocked.length, choosable.length),
     body,
     footer: [dismissButton, downloadButton],
     onDismiss: () => finish(false),
     onEnter: downloadButton ? () => finish(true) : () => finish(false),
-    initialFocus: downloadButton ?? dismissButton,
+    initialFocus: (downloadButton?.disabled ? choices[0]?.firstInput : downloadButton) ?? dismissButton,
   });
   modal.overlay.classList.add('md-download-prompt');
   dismissButton.addEventListener('click', () => finish(false));
@@ -157,9 +186,10 @@ function needsToken(item: CheckItem): boolean {
   return item.needsToken || item.requirement.requiresAuth === true;
 }
 
-function subtitle(missing: number, linkable: number, present: number, blocked: number): string {
+function subtitle(missing: number, linkable: number, present: number, blocked: number, choose: number): string {
   const parts: string[] = [];
   if (missing > 0) parts.push(`${missing} to download`);
+  if (choose > 0) parts.push(`${choose} to choose`);
   if (linkable > 0) parts.push(`${linkable} to link`);
   if (blocked > 0) parts.push(`${blocked} not available`);
   if (present > 0) parts.push(`${present} already there`);
@@ -216,6 +246,87 @@ function linkRow(doc: Document, item: CheckItem): HTMLElement {
       text: size === undefined ? 'saved' : `${formatBytes(size)} saved`,
     }),
   ]);
+}
+
+type Candidate = NonNullable<CheckItem['candidates']>[number];
+
+/** Several catalog entries match a model the workflow names without a URL: the person picks one. */
+function hasChoice(item: CheckItem): boolean {
+  return item.status === 'unavailable' && (item.candidates?.length ?? 0) > 1;
+}
+
+interface CandidateChoice {
+  row: HTMLElement;
+  firstInput: HTMLInputElement | undefined;
+  /** The requirement with the chosen candidate's URL (and its SHA-256 when the workflow gives none), or none. */
+  requirement(): Requirement | undefined;
+}
+
+/** One radio per candidate (host and path of its URL, the catalog's name), and "Don't download", checked at first. */
+function candidateChoice(doc: Document, item: CheckItem, index: number): CandidateChoice {
+  const candidates = item.candidates ?? [];
+  const name = `md-pick-${index}`;
+  const option = (value: string, label: (Node | string)[], checked: boolean) => {
+    const input = createElement(doc, 'input', {
+      className: 'md-pick-input',
+      attrs: { type: 'radio', name, value },
+    });
+    input.checked = checked;
+    return { input, label: createElement(doc, 'label', { className: 'md-pick' }, [input, ...label]) };
+  };
+  const options = candidates.map((candidate, i) => option(String(i + 1), candidateLabel(doc, candidate), false));
+  const skip = option('', [createElement(doc, 'span', { text: "Don't download" })], true);
+  const group = createElement(
+    doc,
+    'div',
+    {
+      className: 'md-pick-group',
+      attrs: { role: 'radiogroup', 'aria-label': `Source of ${item.requirement.filename}` },
+    },
+    [...options.map((o) => o.label), skip.label],
+  );
+  const row = createElement(doc, 'li', { className: 'md-item md-item-choose', attrs: { 'data-status': 'choose' } }, [
+    nameCell(doc, item, [
+      createElement(doc, 'span', {
+        className: 'md-item-detail',
+        text: `${candidates.length} catalog entries match this name; choose the one the workflow means.`,
+      }),
+      group,
+    ]),
+  ]);
+  return {
+    row,
+    firstInput: options[0]?.input,
+    requirement() {
+      const picked = options.findIndex((o) => o.input.checked);
+      const candidate = candidates[picked];
+      if (candidate === undefined) return undefined;
+      const { requirement } = item;
+      return {
+        ...requirement,
+        urls: [candidate.url],
+        // The catalog's hash verifies the download; the workflow's own wins.
+        ...(requirement.sha256 === undefined && candidate.sha256 !== undefined && { sha256: candidate.sha256 }),
+      };
+    },
+  };
+}
+
+function candidateLabel(doc: Document, candidate: Candidate): (Node | string)[] {
+  const where = urlHostAndPath(candidate.url);
+  return [
+    ...(candidate.name ? [createElement(doc, 'span', { className: 'md-pick-name', text: candidate.name }), ' '] : []),
+    createElement(doc, 'span', { className: 'md-pick-url', text: where }),
+    ' ',
+    createElement(doc, 'span', { className: 'md-pick-catalog', text: `(${candidate.catalog})` }),
+  ];
+}
+
+/** `huggingface.co/org/repo/resolve/main/x.safetensors`: where the bytes come from, without scheme or query. */
+function urlHostAndPath(url: string): string {
+  if (!URL.canParse(url)) return url;
+  const parsed = new URL(url);
+  return `${parsed.host}${parsed.pathname}`;
 }
 
 function blockedRow(doc: Document, item: CheckItem): HTMLElement {

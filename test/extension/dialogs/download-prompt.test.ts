@@ -134,3 +134,96 @@ describe('showDownloadPrompt', () => {
     expect(dialog.textContent).toContain('<img src=x onerror=alert(1)>.safetensors');
   });
 });
+
+describe('showDownloadPrompt with catalog candidates', () => {
+  const CANDIDATES = [
+    {
+      url: 'https://huggingface.co/org-a/upscalers/resolve/main/4x_foolhardy.pth',
+      catalog: 'comfyui-manager',
+      path: 'upscale_models/4x_foolhardy.pth',
+      sha256: 'c'.repeat(64),
+      name: '4x Foolhardy (A)',
+    },
+    {
+      url: 'https://civitai.com/api/download/models/777?type=Model',
+      catalog: 'team-list',
+      path: 'upscale_models/4x_foolhardy.pth',
+    },
+  ];
+
+  /** The sample answer plus a model two catalog entries match, which the check leaves unavailable. */
+  function withCandidates(others = true) {
+    const result = sampleCheckResult();
+    if (!others) result.items = result.items.filter((item) => item.status === 'present');
+    result.items.push({
+      requirement: {
+        category: 'upscale_models',
+        filename: '4x_foolhardy.pth',
+        urls: [],
+        required: true,
+        origin: 'widget',
+      },
+      status: 'unavailable',
+      code: 'NOT_FOUND',
+      targetPath: 'upscale_models/4x_foolhardy.pth',
+      needsToken: false,
+      reason: '2 catalog entries match; pick one.',
+      candidates: CANDIDATES,
+    });
+    return result;
+  }
+
+  const radios = (dialog: HTMLElement) => [...dialog.querySelectorAll<HTMLInputElement>('input[type="radio"]')];
+
+  it('offers each candidate with its URL host and path and its catalog, and "Don\'t download" checked', () => {
+    const { dialog } = open(withCandidates());
+    const row = dialog.querySelector('[data-status="choose"]');
+    expect(row?.textContent).toContain('4x_foolhardy.pth');
+    expect(texts(dialog, '.md-choose .md-pick')).toEqual([
+      '4x Foolhardy (A) huggingface.co/org-a/upscalers/resolve/main/4x_foolhardy.pth (comfyui-manager)',
+      'civitai.com/api/download/models/777 (team-list)',
+      "Don't download",
+    ]);
+    expect(radios(dialog).map((r) => r.checked)).toEqual([false, false, true]);
+    expect(dialog.querySelector('[role="radiogroup"]')?.getAttribute('aria-label')).toBe('Source of 4x_foolhardy.pth');
+    // Not listed again among the models that cannot be fetched.
+    expect(dialog.querySelector('.md-blocked')?.textContent).not.toContain('4x_foolhardy.pth');
+    expect(dialog.querySelector('.md-dialog-subtitle')?.textContent).toBe(
+      '2 to download, 1 to choose, 1 to link, 1 not available, 1 already there',
+    );
+  });
+
+  it('downloads nothing for it until a candidate is chosen', () => {
+    const { dialog, onDownload } = open(withCandidates());
+    dialog.querySelector<HTMLButtonElement>('.md-download')?.click();
+    const names = onDownload.mock.calls[0][0].map((r: { filename: string }) => r.filename);
+    expect(names).not.toContain('4x_foolhardy.pth');
+    expect(names).toHaveLength(3);
+  });
+
+  it('hands over the chosen candidate as the requirement URL, with the catalog SHA-256', () => {
+    const { dialog, onDownload } = open(withCandidates());
+    radios(dialog)[0].click();
+    dialog.querySelector<HTMLButtonElement>('.md-download')?.click();
+    const picked = onDownload.mock.calls[0][0].find((r: { filename: string }) => r.filename === '4x_foolhardy.pth');
+    expect(picked).toMatchObject({
+      category: 'upscale_models',
+      urls: [CANDIDATES[0].url],
+      sha256: CANDIDATES[0].sha256,
+    });
+  });
+
+  it('with nothing else to do, Download waits for a choice, and Enter does nothing until then', () => {
+    const { dialog, onDownload } = open(withCandidates(false));
+    const download = dialog.querySelector<HTMLButtonElement>('.md-download');
+    expect(download?.disabled).toBe(true);
+    expect(document.activeElement).toBe(radios(dialog)[0]);
+    dialog.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true }));
+    expect(onDownload).not.toHaveBeenCalled();
+    radios(dialog)[1].click();
+    expect(download?.disabled).toBe(false);
+    download?.click();
+    expect(onDownload.mock.calls[0][0]).toMatchObject([{ filename: '4x_foolhardy.pth', urls: [CANDIDATES[1].url] }]);
+    expect(onDownload.mock.calls[0][0][0].sha256).toBeUndefined();
+  });
+});
