@@ -19,8 +19,6 @@ export interface KeyFlags {
 }
 
 export interface KeyContext {
-  confirmQuit: boolean;
-  downloadsRunning: boolean;
   /** First row shown and rows that fit, for mouse rows and page moves. */
   top: number;
   tableHeight: number;
@@ -34,9 +32,11 @@ const FIRST_ROW_LINE = 3;
 
 const state = (...actions: TuiAction[]): KeyCommand => ({ kind: 'state', actions });
 
-/** The terminal UI's keys: arrows move, Enter toggles, a click only moves, d a u s r p, Escape quits (asks if busy). */
+/**
+ * The terminal UI's keys: arrows move, Enter toggles, a click only moves, d a u s r p. Escape quits at once, whatever
+ * runs: a check in flight is dropped, and downloads stop with their partial files kept for the next run to resume.
+ */
 export function keyCommand(input: string, key: KeyFlags, context: KeyContext): KeyCommand {
-  if (context.confirmQuit) return input === 'y' || input === 'q' ? { kind: 'quit' } : state({ type: 'stayOpen' });
   const clicks = [...input.matchAll(MOUSE_EVENT)];
   if (clicks.length > 0) {
     return state(
@@ -49,7 +49,7 @@ export function keyCommand(input: string, key: KeyFlags, context: KeyContext): K
       }),
     );
   }
-  if (key.escape) return context.downloadsRunning ? state({ type: 'askQuit' }) : { kind: 'quit' };
+  if (key.escape) return { kind: 'quit' };
   if (key.upArrow) return state({ type: 'move', delta: -1 });
   if (key.downArrow) return state({ type: 'move', delta: 1 });
   if (key.pageUp) return state({ type: 'move', delta: -context.tableHeight });

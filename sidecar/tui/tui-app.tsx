@@ -12,7 +12,6 @@ import { fitText } from './fit-text';
 import { keyCommand } from './key-command';
 import { useTerminalSize } from './use-terminal-size';
 import {
-  hasActiveJobs,
   initialTuiState,
   tuiReducer,
   visibleRows,
@@ -57,16 +56,16 @@ export function TuiApp({ depot, title, clientId, env }: TuiAppProps) {
   const notice = (text: string | undefined) => dispatch({ type: 'notice', text });
   const failed = (what: string) => failureNotice(dispatch, what);
 
-  const recheck = useCallback(
-    () =>
-      depot
-        .check()
-        .then(
-          (result) => dispatch({ type: 'checked', result, labels: depot.labels }),
-          failureNotice(dispatch, 'Check'),
-        ),
-    [depot],
-  );
+  const recheck = useCallback(() => {
+    dispatch({ type: 'checking', active: true });
+    return depot.check().then(
+      (result) => dispatch({ type: 'checked', result, labels: depot.labels }),
+      (error: unknown) => {
+        dispatch({ type: 'checking', active: false });
+        failureNotice(dispatch, 'Check')(error);
+      },
+    );
+  }, [depot]);
 
   useEffect(() => {
     void recheck();
@@ -100,8 +99,6 @@ export function TuiApp({ depot, title, clientId, env }: TuiAppProps) {
   useInput(
     (input, key) => {
       const command = keyCommand(input, key, {
-        confirmQuit: state.confirmQuit,
-        downloadsRunning: hasActiveJobs(state),
         top,
         tableHeight,
         paletteCount: palettes.length,
@@ -132,12 +129,23 @@ export function TuiApp({ depot, title, clientId, env }: TuiAppProps) {
   return (
     <Box flexDirection="column" width={width}>
       <Text bold color={palette.accent}>
-        {fitText(`model-depot · ${title} · ${state.missingOnly ? 'missing only' : 'all models'}`, width)}
+        {fitText(
+          `model-depot · ${title} · ${state.missingOnly ? 'missing only' : 'all models'}${state.checking ? ' · checking…' : ''}`,
+          width,
+        )}
       </Text>
       <ModelTable rows={visible} cursor={state.cursor} top={top} height={tableHeight} width={width} palette={palette} />
       <TotalLine rows={state.rows} width={width} />
       <Text dimColor={palette.dim}>
-        {fitText(current ? (current.label?.detail ?? current.item.targetPath) : 'No models to show.', width, 'end')}
+        {fitText(
+          current
+            ? (current.label?.detail ?? current.item.targetPath)
+            : state.checking
+              ? 'Checking… (Esc quits)'
+              : 'No models to show.',
+          width,
+          'end',
+        )}
       </Text>
       <Text color={status ? palette.tones[status.tone] : undefined}>
         {fitText(status?.detail ?? ' ', width, 'end')}
@@ -157,10 +165,6 @@ export function TuiApp({ depot, title, clientId, env }: TuiAppProps) {
             depot.cancelWaiting(provider, clientId);
           }}
         />
-      ) : state.confirmQuit ? (
-        <Text color={palette.tones.failed}>
-          {fitText('Downloads are running. Quit anyway? (y/n) Partial files are kept for resume.', width)}
-        </Text>
       ) : (
         <Text dimColor={palette.dim}>
           {fitText(

@@ -1,5 +1,5 @@
 import type { CheckItem, CheckResult, Provider } from '../../shared/check-result';
-import { TERMINAL_JOB_STATES, type Job } from '../../shared/job';
+import type { Job } from '../../shared/job';
 
 /**
  * How a row is shown when the list is not a workflow's (WanGP's models): by default the Config column shows the
@@ -39,7 +39,8 @@ export interface TuiState {
   cursor: number;
   missingOnly: boolean;
   paletteIndex: number;
-  confirmQuit: boolean;
+  /** A check is running (the first one, or after `r`): the UI says so until its answer is in. */
+  checking: boolean;
   tokenRequest?: TokenRequest;
   /** A one-line notice at the bottom (cache reset, nothing selected...). */
   notice?: string;
@@ -55,13 +56,12 @@ export type TuiAction =
   | { type: 'nextPalette'; paletteCount: number }
   | { type: 'checked'; result: CheckResult; labels?: ReadonlyMap<string, TuiRowLabel> }
   | { type: 'job'; job: Job }
-  | { type: 'askQuit' }
-  | { type: 'stayOpen' }
+  | { type: 'checking'; active: boolean }
   | { type: 'tokenRequest'; request: TokenRequest | undefined }
   | { type: 'notice'; text: string | undefined };
 
 export function initialTuiState(): TuiState {
-  return { rows: [], cursor: 0, missingOnly: false, paletteIndex: 0, confirmQuit: false };
+  return { rows: [], cursor: 0, missingOnly: false, paletteIndex: 0, checking: false };
 }
 
 /** A row counts as "there" once its file is in place: it is hidden by the missing-only view. */
@@ -72,10 +72,6 @@ export function isInPlace(row: TuiRow): boolean {
 
 export function visibleRows(state: TuiState): TuiRow[] {
   return state.missingOnly ? state.rows.filter((row) => !isInPlace(row)) : state.rows;
-}
-
-export function hasActiveJobs(state: TuiState): boolean {
-  return state.rows.some((row) => row.job !== undefined && !TERMINAL_JOB_STATES.has(row.job.state));
 }
 
 function clampCursor(state: TuiState): TuiState {
@@ -127,17 +123,15 @@ export function tuiReducer(state: TuiState, action: TuiAction): TuiState {
           ...(label === undefined ? {} : { label }),
         };
       });
-      return clampCursor({ ...state, rows });
+      return clampCursor({ ...state, rows, checking: false });
     }
     case 'job':
       return {
         ...state,
         rows: state.rows.map((row) => (row.key === action.job.targetPath ? { ...row, job: action.job } : row)),
       };
-    case 'askQuit':
-      return { ...state, confirmQuit: true };
-    case 'stayOpen':
-      return { ...state, confirmQuit: false };
+    case 'checking':
+      return { ...state, checking: action.active };
     case 'tokenRequest':
       return { ...state, tokenRequest: action.request };
     case 'notice':

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { keyCommand, type KeyContext } from '../../sidecar/tui/key-command';
 
-const context: KeyContext = { confirmQuit: false, downloadsRunning: false, top: 4, tableHeight: 10, paletteCount: 3 };
+const context: KeyContext = { top: 4, tableHeight: 10, paletteCount: 3 };
 
 describe('keyCommand', () => {
   it('maps the keys of the help line', () => {
@@ -26,17 +26,10 @@ describe('keyCommand', () => {
     expect(keyCommand('x', {}, context)).toEqual({ kind: 'none' });
   });
 
-  it('quits on Escape at once when idle, and asks first while downloads run', () => {
+  it('quits on Escape at once, whatever runs', () => {
     expect(keyCommand('', { escape: true }, context)).toEqual({ kind: 'quit' });
-    expect(keyCommand('', { escape: true }, { ...context, downloadsRunning: true })).toEqual({
-      kind: 'state',
-      actions: [{ type: 'askQuit' }],
-    });
-    expect(keyCommand('y', {}, { ...context, confirmQuit: true })).toEqual({ kind: 'quit' });
-    expect(keyCommand('n', {}, { ...context, confirmQuit: true })).toEqual({
-      kind: 'state',
-      actions: [{ type: 'stayOpen' }],
-    });
+    // y and n are no answers to anything: there is no question before quitting.
+    expect(keyCommand('y', {}, context)).toEqual({ kind: 'none' });
   });
 
   it('turns a click into a cursor move on the row under it, never a selection; the wheel scrolls', () => {

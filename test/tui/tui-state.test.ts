@@ -1,14 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CheckItem, CheckResult } from '../../shared/check-result';
 import type { Job } from '../../shared/job';
-import {
-  initialTuiState,
-  tuiReducer,
-  visibleRows,
-  hasActiveJobs,
-  type TuiRow,
-  type TuiState,
-} from '../../sidecar/tui/tui-state';
+import { initialTuiState, tuiReducer, visibleRows, type TuiRow, type TuiState } from '../../sidecar/tui/tui-state';
 import { rowStatus } from '../../sidecar/tui/row-status';
 import { fitText } from '../../sidecar/tui/fit-text';
 import { tableColumns } from '../../sidecar/tui/table-columns';
@@ -105,7 +98,15 @@ describe('tuiReducer', () => {
     const again = tuiReducer(state, { type: 'checked', result: checkResult(item('a.safetensors', 'missing')) });
     expect(again.rows[0]?.selected).toBe(true);
     expect(again.rows[0]?.job?.state).toBe('downloading');
-    expect(hasActiveJobs(again)).toBe(true);
+  });
+
+  it('says a check is running from its start until its answer is in', () => {
+    let state = initialTuiState();
+    state = tuiReducer(state, { type: 'checking', active: true });
+    expect(state.checking).toBe(true);
+    state = tuiReducer(state, { type: 'checked', result: checkResult(item('a.safetensors', 'missing')) });
+    expect(state.checking).toBe(false);
+    expect(state.rows).toHaveLength(1);
   });
 });
 

@@ -99,6 +99,9 @@ export async function createDepot(options: CreateDepotOptions): Promise<Depot> {
   };
 
   const indexAbort = new AbortController();
+  // Ends the waits between a look-up's tries when the depot closes (the TUI quits mid-check): the agent's destroy
+  // fails the requests themselves.
+  const closing = new AbortController();
   const runIndex = (): Promise<IndexSummary> =>
     indexModelPlaces({
       registry,
@@ -142,6 +145,7 @@ export async function createDepot(options: CreateDepotOptions): Promise<Depot> {
         // Only the environment's tokens: a token given for an install belongs to that install's downloads.
         hfToken: options.envTokens?.huggingface,
         civitaiToken: options.envTokens?.civitai,
+        sleep: (ms) => systemClock.sleep(ms, closing.signal),
       }));
   const runCheck = (
     requirements: readonly Requirement[],
@@ -237,6 +241,7 @@ export async function createDepot(options: CreateDepotOptions): Promise<Depot> {
       }),
     on: (event, listener) => board.on(event, listener),
     async close() {
+      closing.abort(new DepotError('CANCELLED', 'The depot is closing.'));
       indexAbort.abort(new DepotError('CANCELLED', 'The depot is closing.'));
       await indexed.catch(() => undefined);
       waits.cancelAll();
