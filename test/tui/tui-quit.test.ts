@@ -135,7 +135,7 @@ describe('model-depot tui: Escape quits at once', () => {
       for (const connection of sockets) connection.destroy();
       await new Promise<void>((resolve) => silent.close(() => resolve()));
     }
-  });
+  }, 30_000);
 
   it('quits at once while a download runs, without asking, and keeps the partial file for a resume', async () => {
     hub.addRepo({ id: 'org/slow', files: [{ path: 'slow.safetensors', size: 4_000_000, lfs: true }] });
@@ -170,5 +170,5 @@ describe('model-depot tui: Escape quits at once', () => {
     await expect(readdir(path.join(models, 'checkpoints')).catch(() => [])).resolves.toEqual([]);
     const kept = await readdir(path.join(models, '.cache', 'tmp'));
     expect(kept.some((name) => name.endsWith('.part'))).toBe(true);
-  });
+  }, 30_000);
 });
