@@ -24,6 +24,17 @@ export interface StartFakeComfyuiOptions {
   base: string;
   /** The rest of the environment (nothing is inherited, so no developer token leaks in). */
   env: Record<string, string>;
+  /** The port to listen on, on 127.0.0.1 (ComfyUI Desktop's is 8000). Default: a free one. */
+  port?: number;
+  /**
+   * Also serve a stand-in frontend page from this folder (index.html at `/`, its files under `/stand-in/`) with the
+   * routes it reads: `/scripts/*.js`, `/api/settings`, `/api/extensions`, `/api/experiment/models/{folder}`.
+   */
+  standIn?: {
+    pageDir: string;
+    /** What GET /api/settings answers. Default none. */
+    settings?: Record<string, unknown>;
+  };
 }
 
 /**
@@ -33,7 +44,17 @@ export interface StartFakeComfyuiOptions {
 export function startFakeComfyui(options: StartFakeComfyuiOptions): Promise<FakeComfyui> {
   const child = spawn(PYTHON, [`${FAKE_COMFYUI}/main.py`, options.nodeDir], {
     // No __pycache__ left in the test folder.
-    env: { PYTHONPATH: FAKE_COMFYUI, PYTHONDONTWRITEBYTECODE: '1', FAKE_COMFYUI_BASE: options.base, ...options.env },
+    env: {
+      PYTHONPATH: FAKE_COMFYUI,
+      PYTHONDONTWRITEBYTECODE: '1',
+      FAKE_COMFYUI_BASE: options.base,
+      ...options.env,
+      ...(options.port !== undefined && { FAKE_COMFYUI_PORT: String(options.port) }),
+      ...(options.standIn && {
+        FAKE_COMFYUI_STAND_IN: options.standIn.pageDir,
+        FAKE_COMFYUI_SETTINGS: JSON.stringify(options.standIn.settings ?? {}),
+      }),
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
