@@ -38,6 +38,10 @@ export const zCheckMessage = z.object({
   catalogs: z.array(zCatalog).max(100).optional(),
   /** Choices among catalog candidates, by file name: a URL or a 1-based index (the CLI's `--pick`). Default none. */
   picks: z.record(z.string(), z.string()).optional(),
+  /** false: ask no host for the SHA-256 and size of URLs without one (the CLI's `--no-remote`). Default true. */
+  remote: z.boolean().optional(),
+  /** Also the models of muted and bypassed nodes, as optional (the CLI's `--all`). Default false. */
+  all: z.boolean().optional(),
 });
 
 /** Starts jobs for the given requirements (links first, then downloads). */
@@ -80,12 +84,19 @@ export const zSetLimitMessage = z.object({
   kbps: z.number().positive().nullable(),
 });
 
+/** Forgets the hosts' cached answers (SHA-256 and size of URLs), so the next check asks them again. */
+export const zResetMetadataCacheMessage = z.object({
+  type: z.literal('resetMetadataCache'),
+  id: z.string().max(200),
+});
+
 export const zClientMessage = z.discriminatedUnion('type', [
   zCheckMessage,
   zInstallMessage,
   zTokenMessage,
   zCancelMessage,
   zSetLimitMessage,
+  zResetMetadataCacheMessage,
 ]);
 export type ClientMessage = z.infer<typeof zClientMessage>;
 
@@ -132,6 +143,9 @@ export const zAuthRequiredMessage = z.object({
   message: z.string(),
 });
 
+/** Answers a `resetMetadataCache` once the cache is empty. */
+export const zMetadataCacheResetMessage = z.object({ type: z.literal('metadataCacheReset'), id: z.string() });
+
 export const zErrorMessage = z.object({
   type: z.literal('error'),
   id: z.string().optional(),
@@ -146,6 +160,7 @@ export const zServerMessage = z.discriminatedUnion('type', [
   zJobDoneMessage,
   zJobFailedMessage,
   zAuthRequiredMessage,
+  zMetadataCacheResetMessage,
   zErrorMessage,
 ]);
 export type ServerMessage = z.infer<typeof zServerMessage>;

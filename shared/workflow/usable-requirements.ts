@@ -1,5 +1,9 @@
 import { DepotError } from '../errors';
-import { extractRequirements, type ExtractedRequirements } from './extract-requirements';
+import {
+  type ExtractRequirementsOptions,
+  extractRequirements,
+  type ExtractedRequirements,
+} from './extract-requirements';
 
 /** A check or an install handles at most this many models at once: more is not a workflow, and would stall the sidecar. */
 export const MAX_REQUIREMENTS = 1000;
@@ -8,8 +12,8 @@ export const MAX_REQUIREMENTS = 1000;
  * The requirements of a workflow, or BAD_INPUT when it names no usable model or too many. Commands call it before
  * they lock the registry, so bad input is reported as such even while another model-depot holds the models root.
  */
-export function usableRequirements(input: unknown): ExtractedRequirements {
-  const extracted = extractRequirements(input);
+export function usableRequirements(input: unknown, options: ExtractRequirementsOptions = {}): ExtractedRequirements {
+  const extracted = extractRequirements(input, options);
   const { requirements, invalid } = extracted;
   if (requirements.length === 0 && invalid.length > 0) {
     const shown = invalid

@@ -151,6 +151,8 @@ export function createWsHub(options: WsHubOptions): WsHub {
         const result = await depot.check(input, {
           ...(message.catalogs && { catalogs: message.catalogs }),
           ...(picks && { picks }),
+          ...(message.remote === undefined ? {} : { remote: message.remote }),
+          ...(message.all === undefined ? {} : { all: message.all }),
         });
         send(ws, { type: 'checkResult', id: message.id, result });
         return;
@@ -185,6 +187,10 @@ export function createWsHub(options: WsHubOptions): WsHub {
         return;
       case 'setLimit':
         depot.setLimit(message.kbps);
+        return;
+      case 'resetMetadataCache':
+        await depot.resetMetadataCache();
+        send(ws, { type: 'metadataCacheReset', id: message.id });
         return;
     }
   };

@@ -131,6 +131,35 @@ describe('WebSocket hub', () => {
     expect(done).toMatchObject({ state: 'failed', error: { code: 'CANCELLED' } });
   });
 
+  test('checks without asking the hosts when told, and forgets their cached answers on resetMetadataCache', async ({
+    hub,
+    server,
+  }) => {
+    hub.addRepo({ id: REPO, files: [{ path: FILE, size: SIZE }] });
+    const one = await connectWs(server);
+    await one.waitFor((m) => m.type === 'hello');
+    const unhashed = { checkpoints: [{ filename: FILE, urls: [hub.resolveUrl(REPO, FILE)] }] };
+    const check = async (id: string, extra: Record<string, unknown> = {}) => {
+      one.send({ type: 'check', id, dependencies: unhashed, ...extra });
+      const answer = await one.waitFor((m) => m.type === 'checkResult' && m.id === id);
+      return (answer.result as { items: Array<{ size?: number }> }).items[0];
+    };
+    const asked = () => hub.requests.filter((r) => r.server === 'hf').length;
+
+    expect(await check('first')).toMatchObject({ size: SIZE });
+    const afterFirst = asked();
+    expect(afterFirst).toBeGreaterThan(0);
+    expect(await check('cached')).toMatchObject({ size: SIZE });
+    expect((await check('offline', { remote: false }))?.size).toBeUndefined();
+    expect(asked()).toBe(afterFirst);
+
+    one.send({ type: 'resetMetadataCache', id: 'r' });
+    await one.waitFor((m) => m.type === 'metadataCacheReset' && m.id === 'r');
+    expect(await check('again')).toMatchObject({ size: SIZE });
+    expect(asked()).toBeGreaterThan(afterFirst);
+    one.close();
+  });
+
   test('answers 1,000 random or malformed messages with errors, one each, and stays healthy', async ({ server }) => {
     const one = await connectWs(server);
     await one.waitFor((m) => m.type === 'hello');

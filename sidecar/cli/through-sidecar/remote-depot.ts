@@ -10,10 +10,21 @@ import type { InstallTokens } from '../../server/http-api';
 import type { SidecarConnection } from './find-sidecar';
 import { sidecarError } from './sidecar-request';
 
-/** What `install` (and the terminal UI) use of a depot: the local one, or a sidecar's through its WebSocket. */
+/** What `install`, `check` and the terminal UI use of a depot: the local one, or a sidecar's through its WebSocket. */
 export type WorkingDepot = Pick<
   Depot,
-  'indexed' | 'check' | 'install' | 'provideToken' | 'cancelWaiting' | 'cancel' | 'job' | 'settled' | 'on' | 'close'
+  | 'indexed'
+  | 'check'
+  | 'install'
+  | 'provideToken'
+  | 'cancelWaiting'
+  | 'cancel'
+  | 'job'
+  | 'settled'
+  | 'setLimit'
+  | 'resetMetadataCache'
+  | 'on'
+  | 'close'
 >;
 
 export interface ConnectRemoteDepotOptions {
@@ -72,6 +83,7 @@ export async function connectRemoteDepot(
     switch (message.type) {
       case 'checkResult':
       case 'installStarted':
+      case 'metadataCacheReset':
       case 'error':
         if (message.id !== undefined) pending.get(message.id)?.resolve(message);
         return;
@@ -143,6 +155,8 @@ export async function connectRemoteDepot(
         input,
         ...(checkOptions.catalogs && { catalogs: checkOptions.catalogs }),
         ...(checkOptions.picks && { picks: Object.fromEntries(checkOptions.picks) }),
+        ...(checkOptions.remote === undefined ? {} : { remote: checkOptions.remote }),
+        ...(checkOptions.all === undefined ? {} : { all: checkOptions.all }),
       });
       if (answer.type !== 'checkResult') throw unexpected(answer.type);
       return answer.result;
@@ -181,6 +195,14 @@ export async function connectRemoteDepot(
       return jobs.get(jobId);
     },
     job: (id) => jobs.get(id),
+    // The sidecar's cap, for every download it runs: it is the one process that downloads into this folder.
+    setLimit(kbps) {
+      tell({ type: 'setLimit', kbps });
+    },
+    async resetMetadataCache() {
+      const answer = await ask({ type: 'resetMetadataCache' });
+      if (answer.type !== 'metadataCacheReset') throw unexpected(answer.type);
+    },
     settled(ids = [...owned]) {
       return new Promise((resolve, reject) => {
         const check = (): void => {

@@ -150,7 +150,7 @@ export async function createDepot(options: CreateDepotOptions): Promise<Depot> {
   const runCheck = (
     requirements: readonly Requirement[],
     invalid: readonly InvalidEntry[],
-    checkOptions: DepotCheckOptions = {},
+    { remote = true, all: _all, ...checkOptions }: DepotCheckOptions = {},
   ): Promise<CheckResult> =>
     checkRequirements({
       ...checkOptions,
@@ -160,7 +160,7 @@ export async function createDepot(options: CreateDepotOptions): Promise<Depot> {
       modelsRoot,
       extraDirs,
       hashCache,
-      lookupRemote,
+      lookupRemote: remote ? lookupRemote : undefined,
       freeSpace,
       hostPolicy,
     });
@@ -169,7 +169,7 @@ export async function createDepot(options: CreateDepotOptions): Promise<Depot> {
     modelsRoot,
     indexed,
     async check(input, checkOptions = {}) {
-      const { requirements, invalid } = usableRequirements(input);
+      const { requirements, invalid } = usableRequirements(input, { includeInactive: checkOptions.all === true });
       return runCheck(requirements, invalid, checkOptions);
     },
     async install(items, installOptions = {}) {

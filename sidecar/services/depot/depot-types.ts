@@ -37,6 +37,10 @@ export interface DepotCheckOptions {
   catalogs?: readonly Catalog[];
   /** `--pick` choices among catalog candidates, by file name: a URL or a 1-based index. Default none. */
   picks?: ReadonlyMap<string, string>;
+  /** Ask HuggingFace and Civitai for the SHA-256 and size of URLs that carry none. Default true. */
+  remote?: boolean;
+  /** Also list the models of muted and bypassed nodes, as optional. Default false. */
+  all?: boolean;
 }
 
 export interface InstallOptions {
