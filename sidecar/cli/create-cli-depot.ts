@@ -44,6 +44,13 @@ export function openCliDepotReader(ctx: CliContext): Promise<DepotReader> {
   return openDepot({ ...depotOptions(ctx), readOnly: true });
 }
 
+/** The config's download timeout, unless HF_HUB_DOWNLOAD_TIMEOUT is set: the environment is the narrower setting. */
+function downloadTimeout(ctx: CliContext): { downloadTimeoutMs?: number } {
+  const seconds = ctx.config.download_timeout_seconds;
+  if (seconds === null || (ctx.env.httpEnv?.HF_HUB_DOWNLOAD_TIMEOUT ?? '').trim() !== '') return {};
+  return { downloadTimeoutMs: seconds * 1000 };
+}
+
 function depotOptions(ctx: CliContext) {
   return {
     modelsRoot: ctx.modelsRoot,
@@ -59,6 +66,7 @@ function depotOptions(ctx: CliContext) {
     envTokens: { huggingface: ctx.env.hfToken, civitai: ctx.env.civitaiToken },
     env: ctx.env.httpEnv,
     ...(ctx.config.proxy ? { proxy: ctx.config.proxy } : {}),
+    ...downloadTimeout(ctx),
     offline: ctx.offline,
     // A local mirror (or the tests' fake hub) on loopback redirects to other loopback hosts (its CDN).
     allowLoopbackHosts: isLoopbackEndpoint(ctx.env.hfEndpoint) || isLoopbackEndpoint(ctx.env.civitaiEndpoint),

@@ -8,6 +8,8 @@ export const CONFIG_COMMENT =
   'bandwidth_limit_kb: download cap in KB/s, null for none. ' +
   'port/host: where the sidecar listens. parallel_downloads: downloads at once. ' +
   'connections_per_file: connections a large file is fetched over. ' +
+  'download_timeout_seconds: how long a download may wait to connect, for its first byte and between bytes ' +
+  '(null: HF_HUB_DOWNLOAD_TIMEOUT, else 10 s to connect and 60 s for the rest). ' +
   'allowed_origins: the ComfyUI pages that may use the sidecar. ' +
   'allowed_hosts: host names (no port) the sidecar answers to besides 127.0.0.1/localhost, for a ComfyUI on the LAN ' +
   '(with host 0.0.0.0). Tokens are never stored here.';
@@ -52,6 +54,11 @@ export const zConfig = z
     parallel_downloads: z.number().int().min(1).max(16).default(3),
     /** Ranged connections one large file (64 MiB or more, size known) is fetched over; 1 for one. Default 8. */
     connections_per_file: z.number().int().min(1).max(16).default(8),
+    /**
+     * Seconds a download may wait for each phase: connecting, the first byte of an answer, the next byte of a body.
+     * HF_HUB_DOWNLOAD_TIMEOUT, when set, wins. Default null: 10 s to connect, 60 s for the others.
+     */
+    download_timeout_seconds: z.number().positive().nullable().default(null),
     allowed_origins: z.array(z.string().url()).default(DEFAULT_ALLOWED_ORIGINS),
     /**
      * Host names the sidecar answers to besides loopback (`Host` header, DNS-rebinding protection), e.g. its LAN
@@ -89,6 +96,7 @@ export const CONFIG_KEY_HINTS: Readonly<Record<string, string>> = {
   host: 'an address to listen on, such as "127.0.0.1"',
   parallel_downloads: 'a whole number from 1 to 16, such as 3',
   connections_per_file: 'a whole number from 1 to 16, such as 8 (1 for one connection per file)',
+  download_timeout_seconds: 'a positive number of seconds, such as 30, or null for the defaults',
   allowed_origins: 'a list of page origins, such as ["http://127.0.0.1:8188"]',
   allowed_hosts: 'a list of host names or addresses without port, such as ["depot.lan", "192.168.1.20"], or []',
   catalogs: 'a list of catalog files or URLs, such as ["./model-list.json"], or []',

@@ -140,6 +140,26 @@ describe('model-depot install against hosts that misbehave', () => {
     }
   });
 
+  test('takes the download timeout from the config file when HF_HUB_DOWNLOAD_TIMEOUT is not set', async ({ dir }) => {
+    const sockets = new Set<net.Socket>();
+    const silent = net.createServer((socket) => {
+      sockets.add(socket);
+      socket.on('error', () => undefined);
+    });
+    const origin = await listen(silent);
+    try {
+      await writeFile(path.join(dir, 'config.json'), JSON.stringify({ download_timeout_seconds: 1 }));
+      const run = await install(dir, hfWorkflow(), { HF_ENDPOINT: origin, HF_HUB_DOWNLOAD_TIMEOUT: '' });
+      report('silent host, timeout from the config', run);
+      expect(run.code).toBe(1);
+      expect(run.ms).toBeLessThan(2 * TIMEOUT_S * 1000 + 1500 + START_MS);
+      expect(failureLines(run)).toEqual([expect.stringContaining('has not answered for 1 s (response timeout)')]);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await close(silent);
+    }
+  });
+
   test('stops an endless metadata answer and an endless download body of the same host at the model size', async ({
     dir,
   }) => {
