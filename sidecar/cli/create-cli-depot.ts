@@ -1,5 +1,6 @@
 import { DepotError } from '../../shared/errors';
 import type { Logger } from '../runtime/logger';
+import type { Catalog } from '../services/catalog/catalog-schema';
 import type { Depot } from '../services/depot/depot-types';
 import { type DepotReader, openDepot } from '../services/depot/open-depot';
 import type { CliContext } from './cli-context';
@@ -14,6 +15,8 @@ export interface CreateCliDepotOptions {
   indexInBackground?: boolean;
   /** `--connections` as typed (a whole number from 1 to 16). Default: the config's `connections_per_file`. */
   connections?: string;
+  /** Catalogs for checks that bring none (the extension's): the sidecar's own. Default none. */
+  catalogs?: readonly Catalog[];
 }
 
 /** The depot of a command that changes things (`serve`, `install`, `tui`), from the flags, config and environment. */
@@ -24,6 +27,7 @@ export function createCliDepot(ctx: CliContext, options: CreateCliDepotOptions):
     limitKbps: options.limitKbps,
     indexInBackground: options.indexInBackground ?? false,
     connectionsPerFile: connectionsPerFile(ctx, options.connections),
+    ...(options.catalogs && { catalogs: options.catalogs }),
   });
 }
 

@@ -4,6 +4,7 @@ import { VERSION } from '../version';
 import { createServer, type DepotServer } from '../server/create-server';
 import { installComfyuiExtension } from '../services/comfyui/install-comfyui-extension';
 import { resolveCliContext } from './cli-context';
+import { loadCliCatalogs } from './catalog/cli-catalogs';
 import { createCliDepot } from './create-cli-depot';
 import { parseLimitFlag } from './parse-limit-flag';
 import { runAction } from './run-action';
@@ -42,7 +43,10 @@ async function serveAction(flags: ServeFlags, command: Command): Promise<void> {
     level: ctx.quiet ? 'warn' : 'info',
     secrets: () => [...envTokens, ...(server?.heldTokens() ?? [])],
   });
+  // The config's catalogs (and --catalog) answer the extension's checks; `catalog update` needs a restart to show.
+  const { catalogs } = await loadCliCatalogs(ctx, command);
   const depot = await createCliDepot(ctx, {
+    catalogs,
     logger,
     limitKbps: limit === undefined ? ctx.config.bandwidth_limit_kb : limit,
     indexInBackground: true,

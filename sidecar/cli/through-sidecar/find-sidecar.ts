@@ -46,7 +46,7 @@ export async function findSidecar(options: FindSidecarOptions): Promise<SidecarC
   let body: unknown;
   try {
     // undici loads only when a sidecar file names one: commands beside no sidecar start without it.
-    const { request } = await import('undici');
+    const { request } = await import('./load-request');
     const answer = await request(`${url}/health`, { headers, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
     body = await answer.body.json();
     if (answer.statusCode !== 200) return undefined;

@@ -55,7 +55,7 @@ export async function sidecarRequest<T extends z.ZodTypeAny>(
   options: SidecarRequestOptions<T>,
 ): Promise<z.infer<T>> {
   // undici loads only when a sidecar answers: commands beside no sidecar start without it.
-  const { request } = await import('undici');
+  const { request } = await import('./load-request');
   let answer: Awaited<ReturnType<typeof request>>;
   try {
     answer = await request(`${sidecar.url}${options.path}`, {

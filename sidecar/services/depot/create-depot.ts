@@ -153,6 +153,8 @@ export async function createDepot(options: CreateDepotOptions): Promise<Depot> {
     { remote = true, all: _all, ...checkOptions }: DepotCheckOptions = {},
   ): Promise<CheckResult> =>
     checkRequirements({
+      // A check that brings no catalogs (the extension's) uses the depot's own: the config's and --catalog.
+      ...(options.catalogs && { catalogs: options.catalogs }),
       ...checkOptions,
       requirements,
       invalid,

@@ -111,6 +111,8 @@ export interface CreateDepotOptions {
   env?: Readonly<Record<string, string | undefined>>;
   /** A proxy URL for every request (the config's `proxy`), over HTTP_PROXY/HTTPS_PROXY; NO_PROXY still applies. */
   proxy?: string;
+  /** Catalogs of known models for a check that brings none (the extension's, over the WebSocket). Default none. */
+  catalogs?: readonly Catalog[];
   /** ms each phase of a metadata request may take (connect, first byte, idle). Default HF_HUB_ETAG_TIMEOUT or 10 s. */
   metadataTimeoutMs?: number;
   /**
