@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { DepotError } from '../../shared/errors';
+import { TERMINAL_JOB_STATES } from '../../shared/job';
 import { TOKEN_PAGES } from '../../shared/protocol';
 import type { Requirement } from '../../shared/requirement';
-import type { Depot } from '../services/depot/depot-types';
 import type { TuiDepot } from '../tui/tui-app';
 import { dependenciesSection } from '../../shared/workflow/dependencies-section';
 import { usableRequirements } from '../../shared/workflow/usable-requirements';
@@ -13,6 +13,8 @@ import { createCliDepot } from './create-cli-depot';
 import { readWorkflowJson } from './read-workflow-json';
 import { parseLimitFlag } from './parse-limit-flag';
 import { runAction } from './run-action';
+import { findCommandSidecar } from './through-sidecar/find-sidecar';
+import { connectRemoteDepot, type WorkingDepot } from './through-sidecar/remote-depot';
 import { openWanGpDepot } from './wangp/open-wangp-depot';
 import { wanGpTuiLabels } from './wangp/wangp-tui-labels';
 import { wanGpCheckInput } from '../services/wangp/wangp-check-input';
@@ -40,7 +42,7 @@ export function registerTuiCommand(program: Command): void {
     .option('--revision <rev>', 'with --hf-repo: branch, tag or commit', 'main')
     .option('--category <folder>', 'with --hf-repo: the folder for files whose path names none', 'checkpoints')
     .option('--quantization <q>', 'WanGP: bf16, int8 or fp8, which file of each transformer (default int8)')
-    .option('--limit <kbps>', 'bandwidth cap in KB/s (default: the config)')
+    .option('--limit <kbps>', "bandwidth cap in KB/s (default: the config; beside a sidecar, it sets the sidecar's)")
     .option('--no-limit', 'no bandwidth cap')
     .option('--config-file <file>', "the same as --config (the WanGP downloader's name for it)")
     .action(
@@ -78,17 +80,31 @@ async function tuiAction(workflowFile: string | undefined, flags: TuiFlags, comm
   const checkInput =
     workflowFile !== undefined ? await readWorkflowJson(workflowFile) : await repoCheckInput(flags, ctx);
   usableRequirements(checkInput);
-  const depot = await createCliDepot(ctx, { limitKbps: limit === undefined ? ctx.config.bandwidth_limit_kb : limit });
+  const sidecar = await findCommandSidecar(ctx);
+  const depot: WorkingDepot = sidecar
+    ? await connectRemoteDepot(sidecar, { tokens: { huggingface: ctx.env.hfToken, civitai: ctx.env.civitaiToken } })
+    : await createCliDepot(ctx, { limitKbps: limit === undefined ? ctx.config.bandwidth_limit_kb : limit });
+  const started = new Set<string>();
   try {
     await depot.indexed;
+    // The sidecar downloads with its own cap (its config); only a cap given here on the command line changes it.
+    if (sidecar && limit !== undefined) depot.setLimit(limit);
     const title = workflowFile ?? `${flags.hfRepo}@${flags.revision}`;
     // Ink (through is-in-ci) draws only the last frame when any CI variable is set. This command has checked that it
     // runs on a terminal, so it says so before ink is loaded; loading it here also keeps other commands' start fast.
     process.env.CI = '0';
     const { runTui } = await import('../tui/run-tui');
-    await runTui({ depot: tuiDepotOf(depot, checkInput), title, clientId: TUI_CLIENT, env: process.env });
+    await runTui({ depot: tuiDepotOf(depot, checkInput, started), title, clientId: TUI_CLIENT, env: process.env });
     return 0;
   } finally {
+    // Quitting stops this UI's downloads, partial files kept, as closing a depot of its own does; a sidecar would
+    // otherwise carry them on for nobody.
+    if (sidecar) {
+      for (const id of started) {
+        const job = depot.job(id);
+        if (job && !TERMINAL_JOB_STATES.has(job.state)) depot.cancel(id);
+      }
+    }
     await depot.close();
   }
 }
@@ -130,11 +146,15 @@ async function repoCheckInput(flags: TuiFlags, ctx: CliContext): Promise<unknown
   return dependenciesSection(requirements);
 }
 
-function tuiDepotOf(depot: Depot, checkInput: unknown): TuiDepot {
+/** The TUI's view of a depot, bound to one model list; the ids of the jobs it starts are added to `started`. */
+function tuiDepotOf(depot: WorkingDepot, checkInput: unknown, started = new Set<string>()): TuiDepot {
   return {
     check: () => depot.check(checkInput),
-    install: (items: Requirement[], options) =>
-      depot.install(items, { clientId: options.clientId, waitForToken: true }),
+    install: async (items: Requirement[], options) => {
+      const jobs = await depot.install(items, { clientId: options.clientId, waitForToken: true });
+      for (const job of jobs) started.add(job.id);
+      return jobs;
+    },
     provideToken: (provider, token, options) => {
       depot.provideToken(provider, token, options);
     },

@@ -1,0 +1,59 @@
+import { execFileSync } from 'node:child_process';
+
+/** A real 80x24 pseudo-terminal in a private tmux server, driven as a person would. */
+export interface TmuxTerminal {
+  /** Starts `command` in a fresh session (killing the last one); the shell line after it reports the exit code. */
+  start(command: string[]): void;
+  /** What the terminal shows now. */
+  screen(): string;
+  /** Waits until `predicate` holds for the screen, else throws with the last screen. */
+  waitForScreen(predicate: (text: string) => boolean, what: string, timeoutMs?: number): Promise<string>;
+  /** One key at a time with a pause, as a person types (tmux key names: Enter, Escape, Down...). */
+  keys(...names: string[]): Promise<void>;
+  /** Stops the tmux server. */
+  close(): void;
+}
+
+/** `name` keeps the tmux server of one test file apart from the others' (and from the user's). */
+export function tmuxTerminal(name: string): TmuxTerminal {
+  const socket = `${name}-${process.pid}`;
+  const session = 'tui';
+  const tmux = (...args: string[]): string =>
+    execFileSync('tmux', ['-L', socket, ...args], { encoding: 'utf8', stdio: 'pipe' });
+  const screen = () => tmux('capture-pane', '-p', '-t', session);
+  return {
+    start(command) {
+      const line = command.map((part) => `'${part.replace(/'/g, `'\\''`)}'`).join(' ');
+      try {
+        tmux('kill-session', '-t', session);
+      } catch {
+        // No session yet.
+      }
+      tmux('new-session', '-d', '-s', session, '-x', '80', '-y', '24', `${line}; echo TUI-EXITED-$?; sleep 60`);
+    },
+    screen,
+    async waitForScreen(predicate, what, timeoutMs = 20_000) {
+      const deadline = Date.now() + timeoutMs;
+      let text = '';
+      while (Date.now() < deadline) {
+        text = screen();
+        if (predicate(text)) return text;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      throw new Error(`Timed out waiting for ${what}. Screen:\n${text}`);
+    },
+    async keys(...names) {
+      for (const key of names) {
+        tmux('send-keys', '-t', session, key);
+        await new Promise((resolve) => setTimeout(resolve, 150));
+      }
+    },
+    close() {
+      try {
+        tmux('kill-server');
+      } catch {
+        // The server is gone when the session ended by itself.
+      }
+    },
+  };
+}
