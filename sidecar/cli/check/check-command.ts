@@ -7,7 +7,7 @@ import { loadCliCatalogs } from '../catalog/cli-catalogs';
 import { openCliDepotReader } from '../create-cli-depot';
 import { runAction } from '../run-action';
 import { findCommandSidecar } from '../through-sidecar/find-sidecar';
-import { connectRemoteDepot, type WorkingDepot } from '../through-sidecar/remote-depot';
+import type { WorkingDepot } from '../through-sidecar/remote-depot';
 import { extractRequirements } from '../../../shared/workflow/extract-requirements';
 import { zCheckResult } from '../../../shared/check-result';
 import { terminalText } from '../terminal-text';
@@ -85,6 +85,8 @@ async function checkingDepot(context: CliContext, workflow: string, all: boolean
   const sidecar = await findCommandSidecar(context);
   const fits = Buffer.byteLength(workflow) <= SIDECAR_WORKFLOW_BYTES;
   if (sidecar && fits && extractRequirements(workflow, { includeInactive: all }).requirements.length > 0) {
+    // Loaded only beside a sidecar: its WebSocket client (ws) is no part of a check that works alone.
+    const { connectRemoteDepot } = await import('../through-sidecar/remote-depot');
     return connectRemoteDepot(sidecar);
   }
   return openCliDepotReader(context);
