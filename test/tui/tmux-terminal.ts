@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 /** A real 80x24 pseudo-terminal in a private tmux server, driven as a person would. */
 export interface TmuxTerminal {
   /** Starts `command` in a fresh session (killing the last one); the shell line after it reports the exit code. */
-  start(command: string[]): void;
+  start(command: string[]): Promise<void>;
   /** What the terminal shows now. */
   screen(): string;
   /** Waits until `predicate` holds for the screen, else throws with the last screen. */
@@ -22,14 +22,23 @@ export function tmuxTerminal(name: string): TmuxTerminal {
     execFileSync('tmux', ['-L', socket, ...args], { encoding: 'utf8', stdio: 'pipe' });
   const screen = () => tmux('capture-pane', '-p', '-t', session);
   return {
-    start(command) {
+    async start(command) {
       const line = command.map((part) => `'${part.replace(/'/g, `'\\''`)}'`).join(' ');
       try {
         tmux('kill-session', '-t', session);
       } catch {
         // No session yet.
       }
-      tmux('new-session', '-d', '-s', session, '-x', '80', '-y', '24', `${line}; echo TUI-EXITED-$?; sleep 60`);
+      // Killing the last session stops the tmux server; a new session started while it exits can be refused.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          tmux('new-session', '-d', '-s', session, '-x', '80', '-y', '24', `${line}; echo TUI-EXITED-$?; sleep 60`);
+          return;
+        } catch (error) {
+          if (attempt >= 20) throw error;
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+      }
     },
     screen,
     async waitForScreen(predicate, what, timeoutMs = 20_000) {

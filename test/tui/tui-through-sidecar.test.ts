@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -29,6 +29,7 @@ describe('model-depot tui beside a running sidecar', () => {
   const linkable = randomBytes(300_000);
   const missing = randomBytes(600_000);
   const gated = randomBytes(400_000);
+  const slow = randomBytes(2_000_000);
 
   beforeAll(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'md-tui-sidecar-'));
@@ -41,6 +42,23 @@ describe('model-depot tui beside a running sidecar', () => {
         { path: 'missing.safetensors', content: missing, lfs: true },
       ],
     });
+    hub.addRepo({ id: 'org/slow', files: [{ path: 'slow.safetensors', content: slow, lfs: true }] });
+    hub.setFault({ kind: 'slow', bytesPerSecond: 200_000, file: 'slow.safetensors' });
+    await writeFile(
+      path.join(dir, 'slow-workflow.json'),
+      JSON.stringify({
+        dependencies: {
+          loras: [
+            {
+              filename: 'slow.safetensors',
+              sha256: sha256(slow),
+              size: slow.length,
+              urls: ['https://huggingface.co/org/slow/resolve/main/slow.safetensors'],
+            },
+          ],
+        },
+      }),
+    );
     hub.addRepo({
       id: 'org/gated',
       gated: 'manual',
@@ -107,7 +125,7 @@ describe('model-depot tui beside a running sidecar', () => {
     '--hub-dir',
     path.join(dir, home, 'hub'),
   ];
-  const startTui = (home: string, workflow: string) =>
+  const startTui = (home: string, workflow: string): Promise<void> =>
     terminal.start([
       'env',
       '-i',
@@ -123,7 +141,7 @@ describe('model-depot tui beside a running sidecar', () => {
 
   /** Links one model and downloads another, checking again with r first; returns the screens that matter. */
   async function linkAndDownload(home: string): Promise<{ list: string; done: string }> {
-    startTui(home, 'workflow.json');
+    await startTui(home, 'workflow.json');
     const list = await terminal.waitForScreen(
       (text) => text.includes('missing.safetensors') && text.includes('Exists'),
       'the model list',
@@ -168,7 +186,7 @@ describe('model-depot tui beside a running sidecar', () => {
 
   it('asks for a token through the sidecar, and a cancelled prompt fails the waiting download', async () => {
     expect(sidecar).toBeDefined();
-    startTui('served', 'gated-workflow.json');
+    await startTui('served', 'gated-workflow.json');
     await terminal.waitForScreen((text) => rowOf(text, 'gated.safetensors').includes('Pending'), 'the model list');
     await terminal.keys('Enter', 'd');
     await terminal.waitForScreen((text) => text.includes('Token (used for this download only'), 'the token prompt');
@@ -181,7 +199,7 @@ describe('model-depot tui beside a running sidecar', () => {
     await terminal.keys('Escape');
     await terminal.waitForScreen((text) => text.includes('TUI-EXITED-0'), 'the exit');
 
-    startTui('served', 'gated-workflow.json');
+    await startTui('served', 'gated-workflow.json');
     await terminal.waitForScreen((text) => rowOf(text, 'gated.safetensors').includes('Pending'), 'the model list');
     await terminal.keys('Enter', 'd');
     await terminal.waitForScreen((text) => text.includes('Token (used for this download only'), 'the token prompt');
@@ -199,5 +217,24 @@ describe('model-depot tui beside a running sidecar', () => {
     );
     await terminal.keys('Escape');
     await terminal.waitForScreen((text) => text.includes('TUI-EXITED-0'), 'the exit');
+  });
+
+  it('quitting stops its download in the sidecar too, the partial file kept for the next run', async () => {
+    expect(sidecar).toBeDefined();
+    await startTui('served', 'slow-workflow.json');
+    await terminal.waitForScreen((text) => rowOf(text, 'slow.safetensors').includes('Pending'), 'the model list');
+    await terminal.keys('Enter', 'd');
+    await terminal.waitForScreen(
+      (text) => /Downloading\s+\S+\s+[1-9]\d*%/.test(rowOf(text, 'slow.safetensors')),
+      'a download in progress',
+    );
+    await terminal.keys('Escape');
+    await terminal.waitForScreen((text) => text.includes('TUI-EXITED-0'), 'the exit');
+    await expect
+      .poll(() => sidecar?.stderr() ?? '', { timeout: 10_000 })
+      .toMatch(/job failed.*slow\.safetensors.*cancelled/);
+    const tmp = path.join(dir, 'served', 'models', '.cache', 'tmp');
+    expect((await readdir(tmp)).some((name) => name.endsWith('.part'))).toBe(true);
+    await expect(readFile(path.join(dir, 'served', 'models', 'loras', 'slow.safetensors'))).rejects.toThrow(/ENOENT/);
   });
 });
