@@ -1,7 +1,8 @@
 import { hasErrorCode } from '../../shared/errors';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { writeFileAtomic } from '../disk/write-file-atomic';
 
 /** The header in which ComfyUI's model-depot custom node sends the key (Node lower-cases incoming header names). */
 export const PROXY_KEY_HEADER = 'x-model-depot-key';
@@ -32,24 +33,9 @@ export interface ProxyKey {
 export async function writeProxyKey(options: WriteProxyKeyOptions): Promise<ProxyKey> {
   const file = path.resolve(options.file);
   const key = randomBytes(32).toString('base64url');
-  await mkdir(path.dirname(file), { recursive: true });
-  // Written beside the file and renamed over it, so the custom node never reads half a key; opened 0600 from the
-  // start so the key is never readable by others, not even for a moment.
-  const temporary = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  try {
-    const handle = await open(temporary, 'wx', 0o600);
-    try {
-      await handle.chmod(0o600);
-      await handle.writeFile(`${key}\n`);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temporary, file);
-  } catch (error) {
-    await rm(temporary, { force: true });
-    throw error;
-  }
+  // Renamed into place, so the custom node never reads half a key; created 0600, so the key is never readable by
+  // others, not even for a moment.
+  await writeFileAtomic(file, `${key}\n`, { flush: true, mode: 0o600 });
   const digest = (value: string): Buffer => createHash('sha256').update(value).digest();
   const expected = digest(key);
   return {

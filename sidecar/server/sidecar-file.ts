@@ -1,8 +1,8 @@
-import { randomBytes } from 'node:crypto';
-import { open, readFile, rename, rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { hasErrorCode } from '../../shared/errors';
+import { writeFileAtomic } from '../disk/write-file-atomic';
 
 /**
  * `<models root>/.registry/sidecar.json`: which process serves this models folder, and where. The CLI reads it to do
@@ -35,20 +35,7 @@ export interface SidecarFile {
 export async function writeSidecarFile(options: WriteSidecarFileOptions): Promise<SidecarFile> {
   const file = path.resolve(options.file);
   const text = `${JSON.stringify(options.content)}\n`;
-  const temporary = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  try {
-    const handle = await open(temporary, 'wx', 0o600);
-    try {
-      await handle.writeFile(text);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temporary, file);
-  } catch (error) {
-    await rm(temporary, { force: true });
-    throw error;
-  }
+  await writeFileAtomic(file, text, { flush: true, mode: 0o600 });
   return {
     file,
     async remove() {

@@ -1,4 +1,4 @@
-import { mkdir, readdir, readFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect } from 'vitest';
 import { writeFileAtomic } from '../../sidecar/disk/write-file-atomic';
@@ -11,6 +11,17 @@ describe('writeFileAtomic', () => {
     await writeFileAtomic(file, '{"a":2}', { flush: true });
     expect(await readFile(file, 'utf8')).toBe('{"a":2}');
     expect(await readdir(path.join(dir, 'sub'))).toEqual(['state.json']);
+  });
+
+  test('gives the file exactly the mode asked for, whatever the umask', async ({ dir }) => {
+    const file = path.join(dir, 'secret');
+    const umask = process.umask(0o077);
+    try {
+      await writeFileAtomic(file, 'key', { mode: 0o640 });
+    } finally {
+      process.umask(umask);
+    }
+    expect((await stat(file)).mode & 0o777).toBe(0o640);
   });
 
   test('rethrows a failed rename and removes its temporary file', async ({ dir }) => {
