@@ -1,6 +1,6 @@
 import type { FileHandle } from 'node:fs/promises';
 import { Writable } from 'node:stream';
-import { DepotError } from '../../../shared/errors';
+import { partialWriteError } from '../partial/partial-write-error';
 import { DIRECT_IO_BLOCK } from './page-aligned-memory';
 import type { RingHasher } from './ring-hasher';
 import { copyIntoRing, type RingTarget } from './ring-target';
@@ -212,7 +212,7 @@ export class RingFileWriter extends Writable implements RingTarget {
         const { bytesWritten } = await this.#options.handle.write(buffer, done, buffer.length - done, position + done);
         done += bytesWritten;
       } catch (error) {
-        throw toDepotError(error, this.#options.name);
+        throw partialWriteError(error, this.#options.name);
       }
     }
   }
@@ -230,7 +230,7 @@ export class RingFileWriter extends Writable implements RingTarget {
     }
     await Promise.all(this.#busy);
     await this.#options.handle.truncate(this.bytes).catch((error: unknown) => {
-      this.#failure ??= toDepotError(error, this.#options.name);
+      this.#failure ??= partialWriteError(error, this.#options.name);
     });
     if (ended && this.#failure) throw this.#failure;
   }
@@ -238,19 +238,4 @@ export class RingFileWriter extends Writable implements RingTarget {
 
 function toError(error: unknown): Error {
   return error instanceof Error ? error : new Error(String(error));
-}
-
-function toDepotError(error: unknown, name: string): DepotError {
-  const code = error instanceof Error && 'code' in error ? error.code : undefined;
-  if (code === 'ENOSPC' || code === 'EDQUOT') {
-    return new DepotError(
-      'DISK_FULL',
-      `${name}: the disk filled up while downloading. The partial file was kept: free some space and start the ` +
-        `download again, it resumes where it stopped.`,
-      { cause: error },
-    );
-  }
-  return new DepotError('IO', `${name}: writing the partial download failed (${String(code ?? error)}).`, {
-    cause: error,
-  });
 }

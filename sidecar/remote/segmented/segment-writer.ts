@@ -1,5 +1,5 @@
 import type { FileHandle } from 'node:fs/promises';
-import { DepotError } from '../../../shared/errors';
+import { partialWriteError } from '../partial/partial-write-error';
 import type { RingTarget } from '../ring/ring-target';
 import type { Segment } from './segment-state';
 
@@ -126,22 +126,7 @@ async function writeFully(handle: FileHandle, buffer: Buffer, position: number, 
       const { bytesWritten } = await handle.write(buffer, done, buffer.length - done, position + done);
       done += bytesWritten;
     } catch (error) {
-      throw writeError(error, name);
+      throw partialWriteError(error, name);
     }
   }
-}
-
-function writeError(error: unknown, name: string): DepotError {
-  const code = error instanceof Error && 'code' in error ? error.code : undefined;
-  if (code === 'ENOSPC' || code === 'EDQUOT') {
-    return new DepotError(
-      'DISK_FULL',
-      `${name}: the disk filled up while downloading. The partial file was kept: free some space and start the ` +
-        `download again, it resumes where it stopped.`,
-      { cause: error },
-    );
-  }
-  return new DepotError('IO', `${name}: writing the partial download failed (${String(code ?? error)}).`, {
-    cause: error,
-  });
 }
