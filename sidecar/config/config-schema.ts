@@ -9,7 +9,7 @@ export const CONFIG_COMMENT =
   'port/host: where the sidecar listens. parallel_downloads: downloads at once. ' +
   'connections_per_file: connections a large file is fetched over. ' +
   'download_timeout_seconds: how long a download may wait to connect, for its first byte and between bytes ' +
-  '(null: HF_HUB_DOWNLOAD_TIMEOUT, else 10 s to connect and 60 s for the rest). ' +
+  '(null: HF_HUB_DOWNLOAD_TIMEOUT, else 10 s to connect, 30 s for a first byte, 60 s between bytes). ' +
   'allowed_origins: the ComfyUI pages that may use the sidecar. ' +
   'allowed_hosts: host names (no port) the sidecar answers to besides 127.0.0.1/localhost, for a ComfyUI on the LAN ' +
   '(with host 0.0.0.0). Tokens are never stored here.';
@@ -56,7 +56,7 @@ export const zConfig = z
     connections_per_file: z.number().int().min(1).max(16).default(8),
     /**
      * Seconds a download may wait for each phase: connecting, the first byte of an answer, the next byte of a body.
-     * HF_HUB_DOWNLOAD_TIMEOUT, when set, wins. Default null: 10 s to connect, 60 s for the others.
+     * HF_HUB_DOWNLOAD_TIMEOUT, when set, wins. Default null: 10 s to connect, 30 s for a first byte, 60 s between bytes.
      */
     download_timeout_seconds: z.number().positive().nullable().default(null),
     allowed_origins: z.array(z.string().url()).default(DEFAULT_ALLOWED_ORIGINS),

@@ -50,9 +50,10 @@ export function watchStall(options: WatchStallOptions): StallWatch {
       fired = new DepotError(
         'TIMEOUT',
         `${options.name}: ${what}`,
-        // A host that never answered gets one more try; one that stalls mid-body keeps the whole retry budget, since
-        // each attempt resumes with what arrived.
-        { details: { phase, ms: timeouts[phase], ...(phase === 'response' ? { maxRetries: 1 } : {}) } },
+        // A host that accepted the connection and never answered for a whole timeout is not a passing blip: failing
+        // at once keeps the wait within the configured timeout. One that stalls mid-body keeps the whole retry
+        // budget, since each attempt resumes with what arrived.
+        { details: { phase, ms: timeouts[phase], ...(phase === 'response' ? { maxRetries: 0 } : {}) } },
       );
       options.controller.abort(fired);
       return;

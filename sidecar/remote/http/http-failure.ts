@@ -72,9 +72,11 @@ export function httpFailure(error: unknown, context: HttpFailureContext): DepotE
   }
   if (code === 'UND_ERR_HEADERS_TIMEOUT') {
     const ms = context.timeouts.firstByteMs;
+    // Not retried: a host that never answered for a whole timeout would make every wait a multiple of it.
     return fail('TIMEOUT', `${host} did not answer within ${seconds(ms)} (first-byte timeout); try again later.`, {
       phase: 'first-byte',
       ms,
+      maxRetries: 0,
     });
   }
   if (code === 'UND_ERR_BODY_TIMEOUT') {

@@ -117,7 +117,7 @@ export interface CreateDepotOptions {
   metadataTimeoutMs?: number;
   /**
    * ms each phase of a download hop may take (connect, first byte, idle). Default HF_HUB_DOWNLOAD_TIMEOUT, else
-   * connect 10 s, first byte and idle 60 s.
+   * connect 10 s, first byte 30 s, idle 60 s.
    */
   downloadTimeoutMs?: number;
   /**

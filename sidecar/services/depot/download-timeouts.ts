@@ -4,12 +4,16 @@ import type { HttpTimeouts } from '../../remote/http/create-http-agent';
 export interface DownloadTimeoutsOptions {
   /** The depot's environment: HF_HUB_DOWNLOAD_TIMEOUT (seconds). Default {}. */
   env?: Readonly<Record<string, string | undefined>>;
-  /** ms for each phase of a download hop; over HF_HUB_DOWNLOAD_TIMEOUT. Default: connect 10 s, first byte and idle 60 s. */
+  /** ms for each phase of a download hop; over HF_HUB_DOWNLOAD_TIMEOUT. Default: connect 10 s, first byte 30 s, idle 60 s. */
   downloadTimeoutMs?: number;
 }
 
-/** Without a setting: a connection opens in seconds, while a busy CDN may take a while before its first byte. */
-const DEFAULTS: HttpTimeouts = { connectMs: 10_000, firstByteMs: 60_000, idleMs: 60_000 };
+/**
+ * Without a setting: a connection opens in seconds and a busy CDN may take a while before its first byte, but a host
+ * that never answers must fail well within a minute (a first-byte timeout is not retried); a transfer that pauses
+ * mid-body resumes, so it may wait longer.
+ */
+const DEFAULTS: HttpTimeouts = { connectMs: 10_000, firstByteMs: 30_000, idleMs: 60_000 };
 
 /**
  * The connect, first-byte and idle timeouts of every download hop. HF_HUB_DOWNLOAD_TIMEOUT, as huggingface_hub reads
