@@ -60,7 +60,8 @@ function segmentProblem(segment: string): string | undefined {
   if (WINDOWS_RESERVED.test(segment)) return `"${segment}" is a reserved device name on Windows`;
   // A key that would reach Object.prototype wherever folders index a plain object.
   if (segment === '__proto__') return '"__proto__" is not a folder name';
-  if (new TextEncoder().encode(segment).length > MAX_SEGMENT_BYTES) {
+  // A UTF-16 code unit is at most 3 UTF-8 bytes: only a long segment can be too long, and only it is encoded.
+  if (segment.length * 3 > MAX_SEGMENT_BYTES && new TextEncoder().encode(segment).length > MAX_SEGMENT_BYTES) {
     return `a segment is longer than ${MAX_SEGMENT_BYTES} bytes`;
   }
   return undefined;

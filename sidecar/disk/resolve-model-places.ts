@@ -1,7 +1,7 @@
-import { join, relative, resolve, sep } from 'node:path';
+import { join, resolve, sep } from 'node:path';
 import { modelFolderPath } from '../../shared/model-folder-path';
 import type { ExtraModelDir } from './read-extra-model-paths';
-import { resolveModelPath, type ResolveModelPathOptions } from './safe-path';
+import { normalizedRelative, resolveModelPath, type ResolveModelPathOptions } from './safe-path';
 
 export interface ResolveModelPlacesOptions extends ResolveModelPathOptions {
   /** The folders a ComfyUI install adds (`readExtraModelPaths`), is_default ones first. Default none. */
@@ -29,11 +29,11 @@ export function resolveModelPlaces(options: ResolveModelPlacesOptions): ModelPla
   const { category, extraDirs = [] } = options;
   const modelsRoot = resolve(options.modelsRoot);
   const inModels = resolveModelPath(options);
-  const targetPath = relative(modelsRoot, inModels).split(sep).join('/');
+  const targetPath = normalizedRelative(modelsRoot, inModels).split(sep).join('/');
   const folder = modelFolderPath(category);
   // resolveModelPath accepted the category, so it is a folder path; the check keeps TypeScript informed.
   if ('problem' in folder) return { target: inModels, root: modelsRoot, targetPath, elsewhere: [] };
-  const inFolder = relative(join(modelsRoot, folder.category), inModels);
+  const inFolder = normalizedRelative(join(modelsRoot, folder.category), inModels);
   const roots = extraDirs.filter((extra) => extra.category === folder.category);
   const defaultRoot = roots.find((extra) => extra.isDefault)?.dir;
   const target = defaultRoot === undefined ? inModels : join(defaultRoot, inFolder);

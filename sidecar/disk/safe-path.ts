@@ -1,3 +1,4 @@
+import { lstatSync, realpathSync } from 'node:fs';
 import { lstat, realpath } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { DepotError, hasErrorCode } from '../../shared/errors';
@@ -87,18 +88,53 @@ function filenameProblem(name: string): string | undefined {
  * inside too. Call it right before writing, after any mkdir, to keep the check-to-write window small.
  */
 export async function assertStillInside(modelsRoot: string, absPath: string): Promise<void> {
+  const { root, target } = lexicallyInside(modelsRoot, absPath);
+  const realRoot = await realpath(root);
+  const existing = await existingEntry(target);
+  if (existing === 'broken-symlink') throw brokenSymlink(target);
+  const probe = existing === 'present' ? target : await nearestExistingParent(dirname(target), root);
+  let real: string;
+  try {
+    real = await realpath(probe);
+  } catch (error) {
+    throw refusedRealpath(error, target);
+  }
+  assertRealInside(realRoot, real, target);
+}
+
+/**
+ * `assertStillInside` with synchronous calls, for the check: it judges a few folders, each a few microseconds on a
+ * local disk, and async calls would queue behind downloads' writes in libuv's thread pool.
+ */
+export function assertStillInsideSync(modelsRoot: string, absPath: string): void {
+  const { root, target } = lexicallyInside(modelsRoot, absPath);
+  const realRoot = realpathSync(root);
+  const existing = existingEntrySync(target);
+  if (existing === 'broken-symlink') throw brokenSymlink(target);
+  let probe = target;
+  if (existing === 'absent') {
+    probe = dirname(target);
+    while (existingEntrySync(probe) === 'absent' && probe !== root && dirname(probe) !== probe) probe = dirname(probe);
+  }
+  let real: string;
+  try {
+    real = realpathSync(probe);
+  } catch (error) {
+    throw refusedRealpath(error, target);
+  }
+  assertRealInside(realRoot, real, target);
+}
+
+function lexicallyInside(modelsRoot: string, absPath: string): { root: string; target: string } {
   const root = resolve(modelsRoot);
   const target = resolve(absPath);
   if (!isInside(root, target)) {
     throw unsafe(`${printable(target)} is outside the models root ${root}.`, { path: target });
   }
-  const realRoot = await realpath(root);
-  const existing = await existingEntry(target);
-  if (existing === 'broken-symlink') {
-    throw unsafe(`${printable(target)} is a symlink to nothing; remove it before writing there.`, { path: target });
-  }
-  const probe = existing === 'present' ? target : await nearestExistingParent(dirname(target), root);
-  const real = await realpathOrRefuse(probe, target);
+  return { root, target };
+}
+
+function assertRealInside(realRoot: string, real: string, target: string): void {
   if (real !== realRoot && !isInside(realRoot, real)) {
     throw unsafe(
       `${printable(target)} resolves to ${printable(real)}, outside the models root ${realRoot} (a symlinked folder?). Nothing was written.`,
@@ -107,20 +143,22 @@ export async function assertStillInside(modelsRoot: string, absPath: string): Pr
   }
 }
 
-async function realpathOrRefuse(probe: string, target: string): Promise<string> {
-  try {
-    return await realpath(probe);
-  } catch (error) {
-    if (hasErrorCode(error, 'ENOENT') || hasErrorCode(error, 'ELOOP')) {
-      throw unsafe(`${printable(target)}: a parent folder is a broken or looping symlink. Nothing was written.`, {
-        path: target,
-      });
-    }
-    throw error;
-  }
+function brokenSymlink(target: string): DepotError {
+  return unsafe(`${printable(target)} is a symlink to nothing; remove it before writing there.`, { path: target });
 }
 
-async function existingEntry(path: string): Promise<'absent' | 'present' | 'broken-symlink'> {
+function refusedRealpath(error: unknown, target: string): unknown {
+  if (hasErrorCode(error, 'ENOENT') || hasErrorCode(error, 'ELOOP')) {
+    return unsafe(`${printable(target)}: a parent folder is a broken or looping symlink. Nothing was written.`, {
+      path: target,
+    });
+  }
+  return error;
+}
+
+type Entry = 'absent' | 'present' | 'broken-symlink';
+
+async function existingEntry(path: string): Promise<Entry> {
   try {
     const info = await lstat(path);
     if (!info.isSymbolicLink()) return 'present';
@@ -130,6 +168,25 @@ async function existingEntry(path: string): Promise<'absent' | 'present' | 'brok
   }
   try {
     await realpath(path);
+    return 'present';
+  } catch (error) {
+    if (hasErrorCode(error, 'ENOENT') || hasErrorCode(error, 'ELOOP')) return 'broken-symlink';
+    throw error;
+  }
+}
+
+function existingEntrySync(path: string): Entry {
+  let info: ReturnType<typeof lstatSync>;
+  try {
+    info = lstatSync(path, { throwIfNoEntry: false });
+  } catch (error) {
+    if (hasErrorCode(error, 'ENOTDIR')) return 'absent';
+    throw error;
+  }
+  if (info === undefined) return 'absent';
+  if (!info.isSymbolicLink()) return 'present';
+  try {
+    realpathSync(path);
     return 'present';
   } catch (error) {
     if (hasErrorCode(error, 'ENOENT') || hasErrorCode(error, 'ELOOP')) return 'broken-symlink';
@@ -147,8 +204,18 @@ async function nearestExistingParent(start: string, root: string): Promise<strin
 }
 
 function isInside(parent: string, child: string): boolean {
-  const rel = relative(parent, child);
+  const rel = normalizedRelative(parent, child);
   return rel !== '' && rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel);
+}
+
+/**
+ * `path.relative` for two normalized absolute paths (what `resolve`, `join` and `realpath` return): a child that
+ * starts with the parent and a separator is cut, else `path.relative` decides (it also folds case on Windows). A
+ * check judges every model's path this way, and `path.relative` resolves both paths again each time.
+ */
+export function normalizedRelative(parent: string, child: string): string {
+  const prefix = parent.endsWith(sep) ? parent : `${parent}${sep}`;
+  return child.startsWith(prefix) ? child.slice(prefix.length) : relative(parent, child);
 }
 
 /** Shows control characters as escapes so a message never carries a raw newline or NUL. */

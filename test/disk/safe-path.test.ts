@@ -1,7 +1,7 @@
 import { describe, expect } from 'vitest';
 import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { assertStillInside, resolveModelPath } from '../../sidecar/disk/safe-path';
+import { assertStillInside, assertStillInsideSync, resolveModelPath } from '../../sidecar/disk/safe-path';
 import { DepotError } from '../../shared/errors';
 import { linkFile } from '../../sidecar/disk/link-file';
 import { test } from './temp-dir-test';
@@ -140,19 +140,27 @@ describe('assertStillInside', () => {
     await write('inside/ok.safetensors');
     expect(Object.keys(await treeSnapshot(outside))).toEqual([]);
   });
+});
 
+// The check judges destinations with the synchronous twin: both must refuse and accept the same paths.
+const judges: Array<[string, (modelsRoot: string, target: string) => Promise<void>]> = [
+  ['assertStillInside', assertStillInside],
+  ['assertStillInsideSync', async (modelsRoot, target) => assertStillInsideSync(modelsRoot, target)],
+];
+
+describe.each(judges)('%s', (_name, judge) => {
   test('refuses a symlinked category folder pointing outside, and an existing symlink to outside', async ({ dir }) => {
     const modelsRoot = join(dir, 'models');
     await mkdir(modelsRoot);
     await mkdir(join(dir, 'elsewhere'));
     await writeFile(join(dir, 'elsewhere', 'secret.safetensors'), 'x');
     await symlink(join(dir, 'elsewhere'), join(modelsRoot, 'vae'));
-    await expect(assertStillInside(modelsRoot, join(modelsRoot, 'vae', 'new.safetensors'))).rejects.toMatchObject({
+    await expect(judge(modelsRoot, join(modelsRoot, 'vae', 'new.safetensors'))).rejects.toMatchObject({
       code: 'UNSAFE_PATH',
     });
     await mkdir(join(modelsRoot, 'loras'));
     await symlink(join(dir, 'elsewhere', 'secret.safetensors'), join(modelsRoot, 'loras', 'l.safetensors'));
-    await expect(assertStillInside(modelsRoot, join(modelsRoot, 'loras', 'l.safetensors'))).rejects.toMatchObject({
+    await expect(judge(modelsRoot, join(modelsRoot, 'loras', 'l.safetensors'))).rejects.toMatchObject({
       code: 'UNSAFE_PATH',
     });
   });
@@ -160,10 +168,10 @@ describe('assertStillInside', () => {
   test('refuses a broken symlink in the way and a path outside the root', async ({ dir }) => {
     await mkdir(join(dir, 'loras'));
     await symlink(join(dir, 'nothing'), join(dir, 'loras', 'b.safetensors'));
-    await expect(assertStillInside(dir, join(dir, 'loras', 'b.safetensors'))).rejects.toMatchObject({
+    await expect(judge(dir, join(dir, 'loras', 'b.safetensors'))).rejects.toMatchObject({
       code: 'UNSAFE_PATH',
     });
-    await expect(assertStillInside(join(dir, 'loras'), join(dir, 'x.safetensors'))).rejects.toMatchObject({
+    await expect(judge(join(dir, 'loras'), join(dir, 'x.safetensors'))).rejects.toMatchObject({
       code: 'UNSAFE_PATH',
     });
   });
@@ -172,8 +180,6 @@ describe('assertStillInside', () => {
     await mkdir(join(dir, 'real-models'));
     await symlink(join(dir, 'real-models'), join(dir, 'models'));
     const modelsRoot = join(dir, 'models');
-    await expect(
-      assertStillInside(modelsRoot, join(modelsRoot, 'checkpoints', 'a', 'b.safetensors')),
-    ).resolves.toBeUndefined();
+    await expect(judge(modelsRoot, join(modelsRoot, 'checkpoints', 'a', 'b.safetensors'))).resolves.toBeUndefined();
   });
 });

@@ -1,7 +1,7 @@
 import type { UnavailableCode } from '../../../shared/check-result';
 import { isDepotError, errorCodeOf } from '../../../shared/errors';
 import { dirname } from 'node:path';
-import { assertStillInside } from '../../disk/safe-path';
+import { assertStillInsideSync } from '../../disk/safe-path';
 
 export interface CheckDestinationOptions {
   /** The models root, absolute. */
@@ -19,31 +19,27 @@ export interface DestinationRefusal {
 }
 
 /** Judges the destinations of one check; see `checkDestinations`. */
-export type DestinationJudge = (options: CheckDestinationOptions) => Promise<DestinationRefusal | undefined>;
+export type DestinationJudge = (options: CheckDestinationOptions) => DestinationRefusal | undefined;
 
 /** How a folder fared: inside the models root, a symlink leading out (or broken), or unreadable. */
 type FolderVerdict = undefined | { details: Record<string, unknown> | undefined } | { errno: string };
 
 /**
  * Why an install would refuse to write a destination that is not on disk yet, or undefined when it may write there.
- * The judge is the install's own last check before writing (`assertStillInside`): it resolves real paths, so a
- * subfolder (or category folder) that is a symlink leading outside the models root is seen here, and the check never
- * offers a download or a link that the install would then refuse with UNSAFE_PATH.
+ * The judge is the install's own last check before writing (`assertStillInside`, here its synchronous twin): it
+ * resolves real paths, so a subfolder (or category folder) that is a symlink leading outside the models root is seen
+ * here, and the check never offers a download or a link that the install would then refuse with UNSAFE_PATH.
  *
  * For a target that is not on disk the verdict depends on its folder alone, so one judge (one check) asks the disk
  * once per folder: a 50-model workflow in one folder costs one `lstat` and one `realpath`, not fifty of each. The
  * judge lives as long as the check: a folder swapped for a symlink afterwards is seen by the next check.
  */
 export function checkDestinations(): DestinationJudge {
-  const folders = new Map<string, Promise<FolderVerdict>>();
-  return async ({ modelsRoot, target, targetPath }) => {
+  const folders = new Map<string, FolderVerdict>();
+  return ({ modelsRoot, target, targetPath }) => {
     const key = `${modelsRoot}\0${dirname(target)}`;
-    let verdict = folders.get(key);
-    if (verdict === undefined) {
-      verdict = folderVerdict(modelsRoot, target);
-      folders.set(key, verdict);
-    }
-    const outcome = await verdict;
+    if (!folders.has(key)) folders.set(key, folderVerdict(modelsRoot, target));
+    const outcome = folders.get(key);
     if (outcome === undefined) return undefined;
     if ('errno' in outcome) {
       return {
@@ -55,10 +51,13 @@ export function checkDestinations(): DestinationJudge {
   };
 }
 
-/** `assertStillInside` on the first target of a folder, as a value the folder's other targets share. */
-async function folderVerdict(modelsRoot: string, target: string): Promise<FolderVerdict> {
+/**
+ * `assertStillInside` on the first target of a folder, as a value the folder's other targets share. Synchronous, for
+ * the reason given in check-target.ts.
+ */
+function folderVerdict(modelsRoot: string, target: string): FolderVerdict {
   try {
-    await assertStillInside(modelsRoot, target);
+    assertStillInsideSync(modelsRoot, target);
     return undefined;
   } catch (error) {
     if (isDepotError(error) && error.code === 'UNSAFE_PATH') return { details: error.details };

@@ -99,10 +99,11 @@ export async function checkRequirements(options: CheckRequirementsOptions): Prom
   for (const draft of drafts) {
     if (draft.target) draft.state = inspectTarget(draft.target, options.registry, options.hashCache);
   }
+  // Refused destinations first: their URLs are not worth a request to the host.
+  judgeDestinations(drafts, modelsRoot);
   const [freeBytes] = await Promise.all([
     options.freeSpace(modelsRoot),
-    // Refused destinations first: their URLs are not worth a request to the host.
-    judgeDestinations(drafts, modelsRoot).then(() => lookUpMissingHashes(drafts, policy, options.lookupRemote)),
+    lookUpMissingHashes(drafts, policy, options.lookupRemote),
   ]);
 
   const byName = new FindByName(options.registry, modelsRoot);
@@ -158,20 +159,18 @@ function draftOf(
 }
 
 /** Drafts whose target is not on disk yet and whose folder really leads outside the models root become refusals. */
-async function judgeDestinations(drafts: Draft[], modelsRoot: string): Promise<void> {
+function judgeDestinations(drafts: Draft[], modelsRoot: string): void {
   const checkDestination = checkDestinations();
-  await Promise.all(
-    drafts.map(async (draft) => {
-      if (draft.target === undefined || draft.state?.kind !== 'absent') return;
-      const root = draft.root ?? modelsRoot;
-      // An is_default root that does not exist yet is created by the install: ComfyUI's configured place for the folder.
-      if (root !== modelsRoot && !existsSync(root)) return;
-      const refusal = await checkDestination({ modelsRoot: root, target: draft.target, targetPath: draft.targetPath });
-      if (refusal === undefined) return;
-      draft.refusal = refusal;
-      delete draft.state;
-    }),
-  );
+  for (const draft of drafts) {
+    if (draft.target === undefined || draft.state?.kind !== 'absent') continue;
+    const root = draft.root ?? modelsRoot;
+    // An is_default root that does not exist yet is created by the install: ComfyUI's configured place for the folder.
+    if (root !== modelsRoot && !existsSync(root)) continue;
+    const refusal = checkDestination({ modelsRoot: root, target: draft.target, targetPath: draft.targetPath });
+    if (refusal === undefined) continue;
+    draft.refusal = refusal;
+    delete draft.state;
+  }
 }
 
 interface ClassifyContext extends CheckRequirementsOptions {
