@@ -322,7 +322,7 @@ function conflictReason(targetPath: string, difference: string): string {
 function itemBase(draft: Draft): CheckItem {
   return {
     // Requirements may come straight from an HTTP body: the result never echoes credentials in a URL.
-    requirement: { ...draft.requirement, urls: draft.requirement.urls.map((url) => urlWithoutCredentials(url) ?? url) },
+    requirement: { ...draft.requirement, urls: draft.requirement.urls.map(withoutCredentials) },
     status: 'missing',
     targetPath: draft.targetPath,
     ...(draft.sha256 !== undefined && { sha256: draft.sha256 }),
@@ -331,6 +331,15 @@ function itemBase(draft: Draft): CheckItem {
     ...(draft.urlSource !== undefined && { urlSource: draft.urlSource }),
     ...(draft.candidates !== undefined && { candidates: draft.candidates }),
   };
+}
+
+/**
+ * Credentials sit in a URL's user info (before an `@`) or its query: a URL with neither, as every URL a workflow's
+ * entries become once read, is passed on without being parsed again.
+ */
+function withoutCredentials(url: string): string {
+  if (!url.includes('@') && !url.includes('?')) return url;
+  return urlWithoutCredentials(url) ?? url;
 }
 
 /** Unavailable for where it would go, not for where it would come from: a link there is refused as well. */

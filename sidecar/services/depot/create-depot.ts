@@ -5,7 +5,7 @@ import { DepotError } from '../../../shared/errors';
 import { assertNotTooMany, usableRequirements } from '../../../shared/workflow/usable-requirements';
 import { TERMINAL_JOB_STATES, type Job } from '../../../shared/job';
 import { zRequirement, type Requirement, type InvalidEntry } from '../../../shared/requirement';
-import { freeSpace } from '../../disk/free-space';
+import { recentFreeSpace } from '../../disk/recent-free-space';
 import { readExtraModelPaths } from '../../disk/read-extra-model-paths';
 import { defaultHashCacheFile, openHashCache } from '../../disk/hashing/hash-cache';
 import { HashPool } from '../../disk/hashing/hash-pool';
@@ -147,6 +147,7 @@ export async function createDepot(options: CreateDepotOptions): Promise<Depot> {
         civitaiToken: options.envTokens?.civitai,
         sleep: (ms) => systemClock.sleep(ms, closing.signal),
       }));
+  const freeSpace = recentFreeSpace({ now: () => clock.now() });
   const runCheck = (
     requirements: readonly Requirement[],
     invalid: readonly InvalidEntry[],
