@@ -10,12 +10,26 @@ export interface TmuxTerminal {
   waitForScreen(predicate: (text: string) => boolean, what: string, timeoutMs?: number): Promise<string>;
   /** One key at a time with a pause, as a person types (tmux key names: Enter, Escape, Down...). */
   keys(...names: string[]): Promise<void>;
+  /** Several keys in one write to the terminal, as a paste or very fast typing arrives: one chunk of input. */
+  chunk(bytes: string): void;
+  /** Any other tmux command aimed at the session (`display`, `resize-window`, `send-keys` without the pause...). */
+  run(command: string, ...args: string[]): string;
   /** Stops the tmux server. */
   close(): void;
 }
 
+export interface TmuxTerminalOptions {
+  /** How long `waitForScreen` waits when the call names no time; default 20 000 ms. */
+  timeoutMs?: number;
+  /** How often `waitForScreen` reads the screen; default 100 ms. */
+  pollMs?: number;
+}
+
 /** `name` keeps the tmux server of one test file apart from the others' (and from the user's). */
-export function tmuxTerminal(name: string): TmuxTerminal {
+export function tmuxTerminal(
+  name: string,
+  { timeoutMs: defaultTimeoutMs = 20_000, pollMs = 100 }: TmuxTerminalOptions = {},
+): TmuxTerminal {
   const socket = `${name}-${process.pid}`;
   const session = 'tui';
   const tmux = (...args: string[]): string =>
@@ -41,13 +55,13 @@ export function tmuxTerminal(name: string): TmuxTerminal {
       }
     },
     screen,
-    async waitForScreen(predicate, what, timeoutMs = 20_000) {
+    async waitForScreen(predicate, what, timeoutMs = defaultTimeoutMs) {
       const deadline = Date.now() + timeoutMs;
       let text = '';
       while (Date.now() < deadline) {
         text = screen();
         if (predicate(text)) return text;
-        await new Promise((resolve) => setTimeout(resolve, 100));
+        await new Promise((resolve) => setTimeout(resolve, pollMs));
       }
       throw new Error(`Timed out waiting for ${what}. Screen:\n${text}`);
     },
@@ -56,6 +70,12 @@ export function tmuxTerminal(name: string): TmuxTerminal {
         tmux('send-keys', '-t', session, key);
         await new Promise((resolve) => setTimeout(resolve, 150));
       }
+    },
+    chunk(bytes) {
+      tmux('send-keys', '-t', session, '-l', bytes);
+    },
+    run(command, ...args) {
+      return tmux(command, '-t', session, ...args);
     },
     close() {
       try {

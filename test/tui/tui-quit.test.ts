@@ -1,46 +1,23 @@
-import { execFileSync } from 'node:child_process';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createFakeHub, type FakeHub } from '../fake-hub/create-fake-hub';
+import { tmuxTerminal } from './tmux-terminal';
 
 // Drives the real `model-depot tui` in a real pseudo-terminal (tmux at 80x24), as a person would.
 const ROOT = path.resolve(import.meta.dirname, '../..');
-const socket = `md-tui-quit-${process.pid}`;
-const session = 'quit';
 /** From Escape to the shell's next line: ink's teardown and the depot's close, on a loaded 2-core machine. */
 const QUIT_MS = 3000;
-
-function tmux(...args: string[]): string {
-  return execFileSync('tmux', ['-L', socket, ...args], { encoding: 'utf8', stdio: 'pipe' });
-}
-
-const screen = () => tmux('capture-pane', '-p', '-t', session);
-
-async function waitForScreen(predicate: (text: string) => boolean, what: string, timeoutMs = 20_000): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  let text = '';
-  while (Date.now() < deadline) {
-    text = screen();
-    if (predicate(text)) return text;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`Timed out waiting for ${what}. Screen:\n${text}`);
-}
-
-async function keys(...names: string[]): Promise<void> {
-  for (const name of names) {
-    tmux('send-keys', '-t', session, name);
-    await new Promise((resolve) => setTimeout(resolve, 150));
-  }
-}
+/** Polled often so that the measured quit time is close to the real one. */
+const terminal = tmuxTerminal('md-tui-quit', { pollMs: 50 });
+const { screen, waitForScreen, keys } = terminal;
 
 /** Escape, then the ms until the shell reports the exit code, and that code. */
 async function quitWithEscape(): Promise<{ ms: number; code: string | undefined }> {
   const started = performance.now();
-  tmux('send-keys', '-t', session, 'Escape');
+  terminal.run('send-keys', 'Escape');
   const after = await waitForScreen((text) => text.includes('TUI-EXITED-'), 'the process to exit', 15_000);
   return { ms: performance.now() - started, code: /TUI-EXITED-(\d+)/.exec(after)?.[1] };
 }
@@ -55,11 +32,7 @@ describe('model-depot tui: Escape quits at once', () => {
   });
 
   afterEach(() => {
-    try {
-      tmux('kill-server');
-    } catch {
-      // The server is gone when the session ended by itself.
-    }
+    terminal.close();
   });
 
   afterAll(async () => {
@@ -68,8 +41,8 @@ describe('model-depot tui: Escape quits at once', () => {
   });
 
   /** Starts the real CLI in a fresh 80x24 tmux session; the shell line after it reports the exit code. */
-  function startTui(models: string, workflow: string, env: Record<string, string>): void {
-    const command = [
+  async function startTui(models: string, workflow: string, env: Record<string, string>): Promise<void> {
+    await terminal.start([
       'env',
       '-u',
       'HF_TOKEN',
@@ -87,10 +60,7 @@ describe('model-depot tui: Escape quits at once', () => {
       models,
       'tui',
       workflow,
-    ]
-      .map((part) => `'${part.replace(/'/g, `'\\''`)}'`)
-      .join(' ');
-    tmux('new-session', '-d', '-s', session, '-x', '80', '-y', '24', `${command}; echo TUI-EXITED-$?; sleep 60`);
+    ]);
   }
 
   it('shows Checking… while the hosts are asked, and Escape then quits at once', async () => {
@@ -118,7 +88,7 @@ describe('model-depot tui: Escape quits at once', () => {
         }),
       );
       // The look-up would wait 30 s per try for a host that never answers.
-      startTui(path.join(dir, 'silent-models'), workflow, {
+      await startTui(path.join(dir, 'silent-models'), workflow, {
         HF_ENDPOINT: `http://127.0.0.1:${address.port}`,
         HF_HUB_ETAG_TIMEOUT: '30',
       });
@@ -130,7 +100,7 @@ describe('model-depot tui: Escape quits at once', () => {
       expect(code).toBe('0');
       expect(ms).toBeLessThan(QUIT_MS);
       // The terminal is given back: no alternate screen, no mouse reporting.
-      expect(tmux('display', '-p', '-t', session, '#{alternate_on} #{mouse_any_flag}').trim()).toBe('0 0');
+      expect(terminal.run('display', '-p', '#{alternate_on} #{mouse_any_flag}').trim()).toBe('0 0');
     } finally {
       for (const connection of sockets) connection.destroy();
       await new Promise<void>((resolve) => silent.close(() => resolve()));
@@ -158,7 +128,7 @@ describe('model-depot tui: Escape quits at once', () => {
       }),
     );
     const models = path.join(dir, 'slow-models');
-    startTui(models, workflow, { HF_ENDPOINT: hub.hfUrl, CIVITAI_ENDPOINT: hub.civitaiUrl });
+    await startTui(models, workflow, { HF_ENDPOINT: hub.hfUrl, CIVITAI_ENDPOINT: hub.civitaiUrl });
     await waitForScreen((text) => text.includes('slow.safetensors') && text.includes('Pending'), 'the model list');
     await keys('Enter', 'd');
     await waitForScreen((text) => /Downloading|\d+%/.test(text), 'the download');

@@ -1,52 +1,21 @@
-import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { lstat, mkdir, mkdtemp, readFile, readlink, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFakeHub, type FakeHub } from '../fake-hub/create-fake-hub';
+import { tmuxTerminal } from './tmux-terminal';
 
 // Drives the real `model-depot tui` in a real pseudo-terminal (tmux at 80x24), as a person would.
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const OUTPUT = path.join(ROOT, 'test-output', 'tui');
-const socket = `md-tui-${process.pid}`;
-const session = 'tui';
-
-function tmux(...args: string[]): string {
-  return execFileSync('tmux', ['-L', socket, ...args], { encoding: 'utf8', stdio: 'pipe' });
-}
-
-const screen = () => tmux('capture-pane', '-p', '-t', session);
-
-async function waitForScreen(predicate: (text: string) => boolean, what: string, timeoutMs = 20_000): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  let text = '';
-  while (Date.now() < deadline) {
-    text = screen();
-    if (predicate(text)) return text;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`Timed out waiting for ${what}. Screen:\n${text}`);
-}
-
-/** One key at a time with a pause, as a person types (`chunk` below sends several keys in one write). */
-async function keys(...names: string[]): Promise<void> {
-  for (const name of names) {
-    tmux('send-keys', '-t', session, name);
-    await new Promise((resolve) => setTimeout(resolve, 150));
-  }
-}
-
-/** Several keys in one write to the terminal, as a paste or very fast typing arrives: one chunk of input. */
-function chunk(bytes: string): void {
-  tmux('send-keys', '-t', session, '-l', bytes);
-}
-
 const GATED_TOKEN = 'hf_tuiGatedToken0123456789abcdefghij';
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 const rowOf = (text: string, name: string) => text.split('\n').find((line) => line.includes(name)) ?? '';
 
 describe('model-depot tui', () => {
+  const terminal = tmuxTerminal('md-tui');
+  const { screen, waitForScreen, keys, chunk } = terminal;
   let hub: FakeHub;
   let dir: string;
   const present = randomBytes(200_000);
@@ -115,7 +84,11 @@ describe('model-depot tui', () => {
   });
 
   /** Starts the real CLI in a fresh 80x24 tmux session; the shell line after it reports the exit code. */
-  function startTui(modelsDir: string, workflowFile: string, extraEnv: Record<string, string> = {}): void {
+  async function startTui(
+    modelsDir: string,
+    workflowFile: string,
+    extraEnv: Record<string, string> = {},
+  ): Promise<void> {
     const env = {
       HF_ENDPOINT: hub.hfUrl,
       CIVITAI_ENDPOINT: hub.civitaiUrl,
@@ -125,7 +98,7 @@ describe('model-depot tui', () => {
       TERM: 'xterm-256color',
       ...extraEnv,
     };
-    const command = [
+    await terminal.start([
       'env',
       '-u',
       'HF_TOKEN',
@@ -140,29 +113,17 @@ describe('model-depot tui', () => {
       path.join(dir, 'hub'),
       'tui',
       workflowFile,
-    ]
-      .map((part) => `'${part.replace(/'/g, `'\\''`)}'`)
-      .join(' ');
-    try {
-      tmux('kill-session', '-t', session);
-    } catch {
-      // No session yet.
-    }
-    tmux('new-session', '-d', '-s', session, '-x', '80', '-y', '24', `${command}; echo TUI-EXITED-$?; sleep 60`);
+    ]);
   }
 
   afterAll(async () => {
-    try {
-      tmux('kill-server');
-    } catch {
-      // The server is gone when the session ended by itself.
-    }
+    terminal.close();
     await hub?.close();
     await rm(dir, { recursive: true, force: true });
   });
 
   it('selects two of three models, links one and downloads the other, hides present ones with s, and quits cleanly', async () => {
-    startTui(path.join(dir, 'models'), path.join(dir, 'workflow.json'));
+    await startTui(path.join(dir, 'models'), path.join(dir, 'workflow.json'));
 
     const list = await waitForScreen(
       (text) => text.includes('missing.safetensors') && text.includes('Exists'),
@@ -191,13 +152,13 @@ describe('model-depot tui', () => {
     );
 
     // A resize redraws the table for the new width, and back.
-    tmux('resize-window', '-t', session, '-x', '120', '-y', '30');
+    terminal.run('resize-window', '-x', '120', '-y', '30');
     const wide = await waitForScreen(
       (text) => text.split('\n').some((line) => [...line].length > 80),
       'the wide layout',
     );
     for (const line of wide.split('\n')) expect([...line].length).toBeLessThanOrEqual(120);
-    tmux('resize-window', '-t', session, '-x', '80', '-y', '24');
+    terminal.run('resize-window', '-x', '80', '-y', '24');
     await waitForScreen(
       (text) => text.split('\n').every((line) => [...line].length <= 80) && text.includes('Destination'),
       'the 80x24 layout',
@@ -223,7 +184,7 @@ describe('model-depot tui', () => {
 
     // A click only moves the cursor: the row under it becomes current, its checkbox stays empty.
     const click = (row: number) => {
-      tmux('send-keys', '-t', session, '-l', `\u001b[<0;20;${row}M\u001b[<0;20;${row}m`);
+      chunk(`\u001b[<0;20;${row}M\u001b[<0;20;${row}m`);
     };
     click(5);
     const clicked = await waitForScreen(
@@ -277,12 +238,12 @@ describe('model-depot tui', () => {
     const after = await waitForScreen((text) => text.includes('TUI-EXITED-'), 'the process to exit');
     expect(after).toContain('TUI-EXITED-0');
     // The terminal is given back: no alternate screen, no mouse reporting.
-    expect(tmux('display', '-p', '-t', session, '#{alternate_on} #{mouse_any_flag}').trim()).toBe('0 0');
+    expect(terminal.run('display', '-p', '#{alternate_on} #{mouse_any_flag}').trim()).toBe('0 0');
   });
 
   it('asks for a token in a masked prompt and never shows it', async () => {
     const models = path.join(dir, 'gated-models');
-    startTui(models, path.join(dir, 'gated-workflow.json'), { NO_COLOR: '1' });
+    await startTui(models, path.join(dir, 'gated-workflow.json'), { NO_COLOR: '1' });
     await waitForScreen((text) => text.includes('gated.safetensors') && text.includes('Pending'), 'the model list');
     await keys('Enter', 'd');
     const prompt = await waitForScreen(
@@ -304,7 +265,7 @@ describe('model-depot tui', () => {
     expect(done).not.toContain(GATED_TOKEN.slice(3, 12));
     expect(sha256(await readFile(path.join(models, 'loras', 'gated.safetensors')))).toBe(sha256(gated));
     // NO_COLOR: the pane shows no colour attributes.
-    expect(tmux('capture-pane', '-p', '-e', '-t', session)).not.toMatch(/\u001b\[(3|9)[0-7]m/);
+    expect(terminal.run('capture-pane', '-p', '-e')).not.toMatch(/\u001b\[(3|9)[0-7]m/);
     await keys('Escape');
     expect(await waitForScreen((text) => text.includes('TUI-EXITED-'), 'the process to exit')).toContain(
       'TUI-EXITED-0',

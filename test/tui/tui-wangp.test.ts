@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { lstat, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -6,40 +5,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFakeHub, type FakeHub } from '../fake-hub/create-fake-hub';
 import { wanGpDownloaderConfig } from '../config/wangp-downloader-config';
 import { WANGP_FILES, writeWanGpHubLayout, type WanGpHubLayout } from '../services/wangp/wangp-hub-layout';
+import { tmuxTerminal } from './tmux-terminal';
 
 // Drives the real `model-depot tui` with no argument on a WanGP install, in a real pseudo-terminal (tmux at 80x24).
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const OUTPUT = path.join(ROOT, 'test-output', 'tui');
-const socket = `md-tui-wangp-${process.pid}`;
-const session = 'tui';
-
-function tmux(...args: string[]): string {
-  return execFileSync('tmux', ['-L', socket, ...args], { encoding: 'utf8', stdio: 'pipe' });
-}
-
-const screen = () => tmux('capture-pane', '-p', '-t', session);
 const rowOf = (text: string, name: string) => text.split('\n').find((line) => line.includes(name)) ?? '';
 const ckptsFiles = async (ckpts: string) => (await readdir(ckpts)).filter((name) => !name.startsWith('.')).sort();
 
-async function waitForScreen(predicate: (text: string) => boolean, what: string, timeoutMs = 30_000): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  let text = '';
-  while (Date.now() < deadline) {
-    text = screen();
-    if (predicate(text)) return text;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`Timed out waiting for ${what}. Screen:\n${text}`);
-}
-
-async function keys(...names: string[]): Promise<void> {
-  for (const name of names) {
-    tmux('send-keys', '-t', session, name);
-    await new Promise((resolve) => setTimeout(resolve, 150));
-  }
-}
-
 describe('model-depot tui on WanGP', () => {
+  const terminal = tmuxTerminal('md-tui-wangp', { timeoutMs: 30_000 });
+  const { waitForScreen, keys } = terminal;
   let hub: FakeHub;
   let dir: string;
 
@@ -50,11 +26,7 @@ describe('model-depot tui on WanGP', () => {
   });
 
   afterAll(async () => {
-    try {
-      tmux('kill-server');
-    } catch {
-      // The server is gone when the session ended by itself.
-    }
+    terminal.close();
     await hub?.close();
     await rm(dir, { recursive: true, force: true });
   });
@@ -70,7 +42,7 @@ describe('model-depot tui on WanGP', () => {
       HOME: dir,
       TERM: 'xterm-256color',
     };
-    const command = [
+    await terminal.start([
       'env',
       '-u',
       'HF_TOKEN',
@@ -85,15 +57,7 @@ describe('model-depot tui on WanGP', () => {
       '--config-file',
       configFile,
       ...args,
-    ]
-      .map((part) => `'${part.replace(/'/g, `'\\''`)}'`)
-      .join(' ');
-    try {
-      tmux('kill-session', '-t', session);
-    } catch {
-      // No session yet.
-    }
-    tmux('new-session', '-d', '-s', session, '-x', '80', '-y', '24', `${command}; echo TUI-EXITED-$?; sleep 60`);
+    ]);
   }
 
   async function quit(): Promise<void> {
