@@ -1,33 +1,15 @@
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { describe, expect, test as base } from 'vitest';
-import { createFakeHub, type FakeHub } from '../fake-hub/create-fake-hub';
+import { describe, expect } from 'vitest';
+import type { FakeHub } from '../fake-hub/create-fake-hub';
+import { test } from './cli-test';
 import { type CliRun, runCli } from './run-cli';
 import { type Served, spawnServe } from './spawn-serve';
 
 const REPO = 'stabilityai/stable-diffusion-xl-base-1.0';
 const FILE = 'sd_xl_base_1.0.safetensors';
 const SIZE = 256 * 1024 + 7;
-
-interface Fixture {
-  dir: string;
-  hub: FakeHub;
-}
-
-const test = base.extend<Fixture>({
-  dir: async ({}, use) => {
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'depot-client-mode-'));
-    await use(dir);
-    await rm(dir, { recursive: true, force: true });
-  },
-  hub: async ({}, use) => {
-    const hub = await createFakeHub();
-    await use(hub);
-    await hub.close();
-  },
-});
 
 /** One folder of its own: config, models (one VAE already there), HF cache, a workflow naming the fake hub's file. */
 async function makeHome(root: string, hub: FakeHub, sha256: string) {

@@ -1,10 +1,8 @@
-import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { describe, expect, test as base } from 'vitest';
+import { describe, expect } from 'vitest';
 import { zCheckResult } from '../../../shared/check-result';
-import { createFakeHub, type FakeHub } from '../../fake-hub/create-fake-hub';
-import { runCli } from '../run-cli';
+import { type CliFixture, test as cliTest } from '../cli-test';
 
 const REPO = 'org/models';
 const SIZE = 256 * 1024 + 7;
@@ -48,45 +46,22 @@ const WORKFLOW = {
   ],
 };
 
-interface Fixture {
-  dir: string;
-  hub: FakeHub;
-  cli: (args: string[], extraEnv?: Record<string, string>) => ReturnType<typeof runCli>;
-  write: (name: string, content: unknown) => Promise<string>;
-}
-
-const test = base.extend<Fixture>({
-  dir: async ({}, use) => {
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'depot-catalog-cli-'));
-    // These tests give their catalogs with --catalog; the default one (ComfyUI-Manager's list) is on the internet.
-    await writeFile(path.join(dir, 'config.json'), JSON.stringify({ catalogs: [] }));
-    await use(dir);
-    await rm(dir, { recursive: true, force: true });
-  },
-  hub: async ({}, use) => {
-    const hub = await createFakeHub();
-    hub.addRepo({
-      id: REPO,
-      files: ['a.safetensors', 'b.safetensors', 'b-other.safetensors', 'c.pt'].map((p) => ({ path: p, size: SIZE })),
-    });
-    hub.addRepo({ id: 'org/catalogs', files: [{ path: 'model-list.json', content: JSON.stringify(MANAGER_LIST) }] });
-    await use(hub);
-    await hub.close();
-  },
-  cli: async ({ dir, hub }, use) => {
-    await use((args, extraEnv = {}) =>
-      runCli(['--config', path.join(dir, 'config.json'), '--models', path.join(dir, 'models'), ...args], {
-        cwd: dir,
-        env: { HOME: dir, HF_ENDPOINT: hub.hfUrl, HF_HUB_CACHE: path.join(dir, 'hf'), ...extraEnv },
-      }),
-    );
-  },
-  write: async ({ dir }, use) => {
-    await use(async (name, content) => {
-      const file = path.join(dir, name);
-      await writeFile(file, JSON.stringify(content));
-      return file;
-    });
+/** Each test gives its catalogs with --catalog (the default one, ComfyUI-Manager's list, is on the internet). */
+const test = cliTest.extend<{ catalogHome: undefined; write: CliFixture['workflow'] }>({
+  catalogHome: [
+    async ({ dir, hub }, use) => {
+      await writeFile(path.join(dir, 'config.json'), JSON.stringify({ catalogs: [] }));
+      hub.addRepo({
+        id: REPO,
+        files: ['a.safetensors', 'b.safetensors', 'b-other.safetensors', 'c.pt'].map((p) => ({ path: p, size: SIZE })),
+      });
+      hub.addRepo({ id: 'org/catalogs', files: [{ path: 'model-list.json', content: JSON.stringify(MANAGER_LIST) }] });
+      await use(undefined);
+    },
+    { auto: true },
+  ],
+  write: async ({ workflow }, use) => {
+    await use(workflow);
   },
 });
 

@@ -1,56 +1,11 @@
-import { lstat, mkdir, mkdtemp, readFile, readlink, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { lstat, mkdir, readFile, readlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { describe, expect, test as base } from 'vitest';
-import { createFakeHub, type FakeHub } from '../../fake-hub/create-fake-hub';
-import { runCli } from '../run-cli';
+import { describe, expect } from 'vitest';
+import { test } from '../cli-test';
 
 const REPO = 'stabilityai/stable-diffusion-xl-base-1.0';
 const FILE = 'sd_xl_base_1.0.safetensors';
 const SIZE = 1024 * 1024 + 3;
-
-interface Fixture {
-  dir: string;
-  hub: FakeHub;
-  /** Runs `model-depot --config <dir>/config.json --models <dir>/models ...` against the fake hub. */
-  cli: (args: string[], extraEnv?: Record<string, string>) => ReturnType<typeof runCli>;
-  /** Writes a workflow file and returns its path. */
-  workflow: (name: string, content: unknown) => Promise<string>;
-}
-
-const test = base.extend<Fixture>({
-  dir: async ({}, use) => {
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'depot-install-cli-'));
-    await use(dir);
-    await rm(dir, { recursive: true, force: true });
-  },
-  hub: async ({}, use) => {
-    const hub = await createFakeHub();
-    await use(hub);
-    await hub.close();
-  },
-  cli: async ({ dir, hub }, use) => {
-    await use((args, extraEnv = {}) =>
-      runCli(['--config', path.join(dir, 'config.json'), '--models', path.join(dir, 'models'), ...args], {
-        cwd: dir,
-        env: {
-          HOME: dir,
-          HF_ENDPOINT: hub.hfUrl,
-          CIVITAI_ENDPOINT: hub.civitaiUrl,
-          HF_HUB_CACHE: path.join(dir, 'hf'),
-          ...extraEnv,
-        },
-      }),
-    );
-  },
-  workflow: async ({ dir }, use) => {
-    await use(async (name, content) => {
-      const file = path.join(dir, name);
-      await writeFile(file, typeof content === 'string' ? content : JSON.stringify(content));
-      return file;
-    });
-  },
-});
 
 function seedWorkflow(filename: string, sha256: string, repo = REPO) {
   return {

@@ -1,23 +1,10 @@
 import { createHash } from 'node:crypto';
-import { lstat, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { lstat, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { describe, expect, test as base } from 'vitest';
-import { createFakeHub, type FakeHub } from '../../fake-hub/create-fake-hub';
+import { describe, expect } from 'vitest';
+import type { FakeHub } from '../../fake-hub/create-fake-hub';
+import { test } from '../cli-test';
 import { runCli } from '../run-cli';
-
-const test = base.extend<{ dir: string; hub: FakeHub }>({
-  dir: async ({}, use) => {
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'depot-offline-cli-'));
-    await use(dir);
-    await rm(dir, { recursive: true, force: true });
-  },
-  hub: async ({}, use) => {
-    const hub = await createFakeHub();
-    await use(hub);
-    await hub.close();
-  },
-});
 
 /** A workflow with one model already in a hub folder (linkable) and one only the hub has (with no SHA-256). */
 async function setUp(dir: string, hub: FakeHub): Promise<string> {
