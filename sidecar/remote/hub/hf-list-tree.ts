@@ -1,10 +1,7 @@
-import { DepotError } from '../../../shared/errors';
 import { zHfTreePage, type HfRepoType, type HfTreeEntry } from './hub-schemas';
-import { hfHttpError } from './hf-http-error';
-import { hubRequest, type HubCallOptions } from './hub-request';
-import { parseJsonText } from '../../runtime/parse-json-text';
+import { hfApiJson } from './hf-api-json';
+import type { HubCallOptions } from './hub-request';
 import { parseLinkNext } from './parse-link-header';
-import { redactUrl } from '../../runtime/redact-url';
 
 export interface HfListTreeOptions extends HubCallOptions {
   repoId: string;
@@ -35,31 +32,23 @@ export async function* hfListTree(options: HfListTreeOptions): AsyncGenerator<Hf
   const query = `recursive=${options.recursive ?? true}&expand=false`;
   let url: string | undefined =
     `${hubUrl}/api/${repoType}s/${options.repoId}/tree/${encodeURIComponent(options.revision ?? 'main')}${encodedFolder}?${query}`;
-  const headers: Record<string, string> = { Accept: 'application/json' };
-  if (options.token !== undefined) headers.Authorization = `Bearer ${options.token}`;
   const what = `${options.repoId}${folder === '' ? '' : `/${folder}`}`;
   while (url !== undefined) {
-    const response = await hubRequest(url, { headers }, options);
-    if (response.status !== 200) {
-      throw await hfHttpError({
-        response,
+    const page = await hfApiJson(
+      {
         url,
         hubUrl,
         repoType,
         repoId: options.repoId,
-        sentToken: options.token !== undefined,
+        token: options.token,
         what,
-      });
-    }
-    const page = zHfTreePage.safeParse(parseJsonText(await response.text()));
-    if (!page.success) {
-      throw new DepotError(
-        'HTTP_ERROR',
-        `${what}: ${redactUrl(url)} answered a tree listing we cannot read (${page.error.issues[0]?.message ?? 'bad JSON'}).`,
-      );
-    }
+        schema: zHfTreePage,
+        answer: 'a tree listing',
+      },
+      options,
+    );
     yield* page.data;
-    url = onHub(parseLinkNext(response.headers.get('link')), hubUrl);
+    url = onHub(parseLinkNext(page.headers.get('link')), hubUrl);
   }
 }
 

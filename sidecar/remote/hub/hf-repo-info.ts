@@ -1,9 +1,6 @@
-import { DepotError } from '../../../shared/errors';
 import { zHfRepoInfo, type HfRepoInfo, type HfRepoType } from './hub-schemas';
-import { hfHttpError } from './hf-http-error';
-import { hubRequest, type HubCallOptions } from './hub-request';
-import { parseJsonText } from '../../runtime/parse-json-text';
-import { redactUrl } from '../../runtime/redact-url';
+import { hfApiJson } from './hf-api-json';
+import type { HubCallOptions } from './hub-request';
 
 export interface HfRepoInfoOptions extends HubCallOptions {
   repoId: string;
@@ -29,22 +26,18 @@ export async function hfRepoInfo(options: HfRepoInfoOptions): Promise<HfRepoInfo
   const repoType = options.repoType ?? 'model';
   const revision = options.revision === undefined ? '' : `/revision/${encodeURIComponent(options.revision)}`;
   const url = `${hubUrl}/api/${repoType}s/${options.repoId}${revision}${options.blobs === false ? '' : '?blobs=true'}`;
-  const headers: Record<string, string> = { Accept: 'application/json' };
-  if (options.token !== undefined) headers.Authorization = `Bearer ${options.token}`;
-  const response = await hubRequest(url, { headers }, options);
-  if (response.status !== 200) {
-    throw await hfHttpError({
-      response,
+  const info = await hfApiJson(
+    {
       url,
       hubUrl,
       repoType,
       repoId: options.repoId,
-      sentToken: options.token !== undefined,
+      token: options.token,
       what: options.repoId,
-    });
-  }
-  const parsed = zHfRepoInfo.safeParse(parseJsonText(await response.text()));
-  if (!parsed.success)
-    throw new DepotError('HTTP_ERROR', `${options.repoId}: ${redactUrl(url)} answered repository info we cannot read.`);
-  return parsed.data;
+      schema: zHfRepoInfo,
+      answer: 'repository info',
+    },
+    options,
+  );
+  return info.data;
 }
