@@ -9,10 +9,11 @@ import WebSocket from 'ws';
 import { installComfyuiExtension } from '../../sidecar/services/comfyui/install-comfyui-extension';
 import { type Served, spawnServe } from '../cli/spawn-serve';
 import { createFakeHub, type FakeHub } from '../fake-hub/create-fake-hub';
-import { makeServeSandbox } from '../security/sandboxed-serve';
+import { makeServeSandbox, serveSandboxEnv } from '../security/sandboxed-serve';
 import { tempDir } from '../security/security-fixture';
 import { connectRecording } from '../server/connect-recording';
 import { httpRequest } from '../server/http-request';
+import { buildCustomNode } from './build-custom-node';
 import { type FakeComfyui, PYTHON, startFakeComfyui } from './start-fake-comfyui';
 
 const run = promisify(execFile);
@@ -21,26 +22,6 @@ const CLI = path.join(ROOT, 'bin', 'model-depot.mjs');
 const REPO = 'org/depot-model';
 const FILE = 'model.safetensors';
 const SIZE = 3 * 1024 * 1024;
-
-/** `node build.mjs extension` into `dir`: the custom node exactly as the build ships it. */
-async function buildCustomNode(dir: string): Promise<string> {
-  await run(process.execPath, ['build.mjs', 'extension', '--out-dir', dir], { cwd: ROOT });
-  return path.join(dir, 'comfyui-model-depot');
-}
-
-/** The sandbox every process of a test writes to: models, config, home, caches, temporary files. */
-function sandboxEnv(dir: string, hub: FakeHub): Record<string, string> {
-  return {
-    PATH: process.env.PATH ?? '',
-    HOME: path.join(dir, 'home'),
-    TMPDIR: path.join(dir, 'tmp'),
-    XDG_CACHE_HOME: path.join(dir, 'home', '.cache'),
-    MODEL_DEPOT_CONFIG: path.join(dir, 'config', 'config.json'),
-    HF_HUB_CACHE: path.join(dir, 'hf-cache'),
-    HF_ENDPOINT: hub.hfUrl,
-    CIVITAI_ENDPOINT: hub.civitaiUrl,
-  };
-}
 
 /**
  * Opens a WebSocket and reports how it went: refused with an HTTP status, or opened (101) and closed with a code, by
@@ -104,7 +85,7 @@ describe('the custom node in a ComfyUI-like aiohttp server, with the real sideca
     const models = path.join(base, 'models');
     await mkdir(models, { recursive: true });
     keyFile = path.join(models, '.registry', 'sidecar-key');
-    const env = sandboxEnv(dir, hub);
+    const env = serveSandboxEnv(dir, hub);
     const nodeDir = await buildCustomNode(path.join(dir, 'build'));
     sidecar = await spawnServe({ cwd: dir, args: ['--models', models, 'serve', '--port', '0'], env });
     comfy = await startFakeComfyui({ nodeDir, base, env: { ...env, MODEL_DEPOT_URL: sidecar.url } });
@@ -257,7 +238,7 @@ describe('the custom node starting the sidecar on demand', () => {
     nodeDir = (await installComfyuiExtension({ comfyuiDir: installedInto, distDir: built })).target;
     base = path.join(dir, 'ComfyUI');
     await mkdir(path.join(base, 'models'), { recursive: true });
-    env = sandboxEnv(dir, hub);
+    env = serveSandboxEnv(dir, hub);
   }, 60_000);
 
   afterAll(async () => {

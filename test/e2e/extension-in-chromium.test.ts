@@ -3,12 +3,13 @@ import { existsSync } from 'node:fs';
 import { lstat, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFakeHub, type FakeHub } from '../fake-hub/create-fake-hub';
 import { createDepot, type Depot } from '../../sidecar/services/depot/create-depot';
 import { createServer, type DepotServer } from '../../sidecar/server/create-server';
 import { installComfyuiExtension } from '../../sidecar/services/comfyui/install-comfyui-extension';
+import { CHROMIUM, launchChromium } from './launch-chromium';
 import { startStandInComfyui, type StandInComfyui } from './start-stand-in-comfyui';
 
 /**
@@ -16,7 +17,6 @@ import { startStandInComfyui, type StandInComfyui } from './start-stand-in-comfy
  * headless Chromium, talking to the real sidecar (createDepot + createServer) that downloads from the fake hub.
  */
 
-const CHROMIUM = '/usr/bin/chromium';
 const OUTPUT = path.resolve('test-output', 'e2e');
 const GATED_TOKEN = 'hf_e2e_gated_token_0123456789';
 const NO_ACCESS_TOKEN = 'hf_valid_but_no_access_0123456789';
@@ -243,18 +243,8 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)(
 
       settings['ModelDepot.SidecarUrl'] = `${sidecar.url.replace('http://', 'ws://')}/ws`;
 
-      const browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        args: [
-          '--headless',
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-          '--no-first-run',
-        ],
-      });
+      const browser = await launchChromium();
+
       world.browser = browser;
       const page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
       world.page = page;

@@ -1,17 +1,17 @@
-import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
-import { promisify } from 'node:util';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SIDECAR_REFUSED_SUMMARY } from '../../extension/connection/sidecar-status-notice';
 import { type Served, spawnServe } from '../cli/spawn-serve';
+import { buildCustomNode } from '../comfyui-node/build-custom-node';
 import { type FakeComfyui, startFakeComfyui } from '../comfyui-node/start-fake-comfyui';
 import { createFakeHub, type FakeHub } from '../fake-hub/create-fake-hub';
-import { makeServeSandbox } from '../security/sandboxed-serve';
+import { makeServeSandbox, serveSandboxEnv } from '../security/sandboxed-serve';
+import { CHROMIUM, launchChromium } from './launch-chromium';
 import { tempDir } from '../security/security-fixture';
 
 /**
@@ -20,10 +20,8 @@ import { tempDir } from '../security/security-fixture';
  * `/model-depot/ws` on the page's own origin, and the custom node forwards it to the real sidecar with its key.
  */
 
-const CHROMIUM = '/usr/bin/chromium';
 const DESKTOP_PORT = 8000;
 const ORIGIN = `http://127.0.0.1:${DESKTOP_PORT}`;
-const ROOT = path.resolve(import.meta.dirname, '..', '..');
 const STAND_IN_DIR = path.join(import.meta.dirname, 'stand-in');
 const REPO = 'desktop-org/detail-lora';
 const FILE = 'desktop-detail.safetensors';
@@ -46,12 +44,6 @@ async function ensurePortFree(port: number): Promise<void> {
     server.listen(port, '127.0.0.1', () => resolve());
   });
   await new Promise((resolve) => server.close(resolve));
-}
-
-/** `node build.mjs extension` into `dir`: the custom node as the build ships it, with this checkout's extension. */
-async function buildCustomNode(dir: string): Promise<string> {
-  await promisify(execFile)(process.execPath, ['build.mjs', 'extension', '--out-dir', dir], { cwd: ROOT });
-  return path.join(dir, 'comfyui-model-depot');
 }
 
 function loraWorkflow(id: string) {
@@ -95,16 +87,7 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)(
       const base = path.join(dir, 'ComfyUI');
       models = path.join(base, 'models');
       await mkdir(models, { recursive: true });
-      const env = {
-        PATH: process.env.PATH ?? '',
-        HOME: path.join(dir, 'home'),
-        TMPDIR: path.join(dir, 'tmp'),
-        XDG_CACHE_HOME: path.join(dir, 'home', '.cache'),
-        MODEL_DEPOT_CONFIG: path.join(dir, 'config', 'config.json'),
-        HF_HUB_CACHE: path.join(dir, 'hf-cache'),
-        HF_ENDPOINT: hub.hfUrl,
-        CIVITAI_ENDPOINT: hub.civitaiUrl,
-      };
+      const env = serveSandboxEnv(dir, hub);
       const nodeDir = await buildCustomNode(path.join(dir, 'build'));
       // The sidecar's config allows no page origin: the page reaches it only through the custom node's key.
       sidecar = await spawnServe({ cwd: dir, args: ['--models', models, 'serve', '--port', '0'], env });
@@ -116,18 +99,7 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)(
         port: DESKTOP_PORT,
         standIn: { pageDir: STAND_IN_DIR },
       });
-      browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        args: [
-          '--headless',
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-          '--no-first-run',
-        ],
-      });
+      browser = await launchChromium();
     });
 
     afterAll(async () => {

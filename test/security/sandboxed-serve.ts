@@ -13,6 +13,23 @@ export async function makeServeSandbox(dir: string): Promise<string> {
 }
 
 /**
+ * The environment of a process that must write only inside `dir` (models aside): config, home, caches and temporary
+ * files there, the fake hub as HuggingFace and Civitai, nothing inherited but PATH (so no developer token leaks in).
+ */
+export function serveSandboxEnv(dir: string, hub: FakeHub): Record<string, string> {
+  return {
+    PATH: process.env.PATH ?? '',
+    HOME: path.join(dir, 'home'),
+    TMPDIR: path.join(dir, 'tmp'),
+    XDG_CACHE_HOME: path.join(dir, 'home', '.cache'),
+    MODEL_DEPOT_CONFIG: path.join(dir, 'config', 'config.json'),
+    HF_HUB_CACHE: path.join(dir, 'hf-cache'),
+    HF_ENDPOINT: hub.hfUrl,
+    CIVITAI_ENDPOINT: hub.civitaiUrl,
+  };
+}
+
+/**
  * The real CLI, `model-depot serve --port 0`, on the fake hub with `civitaiToken` as CIVITAI_API_TOKEN: everything it
  * may write (models, config, home, caches, temporary files) stays inside `dir`, prepared by makeServeSandbox.
  */
@@ -28,15 +45,6 @@ export function spawnSandboxedServe(dir: string, hub: FakeHub, civitaiToken: str
       '--port',
       '0',
     ],
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOME: path.join(dir, 'home'),
-      TMPDIR: path.join(dir, 'tmp'),
-      XDG_CACHE_HOME: path.join(dir, 'home', '.cache'),
-      HF_HUB_CACHE: path.join(dir, 'hf-cache'),
-      HF_ENDPOINT: hub.hfUrl,
-      CIVITAI_ENDPOINT: hub.civitaiUrl,
-      CIVITAI_API_TOKEN: civitaiToken,
-    },
+    env: { ...serveSandboxEnv(dir, hub), CIVITAI_API_TOKEN: civitaiToken },
   });
 }
