@@ -4,6 +4,7 @@ import { errorCodeOf, hasErrorCode } from '../../../shared/errors';
 import { zHealthResponse } from '../../server/http-api';
 import { PROXY_KEY_HEADER } from '../../server/proxy-key';
 import { zSidecarFile } from '../../server/sidecar-file';
+import { parseJsonText } from '../../runtime/parse-json-text';
 import type { CliContext } from '../cli-context';
 
 /** What answers at the port when the sidecar named there is gone: nobody, or a program that does not speak HTTP. */
@@ -36,7 +37,8 @@ export interface FindSidecarOptions {
 export async function findSidecar(options: FindSidecarOptions): Promise<SidecarConnection | undefined> {
   const modelsRoot = path.resolve(options.modelsRoot);
   const registryDir = path.join(modelsRoot, '.registry');
-  const announced = zSidecarFile.safeParse(parseJson(await readIfThere(path.join(registryDir, 'sidecar.json'))));
+  const announcement = await readIfThere(path.join(registryDir, 'sidecar.json'));
+  const announced = zSidecarFile.safeParse(announcement === undefined ? undefined : parseJsonText(announcement));
   if (!announced.success || !isAlive(announced.data.pid)) return undefined;
   const key = (await readIfThere(options.keyFile ?? path.join(registryDir, 'sidecar-key')))?.trim();
   if (!key) return undefined;
@@ -48,11 +50,11 @@ export async function findSidecar(options: FindSidecarOptions): Promise<SidecarC
     // undici loads only when a sidecar file names one: commands beside no sidecar start without it.
     const { request } = await import('./load-request');
     const answer = await request(`${url}/health`, { headers, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
-    body = await answer.body.json();
+    body = parseJsonText(await answer.body.text());
     if (answer.statusCode !== 200) return undefined;
   } catch (error) {
     // A sidecar.json left by a killed sidecar names a port nobody (or another program) listens on.
-    if (error instanceof SyntaxError || NOT_A_SIDECAR.test(errorCodeOf(error) ?? '')) return undefined;
+    if (NOT_A_SIDECAR.test(errorCodeOf(error) ?? '')) return undefined;
     throw error;
   }
   const health = zHealthResponse.safeParse(body);
@@ -66,16 +68,6 @@ async function readIfThere(file: string): Promise<string | undefined> {
     return await readFile(file, 'utf8');
   } catch (error) {
     if (hasErrorCode(error, 'ENOENT') || hasErrorCode(error, 'ENOTDIR')) return undefined;
-    throw error;
-  }
-}
-
-function parseJson(text: string | undefined): unknown {
-  if (text === undefined) return undefined;
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    if (error instanceof SyntaxError) return undefined;
     throw error;
   }
 }

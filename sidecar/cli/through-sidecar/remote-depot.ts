@@ -7,6 +7,7 @@ import { type ServerMessage, zServerMessage } from '../../../shared/protocol';
 import type { DepotEvents } from '../../services/depot/depot-events';
 import type { Depot } from '../../services/depot/depot-types';
 import type { InstallTokens } from '../../server/http-api';
+import { parseJsonText } from '../../runtime/parse-json-text';
 import type { SidecarConnection } from './find-sidecar';
 import { sidecarError } from './sidecar-request';
 
@@ -253,13 +254,7 @@ function opened(ws: WebSocket, url: string, timeoutMs: number): Promise<void> {
 
 function parseJson(data: RawData): unknown {
   const bytes = Array.isArray(data) ? Buffer.concat(data) : data instanceof ArrayBuffer ? new Uint8Array(data) : data;
-  const text = Buffer.from(bytes).toString('utf8');
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    if (error instanceof SyntaxError) return undefined;
-    throw error;
-  }
+  return parseJsonText(Buffer.from(bytes).toString('utf8'));
 }
 
 function hasToken(tokens: InstallTokens): boolean {

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { DepotError, type DepotErrorCode } from '../../../shared/errors';
 import { zErrorBody } from '../../server/http-api';
+import { parseJsonText } from '../../runtime/parse-json-text';
 import type { SidecarConnection } from './find-sidecar';
 
 /** Every code, so an error the sidecar answers with becomes the same DepotError (and exit code) as when run alone. */
@@ -70,7 +71,8 @@ export async function sidecarRequest<T extends z.ZodTypeAny>(
       { cause: error },
     );
   }
-  const body: unknown = await answer.body.json();
+  // A proxy's HTML error page or a cut body is no JSON: it fails the schemas below with a DepotError.
+  const body = parseJsonText(await answer.body.text());
   if (answer.statusCode >= 400) {
     const parsed = zErrorBody.safeParse(body);
     if (parsed.success) throw sidecarError(parsed.data.error);
