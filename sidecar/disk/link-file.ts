@@ -3,6 +3,7 @@ import { constants } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { DepotError, errorCodeOf } from '../../shared/errors';
+import { fileOperationError } from './file-operation-error';
 
 export type LinkKind = 'symlink' | 'hardlink' | 'copy';
 
@@ -101,15 +102,7 @@ async function copyInto(source: string, dest: string): Promise<void> {
   } catch (error) {
     await rm(temp, { force: true });
     if (error instanceof DepotError) throw error;
-    const code = errorCodeOf(error);
-    throw new DepotError(
-      code === 'ENOSPC' ? 'DISK_FULL' : 'IO',
-      `Cannot copy ${source} to ${dest} (${code ?? 'error'}).`,
-      {
-        details: { source, dest },
-        cause: error,
-      },
-    );
+    throw fileOperationError({ what: `Cannot copy ${source} to ${dest}`, error, details: { source, dest } });
   }
 }
 
@@ -117,15 +110,7 @@ async function copyInto(source: string, dest: string): Promise<void> {
 const LINK_REFUSED = new Set(['EPERM', 'EACCES', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EINVAL']);
 
 function linkError(source: string, dest: string, cause: unknown): DepotError {
-  const code = errorCodeOf(cause);
-  return new DepotError(
-    code === 'ENOSPC' ? 'DISK_FULL' : 'IO',
-    `Cannot link ${dest} to ${source} (${code ?? 'error'}).`,
-    {
-      details: { source, dest },
-      cause,
-    },
-  );
+  return fileOperationError({ what: `Cannot link ${dest} to ${source}`, error: cause, details: { source, dest } });
 }
 
 function conflict(dest: string, cause?: unknown): DepotError {

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { link, rename, rm, stat, symlink } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { DepotError, errorCodeOf } from '../../shared/errors';
+import { fileOperationError } from './file-operation-error';
 import { type FileIdentity, fileIdentity, sameFileIdentity } from './hashing/file-identity';
 
 export interface ReplaceWithLinkOptions {
@@ -47,12 +48,12 @@ export async function replaceWithLink(options: ReplaceWithLinkOptions): Promise<
   } catch (error) {
     await rm(temp, { force: true });
     if (error instanceof DepotError) throw error;
-    const code = errorCodeOf(error);
-    throw new DepotError(
-      code === 'ENOSPC' ? 'DISK_FULL' : 'IO',
-      `Cannot replace ${path} by a link to ${target} (${code ?? 'error'}); it was left as it is.`,
-      { details: { path, target, errno: code }, cause: error },
-    );
+    throw fileOperationError({
+      what: `Cannot replace ${path} by a link to ${target}`,
+      error,
+      details: { path, target, errno: errorCodeOf(error) },
+      after: '; it was left as it is.',
+    });
   }
 }
 
