@@ -1,12 +1,12 @@
 // @vitest-environment jsdom
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CheckResult } from '../../shared/check-result';
-import { extractRequirements } from '../../shared/workflow/extract-requirements';
-import { CHECK_COMMAND_ID, createModelDepotExtension } from '../../extension/create-model-depot-extension';
+import { CHECK_COMMAND_ID } from '../../extension/create-model-depot-extension';
 import { SIDECAR_DOWN_SUMMARY } from '../../extension/connection/sidecar-status-notice';
 import { SETTING_IDS } from '../../extension/settings';
 import { allPresentResult, sampleAuthRequired, sampleCheckResult, sampleJob } from './fixtures';
 import { createFakeComfyApp } from './fake-comfy-app';
+import { registerExtension } from './register-extension';
 import { startFakeSidecar, until } from './fake-sidecar';
 import { reserialize, sampleWorkflow } from './sample-workflow';
 
@@ -26,21 +26,10 @@ async function setup(
   const sidecar = await startFakeSidecar({ checkResult });
   cleanups.push(() => sidecar.close());
   const comfy = createFakeComfyApp({ [SETTING_IDS.sidecarUrl]: sidecar.url, ...settings });
-  const stop = new AbortController();
-  comfy.app.registerExtension(
-    createModelDepotExtension({
-      app: comfy.app,
-      WebSocket,
-      doc: document,
-      extractRequirements,
-      storage: localStorage,
-      backoff: { initialMs: 20, maxMs: 50 },
-      signal: stop.signal,
-    }),
-  );
+  const stop = registerExtension(comfy.app, { storage: localStorage, backoff: { initialMs: 20, maxMs: 50 } });
   await comfy.setup();
   // Stop the extension's socket before the server goes, so nothing reconnects after the test.
-  cleanups.push(() => stop.abort());
+  cleanups.push(stop);
   const prompt = () => document.querySelector('.md-download-prompt');
   const checks = () => sidecar.received.filter((m) => m.type === 'check').length;
   return { sidecar, comfy, prompt, checks };
@@ -86,18 +75,7 @@ describe('the ModelDepot extension', () => {
 
   it('says once how to start the sidecar when it is not running, not once per workflow', async () => {
     const comfy = createFakeComfyApp({ [SETTING_IDS.sidecarUrl]: 'ws://127.0.0.1:9/ws' });
-    const stop = new AbortController();
-    comfy.app.registerExtension(
-      createModelDepotExtension({
-        app: comfy.app,
-        WebSocket,
-        doc: document,
-        extractRequirements,
-        backoff: { initialMs: 10, maxMs: 20 },
-        signal: stop.signal,
-      }),
-    );
-    cleanups.push(() => stop.abort());
+    cleanups.push(registerExtension(comfy.app, { backoff: { initialMs: 10, maxMs: 20 } }));
     await comfy.setup();
     comfy.loadGraphData(sampleWorkflow('a'));
     comfy.loadGraphData(sampleWorkflow('b'));

@@ -2,13 +2,12 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { extractRequirements } from '../../shared/workflow/extract-requirements';
-import { createModelDepotExtension } from '../../extension/create-model-depot-extension';
 import { SETTING_IDS } from '../../extension/settings';
 import { createServer } from '../../sidecar/server/create-server';
 import { createDepot } from '../../sidecar/services/depot/create-depot';
 import { createFakeHub } from '../fake-hub/create-fake-hub';
 import { createFakeComfyApp } from '../extension/fake-comfy-app';
+import { registerExtension } from '../extension/register-extension';
 import { until } from '../extension/fake-sidecar';
 import { tempDir } from './security-fixture';
 import { fakeHubDepotOptions } from '../services/fake-hub-depot-options';
@@ -61,19 +60,7 @@ describe('the extension against the real sidecar: a token typed in the dialog is
     cleanups.push(() => server.close());
 
     const comfy = createFakeComfyApp({ [SETTING_IDS.sidecarUrl]: `${server.url.replace('http', 'ws')}/ws` });
-    const stop = new AbortController();
-    comfy.app.registerExtension(
-      createModelDepotExtension({
-        app: comfy.app,
-        WebSocket,
-        doc: document,
-        extractRequirements,
-        storage: localStorage,
-        backoff: { initialMs: 20, maxMs: 50 },
-        signal: stop.signal,
-      }),
-    );
-    cleanups.push(() => stop.abort());
+    cleanups.push(registerExtension(comfy.app, { storage: localStorage, backoff: { initialMs: 20, maxMs: 50 } }));
     await comfy.setup();
     const panel = document.createElement('div');
     document.body.append(panel);

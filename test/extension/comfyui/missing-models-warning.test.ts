@@ -2,14 +2,13 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { clearMissingModelMarks } from '../../../extension/comfyui/clear-missing-model-marks';
 import type { ComfyAppLike } from '../../../extension/comfyui/comfy-app-types';
-import { createModelDepotExtension } from '../../../extension/create-model-depot-extension';
 import {
   createMissingModelsWarning,
   MISSING_MODELS_WARNING_SETTING,
 } from '../../../extension/comfyui/missing-models-warning';
 import { SETTING_IDS } from '../../../extension/settings';
-import { extractRequirements } from '../../../shared/workflow/extract-requirements';
 import { createFakeComfyApp } from '../fake-comfy-app';
+import { registerExtension } from '../register-extension';
 import { startFakeSidecar, until } from '../fake-sidecar';
 
 const cleanups: (() => unknown)[] = [];
@@ -67,19 +66,8 @@ describe('the extension and ComfyUI missing-models warning', () => {
   it('is off while the sidecar answers, back when it is gone and when the extension stops', async () => {
     const sidecar = await startFakeSidecar();
     const comfy = createFakeComfyApp({ [SETTING_IDS.sidecarUrl]: sidecar.url, [MISSING_MODELS_WARNING_SETTING]: true });
-    const stop = new AbortController();
-    cleanups.push(() => stop.abort());
-    comfy.app.registerExtension(
-      createModelDepotExtension({
-        app: comfy.app,
-        WebSocket,
-        doc: document,
-        extractRequirements,
-        storage: localStorage,
-        backoff: { initialMs: 20, maxMs: 50 },
-        signal: stop.signal,
-      }),
-    );
+    const stop = registerExtension(comfy.app, { storage: localStorage, backoff: { initialMs: 20, maxMs: 50 } });
+    cleanups.push(stop);
     const value = () => comfy.settingValues()[MISSING_MODELS_WARNING_SETTING];
     await comfy.setup();
     await until(() => value() === false, 'the warning turned off');
@@ -91,7 +79,7 @@ describe('the extension and ComfyUI missing-models warning', () => {
     cleanups.push(() => again.close());
     comfy.changeSetting(SETTING_IDS.sidecarUrl, again.url);
     await until(() => value() === false, 'the warning off again');
-    stop.abort();
+    stop();
     expect(value()).toBe(true);
   });
 });

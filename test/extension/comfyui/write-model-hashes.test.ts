@@ -3,9 +3,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { CheckItem, CheckResult } from '../../../shared/check-result';
 import type { Requirement } from '../../../shared/requirement';
 import { extractRequirements } from '../../../shared/workflow/extract-requirements';
-import { createModelDepotExtension, HASHES_COMMAND_ID } from '../../../extension/create-model-depot-extension';
+import { HASHES_COMMAND_ID } from '../../../extension/create-model-depot-extension';
 import { SETTING_IDS } from '../../../extension/settings';
 import { createFakeComfyApp } from '../fake-comfy-app';
+import { registerExtension } from '../register-extension';
 import { startFakeSidecar, until } from '../fake-sidecar';
 import { SHA } from '../fixtures';
 
@@ -105,12 +106,9 @@ async function setup(result: () => CheckResult) {
   const sidecar = await startFakeSidecar({ checkResult: result });
   cleanups.push(() => sidecar.close());
   const comfy = createFakeComfyApp({ [SETTING_IDS.sidecarUrl]: sidecar.url, [SETTING_IDS.checkOnLoad]: false });
-  const stop = new AbortController();
-  comfy.app.registerExtension(
-    createModelDepotExtension({ app: comfy.app, WebSocket, doc: document, extractRequirements, signal: stop.signal }),
-  );
+  const stop = registerExtension(comfy.app);
   await comfy.setup();
-  cleanups.push(() => stop.abort());
+  cleanups.push(stop);
   await until(() => sidecar.connections() === 1, 'the connection');
   return { sidecar, comfy };
 }
