@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { DepotError } from '../../../shared/errors';
-import { TERMINAL_JOB_STATES, jobStatusLabel, type Job } from '../../../shared/job';
+import type { Job } from '../../../shared/job';
 import type { AuthRequiredEvent, Depot } from '../../services/depot/create-depot';
 import { usableRequirements } from '../../../shared/workflow/usable-requirements';
 import { loadCliCatalogs } from '../catalog/cli-catalogs';
@@ -9,6 +9,7 @@ import { readWorkflowJson } from '../read-workflow-json';
 import { resolveCliContext, type CliContext } from '../cli-context';
 import { runAction } from '../run-action';
 import { formatInstallPlan, planHasWork } from './install-plan';
+import { jobCountsLine } from './job-counts-line';
 import { createInstallProgress, type InstallProgress } from './install-progress';
 import { askYesNo, readHiddenLine } from './install-terminal-input';
 import { findCommandSidecar } from '../through-sidecar/find-sidecar';
@@ -90,7 +91,8 @@ async function installAction(file: string, flags: InstallFlags, command: Command
       ctx,
     );
     if (ctx.json) process.stdout.write(`${JSON.stringify({ plan, jobs })}\n`);
-    else if (!ctx.quiet) out.write(summaryOf(jobs));
+    // Each failure was printed once already, with its reason, by the progress view as the job ended.
+    else if (!ctx.quiet) out.write(`${jobCountsLine(jobs)}\n`);
     if (!interactive && jobs.some((j) => j.error?.code === 'AUTH_REQUIRED' || j.error?.code === 'AUTH_DENIED')) {
       process.stderr.write(NO_TERMINAL_TOKEN_HINT);
     }
@@ -175,14 +177,3 @@ function parsePicks(values: readonly string[]): Map<string, string> {
 const NO_TERMINAL_TOKEN_HINT =
   'No terminal to ask for a token on: set HF_TOKEN (HuggingFace; or run `hf auth login`) or CIVITAI_API_TOKEN ' +
   '(Civitai) in the environment, then run install again.\n';
-
-function summaryOf(jobs: Job[]): string {
-  const counts = new Map<string, number>();
-  for (const job of jobs) {
-    if (!TERMINAL_JOB_STATES.has(job.state)) continue;
-    const label = jobStatusLabel(job.state);
-    counts.set(label, (counts.get(label) ?? 0) + 1);
-  }
-  // Each failure was printed once already, with its reason, by the progress view as the job ended.
-  return `${[...counts].map(([label, n]) => `${n} ${label}`).join(', ') || 'No jobs.'}\n`;
-}

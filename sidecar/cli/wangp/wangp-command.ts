@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { DepotError } from '../../../shared/errors';
-import { TERMINAL_JOB_STATES, jobStatusLabel, type Job } from '../../../shared/job';
+import type { Job } from '../../../shared/job';
 import { checkWanGpModels } from '../../services/wangp/check-wangp-models';
 import { selectWanGpModels } from '../../services/wangp/select-wangp-models';
 import { wanGpCheckInput } from '../../services/wangp/wangp-check-input';
@@ -8,6 +8,7 @@ import { resolveCliContext } from '../cli-context';
 import { askYesNo } from '../install/install-terminal-input';
 import { formatInstallPlan, planHasWork } from '../install/install-plan';
 import { createInstallProgress } from '../install/install-progress';
+import { jobCountsLine } from '../install/job-counts-line';
 import { parseLimitFlag } from '../parse-limit-flag';
 import { runAction } from '../run-action';
 import { terminalText } from '../terminal-text';
@@ -115,14 +116,8 @@ async function installAction(names: string[], flags: InstallFlags, command: Comm
 }
 
 function summaryOf(jobs: readonly Job[]): string {
-  const counts = new Map<string, number>();
-  for (const job of jobs) {
-    if (!TERMINAL_JOB_STATES.has(job.state)) continue;
-    const label = jobStatusLabel(job.state);
-    counts.set(label, (counts.get(label) ?? 0) + 1);
-  }
   const failed = jobs.filter((job) => job.state === 'failed' || job.state === 'cancelled');
   const lines = failed.map((job) => terminalText(`Failed      ${job.targetPath}: ${job.error?.message ?? job.state}`));
-  lines.push([...counts].map(([label, n]) => `${n} ${label}`).join(', ') || 'No jobs.');
+  lines.push(jobCountsLine(jobs));
   return `${lines.join('\n')}\n`;
 }
