@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { DepotError, isDepotError } from '../../../shared/errors';
+import { DepotError, hasErrorCode, isDepotError } from '../../../shared/errors';
 import { acceptAnswer } from './accept-answer';
 import { systemClock } from '../../runtime/clock';
 import type { DownloadContext, DownloadFileOptions, DownloadResult, PrefetchedAnswer } from './download-context';
@@ -247,16 +247,12 @@ async function checkFreeSpace({ options, transfer, name }: DownloadContext, tota
   });
 }
 
-function isCode(error: unknown, code: string): boolean {
-  return error instanceof Error && 'code' in error && error.code === code;
-}
-
 /** The handle is closed on the success path already; closing twice is the only error expected here. */
 function ignoreClosed(error: unknown): void {
-  if (!isCode(error, 'EBADF')) throw error;
+  if (!hasErrorCode(error, 'EBADF')) throw error;
 }
 
 /** After a discard the tmp directory may be gone with the partial; the state has nothing left to describe. */
 function ignoreMissingDir(error: unknown): void {
-  if (!isCode(error, 'ENOENT')) throw error;
+  if (!hasErrorCode(error, 'ENOENT')) throw error;
 }

@@ -16,13 +16,13 @@ export async function publishDownload(paths: PartialPaths, dest: string, name: s
     await link(paths.part, dest);
     await rm(paths.part);
   } catch (error) {
-    if (isCode(error, 'EEXIST')) throw conflict(dest, name);
-    if (isCode(error, 'EXDEV')) {
+    if (hasErrorCode(error, 'EEXIST')) throw conflict(dest, name);
+    if (hasErrorCode(error, 'EXDEV')) {
       await publishAcrossVolumes(paths.part, dest, name);
       await rm(paths.state, { force: true });
       return;
     }
-    if (!['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'EMLINK', 'ENOSYS'].some((code) => isCode(error, code))) {
+    if (!['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'EMLINK', 'ENOSYS'].some((code) => hasErrorCode(error, code))) {
       throw new DepotError('IO', `${name}: moving the finished download into place failed.`, { cause: error });
     }
     await refuseExisting(dest, name);
@@ -44,7 +44,7 @@ async function publishAcrossVolumes(part: string, dest: string, name: string): P
       await handle.close();
     }
     await link(copy, dest).catch((error: unknown) => {
-      if (isCode(error, 'EEXIST')) throw conflict(dest, name);
+      if (hasErrorCode(error, 'EEXIST')) throw conflict(dest, name);
       throw new DepotError('IO', `${name}: moving the finished download into place failed.`, { cause: error });
     });
   } catch (error) {
@@ -72,7 +72,7 @@ async function syncDirectory(dir: string): Promise<void> {
     handle = await open(dir, 'r');
     await handle.sync();
   } catch (error) {
-    if (!['EISDIR', 'EPERM', 'EINVAL', 'EBADF'].some((code) => isCode(error, code))) throw error;
+    if (!['EISDIR', 'EPERM', 'EINVAL', 'EBADF'].some((code) => hasErrorCode(error, code))) throw error;
   } finally {
     await handle?.close();
   }
@@ -83,7 +83,7 @@ export async function refuseExisting(dest: string, name: string): Promise<void> 
   try {
     await stat(dest);
   } catch (error) {
-    if (isCode(error, 'ENOENT')) return;
+    if (hasErrorCode(error, 'ENOENT')) return;
     throw error;
   }
   throw conflict(dest, name);
@@ -96,5 +96,3 @@ function conflict(dest: string, name: string): DepotError {
     { details: { path: dest } },
   );
 }
-
-const isCode = hasErrorCode;
