@@ -26,8 +26,11 @@ export interface GivenTokensOptions {
  * never shorter. Nothing here is ever serialized or sent.
  */
 export interface GivenTokens {
-  /** Jobs started for `clientId`: a WebSocket connection, or one `POST /models/download` (each its own id). */
-  started(clientId: string | undefined, jobs: readonly Job[]): void;
+  /**
+   * Jobs started for `clientId` (a WebSocket connection, or one `POST /models/download`, each its own id), with the
+   * tokens its request handed to the depot for them, if any.
+   */
+  started(clientId: string | undefined, jobs: readonly Job[], tokens?: Partial<Record<Provider, string>>): void;
   /** `token` was handed to the depot for `provider` by `clientId`, for `jobIds`; none of them = the vault drops it. */
   given(provider: Provider, token: string, clientId: string | undefined, jobIds: readonly string[]): void;
   /** The tokens that may still be in the vault (never logged: only matched against log lines). */
@@ -79,22 +82,25 @@ export function createGivenTokens(options: GivenTokensOptions): GivenTokens {
     }
   };
   const unsubscribe = [options.depot.on('jobDone', ended), options.depot.on('jobFailed', ended)];
+  const given: GivenTokens['given'] = (provider, token, clientId, jobIds) => {
+    const client = clientKey(clientId);
+    // An empty jobIds: the vault keeps nothing, so neither does this list.
+    if (jobIds.length === 0) return;
+    entries.set(`${provider}\u0000${client}`, { token, client, storedAt: clock.now() });
+    // The jobs may have ended before this call (a fast link): then the token is already gone from the vault.
+    track(client, jobIds);
+  };
 
   return {
-    started(clientId, jobs) {
-      track(
-        clientKey(clientId),
-        jobs.map((job) => job.id),
-      );
+    started(clientId, jobs, tokens) {
+      const jobIds = jobs.map((job) => job.id);
+      track(clientKey(clientId), jobIds);
+      for (const provider of ['huggingface', 'civitai'] as const) {
+        const token = tokens?.[provider];
+        if (token) given(provider, token, clientId, jobIds);
+      }
     },
-    given(provider, token, clientId, jobIds) {
-      const client = clientKey(clientId);
-      // An empty jobIds: the vault keeps nothing, so neither does this list.
-      if (jobIds.length === 0) return;
-      entries.set(`${provider}\u0000${client}`, { token, client, storedAt: clock.now() });
-      // The jobs may have ended before this call (a fast link): then the token is already gone from the vault.
-      track(client, jobIds);
-    },
+    given,
     current() {
       const now = clock.now();
       for (const [key, entry] of entries) if (now - entry.storedAt >= maxAgeMs) entries.delete(key);

@@ -36,12 +36,7 @@ export function routesModels(depot: Depot, givenTokens: GivenTokens): Router {
     // missing one, so a gated download fails at once instead of waiting.
     const clientId = `http-${randomUUID()}`;
     const jobs = await depot.install(parsed.data.items, { tokens, clientId, waitForToken: false });
-    givenTokens.started(clientId, jobs);
-    const jobIds = jobs.map((job) => job.id);
-    for (const provider of ['huggingface', 'civitai'] as const) {
-      const token = tokens?.[provider];
-      if (token) givenTokens.given(provider, token, clientId, jobIds);
-    }
+    givenTokens.started(clientId, jobs, tokens);
     res.status(202).json({ jobs });
   });
 

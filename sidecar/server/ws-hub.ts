@@ -160,17 +160,7 @@ export function createWsHub(options: WsHubOptions): WsHub {
       case 'install': {
         const { tokens, waitForToken } = message;
         const jobs = await depot.install(message.items, { clientId, tokens, waitForToken });
-        options.givenTokens.started(clientId, jobs);
-        for (const provider of ['huggingface', 'civitai'] as const) {
-          const token = tokens?.[provider];
-          if (token)
-            options.givenTokens.given(
-              provider,
-              token,
-              clientId,
-              jobs.map((job) => job.id),
-            );
-        }
+        options.givenTokens.started(clientId, jobs, tokens);
         send(ws, { type: 'installStarted', id: message.id, jobs });
         return;
       }
