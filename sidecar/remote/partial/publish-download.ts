@@ -5,31 +5,42 @@ import { DepotError, hasErrorCode } from '../../../shared/errors';
 import type { PartialPaths } from './resume-state';
 
 /**
- * Moves the verified file to its final name without ever replacing one: a hard link fails with EEXIST when `dest`
- * appeared meanwhile (atomic check-and-create); file systems without hard links fall back to check-then-rename.
- * A destination on another volume than the partial (an `is_default` root of extra_model_paths.yaml on another disk)
- * gets a copy beside it first, so the final name still appears whole or not at all.
+ * Moves the verified file to its final name without ever replacing one (linkWithoutOverwrite). A destination on
+ * another volume than the partial (an `is_default` root of extra_model_paths.yaml on another disk) gets a copy beside
+ * it first, so the final name still appears whole or not at all.
  */
 export async function publishDownload(paths: PartialPaths, dest: string, name: string): Promise<void> {
   await mkdir(path.dirname(dest), { recursive: true });
   try {
-    await link(paths.part, dest);
-    await rm(paths.part);
+    await linkWithoutOverwrite(paths.part, dest, name);
   } catch (error) {
-    if (hasErrorCode(error, 'EEXIST')) throw conflict(dest, name);
-    if (hasErrorCode(error, 'EXDEV')) {
-      await publishAcrossVolumes(paths.part, dest, name);
-      await rm(paths.state, { force: true });
-      return;
-    }
-    if (!['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'EMLINK', 'ENOSYS'].some((code) => hasErrorCode(error, code))) {
-      throw new DepotError('IO', `${name}: moving the finished download into place failed.`, { cause: error });
-    }
-    await refuseExisting(dest, name);
-    await rename(paths.part, dest);
+    if (!hasErrorCode(error, 'EXDEV')) throw error;
+    await publishAcrossVolumes(paths.part, dest, name);
   }
   await rm(paths.state, { force: true });
   await syncDirectory(path.dirname(dest));
+}
+
+/** Errors of link() on a file system without hard links (FAT, exFAT, some network shares) or past the link limit. */
+const NO_HARD_LINK = ['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'EMLINK', 'ENOSYS'];
+
+/**
+ * Gives `from` the name `dest` and drops `from`: a hard link fails with EEXIST when `dest` appeared meanwhile (atomic
+ * check-and-create); file systems without hard links fall back to check-then-rename. EXDEV is thrown as it is.
+ */
+async function linkWithoutOverwrite(from: string, dest: string, name: string): Promise<void> {
+  try {
+    await link(from, dest);
+    await rm(from);
+  } catch (error) {
+    if (hasErrorCode(error, 'EEXIST')) throw conflict(dest, name);
+    if (hasErrorCode(error, 'EXDEV')) throw error;
+    if (!NO_HARD_LINK.some((code) => hasErrorCode(error, code))) {
+      throw new DepotError('IO', `${name}: moving the finished download into place failed.`, { cause: error });
+    }
+    await refuseExisting(dest, name);
+    await rename(from, dest);
+  }
 }
 
 /** Copies the partial next to `dest` (constant memory: the kernel copies), makes the copy durable, then links it. */
@@ -43,18 +54,13 @@ async function publishAcrossVolumes(part: string, dest: string, name: string): P
     } finally {
       await handle.close();
     }
-    await link(copy, dest).catch((error: unknown) => {
-      if (hasErrorCode(error, 'EEXIST')) throw conflict(dest, name);
-      throw new DepotError('IO', `${name}: moving the finished download into place failed.`, { cause: error });
-    });
+    await linkWithoutOverwrite(copy, dest, name);
   } catch (error) {
     if (hasErrorCode(error, 'ENOSPC')) {
       throw new DepotError(
         'DISK_FULL',
         `${name}: no space left at ${path.dirname(dest)} for the download; free some and run again.`,
-        {
-          cause: error,
-        },
+        { cause: error },
       );
     }
     throw error;
@@ -62,7 +68,6 @@ async function publishAcrossVolumes(part: string, dest: string, name: string): P
     await rm(copy, { force: true });
   }
   await rm(part);
-  await syncDirectory(path.dirname(dest));
 }
 
 /** fsync of the directory makes the new name durable; some platforms cannot open a directory, which is harmless. */
