@@ -46,57 +46,16 @@ export function showDownloadPrompt(options: DownloadPromptOptions): DownloadProm
   const actionable = [...linkable, ...missing];
   const choices = choosable.map((item, index) => candidateChoice(doc, item, index));
 
-  const body: Node[] = [];
-  if (missing.length > 0) {
-    body.push(
-      section(
-        doc,
-        'md-missing',
-        `To download (${missing.length})`,
-        missing.map((item) => missingRow(doc, item)),
-      ),
-    );
-  }
-  if (choosable.length > 0) {
-    body.push(
-      section(
-        doc,
-        'md-choose',
-        `Choose a source (${choosable.length})`,
-        choices.map((choice) => choice.row),
-      ),
-    );
-  }
-  if (linkable.length > 0) {
-    body.push(
-      section(
-        doc,
-        'md-linkable',
-        `Will be linked (${linkable.length})`,
-        linkable.map((item) => linkRow(doc, item)),
-      ),
-    );
-  }
-  if (blocked.length > 0) {
-    body.push(
-      section(
-        doc,
-        'md-blocked',
-        `Cannot be fetched (${blocked.length})`,
-        blocked.map((item) => blockedRow(doc, item)),
-      ),
-    );
-  }
-  if (present.length > 0) {
-    body.push(
-      section(
-        doc,
-        'md-present',
-        `Already there (${present.length})`,
-        present.map((item) => presentRow(doc, item)),
-      ),
-    );
-  }
+  const sections: [className: string, title: string, rows: HTMLElement[]][] = [
+    ['md-missing', 'To download', missing.map((item) => missingRow(doc, item))],
+    ['md-choose', 'Choose a source', choices.map((choice) => choice.row)],
+    ['md-linkable', 'Will be linked', linkable.map((item) => linkRow(doc, item))],
+    ['md-blocked', 'Cannot be fetched', blocked.map((item) => blockedRow(doc, item))],
+    ['md-present', 'Already there', present.map((item) => presentRow(doc, item))],
+  ];
+  const body: Node[] = sections
+    .filter(([, , rows]) => rows.length > 0)
+    .map(([className, title, rows]) => section(doc, className, `${title} (${rows.length})`, rows));
   body.push(totals(doc, result));
   if (!summary.fits) {
     body.push(
@@ -129,19 +88,19 @@ export function showDownloadPrompt(options: DownloadPromptOptions): DownloadProm
     );
   }
 
+  const canDownload = actionable.length > 0 || choosable.length > 0;
   const dismissButton = createElement(doc, 'button', {
     className: 'md-button md-dismiss',
-    text: actionable.length > 0 || choosable.length > 0 ? 'Not now' : 'Close',
+    text: canDownload ? 'Not now' : 'Close',
     attrs: { type: 'button' },
   });
-  const downloadButton =
-    actionable.length > 0 || choosable.length > 0
-      ? createElement(doc, 'button', {
-          className: 'md-button md-button-primary md-download',
-          text: 'Download',
-          attrs: { type: 'button' },
-        })
-      : null;
+  const downloadButton = canDownload
+    ? createElement(doc, 'button', {
+        className: 'md-button md-button-primary md-download',
+        text: 'Download',
+        attrs: { type: 'button' },
+      })
+    : null;
 
   const chosen = () => [
     ...actionable.map((item) => item.requirement),
