@@ -1,3 +1,5 @@
+import { DepotError } from '../../../shared/errors';
+import { redactUrl } from '../../runtime/redact-url';
 import { zHfTreePage, type HfRepoType, type HfTreeEntry } from './hub-schemas';
 import { hfApiJson } from './hf-api-json';
 import type { HubCallOptions } from './hub-request';
@@ -33,7 +35,17 @@ export async function* hfListTree(options: HfListTreeOptions): AsyncGenerator<Hf
   let url: string | undefined =
     `${hubUrl}/api/${repoType}s/${options.repoId}/tree/${encodeURIComponent(options.revision ?? 'main')}${encodedFolder}?${query}`;
   const what = `${options.repoId}${folder === '' ? '' : `/${folder}`}`;
+  // A page asked for twice would be a Link loop (a broken mirror or proxy): the listing would never end.
+  const listed = new Set<string>();
   while (url !== undefined) {
+    if (listed.has(url)) {
+      throw new DepotError(
+        'HTTP_ERROR',
+        `${what}: the tree listing links back to ${redactUrl(url)}, a page already listed; it was stopped there. ` +
+          `Check that HF_ENDPOINT points at the hub itself.`,
+      );
+    }
+    listed.add(url);
     const page = await hfApiJson(
       {
         url,

@@ -102,4 +102,20 @@ describe('hfListTree', () => {
       code: 'NOT_FOUND',
     });
   });
+  test('stops with HTTP_ERROR when a page links back to one already listed', async () => {
+    const asked: string[] = [];
+    const loop = async (url: string) => {
+      asked.push(url);
+      const page = new URL(url).searchParams.get('cursor') === 'b' ? 'a' : 'b';
+      return {
+        status: 200,
+        headers: new Headers({ link: `<https://hub.test/api/models/org/m/tree/main?cursor=${page}>; rel="next"` }),
+        text: async () => '[]',
+      };
+    };
+    await expect(
+      collect(hfListTree({ repoId: 'org/m', hubUrl: 'https://hub.test', fetch: loop })),
+    ).rejects.toMatchObject({ code: 'HTTP_ERROR', message: expect.stringMatching(/links back to .* already listed/) });
+    expect(asked).toHaveLength(3);
+  });
 });
