@@ -1,8 +1,7 @@
-import { hasErrorCode } from '../../shared/errors';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { writeFileAtomic } from '../disk/write-file-atomic';
+import { removeIfHolding } from './remove-if-holding';
 
 /** The header in which ComfyUI's model-depot custom node sends the key (Node lower-cases incoming header names). */
 export const PROXY_KEY_HEADER = 'x-model-depot-key';
@@ -44,15 +43,6 @@ export async function writeProxyKey(options: WriteProxyKeyOptions): Promise<Prox
       if (typeof value !== 'string' || value === '') return false;
       return timingSafeEqual(digest(value.trim()), expected);
     },
-    async remove() {
-      let held: string;
-      try {
-        held = await readFile(file, 'utf8');
-      } catch (error) {
-        if (hasErrorCode(error, 'ENOENT')) return;
-        throw error;
-      }
-      if (held.trim() === key) await rm(file, { force: true });
-    },
+    remove: () => removeIfHolding(file, (held) => held.trim() === key),
   };
 }

@@ -1,8 +1,7 @@
-import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import { hasErrorCode } from '../../shared/errors';
 import { writeFileAtomic } from '../disk/write-file-atomic';
+import { removeIfHolding } from './remove-if-holding';
 
 /**
  * `<models root>/.registry/sidecar.json`: which process serves this models folder, and where. The CLI reads it to do
@@ -38,15 +37,6 @@ export async function writeSidecarFile(options: WriteSidecarFileOptions): Promis
   await writeFileAtomic(file, text, { flush: true, mode: 0o600 });
   return {
     file,
-    async remove() {
-      let held: string;
-      try {
-        held = await readFile(file, 'utf8');
-      } catch (error) {
-        if (hasErrorCode(error, 'ENOENT')) return;
-        throw error;
-      }
-      if (held === text) await rm(file, { force: true });
-    },
+    remove: () => removeIfHolding(file, (held) => held === text),
   };
 }
