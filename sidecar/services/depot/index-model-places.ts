@@ -1,11 +1,11 @@
 import path from 'node:path';
-import type { FileKind } from '../../registry/registry-schema';
-import { sameFileIdentity } from '../../disk/hashing/file-identity';
 import type { HashCache } from '../../disk/hashing/hash-cache';
 import { hashFiles } from '../../disk/hashing/hash-files';
 import type { HashPool } from '../../disk/hashing/hash-pool';
 import { scanModelPlaces, type FoundFile } from '../../disk/scan-model-places';
 import type { Registry } from '../../registry/registry';
+import { recordedIdentityMatches } from '../../registry/recorded-identity-matches';
+import { foundFileKind } from './found-file-kind';
 import type { IndexSummary } from './depot-events';
 
 export interface IndexModelPlacesOptions {
@@ -39,11 +39,7 @@ export async function indexModelPlaces(options: IndexModelPlacesOptions): Promis
   });
   const known = (file: FoundFile): boolean => {
     const entry = registry.findByPath(file.path);
-    if (!entry || entry.ino === undefined || entry.mtimeMs === undefined || entry.dev === undefined) return false;
-    return sameFileIdentity(
-      { dev: entry.dev, ino: entry.ino, size: entry.size ?? -1, mtimeMs: entry.mtimeMs },
-      file.identity,
-    );
+    return entry !== undefined && recordedIdentityMatches(entry, file.identity);
   };
   const files = scan.files.filter((file) => file.place === 'hub' || file.place === 'hf-cache');
   const fresh = files.filter((file) => !known(file));
@@ -63,7 +59,7 @@ export async function indexModelPlaces(options: IndexModelPlacesOptions): Promis
       await registry.addFile({
         path: file.path,
         sha256: file.sha256,
-        kind: kindOf(file),
+        kind: foundFileKind(file),
         category: file.category,
         stat: file.identity,
       });
@@ -79,7 +75,7 @@ export async function indexModelPlaces(options: IndexModelPlacesOptions): Promis
       await registry.addFile({
         path: file.path,
         sha256: result.sha256,
-        kind: kindOf(file),
+        kind: foundFileKind(file),
         category: file.category,
         stat: result.identity,
       });
@@ -92,12 +88,6 @@ export async function indexModelPlaces(options: IndexModelPlacesOptions): Promis
   });
   await options.hashCache.save();
   return { files: files.length, registered, errors: errors + scan.skipped.length };
-}
-
-function kindOf(file: FoundFile): FileKind {
-  if (file.place === 'hub') return 'hub';
-  if (file.place === 'hf-cache') return 'hf-cache';
-  return file.isSymlink ? 'symlink' : 'file';
 }
 
 /** Hub and HF-cache files the registry knows but this scan did not find are gone (or their folder is no longer used). */

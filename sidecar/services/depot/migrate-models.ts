@@ -7,7 +7,9 @@ import type { Registry } from '../../registry/registry';
 import type { HashCache } from '../../disk/hashing/hash-cache';
 import type { HashPool } from '../../disk/hashing/hash-pool';
 import { hashFiles, type HashFilesProgress } from '../../disk/hashing/hash-files';
-import { sameFileIdentity, type FileIdentity } from '../../disk/hashing/file-identity';
+import type { FileIdentity } from '../../disk/hashing/file-identity';
+import { recordedIdentityMatches } from '../../registry/recorded-identity-matches';
+import { foundFileKind } from './found-file-kind';
 import {
   scanModelPlaces,
   type FoundFile,
@@ -114,7 +116,7 @@ export async function migrateModels(options: MigrateModelsOptions): Promise<Migr
     const registered = registry?.findByPath(file.path);
     if (file.sha256 !== undefined)
       known.set(file.path, { sha256: file.sha256, hashedBy: 'hf-cache-name', identity: file.identity });
-    else if (registered && registeredIdentity(registered, file.identity)) {
+    else if (registered && recordedIdentityMatches(registered, file.identity)) {
       known.set(file.path, { sha256: registered.sha256, hashedBy: 'registry', identity: file.identity });
     } else toHash.push(file.path);
   }
@@ -174,15 +176,6 @@ function byCanonicalOrder(a: FoundFile, b: FoundFile): number {
   );
 }
 
-function registeredIdentity(
-  entry: { dev?: number; ino?: number; size?: number; mtimeMs?: number },
-  identity: FileIdentity,
-): boolean {
-  const { dev, ino, size, mtimeMs } = entry;
-  if (dev === undefined || ino === undefined || size === undefined || mtimeMs === undefined) return false;
-  return sameFileIdentity({ dev, ino, size, mtimeMs }, identity);
-}
-
 function toEntry(
   file: FoundFile,
   sha256: string,
@@ -190,15 +183,13 @@ function toEntry(
   registry?: MigrateRegistry,
 ): MigrateEntry {
   const previous = registry?.findByPath(file.path);
-  const kind: FileKind =
-    file.place === 'hub' ? 'hub' : file.place === 'hf-cache' ? 'hf-cache' : file.isSymlink ? 'symlink' : 'file';
   return {
     path: file.path,
     sha256,
     size: file.size,
     ...(file.category === undefined ? {} : { category: file.category }),
     place: file.place,
-    kind,
+    kind: foundFileKind(file),
     status: previous === undefined ? 'new' : previous.sha256 === sha256 ? 'registered' : 'updated',
     hashedBy,
   };
@@ -211,7 +202,9 @@ function unchanged(
 ): boolean {
   if (!registered || identity === undefined) return false;
   return (
-    registered.kind === entry.kind && registered.category === entry.category && registeredIdentity(registered, identity)
+    registered.kind === entry.kind &&
+    registered.category === entry.category &&
+    recordedIdentityMatches(registered, identity)
   );
 }
 
