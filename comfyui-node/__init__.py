@@ -18,6 +18,7 @@ __all__ = ["WEB_DIRECTORY", "NODE_CLASS_MAPPINGS", "NODE_DISPLAY_NAME_MAPPINGS"]
 
 import asyncio
 import atexit
+import ipaddress
 import json
 import logging
 import os
@@ -156,6 +157,32 @@ def _without_default_port(netloc, scheme):
     return netloc
 
 
+def _untrusted_host(request):
+    """Why the name a request was sent to is not trusted, or None. A web page that re-points its own DNS name at this
+    machine (DNS rebinding) sends that name as Host, with a matching Origin: only names that cannot be re-pointed from
+    outside are trusted (an IP address, localhost, an mDNS .local name), plus those listed in
+    MODEL_DEPOT_ALLOWED_HOSTS (a reverse proxy's public name, a LAN DNS name)."""
+    host = (request.headers.get("Host") or "").strip().lower()
+    name = host[1 : host.find("]")] if host.startswith("[") else host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+    if not name:
+        return None  # HTTP/1.0 without Host: not a browser
+    try:
+        ipaddress.ip_address(name)
+        return None
+    except ValueError:
+        pass
+    if name == "localhost" or name.endswith(".localhost") or name.endswith(".local"):
+        return None
+    listed = [entry.strip().lower() for entry in os.environ.get("MODEL_DEPOT_ALLOWED_HOSTS", "").split(",")]
+    if name in listed:
+        return None
+    return (
+        "model-depot forwards requests sent to ComfyUI by IP address, localhost or a .local name; %s is none of them. "
+        "If that is this ComfyUI's own name, add it to MODEL_DEPOT_ALLOWED_HOSTS (comma-separated) in ComfyUI's "
+        "environment and restart ComfyUI." % json.dumps(name[:100])
+    )
+
+
 def _cross_site(request):
     """Why a request from a browser must not be forwarded, or None. Only ComfyUI's own pages may use the sidecar here:
     a page of another site could otherwise post to /model-depot/ through the user's browser."""
@@ -265,7 +292,7 @@ class Sidecar:
     # -- forwarding -----------------------------------------------------------------------------------------------
 
     async def forward_request(self, request):
-        refusal = _cross_site(request)
+        refusal = _untrusted_host(request) or _cross_site(request)
         if refusal is not None:
             return _error(403, "ORIGIN_REFUSED", refusal)
         body = await _read_bounded(request.content, MAX_BODY_BYTES)
@@ -285,6 +312,9 @@ class Sidecar:
             status, kept, data, sent_key = await self.reaching(attempt)
         except SidecarUnavailable as unavailable:
             return _error(403 if unavailable.refused else 503, "ORIGIN_REFUSED" if unavailable.refused else "SIDECAR_NOT_RUNNING", unavailable.message)
+        except (aiohttp.ClientError, asyncio.TimeoutError) as broken:
+            # Reached, then cut off or silent mid-answer: a clear 502 rather than ComfyUI's bare 500 and a traceback.
+            return _error(502, "HTTP_ERROR", "The sidecar at %s stopped answering (%s); try again." % (self.url, type(broken).__name__))
         if data is None:
             return _error(502, "HTTP_ERROR", "The sidecar's answer is over %d MB; it was not forwarded." % (MAX_ANSWER_BYTES // 2**20))
         if status == 403 and not sent_key:
@@ -293,7 +323,7 @@ class Sidecar:
         return web.Response(status=status, body=data, headers=kept)
 
     async def forward_socket(self, request):
-        refusal = _cross_site(request)
+        refusal = _untrusted_host(request) or _cross_site(request)
         if refusal is not None:
             return _error(403, "ORIGIN_REFUSED", refusal)
         browser = web.WebSocketResponse(max_msg_size=MAX_MESSAGE_BYTES)

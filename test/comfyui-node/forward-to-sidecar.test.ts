@@ -150,8 +150,8 @@ describe('the custom node in a ComfyUI-like aiohttp server, with the real sideca
   });
 
   it('refuses to forward for a page of another site', async () => {
-    // A LAN name, so ComfyUI's own loopback check stays out of it and the custom node's check answers.
-    const headers = { host: `comfy.lan:${new URL(comfy.url).port}`, origin: 'http://evil.example' };
+    // A LAN address, so ComfyUI's own loopback check stays out of it and the custom node's check answers.
+    const headers = { host: `192.168.1.30:${new URL(comfy.url).port}`, origin: 'http://evil.example' };
     const post = await httpRequest(`${comfy.url}/model-depot/models/download`, {
       method: 'POST',
       headers: { ...headers, 'content-type': 'text/plain' },
@@ -160,6 +160,24 @@ describe('the custom node in a ComfyUI-like aiohttp server, with the real sideca
     expect(post.status).toBe(403);
     expect(post.json).toMatchObject({
       error: { code: 'ORIGIN_REFUSED', message: expect.stringContaining('evil.example') },
+    });
+    expect(await tryWebSocket(`${comfy.url.replace('http', 'ws')}/model-depot/ws`, headers)).toMatchObject({
+      status: 403,
+    });
+  });
+
+  it('refuses a page that re-pointed its own name at this machine (DNS rebinding), naming the setting', async () => {
+    // Origin and Host agree, as they do after a rebinding: only the name itself tells the page apart.
+    const host = `rebind.example:${new URL(comfy.url).port}`;
+    const headers = { host, origin: `http://${host}` };
+    const post = await httpRequest(`${comfy.url}/model-depot/models/download`, {
+      method: 'POST',
+      headers: { ...headers, 'content-type': 'application/json' },
+      body: '{"items":[]}',
+    });
+    expect(post.status).toBe(403);
+    expect(post.json).toMatchObject({
+      error: { code: 'ORIGIN_REFUSED', message: expect.stringContaining('MODEL_DEPOT_ALLOWED_HOSTS') },
     });
     expect(await tryWebSocket(`${comfy.url.replace('http', 'ws')}/model-depot/ws`, headers)).toMatchObject({
       status: 403,
