@@ -218,11 +218,14 @@ export function createSidecarClient(options: SidecarClientOptions): SidecarClien
         closeCode: event?.code,
         closeReason: event?.reason,
         fetch: fetchFn,
-      }).then((diagnosis) => {
-        if (failure !== failures || socket !== null || !running) return;
-        setStatus('closed', { diagnosis });
-        scheduleRetry();
-      });
+      })
+        // A diagnosis that fails itself (an old browser without AbortSignal.timeout) must not stop the retries.
+        .catch((): SidecarDiagnosis => ({ kind: 'not-running' }))
+        .then((diagnosis) => {
+          if (failure !== failures || socket !== null || !running) return;
+          setStatus('closed', { diagnosis });
+          scheduleRetry();
+        });
     };
   };
 
