@@ -8,7 +8,7 @@ import { cancelledDownload } from './download-failure';
 import { ensureFreeSpace } from './ensure-free-space';
 import { bodyStream } from '../fetch-like';
 import { fetchFollowingRedirects } from './fetch-following-redirects';
-import { discardTransfer, openTransfer, saveTransferState } from '../partial/partial-transfer';
+import { discardTransfer, ifRangeValidator, openTransfer, saveTransferState } from '../partial/partial-transfer';
 import { publishDownload, refuseExisting } from '../partial/publish-download';
 import { receiveBody } from './receive-body';
 import { downloadSegmented, SEGMENTED_MIN_BYTES } from '../segmented/download-segmented';
@@ -16,7 +16,7 @@ import { socketFetch } from '../socket-http/socket-fetch';
 import { partialPaths, removePartial } from '../partial/resume-state';
 import { MAX_RE_RESOLVES, retryAfterFailure } from './retry-after-failure';
 import { verifyDownload } from './verify-download';
-import { watchStall } from './watch-stall';
+import { watchAttempt } from './watch-attempt';
 
 export type {
   DownloadContext,
@@ -173,22 +173,15 @@ async function transferWithRetries(context: DownloadContext, prefetched?: Prefet
 }
 
 async function transferOnce(context: DownloadContext, prefetched?: PrefetchedAnswer): Promise<void> {
-  const { options, transfer, paths, provider, name, clock } = context;
+  const { options, transfer, paths, provider, name } = context;
   const attempt = prefetched?.controller ?? new AbortController();
   const signal = options.signal ? AbortSignal.any([options.signal, attempt.signal]) : attempt.signal;
-  const stall = watchStall({
-    clock,
-    controller: attempt,
-    timeouts: { response: options.timeouts?.response ?? 60_000, idle: options.timeouts?.idle ?? 60_000 },
-    name,
-    host: new URL(options.url).host,
-  });
+  const stall = watchAttempt(context, attempt);
   try {
     const headers: Record<string, string> = {};
     if (transfer.writtenBytes > 0) {
       headers.Range = `bytes=${transfer.writtenBytes}-`;
-      // If-Range needs a strong validator; a weak ETag falls back to Last-Modified (or none: the hash still guards).
-      const validator = transfer.etag && !transfer.etag.startsWith('W/') ? transfer.etag : transfer.lastModified;
+      const validator = ifRangeValidator(transfer);
       if (validator) headers['If-Range'] = validator;
     }
     const followed =

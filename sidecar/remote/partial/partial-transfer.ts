@@ -124,6 +124,14 @@ async function openLockedTransfer(
   };
 }
 
+/**
+ * The If-Range value of a resumed request: it needs a strong validator, so a weak ETag falls back to Last-Modified,
+ * or to none (the SHA-256 still guards what is kept).
+ */
+export function ifRangeValidator(transfer: Pick<Transfer, 'etag' | 'lastModified'>): string | undefined {
+  return transfer.etag && !transfer.etag.startsWith('W/') ? transfer.etag : transfer.lastModified;
+}
+
 /** The server sent the whole file again (Range ignored, or If-Range saw a change): start over, never mix. */
 export async function restartFromZero(transfer: Transfer): Promise<void> {
   await transfer.handle.truncate(0);

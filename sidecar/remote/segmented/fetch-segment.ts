@@ -2,10 +2,10 @@ import { DepotError } from '../../../shared/errors';
 import type { DownloadContext, PrefetchedAnswer } from '../download/download-context';
 import { answerError } from '../download/accept-answer';
 import { fetchFollowingRedirects, type FollowedResponse } from '../download/fetch-following-redirects';
-import { watchStall } from '../download/watch-stall';
+import { watchAttempt } from '../download/watch-attempt';
 import { bodyStream, discardBody, RingReadable } from '../fetch-like';
 import { parseContentRange } from '../parse-content-range';
-import { discardTransfer } from '../partial/partial-transfer';
+import { discardTransfer, ifRangeValidator } from '../partial/partial-transfer';
 import { copyIntoRing } from '../ring/ring-target';
 import { socketFetch } from '../socket-http/socket-fetch';
 import { SEGMENT_ALIGN } from './plan-segments';
@@ -46,7 +46,7 @@ export interface FetchSegmentInput {
  */
 export async function fetchSegment(input: FetchSegmentInput): Promise<PrefetchedAnswer | undefined> {
   const { context, segment } = input;
-  const { options, transfer, name, clock } = context;
+  const { options, transfer, name } = context;
   const controller = new AbortController();
   // The download's cancel reaches the connection even once handed over; `stop` only while it is this attempt's.
   const signal = options.signal ? AbortSignal.any([options.signal, controller.signal]) : controller.signal;
@@ -56,13 +56,7 @@ export async function fetchSegment(input: FetchSegmentInput): Promise<Prefetched
   };
   input.stop.addEventListener('abort', onStop, { once: true });
   if (input.stop.aborted) onStop();
-  const stall = watchStall({
-    clock,
-    controller,
-    timeouts: { response: options.timeouts?.response ?? 60_000, idle: options.timeouts?.idle ?? 60_000 },
-    name,
-    host: new URL(options.url).host,
-  });
+  const stall = watchAttempt(context, controller);
   try {
     const from = segment.start + segment.done;
     const left = segment.end - from;
@@ -70,7 +64,7 @@ export async function fetchSegment(input: FetchSegmentInput): Promise<Prefetched
     const requestEnd = left <= 2 * MIN_REQUEST_BYTES ? segment.end : from + Math.max(MIN_REQUEST_BYTES, half);
     input.onRequest(requestEnd);
     const headers: Record<string, string> = { Range: `bytes=${from}-${requestEnd - 1}` };
-    const validator = transfer.etag && !transfer.etag.startsWith('W/') ? transfer.etag : transfer.lastModified;
+    const validator = ifRangeValidator(transfer);
     if (validator) headers['If-Range'] = validator;
     const followed = await fetchFollowingRedirects({
       url: options.url,
