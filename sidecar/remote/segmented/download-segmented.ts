@@ -4,7 +4,7 @@ import { DepotError } from '../../../shared/errors';
 import type { DownloadContext, PrefetchedAnswer } from '../download/download-context';
 import { cancelledDownload } from '../download/download-failure';
 import { MAX_RE_RESOLVES, retryAfterFailure } from '../download/retry-after-failure';
-import { saveTransferState } from '../partial/partial-transfer';
+import { restartFromZero, saveTransferState } from '../partial/partial-transfer';
 import { fetchSegment, MIN_REQUEST_BYTES } from './fetch-segment';
 import { OrderedHasher } from './ordered-hasher';
 import { planSegments, splitLargest } from './plan-segments';
@@ -173,7 +173,8 @@ export async function downloadSegmented(
   await hasher.settled();
   if (fatal !== undefined) throw fatal;
   if (wholeFile) {
-    await emptyPartial(context);
+    // The file changed at the source (or stopped honouring Range): nothing of the segments may be mixed with it.
+    await restartFromZero(transfer);
     return wholeFile;
   }
   if (download.signal?.aborted) throw cancelledDownload(name, download.signal.reason);
@@ -195,16 +196,6 @@ async function switchToBufferedWrites({ transfer, paths }: DownloadContext): Pro
   await transfer.handle.close();
   transfer.handle = handle;
   transfer.direct = false;
-}
-
-/** The file changed at the source (or stopped honouring Range): nothing of the segments may be mixed with it. */
-async function emptyPartial({ transfer }: DownloadContext): Promise<void> {
-  await transfer.handle.truncate(0);
-  await transfer.hasher.reset();
-  transfer.segments = undefined;
-  transfer.writtenBytes = 0;
-  transfer.etag = undefined;
-  transfer.lastModified = undefined;
 }
 
 /**
