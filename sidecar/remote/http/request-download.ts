@@ -261,7 +261,7 @@ class DownloadExchange implements Dispatcher.DispatchHandler {
           'SIZE_MISMATCH',
           `${host} kept sending past the ${sink.limit} bytes this answer was to have; the download took exactly those ` +
             `and dropped the connection.`,
-          { details: { host, limit: sink.limit } },
+          { details: { host, limit: sink.limit, overflow: true } },
         ),
       );
       return;

@@ -195,6 +195,8 @@ describe('requestDownload', () => {
         const started = performance.now();
         const error = await depotFailure(answer.readInto(ring, { expectedBytes: expected }));
         expect(error.code).toBe('SIZE_MISMATCH');
+        // The mark downloadFile looks for to drop what such a host sent, as for socketFetch's bodies.
+        expect(error.details).toMatchObject({ overflow: true });
         expect(error.message).toMatch(
           /^127\.0\.0\.1:\d+ kept sending past the 1000001 bytes this answer was to have; the download took exactly those and dropped the connection\.$/,
         );
