@@ -6,7 +6,8 @@ import type { ZodError, ZodIssue } from 'zod';
  * rephrased to match, since the line is printed after the entry's path.
  */
 export function describeEntryIssues(error: ZodError): string {
-  return error.issues.slice(0, 5).map(describeIssue).join('; ');
+  // A text that is no URL at all fails two checks with the same message: it is said once.
+  return [...new Set(error.issues.map(describeIssue))].slice(0, 5).join('; ');
 }
 
 function describeIssue(issue: ZodIssue): string {

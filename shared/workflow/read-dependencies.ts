@@ -2,7 +2,7 @@ import { DepotError } from '../errors';
 import { describeEntryIssues } from './describe-entry-issues';
 import { dropBadUrls } from './drop-bad-urls';
 import type { RequirementCollector } from './requirement-collector';
-import { zDependencyEntry } from './workflow-schema';
+import { workflowSha256, workflowUrl, zDependencyEntry } from './workflow-schema';
 
 /**
  * The `dependencies` section: `{ checkpoints: [entry...], loras: [...], <any folder>: [...] }`, or a flat
@@ -56,12 +56,12 @@ function readEntry(entry: unknown, folder: string | undefined, path: string, out
     out.reject(path, 'category is required in a flat dependencies list (e.g. "checkpoints")');
     return;
   }
-  const urls = [...(e.urls ?? []), ...(e.url ? [e.url] : [])];
+  const urls = [...(e.urls ?? []), ...(e.url ? [e.url] : [])].map(workflowUrl);
   out.add(
     {
       folder: entryFolder,
       filename: e.filename,
-      ...(e.sha256 != null && { sha256: e.sha256 }),
+      ...(e.sha256 != null && { sha256: workflowSha256(e.sha256) }),
       ...(e.size != null && { size: e.size }),
       urls,
       ...(e.display_name != null && { displayName: e.display_name }),

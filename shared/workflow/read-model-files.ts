@@ -1,7 +1,7 @@
 import { describeEntryIssues } from './describe-entry-issues';
 import { dropBadUrls } from './drop-bad-urls';
 import type { RequirementCollector } from './requirement-collector';
-import { zModelFile, zWorkflowSha256 } from './workflow-schema';
+import { workflowUrl, zModelFile, zWorkflowSha256 } from './workflow-schema';
 
 export interface ReadModelFilesOptions {
   /**
@@ -58,7 +58,7 @@ export function readModelFiles(
         folder: model.directory,
         filename,
         ...(sha256 !== undefined && { sha256 }),
-        urls: model.url != null ? [model.url] : [],
+        urls: model.url != null ? [workflowUrl(model.url)] : [],
         required: true,
         origin: 'models',
       },

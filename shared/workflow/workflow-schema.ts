@@ -26,47 +26,69 @@ export const zModelFileName = z
   .min(1, 'must not be empty')
   .max(MAX_FILENAME_LENGTH, `must be at most ${MAX_FILENAME_LENGTH} characters`);
 
+const NOT_A_URL = 'must be a URL (http or https)';
+
+/**
+ * A download URL's text, checked without a transform: zod runs a transform (or a refine) through an object it builds
+ * per value, and one check parses a hundred of these, so the entry schemas check the text and their readers strip it
+ * (`workflowUrl`). Both checks fail a text that is no URL at all; `describeEntryIssues` says it once.
+ */
+const zModelUrlText = z
+  .string({ invalid_type_error: 'must be a string' })
+  .max(MAX_URL_LENGTH, `must be at most ${MAX_URL_LENGTH} characters`)
+  .url(NOT_A_URL)
+  .regex(/^\s*https?:/i, NOT_A_URL);
+
+/** A URL as the depot keeps it: parsed again, without user info or credential parameters. */
+export function workflowUrl(text: string): string {
+  return urlWithoutCredentials(text) ?? text;
+}
+
 /**
  * A download URL. Only the syntax is checked here (http or https); which hosts are allowed is the host policy's call
  * at check time, so a URL to an unknown host is a valid entry that the check reports as unavailable.
  * Credentials (user info, `?token=`) are dropped: see `urlWithoutCredentials`.
  */
-export const zModelUrl = z
+export const zModelUrl = zModelUrlText.transform(workflowUrl);
+
+/** A SHA-256's text as workflows write it: any case, maybe with surrounding spaces or ComfyUI's `sha256:` prefix. */
+const zWorkflowSha256Text = z
   .string({ invalid_type_error: 'must be a string' })
-  .max(MAX_URL_LENGTH, `must be at most ${MAX_URL_LENGTH} characters`)
-  .refine((value) => URL.canParse(value) && /^https?:$/i.test(new URL(value).protocol), 'must be a URL (http or https)')
-  .transform((value) => urlWithoutCredentials(value) ?? value);
+  .regex(/^\s*(?:sha256:)?[0-9a-f]{64}\s*$/i, 'must be a SHA-256 (64 hexadecimal characters)');
+
+/** A SHA-256 text `zWorkflowSha256Text` accepted, as 64 lowercase hex digits. */
+export function workflowSha256(text: string): string {
+  return text
+    .trim()
+    .toLowerCase()
+    .replace(/^sha256:/, '');
+}
 
 /**
  * A SHA-256 as workflows write it: any case, maybe with surrounding spaces or ComfyUI's `sha256:` asset prefix.
  * Output is 64 lowercase hex digits.
  */
-export const zWorkflowSha256 = z
-  .string({ invalid_type_error: 'must be a string' })
-  .transform((value) =>
-    value
-      .trim()
-      .toLowerCase()
-      .replace(/^sha256:/, ''),
-  )
-  .pipe(z.string().regex(/^[0-9a-f]{64}$/, 'must be a SHA-256 (64 hexadecimal characters)'));
+export const zWorkflowSha256 = zWorkflowSha256Text.transform(workflowSha256);
 
-/** A `dependencies` entry: `{ filename, sha256, size, urls, display_name, required, requires_auth }`. */
+/**
+ * A `dependencies` entry: `{ filename, sha256, size, urls, display_name, required, requires_auth }`. Its SHA-256 and
+ * URLs are checked text: readers pass them through `workflowSha256` and `workflowUrl`.
+ */
 export const zDependencyEntry = z
   .object({
     filename: zModelFileName,
-    sha256: zWorkflowSha256.nullish(),
+    sha256: zWorkflowSha256Text.nullish(),
     size: z
       .number({ invalid_type_error: 'must be a number' })
       .int('must be a whole number of bytes')
       .nonnegative('must not be negative')
       .nullish(),
     urls: z
-      .array(zModelUrl, { invalid_type_error: 'must be a list of URLs' })
+      .array(zModelUrlText, { invalid_type_error: 'must be a list of URLs' })
       .max(MAX_URLS_PER_ENTRY, `must hold at most ${MAX_URLS_PER_ENTRY} URLs`)
       .nullish(),
     /** Tolerated: a single URL where the seed format has a list. */
-    url: zModelUrl.nullish(),
+    url: zModelUrlText.nullish(),
     display_name: z.string({ invalid_type_error: 'must be a string' }).max(500, 'is too long').nullish(),
     required: z.boolean({ invalid_type_error: 'must be true or false' }).nullish(),
     requires_auth: z.boolean({ invalid_type_error: 'must be true or false' }).nullish(),
@@ -79,12 +101,13 @@ export type DependencyEntry = z.infer<typeof zDependencyEntry>;
 
 /**
  * ComfyUI's model file (`models[]` at the top level and `properties.models[]` of a node). ComfyUI's own schema
- * requires `url`; newer frontends also write entries without one, which still name a file and its folder.
+ * requires `url`; newer frontends also write entries without one, which still name a file and its folder. Its `url`
+ * is checked text: readers pass it through `workflowUrl`.
  */
 export const zModelFile = z
   .object({
     name: zModelFileName,
-    url: zModelUrl.nullish(),
+    url: zModelUrlText.nullish(),
     hash: z.string({ invalid_type_error: 'must be a string' }).max(200, 'is too long').nullish(),
     hash_type: z.string({ invalid_type_error: 'must be a string' }).max(50, 'is too long').nullish(),
     directory: z.string({ required_error: 'is required', invalid_type_error: 'must be a string' }),
