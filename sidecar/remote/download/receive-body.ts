@@ -3,12 +3,10 @@ import { finished, pipeline } from 'node:stream/promises';
 import { DepotError } from '../../../shared/errors';
 import type { DownloadContext } from './download-context';
 import { RingReadable } from '../fetch-like';
+import { pacedReads } from '../paced-reads';
 import { alignForDirectWrites } from '../partial/partial-transfer';
 import { RING_READ_BYTES, RingFileWriter } from '../ring/ring-file-writer';
 import type { StallWatch } from './watch-stall';
-
-/** Reads under a bandwidth cap: small enough that a low rate stays smooth. */
-const CAPPED_READ_BYTES = 16 * 1024;
 
 /**
  * Streams an accepted answer's body into the partial file and the hash, through the bandwidth limiter when there is
@@ -49,10 +47,8 @@ export async function receiveBody(
   const limitBytes = total === undefined ? undefined : Math.max(0, total - transfer.writtenBytes);
   try {
     if (input.body instanceof RingReadable) {
-      const limiter = options.limiter;
       await input.body.readInto(writer, {
-        pace: limiter && ((bytes) => (limiter.kbps === null ? undefined : limiter.take(bytes, input.signal))),
-        maxReadBytes: () => (limiter?.kbps ? CAPPED_READ_BYTES : RING_READ_BYTES),
+        ...pacedReads(options.limiter, input.signal, RING_READ_BYTES),
         limitBytes,
       });
       writer.end();

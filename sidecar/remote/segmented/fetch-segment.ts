@@ -4,6 +4,7 @@ import { answerError } from '../download/accept-answer';
 import { fetchFollowingRedirects, type FollowedResponse } from '../download/fetch-following-redirects';
 import { watchAttempt } from '../download/watch-attempt';
 import { bodyStream, discardBody, RingReadable } from '../fetch-like';
+import { pacedReads } from '../paced-reads';
 import { parseContentRange } from '../parse-content-range';
 import { discardTransfer, ifRangeValidator } from '../partial/partial-transfer';
 import { copyIntoRing } from '../ring/ring-target';
@@ -11,9 +12,6 @@ import { socketFetch } from '../socket-http/socket-fetch';
 import { SEGMENT_ALIGN } from './plan-segments';
 import type { Segment } from './segment-state';
 import { SEGMENT_SLOT_BYTES, SegmentWriter } from './segment-writer';
-
-/** Reads under a bandwidth cap: small enough that the shared rate stays smooth over every connection. */
-const CAPPED_READ_BYTES = 16 * 1024;
 
 /**
  * The smallest range one request asks for. A request asks for half of what its segment has left (at least this):
@@ -158,11 +156,7 @@ async function readBody(
   const limiter = context.options.limiter;
   const body = bodyStream(followed.response);
   if (body instanceof RingReadable) {
-    await body.readInto(writer, {
-      pace: limiter && ((bytes) => (limiter.kbps === null ? undefined : limiter.take(bytes, signal))),
-      maxReadBytes: () => (limiter?.kbps ? CAPPED_READ_BYTES : SEGMENT_SLOT_BYTES),
-      limitBytes: writer.left,
-    });
+    await body.readInto(writer, { ...pacedReads(limiter, signal, SEGMENT_SLOT_BYTES), limitBytes: writer.left });
     return;
   }
   try {
