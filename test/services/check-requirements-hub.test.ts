@@ -7,7 +7,7 @@ import type { Requirement } from '../../shared/requirement';
 import { fileIdentity } from '../../sidecar/disk/hashing/file-identity';
 import { openRegistry } from '../../sidecar/registry/open-registry';
 import { createHostPolicy } from '../../sidecar/remote/host-policy';
-import { createRemoteLookup } from '../../sidecar/remote/hub/lookup-remote-file';
+import { createRemoteLookup } from '../../sidecar/remote/lookup/lookup-remote-file';
 import { checkRequirements } from '../../sidecar/services/check/check-requirements';
 import type { FakeHub } from '../fake-hub/create-fake-hub';
 import { test } from '../fake-hub/fake-hub-fixture';

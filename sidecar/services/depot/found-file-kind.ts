@@ -1,4 +1,4 @@
-import type { FoundFile } from '../../disk/scan-model-places';
+import type { FoundFile } from '../../disk/places/scan-model-places';
 import type { FileKind } from '../../registry/registry-schema';
 
 /** How a file found on disk is registered: by the place it was found in, else as a symlink or a plain file. */

@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { HashCache } from '../../disk/hashing/hash-cache';
 import { hashFiles } from '../../disk/hashing/hash-files';
 import type { HashPool } from '../../disk/hashing/hash-pool';
-import { scanModelPlaces, type FoundFile } from '../../disk/scan-model-places';
+import { scanModelPlaces, type FoundFile } from '../../disk/places/scan-model-places';
 import type { Registry } from '../../registry/registry';
 import { recordedIdentityMatches } from '../../registry/recorded-identity-matches';
 import { foundFileKind } from './found-file-kind';

@@ -16,7 +16,7 @@ import {
   type ModelPlace,
   type ScanModelPlacesOptions,
   type SkippedEntry,
-} from '../../disk/scan-model-places';
+} from '../../disk/places/scan-model-places';
 
 /** The registry methods migrate uses; a read-only registry is enough for a dry run. */
 export type MigrateRegistry = Pick<

@@ -71,7 +71,7 @@ async function openDepotReader(options: CreateDepotOptions): Promise<DepotReader
       const extraDirs =
         options.comfyuiDir === undefined
           ? []
-          : await (await import('../../disk/read-extra-model-paths')).readExtraModelPaths({
+          : await (await import('../../disk/places/read-extra-model-paths')).readExtraModelPaths({
               comfyuiDir: options.comfyuiDir,
               env: options.comfyuiEnv,
             });
@@ -82,8 +82,8 @@ async function openDepotReader(options: CreateDepotOptions): Promise<DepotReader
       if (remote && !options.offline && lookupRemote === undefined) {
         const [{ createDepotAgent }, { createRemoteLookup }, { openMetadataCache }] = await Promise.all([
           import('./create-depot-agent'),
-          import('../../remote/hub/lookup-remote-file'),
-          import('../../remote/hub/metadata-cache'),
+          import('../../remote/lookup/lookup-remote-file'),
+          import('../../remote/lookup/metadata-cache'),
         ]);
         agent ??= createDepotAgent({
           env: options.env,

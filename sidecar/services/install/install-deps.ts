@@ -1,5 +1,5 @@
 import type { Provider } from '../../../shared/check-result';
-import type { ExtraModelDir } from '../../disk/read-extra-model-paths';
+import type { ExtraModelDir } from '../../disk/places/read-extra-model-paths';
 import type { Registry } from '../../registry/registry';
 import type { Logger } from '../../runtime/logger';
 import type { TokenVault } from '../../remote/token-vault';

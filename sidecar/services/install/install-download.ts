@@ -1,7 +1,7 @@
 import { mkdir, stat } from 'node:fs/promises';
 import type { CheckItem, Provider } from '../../../shared/check-result';
 import { DepotError, isDepotError } from '../../../shared/errors';
-import { resolveModelPlaces } from '../../disk/resolve-model-places';
+import { resolveModelPlaces } from '../../disk/places/resolve-model-places';
 import { assertStillInside } from '../../disk/safe-path';
 import { stripUrlCredentials } from '../../runtime/redact-url';
 import type { InstallDeps } from './install-deps';

@@ -3,7 +3,7 @@ import type { CheckItem } from '../../../shared/check-result';
 import { DepotError } from '../../../shared/errors';
 import type { FileKind } from '../../registry/registry-schema';
 import { linkFile } from '../../disk/link-file';
-import { resolveModelPlaces } from '../../disk/resolve-model-places';
+import { resolveModelPlaces } from '../../disk/places/resolve-model-places';
 import { assertStillInside } from '../../disk/safe-path';
 import type { InstallDeps } from './install-deps';
 

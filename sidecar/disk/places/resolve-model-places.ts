@@ -1,7 +1,7 @@
 import { join, resolve, sep } from 'node:path';
-import { modelFolderPath } from '../../shared/model-folder-path';
+import { modelFolderPath } from '../../../shared/model-folder-path';
 import type { ExtraModelDir } from './read-extra-model-paths';
-import { normalizedRelative, resolveModelPath, type ResolveModelPathOptions } from './safe-path';
+import { normalizedRelative, resolveModelPath, type ResolveModelPathOptions } from '../safe-path';
 
 export interface ResolveModelPlacesOptions extends ResolveModelPathOptions {
   /** The folders a ComfyUI install adds (`readExtraModelPaths`), is_default ones first. Default none. */

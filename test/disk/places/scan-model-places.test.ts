@@ -3,8 +3,8 @@ import { createHash } from 'node:crypto';
 import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import { execFileSync } from 'node:child_process';
 import { dirname, join, relative } from 'node:path';
-import { scanModelPlaces } from '../../sidecar/disk/scan-model-places';
-import { test } from './temp-dir-test';
+import { scanModelPlaces } from '../../../sidecar/disk/places/scan-model-places';
+import { test } from '../temp-dir-test';
 
 async function put(path: string, content: string | Buffer = 'x'): Promise<void> {
   await mkdir(dirname(path), { recursive: true });

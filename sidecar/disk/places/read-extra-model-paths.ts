@@ -2,9 +2,9 @@ import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { isAbsolute, join, normalize, resolve } from 'node:path';
 import { parse } from 'yaml';
-import { DepotError, hasErrorCode } from '../../shared/errors';
+import { DepotError, hasErrorCode } from '../../../shared/errors';
 import { zExtraModelPaths } from './extra-model-paths-schema';
-import { canonicalFolder, type ModelFolder } from '../../shared/model-folders';
+import { canonicalFolder, type ModelFolder } from '../../../shared/model-folders';
 
 export interface ReadExtraModelPathsOptions {
   /** The ComfyUI install; its `extra_model_paths.yaml` is read when present. */

@@ -1,8 +1,8 @@
 import { readdir, realpath } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { DepotError, hasErrorCode, errorCodeOf } from '../../shared/errors';
-import { canonicalFolder, MODEL_FOLDERS, type ModelFolder } from '../../shared/model-folders';
-import { fileIdentity, type FileIdentity } from './hashing/file-identity';
+import { DepotError, hasErrorCode, errorCodeOf } from '../../../shared/errors';
+import { canonicalFolder, MODEL_FOLDERS, type ModelFolder } from '../../../shared/model-folders';
+import { fileIdentity, type FileIdentity } from '../hashing/file-identity';
 import { readExtraModelPaths } from './read-extra-model-paths';
 import { scanHfCache } from './scan-hf-cache';
 import { walkModelFiles, type SkippedEntry, type WalkedFile } from './walk-model-files';

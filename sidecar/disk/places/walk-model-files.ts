@@ -1,9 +1,9 @@
-import { errorCodeOf } from '../../shared/errors';
+import { errorCodeOf } from '../../../shared/errors';
 import { readdir, realpath } from 'node:fs/promises';
 import { statSync } from 'node:fs';
 import type { Dirent, Stats } from 'node:fs';
 import { join, parse, sep } from 'node:path';
-import { hasModelExtension } from '../../shared/model-folders';
+import { hasModelExtension } from '../../../shared/model-folders';
 
 export interface WalkedFile {
   path: string;

@@ -1,10 +1,10 @@
 import { isDepotError } from '../../../shared/errors';
-import type { CivitaiModelVersion, RemoteFacts } from './hub-schemas';
-import { civitaiModelVersion } from './civitai-model-version';
-import { hfFileInfo } from './hf-file-info';
+import type { CivitaiModelVersion, RemoteFacts } from '../hub/hub-schemas';
+import { civitaiModelVersion } from '../hub/civitai-model-version';
+import { hfFileInfo } from '../hub/hf-file-info';
 import type { HttpAgent } from '../http/create-http-agent';
-import type { HubFetch } from './hub-fetch';
-import { parseHubUrl, type CivitaiUrlParts } from './hub-url';
+import type { HubFetch } from '../hub/hub-fetch';
+import { parseHubUrl, type CivitaiUrlParts } from '../hub/hub-url';
 import type { MetadataCache } from './metadata-cache';
 import type { RetryOptions } from '../download/retry-delay';
 

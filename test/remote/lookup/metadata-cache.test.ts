@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test as base } from 'vitest';
-import { metadataCacheKey, openMetadataCache } from '../../../sidecar/remote/hub/metadata-cache';
+import { metadataCacheKey, openMetadataCache } from '../../../sidecar/remote/lookup/metadata-cache';
 
 const test = base.extend<{ root: string }>({
   // eslint-disable-next-line no-empty-pattern

@@ -1,6 +1,6 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { zMetadataCacheFile, type MetadataCacheFile, type RemoteFacts } from './hub-schemas';
+import { zMetadataCacheFile, type MetadataCacheFile, type RemoteFacts } from '../hub/hub-schemas';
 import { urlWithoutCredentials } from '../../../shared/url-without-credentials';
 import { readValidJsonFile } from '../../disk/read-valid-json-file';
 import { writeFileAtomic } from '../../disk/write-file-atomic';

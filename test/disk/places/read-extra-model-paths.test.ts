@@ -1,8 +1,8 @@
 import { describe, expect } from 'vitest';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { readExtraModelPaths } from '../../sidecar/disk/read-extra-model-paths';
-import { test } from './temp-dir-test';
+import { readExtraModelPaths } from '../../../sidecar/disk/places/read-extra-model-paths';
+import { test } from '../temp-dir-test';
 
 describe('readExtraModelPaths', () => {
   test('resolves base_path (~ and $VARS), | blocks, relative paths, is_default first, and skips unknown folders', async ({

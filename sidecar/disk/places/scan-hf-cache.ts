@@ -1,4 +1,4 @@
-import { hasErrorCode, errorCodeOf } from '../../shared/errors';
+import { hasErrorCode, errorCodeOf } from '../../../shared/errors';
 import { lstat, readdir, readlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { WalkedFile, SkippedEntry } from './walk-model-files';

@@ -2,8 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect } from 'vitest';
-import { createRemoteLookup } from '../../../sidecar/remote/hub/lookup-remote-file';
-import { openMetadataCache } from '../../../sidecar/remote/hub/metadata-cache';
+import { createRemoteLookup } from '../../../sidecar/remote/lookup/lookup-remote-file';
+import { openMetadataCache } from '../../../sidecar/remote/lookup/metadata-cache';
 import { test } from '../../fake-hub/fake-hub-fixture';
 
 describe('createRemoteLookup', () => {

@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { type SkippedEntry, type WalkedFile, walkModelFiles } from '../../sidecar/disk/walk-model-files';
+import { type SkippedEntry, type WalkedFile, walkModelFiles } from '../../../sidecar/disk/places/walk-model-files';
 
 describe('walkModelFiles', () => {
   it.skipIf(process.platform === 'win32')(
