@@ -4,7 +4,6 @@ import { DepotError, hasErrorCode } from '../../shared/errors';
 import path from 'node:path';
 import { createRegistryStore } from './create-registry-store';
 import { loadRegistryFile } from './load-registry-file';
-import { lockRegistry } from './lock-registry';
 import { Registry } from './registry';
 import { registryIoError } from './registry-io-error';
 
@@ -53,6 +52,8 @@ export async function openRegistry(options: OpenRegistryOptions): Promise<Regist
     throw (await unwritableRoot(modelsRoot, error)) ?? registryIoError(`Cannot create ${registryDir}`, error);
   });
   let registry: Registry | undefined;
+  // Loaded here: a read-only open (`stats`, `list`, `check`) starts without the lock library.
+  const { lockRegistry } = await import('./lock-registry');
   const lock = await lockRegistry({
     registryDir,
     modelsRoot,
