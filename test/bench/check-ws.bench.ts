@@ -4,77 +4,37 @@
  * registry's indexes and a few stats, so a workflow's models show at once in the browser.
  * Run: `flock /tmp/bench.lock node --import tsx test/bench/check-ws.bench.ts`
  */
-import { mkdir, mkdtemp, rm, writeFile, stat } from 'node:fs/promises';
-import { createHash } from 'node:crypto';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import WebSocket from 'ws';
-import { openRegistry } from '../../sidecar/registry/open-registry';
+import {
+  checkBenchWorkflow,
+  percentile,
+  REGISTRY_MODELS,
+  seedCheckRegistry,
+  WORKFLOW_MODELS,
+} from './check-bench-registry';
 import { createDepot } from '../../sidecar/services/depot/create-depot';
 import { createServer } from '../../sidecar/server/create-server';
 
 const BUDGET_MS = 5;
-const REGISTRY_MODELS = 10_000;
-const WORKFLOW_MODELS = 50;
 const ROUNDS = 300;
 // A sidecar runs for hours: the figure is its steady state. V8 is still compiling the check's code for about the
 // first hundred checks (single rounds of 7 to 16 ms while it does), so that many are not measured.
 const WARMUP = 200;
 
-const sha = (s: string): string => createHash('sha256').update(s).digest('hex');
-
-async function seedRegistry(modelsRoot: string): Promise<string[]> {
-  const registry = await openRegistry({ modelsRoot });
-  const hubDir = path.join(modelsRoot, '..', 'hub');
-  await mkdir(hubDir, { recursive: true });
-  const wanted: string[] = [];
-  await registry.batch(async () => {
-    for (let i = 0; i < REGISTRY_MODELS; i++) {
-      const sha256 = sha(`model-${i}`);
-      const file = path.join(hubDir, `model-${i}.safetensors`);
-      // The 50 the workflow asks for are real files (the check stats link sources); the rest exist only in the registry.
-      if (i % (REGISTRY_MODELS / WORKFLOW_MODELS) === 0) {
-        await writeFile(file, `bytes of model ${i}`);
-        const st = await stat(file);
-        await registry.addFile({ path: file, sha256, kind: 'hub', category: 'loras', stat: st });
-        wanted.push(sha256);
-      } else {
-        await registry.upsertModel({ sha256, size: 1000 + i, category: 'loras' });
-        await registry.addFile({ path: file, sha256, kind: 'hub', category: 'loras' });
-      }
-    }
-  });
-  await registry.close();
-  return wanted;
-}
-
-function workflowOf(shas: string[]) {
-  return {
-    dependencies: {
-      loras: shas.map((sha256, i) => ({
-        filename: `wanted-${i}.safetensors`,
-        sha256,
-        urls: [`https://huggingface.co/org/repo/resolve/main/wanted-${i}.safetensors`],
-      })),
-    },
-  };
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
-}
-
 const dir = await mkdtemp(path.join(os.tmpdir(), 'bench-check-ws-'));
 const modelsRoot = path.join(dir, 'models');
 await mkdir(modelsRoot, { recursive: true });
 try {
-  const wanted = await seedRegistry(modelsRoot);
+  const wanted = await seedCheckRegistry(modelsRoot);
   const depot = await createDepot({ modelsRoot, indexInBackground: false });
   await depot.indexed;
   const server = await createServer({ depot, port: 0, version: 'bench' });
   const ws = new WebSocket(`${server.url.replace('http', 'ws')}/ws`);
   await new Promise((resolve) => ws.once('message', resolve));
-  const text = JSON.stringify({ type: 'check', id: 'x', workflow: workflowOf(wanted) });
+  const text = JSON.stringify({ type: 'check', id: 'x', workflow: checkBenchWorkflow(wanted) });
   const times: number[] = [];
   let linkable = 0;
   for (let i = 0; i < WARMUP + ROUNDS; i++) {

@@ -4,12 +4,17 @@
  * budget, and the check p99 as a ratio of 5 ms.
  * Run: `flock /tmp/bench.lock node --expose-gc --import tsx test/bench/sidecar-steady-state.bench.ts`
  */
-import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import WebSocket from 'ws';
-import { openRegistry } from '../../sidecar/registry/open-registry';
+import {
+  checkBenchWorkflow,
+  percentile,
+  REGISTRY_MODELS,
+  seedCheckRegistry,
+  WORKFLOW_MODELS,
+} from './check-bench-registry';
 import { createServer } from '../../sidecar/server/create-server';
 import { createDepot } from '../../sidecar/services/depot/create-depot';
 
@@ -18,33 +23,6 @@ const P99_BUDGET_MS = 5;
 const ROUNDS = 10;
 const CHECKS_PER_ROUND = 1000;
 const CONNECTS_PER_ROUND = 100;
-const REGISTRY_MODELS = 10_000;
-const WORKFLOW_MODELS = 50;
-
-const sha = (s: string): string => createHash('sha256').update(s).digest('hex');
-
-async function seedRegistry(modelsRoot: string): Promise<string[]> {
-  const registry = await openRegistry({ modelsRoot });
-  const hubDir = path.join(modelsRoot, '..', 'hub');
-  await mkdir(hubDir, { recursive: true });
-  const wanted: string[] = [];
-  await registry.batch(async () => {
-    for (let i = 0; i < REGISTRY_MODELS; i++) {
-      const sha256 = sha(`model-${i}`);
-      const file = path.join(hubDir, `model-${i}.safetensors`);
-      if (i % (REGISTRY_MODELS / WORKFLOW_MODELS) === 0) {
-        await writeFile(file, `bytes of model ${i}`);
-        await registry.addFile({ path: file, sha256, kind: 'hub', category: 'loras', stat: await stat(file) });
-        wanted.push(sha256);
-      } else {
-        await registry.upsertModel({ sha256, size: 1000 + i, category: 'loras' });
-        await registry.addFile({ path: file, sha256, kind: 'hub', category: 'loras' });
-      }
-    }
-  });
-  await registry.close();
-  return wanted;
-}
 
 function open(url: string): Promise<WebSocket> {
   const ws = new WebSocket(url);
@@ -61,29 +39,17 @@ function close(ws: WebSocket): Promise<void> {
   });
 }
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
-}
-
 const collect = (): void => (globalThis as { gc?: () => void }).gc?.();
 
 const dir = await mkdtemp(path.join(os.tmpdir(), 'bench-steady-'));
 const modelsRoot = path.join(dir, 'models');
 await mkdir(modelsRoot, { recursive: true });
 try {
-  const wanted = await seedRegistry(modelsRoot);
+  const wanted = await seedCheckRegistry(modelsRoot);
   const depot = await createDepot({ modelsRoot, indexInBackground: false });
   const server = await createServer({ depot, port: 0, version: 'bench' });
   const url = `${server.url.replace('http', 'ws')}/ws`;
-  const workflow = {
-    dependencies: {
-      loras: wanted.map((sha256, i) => ({
-        filename: `wanted-${i}.safetensors`,
-        sha256,
-        urls: [`https://huggingface.co/org/repo/resolve/main/wanted-${i}.safetensors`],
-      })),
-    },
-  };
+  const workflow = checkBenchWorkflow(wanted);
   const ws = await open(url);
   const rss: number[] = [];
   const times: number[] = [];
