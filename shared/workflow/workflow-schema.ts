@@ -87,7 +87,7 @@ export const zDependencyEntry = z
       .array(zModelUrlText, { invalid_type_error: 'must be a list of URLs' })
       .max(MAX_URLS_PER_ENTRY, `must hold at most ${MAX_URLS_PER_ENTRY} URLs`)
       .nullish(),
-    /** Tolerated: a single URL where the seed format has a list. */
+    /** Tolerated: a single URL where the `dependencies` format has a list. */
     url: zModelUrlText.nullish(),
     display_name: z.string({ invalid_type_error: 'must be a string' }).max(500, 'is too long').nullish(),
     required: z.boolean({ invalid_type_error: 'must be true or false' }).nullish(),
