@@ -56,8 +56,15 @@ export async function createDepot(options: CreateDepotOptions): Promise<Depot> {
       ? []
       : await readExtraModelPaths({ comfyuiDir: options.comfyuiDir, env: options.comfyuiEnv });
   const registry = await openRegistry({ modelsRoot, now: () => clock.now() });
-  // The registry lock is held from here on: the cache may remove temporary files its killed savers left.
-  const hashCache = await openHashCache({ file: defaultHashCacheFile(modelsRoot), holdsRegistryLock: true });
+  // The registry lock is held from here on: the cache may remove temporary files its killed savers left. A start-up
+  // step that fails after this releases what was opened, so the lock is never kept by a depot nobody can close.
+  const hashCache = await openHashCache({ file: defaultHashCacheFile(modelsRoot), holdsRegistryLock: true }).catch(
+    async (error: unknown) => {
+      await agent.destroy();
+      await registry.close();
+      throw error;
+    },
+  );
   const pool = new HashPool({ workers: options.hashWorkers });
   const hostPolicy = createHostPolicy({
     hfEndpoint: options.hfEndpoint,
@@ -98,6 +105,14 @@ export async function createDepot(options: CreateDepotOptions): Promise<Depot> {
     logger: options.logger,
   };
 
+  /** Undoes what start-up opened once the queue exists, when a later step of it fails. */
+  const releaseStartup = async (): Promise<void> => {
+    await queue.close();
+    await agent.destroy();
+    await pool.close();
+    await registry.close();
+  };
+
   const indexAbort = new AbortController();
   // Ends the waits between a look-up's tries when the depot closes (the TUI quits mid-check): the agent's destroy
   // fails the requests themselves.
@@ -124,16 +139,20 @@ export async function createDepot(options: CreateDepotOptions): Promise<Depot> {
     try {
       indexed = Promise.resolve(await runIndex());
     } catch (error) {
-      await queue.close();
-      await agent.destroy();
-      await pool.close();
-      await registry.close();
+      await releaseStartup();
       throw error;
     }
   }
 
   // `<modelsRoot>/.cache/metadata.json`: a second check of the same template asks the hosts nothing.
-  const metadataCache = await openMetadataCache({ modelsRoot, now: () => clock.now() });
+  const metadataCache = await openMetadataCache({ modelsRoot, now: () => clock.now() }).catch(
+    async (error: unknown) => {
+      indexAbort.abort(new DepotError('CANCELLED', 'The depot did not start.'));
+      await indexed.catch(() => undefined);
+      await releaseStartup();
+      throw error;
+    },
+  );
   const lookupRemote: LookupRemote | undefined = options.offline
     ? undefined
     : (options.lookupRemote ??

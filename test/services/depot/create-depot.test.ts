@@ -1,4 +1,4 @@
-import { rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect } from 'vitest';
 import { test } from '../install-depot-fixture';
@@ -12,6 +12,19 @@ describe('createDepot', () => {
     await first.close();
     const second = await openDepot();
     expect(second.stats().model_count).toBe(0);
+  });
+
+  test('releases the registry lock when a later start-up step fails, so the next start succeeds', async ({
+    openDepot,
+    modelsRoot,
+  }) => {
+    // A folder where the metadata cache file belongs: opening the cache fails after the lock was taken.
+    const inTheWay = path.join(modelsRoot, '.cache', 'metadata.json');
+    await mkdir(inTheWay, { recursive: true });
+    await expect(openDepot()).rejects.toThrow();
+    await rm(inTheWay, { recursive: true });
+    const next = await openDepot();
+    expect(next.stats().model_count).toBe(0);
   });
 
   test('indexes hub directories at start (in the background by default) and drops hub files that vanished', async ({
