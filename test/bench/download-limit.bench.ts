@@ -7,32 +7,25 @@ import { BYTES_PER_KB, createBandwidthLimiter } from '../../sidecar/remote/bandw
 import { downloadFile } from '../../sidecar/remote/download/download-file';
 import { createHostPolicy } from '../../sidecar/remote/host-policy';
 import { MiB, scratchDir, startBenchHub } from './download-bench-hub';
+import { measureCappedRate } from './measure-capped-rate';
 
 const KBPS = 20_000;
 const hub = await startBenchHub({ 'limited.safetensors': 400 * MiB });
 const scratch = await scratchDir();
-const controller = new AbortController();
-const samples: Array<{ at: number; bytes: number }> = [];
-const started = performance.now();
-const download = downloadFile({
-  url: hub.resolveUrl('limited.safetensors'),
-  dest: path.join(scratch.dir, 'limited.safetensors'),
-  tmpDir: path.join(scratch.dir, 'tmp'),
-  hostPolicy: createHostPolicy({ hfEndpoint: hub.hfUrl, allowLoopback: true }),
-  limiter: createBandwidthLimiter({ kbps: KBPS }),
-  signal: controller.signal,
-  progressIntervalMs: 20,
-  onProgress: (progress) => samples.push({ at: performance.now() - started, bytes: progress.bytes }),
-}).catch((error: unknown) => error);
 
 try {
-  await new Promise((resolve) => setTimeout(resolve, 11_200));
-  controller.abort();
-  await download;
-  const at = (ms: number) => samples.reduce((best, s) => (Math.abs(s.at - ms) < Math.abs(best.at - ms) ? s : best));
-  const from = at(1000);
-  const to = at(11_000);
-  const rate = (to.bytes - from.bytes) / ((to.at - from.at) / 1000);
+  const rate = await measureCappedRate((signal, onProgress) =>
+    downloadFile({
+      url: hub.resolveUrl('limited.safetensors'),
+      dest: path.join(scratch.dir, 'limited.safetensors'),
+      tmpDir: path.join(scratch.dir, 'tmp'),
+      hostPolicy: createHostPolicy({ hfEndpoint: hub.hfUrl, allowLoopback: true }),
+      limiter: createBandwidthLimiter({ kbps: KBPS }),
+      signal,
+      progressIntervalMs: 20,
+      onProgress,
+    }),
+  );
   const target = KBPS * BYTES_PER_KB;
   process.stdout.write(
     `limit ${KBPS} KB/s: rate over 10 s ${(rate / target).toFixed(3)}x of the target ` +

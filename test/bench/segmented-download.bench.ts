@@ -12,6 +12,7 @@ import { BYTES_PER_KB, createBandwidthLimiter } from '../../sidecar/remote/bandw
 import { downloadFile } from '../../sidecar/remote/download/download-file';
 import { createHostPolicy } from '../../sidecar/remote/host-policy';
 import { GiB, MiB, scratchDir, startBenchHub } from './download-bench-hub';
+import { measureCappedRate } from './measure-capped-rate';
 
 const CONNECTIONS = 8;
 const PACED = 'paced.safetensors';
@@ -79,29 +80,21 @@ async function paced(): Promise<void> {
 
 async function capped(): Promise<void> {
   const scratch = await scratchDir();
-  const controller = new AbortController();
-  const samples: Array<{ at: number; bytes: number }> = [];
-  const started = performance.now();
-  const download = downloadFile({
-    url: hub.resolveUrl(LIMITED),
-    dest: path.join(scratch.dir, LIMITED),
-    tmpDir: path.join(scratch.dir, 'tmp'),
-    expectedSize: LIMITED_SIZE,
-    hostPolicy,
-    connections: CONNECTIONS,
-    limiter: createBandwidthLimiter({ kbps: KBPS }),
-    signal: controller.signal,
-    progressIntervalMs: 20,
-    onProgress: (progress) => samples.push({ at: performance.now() - started, bytes: progress.bytes }),
-  }).catch((error: unknown) => error);
   try {
-    await new Promise((resolve) => setTimeout(resolve, 11_200));
-    controller.abort();
-    await download;
-    const at = (ms: number) => samples.reduce((best, s) => (Math.abs(s.at - ms) < Math.abs(best.at - ms) ? s : best));
-    const from = at(1000);
-    const to = at(11_000);
-    const rate = (to.bytes - from.bytes) / ((to.at - from.at) / 1000);
+    const rate = await measureCappedRate((signal, onProgress) =>
+      downloadFile({
+        url: hub.resolveUrl(LIMITED),
+        dest: path.join(scratch.dir, LIMITED),
+        tmpDir: path.join(scratch.dir, 'tmp'),
+        expectedSize: LIMITED_SIZE,
+        hostPolicy,
+        connections: CONNECTIONS,
+        limiter: createBandwidthLimiter({ kbps: KBPS }),
+        signal,
+        progressIntervalMs: 20,
+        onProgress,
+      }),
+    );
     const target = KBPS * BYTES_PER_KB;
     line(
       `limit ${KBPS} KB/s over 8 connections: rate over 10 s ${(rate / target).toFixed(3)}x of the target ` +
