@@ -118,7 +118,7 @@ def _read_key(path):
 
 
 def _cli_path():
-    """bin/model-depot.mjs of the model-depot that installed this folder, or of the checkout it was built in."""
+    """bin/model-depot.cjs of the model-depot that installed this folder, or of the checkout it was built in."""
     here = os.path.dirname(os.path.abspath(__file__))
     try:
         with open(os.path.join(here, INSTALL_MARKER), "r", encoding="utf-8") as handle:
@@ -128,7 +128,7 @@ def _cli_path():
     except (OSError, ValueError, AttributeError):
         pass
     # Installed as a symlink to dist/comfyui-model-depot, or loaded from there: the checkout is two folders up.
-    beside = os.path.join(os.path.dirname(os.path.realpath(__file__)), "..", "..", "bin", "model-depot.mjs")
+    beside = os.path.join(os.path.dirname(os.path.realpath(__file__)), "..", "..", "bin", "model-depot.cjs")
     return os.path.normpath(beside) if os.path.isfile(beside) else None
 
 

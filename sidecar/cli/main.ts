@@ -58,8 +58,15 @@ function commandName(args: readonly string[]): string | undefined {
   return createProgram().parseOptions([...args]).operands[0];
 }
 
-const name = commandName(process.argv.slice(2));
-const wanted = name !== undefined && Object.hasOwn(COMMANDS, name) ? [COMMANDS[name]] : Object.values(COMMANDS);
-const program = createProgram();
-for (const register of await Promise.all(wanted.map((load) => load?.()))) register?.(program);
-await program.parseAsync(process.argv);
+/** Registers the command on the line (every command for help or an unknown name) and runs it. */
+async function main(): Promise<void> {
+  const name = commandName(process.argv.slice(2));
+  const wanted = name !== undefined && Object.hasOwn(COMMANDS, name) ? [COMMANDS[name]] : Object.values(COMMANDS);
+  const program = createProgram();
+  for (const register of await Promise.all(wanted.map((load) => load?.()))) register?.(program);
+  await program.parseAsync(process.argv);
+}
+
+// Not a top-level await: the built CLI is a CommonJS file (build.mjs). A failure that no command caught still ends
+// the process with its stack and exit code 1, as an unhandled rejection does.
+void main();

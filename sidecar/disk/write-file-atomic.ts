@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
@@ -19,6 +18,8 @@ export interface WriteFileAtomicOptions {
  */
 export async function writeFileAtomic(file: string, text: string, options: WriteFileAtomicOptions = {}): Promise<void> {
   await mkdir(dirname(file), { recursive: true });
+  // Loaded on the first write: the read-only commands (stats, check) start without node:crypto, 3 ms of a start.
+  const { randomBytes } = await import('node:crypto');
   // pid + random: two processes (or two writers in one) never share a temporary name.
   const temporary = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   try {

@@ -1,4 +1,3 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import path from 'node:path';
 import { writeFileAtomic } from '../disk/write-file-atomic';
 import { removeIfHolding } from './remove-if-holding';
@@ -31,6 +30,8 @@ export interface ProxyKey {
  */
 export async function writeProxyKey(options: WriteProxyKeyOptions): Promise<ProxyKey> {
   const file = path.resolve(options.file);
+  // Loaded here, not with the module: the CLI reads PROXY_KEY_HEADER from it and starts without node:crypto.
+  const { createHash, randomBytes, timingSafeEqual } = await import('node:crypto');
   const key = randomBytes(32).toString('base64url');
   // Renamed into place, so the custom node never reads half a key; created 0600, so the key is never readable by
   // others, not even for a moment.

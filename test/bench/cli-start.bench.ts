@@ -40,8 +40,8 @@ try {
   });
   if (built.status !== 0) throw new Error(`build failed: ${built.stderr}`);
   await mkdir(path.join(dir, 'bin'));
-  await copyFile(path.join(ROOT, 'bin', 'model-depot.mjs'), path.join(dir, 'bin', 'model-depot.mjs'));
-  const bin = path.join(dir, 'bin', 'model-depot.mjs');
+  await copyFile(path.join(ROOT, 'bin', 'model-depot.cjs'), path.join(dir, 'bin', 'model-depot.cjs'));
+  const bin = path.join(dir, 'bin', 'model-depot.cjs');
   const models = path.join(dir, 'models');
   const commands: Record<string, string[]> = {
     'node -e 0': ['-e', '0'],

@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { isBuiltin } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -23,31 +24,31 @@ const test = base.extend<{ out: string }>({
   },
 });
 
-/** The text of a bundle file and of every file it imports statically (what loads before it runs), by name. */
-async function staticClosure(dir: string, entry: string): Promise<Map<string, string>> {
-  const texts = new Map<string, string>();
-  const pending = [entry];
-  for (let name = pending.pop(); name !== undefined; name = pending.pop()) {
-    if (texts.has(name)) continue;
-    const text = await readFile(path.join(dir, name), 'utf8');
-    texts.set(name, text);
-    for (const match of text.matchAll(/\bimport\s*(?:[\w${},*\s]+from\s*)?["']\.\/([^"']+)["']/g)) {
-      if (match[1]) pending.push(match[1]);
-    }
-  }
-  return texts;
-}
-
-/** Left out of the bundle on purpose: ws's optional native add-ons, ink's development tool (only with DEV=true). */
-const OPTIONAL_PACKAGES = ['bufferutil', 'utf-8-validate', 'react-devtools-core'];
+/**
+ * Left out of the bundle on purpose, each loaded in a try: ws's optional native add-ons, ink's development tool (only
+ * with DEV=true), and the colours of express's debug output.
+ */
+const OPTIONAL_PACKAGES = ['bufferutil', 'utf-8-validate', 'react-devtools-core', 'supports-color'];
 
 /** Text each heavy package leaves in the bundle: how a test tells which files hold it. */
 const HEAVY_MARKERS = {
-  express: 'x-powered-by',
+  express: 'function createApplication',
   ws: 'WS_ERR_EXPECTED_MASK',
+  undici: 'UndiciError',
   ink: 'Yoga',
-  'cli-progress': 'barCompleteChar',
 };
+
+/** Every file under `dir`, as paths relative to it. */
+async function filesUnder(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  return entries
+    .filter((entry) => entry.isFile())
+    .map((entry) => path.relative(dir, path.join(entry.parentPath, entry.name)));
+}
+
+/** Written to a file and preloaded with `--require`: prints, at exit, every CommonJS file the process loaded. */
+const REQUIRED_FILES_HOOK =
+  "process.on('exit', () => process.stderr.write('REQUIRED ' + JSON.stringify(Object.keys(require.cache)) + '\\n'));";
 
 describe('build.mjs', () => {
   test('emits a ComfyUI custom node: __init__.py with WEB_DIRECTORY and ONE self-contained ESM bundle', async ({
@@ -74,24 +75,36 @@ describe('build.mjs', () => {
     out,
   }) => {
     const sidecar = path.join(out, 'sidecar');
-    const files = await readdir(sidecar);
+    const files = await filesUnder(sidecar);
     expect(files).toEqual(
-      expect.arrayContaining(['model-depot.mjs', 'api.mjs', 'hash-worker.mjs', 'ring-hash-worker.mjs']),
+      expect.arrayContaining([
+        'model-depot.cjs',
+        'run-tui.mjs',
+        'api.mjs',
+        'hash-worker.mjs',
+        'ring-hash-worker.mjs',
+        path.join('vendor', 'undici.cjs'),
+        path.join('vendor', 'express.cjs'),
+      ]),
     );
     for (const file of files) {
       const text = await readFile(path.join(sidecar, file), 'utf8');
-      const bare = [...text.matchAll(/\b(?:import\s*(?:[\w${},*\s]+from\s*)?|import\s*\(\s*)["']([^"'./][^"']*)["']/g)]
+      const pattern = /\b(?:import\s*(?:[\w${},*\s]+from\s*)?|import\s*\(\s*|require\(\s*)["']([^"'./][^"']*)["']/g;
+      const bare = [...text.matchAll(pattern)]
         .map((m) => m[1] ?? '')
-        .filter((specifier) => !specifier.startsWith('node:') && !OPTIONAL_PACKAGES.includes(specifier));
+        .filter(
+          (specifier) =>
+            !specifier.startsWith('node:') && !isBuiltin(specifier) && !OPTIONAL_PACKAGES.includes(specifier),
+        );
       expect(bare, file).toEqual([]);
     }
     // Run with no node_modules anywhere above: the CLI answers, and so does the library.
-    const { stdout } = await run(process.execPath, [path.join(sidecar, 'model-depot.mjs'), '--version']);
+    const { stdout } = await run(process.execPath, [path.join(sidecar, 'model-depot.cjs'), '--version']);
     const { version } = JSON.parse(await readFile(path.join(ROOT, 'package.json'), 'utf8'));
     expect(stdout.trim()).toBe(version);
     const models = path.join(out, 'models');
     const stats = await run(process.execPath, [
-      path.join(sidecar, 'model-depot.mjs'),
+      path.join(sidecar, 'model-depot.cjs'),
       '--models',
       models,
       '--json',
@@ -102,22 +115,33 @@ describe('build.mjs', () => {
     expect(typeof api.openDepot).toBe('function');
   });
 
-  test('loads a command module only when it runs: --version, stats and check load no express, ws, ink or cli-progress', async ({
+  test('--version, stats and check load no express, ws, undici or ink: those sit in files of their own', async ({
     out,
   }) => {
     const sidecar = path.join(out, 'sidecar');
-    const files = await readdir(sidecar);
-    const entries = [
-      'model-depot.mjs',
-      ...['stats-command-', 'check-command-'].map((prefix) => files.find((file) => file.startsWith(prefix)) ?? prefix),
-    ];
-    for (const entry of entries) {
-      const loaded = [...(await staticClosure(sidecar, entry)).values()].join('\n');
-      const heavy = Object.entries(HEAVY_MARKERS).flatMap(([name, marker]) => (loaded.includes(marker) ? [name] : []));
-      expect(heavy, entry).toEqual([]);
+    const cli = await readFile(path.join(sidecar, 'model-depot.cjs'), 'utf8');
+    const inCli = Object.entries(HEAVY_MARKERS).flatMap(([name, marker]) => (cli.includes(marker) ? [name] : []));
+    expect(inCli).toEqual([]);
+    // The markers do name those packages.
+    expect(await readFile(path.join(sidecar, 'vendor', 'express.cjs'), 'utf8')).toContain(HEAVY_MARKERS.express);
+    expect(await readFile(path.join(sidecar, 'vendor', 'ws.cjs'), 'utf8')).toContain(HEAVY_MARKERS.ws);
+    expect(await readFile(path.join(sidecar, 'vendor', 'undici.cjs'), 'utf8')).toContain(HEAVY_MARKERS.undici);
+    expect(await readFile(path.join(sidecar, 'run-tui.mjs'), 'utf8')).toContain(HEAVY_MARKERS.ink);
+
+    const hook = path.join(out, 'required-files.cjs');
+    await writeFile(hook, REQUIRED_FILES_HOOK);
+    const models = path.join(out, 'models');
+    const workflow = path.join(ROOT, 'test', 'fixtures', 'workflows', 'dependencies-top-level.json');
+    for (const args of [['--version'], ['stats'], ['check', '--no-remote', workflow]]) {
+      const cliArgs = ['--require', hook, path.join(sidecar, 'model-depot.cjs'), '--models', models, ...args];
+      const { stderr } = await run(process.execPath, cliArgs, { env: { PATH: process.env.PATH ?? '', HOME: out } });
+      const line = stderr.split('\n').find((text) => text.startsWith('REQUIRED '));
+      const required: string[] = JSON.parse(line?.slice('REQUIRED '.length) ?? 'null');
+      expect(required, args[0]).toContain(path.join(sidecar, 'model-depot.cjs'));
+      expect(
+        required.filter((file) => file.startsWith(path.join(sidecar, 'vendor'))),
+        args[0],
+      ).toEqual([]);
     }
-    // The markers do name those packages: serve's own module holds express.
-    const serve = files.find((file) => file.startsWith('serve-command-')) ?? 'serve-command';
-    expect([...(await staticClosure(sidecar, serve)).values()].join('\n')).toContain(HEAVY_MARKERS.express);
   });
 });

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { createFakeHub } from '../fake-hub/create-fake-hub';
 
-const BIN = fileURLToPath(new URL('../../bin/model-depot.mjs', import.meta.url));
+const BIN = fileURLToPath(new URL('../../bin/model-depot.cjs', import.meta.url));
 // util-linux `script` gives the CLI a real terminal (a pty), the only way to see the hidden prompt as a person does.
 const hasScript = spawnSync('script', ['--version']).status === 0;
 

@@ -7,7 +7,7 @@ import { test } from '../disk/temp-dir-test';
 import { treeSnapshot } from '../disk/tree-snapshot';
 import { makeModelTree, put } from '../disk/model-tree-fixture';
 
-const BIN = resolve(import.meta.dirname, '../../bin/model-depot.mjs');
+const BIN = resolve(import.meta.dirname, '../../bin/model-depot.cjs');
 
 interface CliRun {
   code: number;

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-const BIN = fileURLToPath(new URL('../../bin/model-depot.mjs', import.meta.url));
+const BIN = fileURLToPath(new URL('../../bin/model-depot.cjs', import.meta.url));
 
 export interface CliRun {
   code: number;
@@ -16,7 +16,7 @@ export interface RunCliOptions {
   env?: Record<string, string>;
 }
 
-/** Runs `node bin/model-depot.mjs ...args` as a user would, and collects its exit code and output. */
+/** Runs `node bin/model-depot.cjs ...args` as a user would, and collects its exit code and output. */
 export function runCli(args: string[], options: RunCliOptions): Promise<CliRun> {
   return new Promise((resolve) => {
     execFile(

@@ -8,7 +8,7 @@ import { createFakeHub } from '../fake-hub/create-fake-hub';
 import { spawnServe, type Served } from './spawn-serve';
 import { test } from '../disk/temp-dir-test';
 
-const BIN = fileURLToPath(new URL('../../bin/model-depot.mjs', import.meta.url));
+const BIN = fileURLToPath(new URL('../../bin/model-depot.cjs', import.meta.url));
 
 /** Starts `model-depot serve --port 0` in `cwd` and waits for its "serving http://..." line. */
 function startServe(cwd: string, args: string[] = [], env: Record<string, string> = {}): Promise<Served> {

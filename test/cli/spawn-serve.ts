@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-const BIN = fileURLToPath(new URL('../../bin/model-depot.mjs', import.meta.url));
+const BIN = fileURLToPath(new URL('../../bin/model-depot.cjs', import.meta.url));
 
 /** A running `model-depot serve` process and what it printed so far. */
 export interface Served {
@@ -23,7 +23,7 @@ export interface SpawnServeOptions {
   env: Record<string, string>;
 }
 
-/** Starts the real CLI (bin/model-depot.mjs) and waits up to 30 s for its "serving http://..." line on stderr. */
+/** Starts the real CLI (bin/model-depot.cjs) and waits up to 30 s for its "serving http://..." line on stderr. */
 export function spawnServe({ cwd, args, env }: SpawnServeOptions): Promise<Served> {
   const child = spawn(process.execPath, [BIN, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';

@@ -18,7 +18,7 @@ import { type FakeComfyui, PYTHON, startFakeComfyui } from './start-fake-comfyui
 
 const run = promisify(execFile);
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
-const CLI = path.join(ROOT, 'bin', 'model-depot.mjs');
+const CLI = path.join(ROOT, 'bin', 'model-depot.cjs');
 const REPO = 'org/depot-model';
 const FILE = 'model.safetensors';
 const SIZE = 3 * 1024 * 1024;

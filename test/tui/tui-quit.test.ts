@@ -55,7 +55,7 @@ describe('model-depot tui: Escape quits at once', () => {
         ...env,
       }).map(([k, v]) => `${k}=${v}`),
       process.execPath,
-      path.join(ROOT, 'bin', 'model-depot.mjs'),
+      path.join(ROOT, 'bin', 'model-depot.cjs'),
       '--models',
       models,
       'tui',

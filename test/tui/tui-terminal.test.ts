@@ -106,7 +106,7 @@ describe('model-depot tui', () => {
       'HUGGING_FACE_HUB_TOKEN',
       ...Object.entries(env).map(([k, v]) => `${k}=${v}`),
       process.execPath,
-      path.join(ROOT, 'bin', 'model-depot.mjs'),
+      path.join(ROOT, 'bin', 'model-depot.cjs'),
       '--models',
       modelsDir,
       '--hub-dir',

@@ -131,7 +131,7 @@ describe('model-depot tui beside a running sidecar', () => {
       '-i',
       ...Object.entries({ ...env(), TERM: 'xterm-256color' }).map(([k, v]) => `${k}=${v}`),
       process.execPath,
-      path.join(ROOT, 'bin', 'model-depot.mjs'),
+      path.join(ROOT, 'bin', 'model-depot.cjs'),
       ...globals(home),
       'tui',
       '--limit',

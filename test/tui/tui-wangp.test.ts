@@ -52,7 +52,7 @@ describe('model-depot tui on WanGP', () => {
       'MODEL_DEPOT_CONFIG',
       ...Object.entries(env).map(([k, v]) => `${k}=${v}`),
       process.execPath,
-      path.join(ROOT, 'bin', 'model-depot.mjs'),
+      path.join(ROOT, 'bin', 'model-depot.cjs'),
       'tui',
       '--config-file',
       configFile,

@@ -1,5 +1,4 @@
 import { open } from 'node:fs/promises';
-import { createHash } from 'node:crypto';
 import { DepotError } from '../../../shared/errors';
 import { hashUnchangedFile, type DigestResult, type HashedFile } from './hash-unchanged-file';
 
@@ -30,6 +29,8 @@ export async function hashFile(path: string, options: HashFileOptions = {}): Pro
 
 async function readSha256(path: string, options: HashFileOptions): Promise<DigestResult> {
   const { onProgress, signal, chunkSize = HASH_CHUNK_SIZE } = options;
+  // Loaded on the first hash: `check` needs this module, and most checks hash nothing.
+  const { createHash } = await import('node:crypto');
   const handle = await open(path, 'r');
   try {
     const hash = createHash('sha256');

@@ -127,11 +127,11 @@ async function locateDefaultDist(): Promise<{ distDir: string; repoRoot?: string
   return { distDir: path.resolve(here, '..', CUSTOM_NODE_NAME) };
 }
 
-/** This install's `bin/model-depot.mjs`, found upward from this file (sources or bundle); undefined if not found. */
+/** This install's `bin/model-depot.cjs`, found upward from this file (sources or bundle); undefined if not found. */
 async function locateCli(): Promise<string | undefined> {
   let dir = path.dirname(fileURLToPath(import.meta.url));
   for (let level = 0; level < 5; level++) {
-    const cli = path.join(dir, 'bin', 'model-depot.mjs');
+    const cli = path.join(dir, 'bin', 'model-depot.cjs');
     if (await isFile(cli)) return cli;
     dir = path.dirname(dir);
   }

@@ -135,7 +135,7 @@ describe('catalogs of known models', () => {
     expect(update.stdout).toMatch(/^updated model-list: 3 models/m);
     expect(update.code).toBe(0);
     const cached = await readdir(path.join(dir, 'models', '.cache', 'catalogs'));
-    expect(cached).toEqual([expect.stringMatching(/^model-list-[0-9a-f]{12}\.json$/)]);
+    expect(cached).toEqual([expect.stringMatching(/^model-list-[0-9a-f]{8}\.json$/)]);
     const list = await cli(['--catalog', url, 'catalog', 'list']);
     expect(list.stdout).toContain('model-list  url  3 models');
 

@@ -47,7 +47,7 @@ interface Run {
 /** The real CLI, spawned asynchronously so that the fake hub in this process keeps answering. */
 function runCli(args: string[], env: Record<string, string>): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['bin/model-depot.mjs', ...args], {
+    const child = spawn(process.execPath, ['bin/model-depot.cjs', ...args], {
       cwd: join(import.meta.dirname, '..', '..', '..'),
       env: { PATH: process.env.PATH ?? '', ...env },
     });

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test as base } from 'vitest';
 
-const BIN = fileURLToPath(new URL('../../../bin/model-depot.mjs', import.meta.url));
+const BIN = fileURLToPath(new URL('../../../bin/model-depot.cjs', import.meta.url));
 const SIZE = 1024 * 1024;
 const SHA256 = 'ab'.repeat(32);
 /** HF_HUB_DOWNLOAD_TIMEOUT and HF_HUB_ETAG_TIMEOUT for every case, in seconds. */

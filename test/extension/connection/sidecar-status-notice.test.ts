@@ -82,7 +82,7 @@ describe('the sidecar status notice', () => {
   });
 
   test("through ComfyUI, a sidecar that is not running: the custom node's exact command", async () => {
-    const command = 'node /opt/model-depot/bin/model-depot.mjs serve --comfyui /home/me/ComfyUI --port 8190';
+    const command = 'node /opt/model-depot/bin/model-depot.cjs serve --comfyui /home/me/ComfyUI --port 8190';
     const page = await comfyuiForwarding(
       CLOSE_NOT_RUNNING,
       503,
