@@ -204,8 +204,10 @@ async function buildSidecar(root, sidecarDir, version) {
     plugins: [tuiViewBeside, vendorBeside, commanderChildProcessOnUse],
     // The workers and the custom node are found from the bundle's own place.
     define: { 'import.meta.url': '__modelDepotUrl' },
+    // 'use strict' first: esbuild's own directive comes after the banner, where it is only an expression, and the
+    // sources (ES modules) are written for strict mode.
     banner: {
-      js: `${common.banner.js}\nconst __modelDepotUrl = require('node:url').pathToFileURL(__filename).href;`,
+      js: `${common.banner.js}\n'use strict';\nconst __modelDepotUrl = require('node:url').pathToFileURL(__filename).href;`,
     },
   });
   await build({
