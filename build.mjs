@@ -162,7 +162,10 @@ const vendorAsRequired = {
   },
 };
 
-/** What the three sidecar builds share: npm packages inside, Node 20, syntax minified, a banner naming the build. */
+/**
+ * What the four sidecar builds (the CLI, its vendor files, the terminal UI's view, the library) share: npm packages
+ * inside, Node 20, syntax minified, a banner naming the build.
+ */
 const sidecarCommon = (root, version) => ({
   absWorkingDir: root,
   bundle: true,
