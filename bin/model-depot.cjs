@@ -65,8 +65,12 @@ function commandWord(args) {
 }
 
 /** Saves what V8 compiled in this run; a cache that cannot be written only means the next start compiles again. */
-function saveCodeCache(script, cache, file) {
+function saveCodeCache(script, cache, file, bundle, built) {
   try {
+    // Replaced while this process ran (a long `serve` outlives a build or an update): its code is of no use any more,
+    // and saving it would remove the caches the new build's commands have saved meanwhile.
+    const now = statOrUndefined(bundle);
+    if (now === undefined || now.size !== built.size || now.mtimeMs !== built.mtimeMs) return;
     const saved = fs.existsSync(cache.dir) ? fs.readdirSync(cache.dir) : [];
     if (saved.length >= MAX_CACHED_COMMANDS) return;
     if (saved.length === 0) {
@@ -101,7 +105,7 @@ function runBundle(bundle, built) {
   const wrapped = `(function (exports, require, module, __filename, __dirname) { ${source}\n});`;
   const script = new vm.Script(wrapped, { filename: bundle, cachedData });
   if (cachedData === undefined || script.cachedDataRejected)
-    process.once('exit', () => saveCodeCache(script, cache, file));
+    process.once('exit', () => saveCodeCache(script, cache, file, bundle, built));
   const bundleModule = new Module(bundle, module);
   bundleModule.filename = bundle;
   bundleModule.loaded = true;
