@@ -1,8 +1,9 @@
 // Builds the shipped artifacts:
 //   dist/comfyui-model-depot/  a ready ComfyUI custom node: __init__.py + web/model-depot.js (ONE ESM file)
-//   dist/sidecar/              the sidecar: model-depot.cjs (the CLI, one file), run-tui.mjs (the terminal UI's view),
-//                              api.mjs and its chunks (the library) and the hash workers; every npm package is
-//                              inside, so it runs without node_modules
+//   dist/sidecar/              the sidecar: model-depot.cjs (the CLI) with vendor/*.cjs (express, ws, undici, yaml,
+//                              each loaded by the commands that use it), run-tui.mjs (the terminal UI's view, reached
+//                              through run-tui.cjs), api.mjs and its chunks (the library) and the hash workers; every
+//                              npm package is inside, so it runs without node_modules
 //   dist/types/                the library's type declarations (only with the `types` target: tsc takes seconds)
 // Run by `npm run build`, by `npm install` (prepare, with types) and at the start of `npm test`; esbuild does the
 // first two in well under a second. `node build.mjs extension` (or `sidecar`, `types`) builds those only;
