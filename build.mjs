@@ -96,7 +96,8 @@ const SIDECAR_EXTERNAL = ['bufferutil', 'utf-8-validate', 'react-devtools-core']
 /**
  * The terminal UI's view (sidecar/tui/, with ink and React) is a file of its own, `run-tui.mjs`: ink and its layout
  * engine start with a top-level await, which a CommonJS file cannot hold. The CLI requires `run-tui.cjs`, which imports
- * it: the CLI runs through node:vm, where `import()` needs an experimental flag, and a file Node loads itself does not.
+ * it: the CLI runs through node:vm, where `import()` is still experimental in Node 20 (a warning on every use), and a
+ * file Node loads itself has it as usual.
  * The view takes everything through its arguments, so the two files share no state.
  */
 const tuiViewBeside = {
@@ -203,7 +204,7 @@ async function buildSidecar(root, sidecarDir, version) {
     outdir: staging,
     outExtension: { '.js': '.cjs' },
     format: 'cjs',
-    // import() of a file becomes require(): node:vm gives the CLI no import() without an experimental flag.
+    // import() of a file becomes require(): in node:vm, import() is still experimental in Node 20.
     supported: { 'dynamic-import': false },
     plugins: [tuiViewBeside, vendorBeside, commanderChildProcessOnUse],
     // The workers and the custom node are found from the bundle's own place.

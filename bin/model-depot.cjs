@@ -46,17 +46,19 @@ function newestSource() {
  * that another user could write would run as this one.
  */
 function cacheDirFor(bundle, built) {
-  const key = `${process.version}-${process.arch}-${built.size}-${Math.trunc(built.mtimeMs)}`;
-  const beside = path.join(path.dirname(bundle), 'code-cache');
+  // One folder per build of the bundle, and in it one per Node: two Nodes running one install (ComfyUI's and the
+  // shell's) keep a cache each instead of replacing each other's.
+  const buildKey = `${built.size}-${Math.trunc(built.mtimeMs)}`;
+  const nodeKey = `${process.version}-${process.arch}`;
+  let parent = path.join(path.dirname(bundle), 'code-cache');
   try {
     fs.accessSync(path.dirname(bundle), fs.constants.W_OK);
-    return { parent: beside, dir: path.join(beside, key) };
   } catch (error) {
     if (typeof error.code !== 'string') throw error;
+    const userCache = process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
+    parent = path.join(userCache, 'model-depot', 'code-cache');
   }
-  const userCache = process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
-  const parent = path.join(userCache, 'model-depot', 'code-cache');
-  return { parent, dir: path.join(parent, key) };
+  return { parent, build: path.join(parent, buildKey), dir: path.join(parent, buildKey, nodeKey) };
 }
 
 /** The command's name as typed (a cache of its own each, so each command's code is cached); 'none' without one. */
@@ -71,16 +73,14 @@ function saveCodeCache(script, cache, file, bundle, built) {
     // and saving it would remove the caches the new build's commands have saved meanwhile.
     const now = statOrUndefined(bundle);
     if (now === undefined || now.size !== built.size || now.mtimeMs !== built.mtimeMs) return;
-    const saved = fs.existsSync(cache.dir) ? fs.readdirSync(cache.dir) : [];
-    if (saved.length >= MAX_CACHED_COMMANDS) return;
-    if (saved.length === 0) {
+    if (!fs.existsSync(cache.build)) {
       // A new build: the caches of the builds before it are of no use any more.
       for (const old of fs.existsSync(cache.parent) ? fs.readdirSync(cache.parent) : []) {
-        if (path.join(cache.parent, old) !== cache.dir)
-          fs.rmSync(path.join(cache.parent, old), { recursive: true, force: true });
+        fs.rmSync(path.join(cache.parent, old), { recursive: true, force: true });
       }
-      fs.mkdirSync(cache.dir, { recursive: true, mode: 0o700 });
     }
+    fs.mkdirSync(cache.dir, { recursive: true, mode: 0o700 });
+    if (fs.readdirSync(cache.dir).length >= MAX_CACHED_COMMANDS) return;
     const temporary = `${file}.${process.pid}.tmp`;
     fs.writeFileSync(temporary, script.createCachedData(), { mode: 0o600 });
     fs.renameSync(temporary, file);

@@ -28,7 +28,7 @@ async function stats(pkg: string): Promise<unknown> {
   return JSON.parse(stdout);
 }
 
-/** The code cache files, as `<build key>/<command>.v8`. */
+/** The code cache files, as `<build>/<node>/<command>.v8`. */
 async function cached(pkg: string): Promise<string[]> {
   const dir = path.join(pkg, 'dist', 'sidecar', 'code-cache');
   const entries = await readdir(dir, { recursive: true, withFileTypes: true });
@@ -45,7 +45,7 @@ describe('bin/model-depot.cjs and its code cache', () => {
   }) => {
     expect(await stats(pkg)).toEqual(EMPTY);
     const files = await cached(pkg);
-    expect(files).toEqual([expect.stringMatching(/^v\d+\.\d+\.\d+-[a-z0-9]+-\d+-\d+[/\\]stats\.v8$/)]);
+    expect(files).toEqual([expect.stringMatching(/^\d+-\d+[/\\]v\d+\.\d+\.\d+-[a-z0-9]+[/\\]stats\.v8$/)]);
     const first = await readFile(path.join(pkg, 'dist', 'sidecar', 'code-cache', files[0] ?? ''));
     expect(await stats(pkg)).toEqual(EMPTY);
     // Used, not written again.
