@@ -125,6 +125,9 @@ def _cli_path():
             cli = json.load(handle).get("cli")
         if isinstance(cli, str) and os.path.isfile(cli):
             return cli
+        # Installed by a model-depot whose command was bin/model-depot.mjs: the same folder now holds the .cjs.
+        if isinstance(cli, str) and cli.endswith("model-depot.mjs") and os.path.isfile(cli[: -len(".mjs")] + ".cjs"):
+            return cli[: -len(".mjs")] + ".cjs"
     except (OSError, ValueError, AttributeError):
         pass
     # Installed as a symlink to dist/comfyui-model-depot, or loaded from there: the checkout is two folders up.

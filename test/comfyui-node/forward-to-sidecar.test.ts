@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, stat } from 'node:fs/promises';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -309,6 +309,29 @@ describe('the custom node starting the sidecar on demand', () => {
       expect(socket).toMatchObject({ status: 101, close: 4503 });
     } finally {
       await comfy.stop();
+    }
+  });
+
+  it('finds the command of an install that recorded bin/model-depot.mjs, which is bin/model-depot.cjs now', async () => {
+    const marker = path.join(nodeDir, '.model-depot-install.json');
+    const recorded = await readFile(marker, 'utf8');
+    const legacy = { ...JSON.parse(recorded), cli: CLI.replace(/\.cjs$/, '.mjs') };
+    await writeFile(marker, JSON.stringify(legacy));
+    const port = await freePort();
+    const comfy = await startFakeComfyui({
+      nodeDir,
+      base,
+      env: { ...env, PATH: path.join(dir, 'no-node-here'), MODEL_DEPOT_URL: `http://127.0.0.1:${port}` },
+    });
+    try {
+      const health = await httpRequest(`${comfy.url}/model-depot/health`);
+      expect(health.status).toBe(503);
+      expect(JSON.stringify(health.json)).toContain(
+        `Start it with: node ${CLI} serve --comfyui ${base} --port ${port}`,
+      );
+    } finally {
+      await comfy.stop();
+      await writeFile(marker, recorded);
     }
   });
 
