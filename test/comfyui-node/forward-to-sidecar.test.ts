@@ -288,13 +288,19 @@ describe('the custom node starting the sidecar on demand', () => {
     await until(() => !isRunning(stopped), 'the started sidecar to stop', 20_000);
   });
 
-  it('without node on its PATH, answers "not running" with the exact command, and closes the socket with 4503', async () => {
+  /** ComfyUI with the installed custom node, no sidecar on its port, and no `node` on its PATH to start one. */
+  async function startWithoutNode(): Promise<{ comfy: FakeComfyui; port: number }> {
     const port = await freePort();
     const comfy = await startFakeComfyui({
       nodeDir,
       base,
       env: { ...env, PATH: path.join(dir, 'no-node-here'), MODEL_DEPOT_URL: `http://127.0.0.1:${port}` },
     });
+    return { comfy, port };
+  }
+
+  it('without node on its PATH, answers "not running" with the exact command, and closes the socket with 4503', async () => {
+    const { comfy, port } = await startWithoutNode();
     try {
       const health = await httpRequest(`${comfy.url}/model-depot/health`);
       expect(health.status).toBe(503);
@@ -317,12 +323,7 @@ describe('the custom node starting the sidecar on demand', () => {
     const recorded = await readFile(marker, 'utf8');
     const legacy = { ...JSON.parse(recorded), cli: CLI.replace(/\.cjs$/, '.mjs') };
     await writeFile(marker, JSON.stringify(legacy));
-    const port = await freePort();
-    const comfy = await startFakeComfyui({
-      nodeDir,
-      base,
-      env: { ...env, PATH: path.join(dir, 'no-node-here'), MODEL_DEPOT_URL: `http://127.0.0.1:${port}` },
-    });
+    const { comfy, port } = await startWithoutNode();
     try {
       const health = await httpRequest(`${comfy.url}/model-depot/health`);
       expect(health.status).toBe(503);
