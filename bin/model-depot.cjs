@@ -75,8 +75,10 @@ function saveCodeCache(script, cache, file, bundle, built) {
     if (now === undefined || now.size !== built.size || now.mtimeMs !== built.mtimeMs) return;
     if (!fs.existsSync(cache.build)) {
       // A new build: the caches of the builds before it are of no use any more.
+      // Another first run of this build may have made its folder meanwhile: that one stays.
       for (const old of fs.existsSync(cache.parent) ? fs.readdirSync(cache.parent) : []) {
-        fs.rmSync(path.join(cache.parent, old), { recursive: true, force: true });
+        if (path.join(cache.parent, old) !== cache.build)
+          fs.rmSync(path.join(cache.parent, old), { recursive: true, force: true });
       }
     }
     fs.mkdirSync(cache.dir, { recursive: true, mode: 0o700 });
